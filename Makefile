@@ -1,0 +1,48 @@
+# 整改公示 — every target sets itself up: a virtual environment in .venv with the project installed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: site serve test validate bench schema golden clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## site: validate the ledgers, generate the pages and build the portal into site/
+site: $(STAMP)
+	$(BIN)/rectify build
+	$(BIN)/mkdocs build --strict
+
+## serve: live preview on http://127.0.0.1:8000, regenerating when a ledger changes
+serve: $(STAMP)
+	$(BIN)/rectify build
+	$(BIN)/rectify serve
+
+## test: lint and run every test (browser tests need /usr/bin/chromium; see README)
+test: $(STAMP)
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/python -m pytest
+
+## validate: check the ledgers as a pull request's CI does
+validate: $(STAMP)
+	$(BIN)/rectify validate ledgers
+
+## schema: regenerate schema/*.schema.json from the models
+schema: $(STAMP)
+	$(BIN)/rectify schema --out schema
+
+## golden: regenerate the golden output under tests/golden after an intended change
+golden: $(STAMP)
+	$(BIN)/python -m tests.golden
+
+## bench: the scale benchmark (1,000 and 10,000 synthetic problems)
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf site docs/generated bench/out

@@ -1,0 +1,146 @@
+"""The `rectify` command: a thin click layer; the library never prints or exits, this module does.
+
+Exit codes: 0 valid, 1 invalid ledgers, 2 usage error, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from .clock import default_as_of
+
+EXIT_VALID, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class AsOf(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"“{value}”不是有效日期，应为 YYYY-MM-DD，如 2026-11-24。", param, ctx)
+
+
+AS_OF_HELP = "数据截至日期（YYYY-MM-DD）。默认：设置了 SOURCE_DATE_EPOCH 时取该时间，否则取北京时间今天。"
+
+
+def _ledger_root(path: str) -> Path:
+    root = Path(path)
+    if not root.is_dir():
+        raise click.UsageError(f"台账目录“{path}”不存在或不是文件夹。")
+    return root
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="rectify-portal", message="rectify %(version)s")
+def cli() -> None:
+    """整改公示：校验问题整改台账，生成公开门户。
+
+    \b
+    退出码：0 校验通过；1 台账有错误；2 用法错误；3 程序内部错误。
+    """
+
+
+@cli.command()
+@click.argument("path", default="ledgers")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="输出格式：text 供人阅读；json 供程序处理；github 生成 GitHub 拉取请求里的逐行批注。")
+@click.option("--strict", is_flag=True, help="把提醒（W 开头的代码）也视为错误。")
+@click.option("--as-of", type=AsOf(), default=None, help=AS_OF_HELP)
+def validate(path: str, output_format: str, strict: bool, as_of: dt.date | None) -> None:
+    """校验台账目录 PATH（默认 ledgers）下的全部文件，一次列出所有问题。
+
+    每个问题一行：文件:行:列: 代码 说明。代码的含义见填报指南的“校验代码”一节。
+    """
+    from .validate import FORMATS
+    from .validate import validate as run
+
+    report = run(_ledger_root(path), as_of or default_as_of())
+    click.echo(FORMATS[output_format](report, strict))
+    sys.exit(EXIT_VALID if report.valid(strict) else EXIT_INVALID)
+
+
+@cli.command()
+@click.option("--department", required=True, help="牵头部门编号（departments.yml 中的 id），如 ecology-env。")
+@click.option("--category", default=None, help="问题类别编号；默认取 portal.yml 中的第一个类别。")
+@click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。")
+@click.option("--as-of", type=AsOf(), default=None, help="新问题的列入日期，也决定编号中的年份。" + AS_OF_HELP)
+def new(department: str, category: str | None, path: str, as_of: dt.date | None) -> None:
+    """为部门新建一个问题文件：取下一个空闲编号，列出全部字段并逐项注释；已存在的文件绝不覆盖。"""
+    from .ledger import load_ledger
+    from .scaffold import ScaffoldError, create_problem
+
+    root = _ledger_root(path)
+    ledger = load_ledger(root)
+    unit = ledger.departments.get(department)
+    if unit is None:
+        known = "、".join(ledger.departments) or "（departments.yml 无法读取，请先运行 rectify validate）"
+        raise click.UsageError(f"部门“{department}”没有在 departments.yml 中登记。已登记的部门：{known}")
+    categories = [c.id for c in ledger.portal.categories] if ledger.portal else []
+    if category is not None and categories and category not in categories:
+        raise click.UsageError(f"类别“{category}”没有在 portal.yml 中登记。可选：{'、'.join(categories)}")
+    try:
+        created = create_problem(root, department, unit.prefix, category or (categories or ["请填写"])[0],
+                                 as_of or default_as_of())
+    except (ScaffoldError, FileExistsError) as exc:
+        click.echo(f"没有创建文件：{exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"已创建 {created}：请逐项填写后提交拉取请求。")
+
+
+@cli.command()
+@click.option("--out", default="schema", show_default=True, help="写入 JSON Schema 的文件夹。")
+def schema(out: str) -> None:
+    """生成台账格式的 JSON Schema（供 VS Code 的 YAML 插件做补全和悬停说明）。"""
+    from .jsonschema import write_schemas
+
+    for written in write_schemas(Path(out)):
+        click.echo(f"已写入 {written}")
+
+
+@cli.command()
+@click.option("--problems", type=click.IntRange(1, 1_000_000), required=True, help="问题数量。")
+@click.option("--departments", type=click.IntRange(1, 676), default=10, show_default=True, help="部门数量。")
+@click.option("--out", required=True, help="输出的台账目录（已存在时整个替换）。")
+@click.option("--as-of", type=AsOf(), default=None, help="合成数据以这一天为“今天”。" + AS_OF_HELP)
+@click.option("--seed", type=int, default=2025, show_default=True, help="随机种子；相同参数总是生成相同的文件。")
+def synth(problems: int, departments: int, out: str, as_of: dt.date | None, seed: int) -> None:
+    """生成一套可通过校验、覆盖全部状态的合成台账，用于规模测试和性能基准。"""
+    from .synth import synthesize
+
+    count = synthesize(Path(out), problems, departments, as_of or default_as_of(), seed)
+    click.echo(f"已在 {out} 生成 {count} 个问题、{departments} 个部门。")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: usage errors in Chinese with exit 2, never a traceback for a user's mistake."""
+    try:
+        cli.main(args=argv, prog_name="rectify", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("已中止。", err=True)
+        sys.exit(EXIT_USAGE)
+    except click.UsageError as exc:
+        hint = f"（运行 {exc.ctx.command_path} --help 查看用法）" if exc.ctx else ""
+        click.echo(f"用法错误：{exc.format_message()}{hint}", err=True)
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:
+        click.echo(f"错误：{exc.format_message()}", err=True)
+        sys.exit(EXIT_USAGE)
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the one place that turns a crash into exit 3
+        if isinstance(exc, KeyboardInterrupt):
+            sys.exit(130)
+        click.echo("内部错误：程序自身出了问题，这不是台账的错误。请把下面的信息报告给专班办公室的技术人员：", err=True)
+        click.echo("".join(traceback.format_exception_only(type(exc), exc)).strip(), err=True)
+        sys.exit(EXIT_INTERNAL)

@@ -1,0 +1,179 @@
+"""Status and warning light of a problem as of a date, derived from its log alone (never typed by hand)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .schema import Close, Extension, Notice, Problem, Progress, Review, ReviewOutcome, Thresholds
+
+
+class Status(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    OVERDUE = "overdue"
+    DONE = "done"
+    CLOSED = "closed"
+    REBOUND = "rebound"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    Status.NOT_STARTED: "未启动",
+    Status.IN_PROGRESS: "整改中",
+    Status.OVERDUE: "逾期",
+    Status.DONE: "已完成待销号",
+    Status.CLOSED: "已销号",
+    Status.REBOUND: "反弹",
+}
+
+
+class Light(StrEnum):
+    RED = "red"
+    YELLOW = "yellow"
+    GREEN = "green"
+
+    @property
+    def label(self) -> str:
+        return LIGHT_LABELS[self]
+
+
+LIGHT_LABELS = {Light.RED: "红灯", Light.YELLOW: "黄灯", Light.GREEN: "绿灯"}
+
+
+@dataclass(frozen=True)
+class Replay:
+    """What the log says up to a date: the facts every status, rule and figure is built from."""
+
+    started: bool = False
+    percent: int = 0
+    done_on: dt.date | None = None  # when the current round of work reached 100 %
+    closed_on: dt.date | None = None  # the close in force (None after a rebound)
+    first_closed_on: dt.date | None = None
+    rebound_on: dt.date | None = None  # the rebound in force
+    deadline: dt.date | None = None  # effective deadline
+    extensions: int = 0
+    notice_until: dt.date | None = None
+    last_entry: dt.date | None = None
+
+
+def replay(problem: Problem, as_of: dt.date | None = None) -> Replay:
+    """Fold the log, in order, up to and including `as_of` (all of it when None)."""
+    started, percent, done_on, closed_on, first_closed = False, 0, None, None, None
+    rebound_on, deadline, extensions, notice_until, last = None, problem.deadline, 0, None, None
+    for entry in problem.log:
+        if as_of is not None and entry.date > as_of:
+            break
+        last = entry.date
+        if isinstance(entry, Progress):
+            started, percent = True, entry.percent
+            if entry.percent == 100:
+                done_on = done_on or entry.date
+            else:
+                done_on = None
+        elif isinstance(entry, Extension):
+            deadline, extensions = entry.deadline, extensions + 1
+        elif isinstance(entry, Notice):
+            notice_until = entry.until
+        elif isinstance(entry, Close):
+            closed_on, rebound_on = entry.date, None
+            first_closed = first_closed or entry.date
+        elif isinstance(entry, Review) and entry.outcome == ReviewOutcome.REBOUND:
+            rebound_on, closed_on, done_on, notice_until = entry.date, None, None, None
+    return Replay(started, percent, done_on, closed_on, first_closed, rebound_on, deadline, extensions,
+                  notice_until, last)
+
+
+@dataclass(frozen=True)
+class ProblemState:
+    """A problem as of a date: status, light, and the figures behind them."""
+
+    as_of: dt.date
+    status: Status
+    light: Light
+    reasons: tuple[str, ...]
+    percent: int
+    schedule: int  # 序时进度, percent of the time from opening to the effective deadline
+    deadline: dt.date
+    extensions: int
+    days_left: int  # negative when overdue
+    done_on: dt.date | None
+    closed_on: dt.date | None
+    notice_open: bool
+    last_entry: dt.date | None
+
+
+def state_of(problem: Problem, as_of: dt.date, thresholds: Thresholds) -> ProblemState:
+    facts = replay(problem, as_of)
+    deadline = facts.deadline or problem.deadline
+    if facts.closed_on is not None:
+        status = Status.CLOSED
+    elif facts.done_on is not None:
+        status = Status.DONE
+    elif facts.rebound_on is not None:
+        status = Status.REBOUND
+    elif as_of > deadline:
+        status = Status.OVERDUE
+    elif not facts.started:
+        status = Status.NOT_STARTED
+    else:
+        status = Status.IN_PROGRESS
+
+    schedule = schedule_percent(problem.opened, deadline, as_of)
+    light, reasons = _light(problem, facts, status, schedule, deadline, as_of, thresholds)
+    return ProblemState(
+        as_of=as_of,
+        status=status,
+        light=light,
+        reasons=reasons,
+        percent=facts.percent,
+        schedule=schedule,
+        deadline=deadline,
+        extensions=facts.extensions,
+        days_left=(deadline - as_of).days,
+        done_on=facts.done_on,
+        closed_on=facts.closed_on,
+        notice_open=facts.notice_until is not None and facts.notice_until >= as_of and status == Status.DONE,
+        last_entry=facts.last_entry,
+    )
+
+
+def schedule_percent(opened: dt.date, deadline: dt.date, as_of: dt.date) -> int:
+    """序时进度: the share of the time from opening to the deadline that has passed, 0 to 100."""
+    total = (deadline - opened).days
+    if total <= 0:
+        return 100 if as_of >= deadline else 0
+    passed = (as_of - opened).days
+    return max(0, min(100, round(100 * passed / total)))
+
+
+def _light(problem: Problem, facts: Replay, status: Status, schedule: int, deadline: dt.date,
+           as_of: dt.date, t: Thresholds) -> tuple[Light, tuple[str, ...]]:
+    if status in (Status.CLOSED, Status.DONE):
+        return Light.GREEN, ()
+    lag = schedule - facts.percent
+    red: list[str] = []
+    if status == Status.OVERDUE:
+        red.append(f"已超过完成时限 {(as_of - deadline).days} 天")
+    if status == Status.REBOUND:
+        red.append("回头看发现问题反弹回潮")
+    if status != Status.OVERDUE and lag >= t.red_lag:
+        red.append(f"完成度 {facts.percent}% 落后序时进度 {schedule}% 达 {lag} 个百分点")
+    if red:
+        return Light.RED, tuple(red)
+    yellow: list[str] = []
+    if lag >= t.yellow_lag:
+        yellow.append(f"完成度 {facts.percent}% 落后序时进度 {schedule}% 达 {lag} 个百分点")
+    days_left = (deadline - as_of).days
+    if days_left <= t.due_soon_days:
+        yellow.append(f"距完成时限仅剩 {days_left} 天" if days_left else "今天到期")
+    quiet_since = facts.last_entry or problem.opened
+    if (as_of - quiet_since).days > t.stale_days:
+        yellow.append(f"已 {(as_of - quiet_since).days} 天没有工作记录")
+    if yellow:
+        return Light.YELLOW, tuple(yellow)
+    return Light.GREEN, ()

@@ -1,0 +1,110 @@
+"""Validation findings as data: the stable code registry and the frozen Finding type."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Code:
+    """One kind of finding. The id never changes once published; departments search for it."""
+
+    id: str
+    slug: str
+    title: str
+    description: str
+    severity: Severity = Severity.ERROR
+
+
+_CODES = [
+    # E1xx: the file itself cannot be read as a strict YAML document.
+    Code("E101", "yaml-syntax", "YAML 语法错误", "文件不是合法的 YAML，常见原因：冒号后缺空格、引号不成对、缩进不齐。"),
+    Code("E102", "duplicate-key", "键重复", "同一层级里同一个键出现了两次；后一个会悄悄覆盖前一个，因此不允许。"),
+    Code("E103", "tab-indent", "用制表符缩进", "YAML 只能用空格缩进；制表符在不同编辑器里宽度不同，会让层级错乱。"),
+    Code("E104", "anchor-alias", "使用了锚点、别名、合并键或自定义标签",
+         "台账不允许使用 &锚点、*别名、<< 合并键和自定义 !标签：它们让文件难以审阅，还可能被用来制造超大文档。"),
+    Code("E105", "encoding", "文件不是 UTF-8 编码", "台账文件必须以 UTF-8 保存（可以带 BOM）。"),
+    Code("E106", "file-too-large", "文件过大", "单个台账文件超过了大小上限，请检查是否误粘贴了大量内容。"),
+    Code("E107", "impossible-date", "日期不存在", "日期格式正确但日历上没有这一天，例如 2025-02-30。"),
+    Code("E108", "ambiguous-scalar", "文字被 YAML 读成了别的类型",
+         "YAML 会把未加引号的 no、on、yes、1.10 等读成布尔值或数字；需要文字的地方请加引号。"),
+    Code("E109", "not-a-mapping", "文件内容不是“键: 值”结构", "整个文件应当是若干“键: 值”行组成的映射，而不是空文件、列表或单个值。"),
+    # E2xx: the document does not match the schema.
+    Code("E201", "missing-field", "缺少必填字段", "字段是必填的，但文件里没有。"),
+    Code("E202", "unknown-field", "未知字段", "这个键不在格式定义里，多半是拼写错误；格式定义见填报指南。"),
+    Code("E203", "wrong-type", "取值类型不对", "例如需要日期却写了文字，需要列表却写了单个值。"),
+    Code("E204", "not-allowed", "取值不在可选范围内", "字段只接受几个固定的取值之一。"),
+    Code("E205", "out-of-range", "数值超出范围", "数值过大或过小，例如完成百分比超过 100。"),
+    Code("E206", "bad-format", "格式不对", "取值不符合规定的格式，例如问题编号应为“前缀-年份-序号”。"),
+    Code("E207", "empty-value", "取值为空", "字段不能为空文字或空列表。"),
+    # E3xx: rules across files and within the log.
+    Code("E301", "wrong-folder", "文件放错了文件夹", "问题文件必须放在其牵头部门（department）同名的文件夹里。"),
+    Code("E302", "filename-mismatch", "文件名与编号不一致", "问题文件名必须是“问题编号.yml”。"),
+    Code("E303", "duplicate-id", "编号重复", "同一个编号在多个文件里出现。编号一经公布不得复用。"),
+    Code("E304", "id-prefix", "编号前缀与部门不符", "问题编号必须以牵头部门在 departments.yml 中登记的前缀开头。"),
+    Code("E305", "unknown-department", "部门未登记", "引用的部门编号不在 departments.yml 中。"),
+    Code("E306", "unknown-category", "类别未登记", "问题类别不在 portal.yml 的 categories 中。"),
+    Code("E307", "log-order", "工作记录日期顺序颠倒", "log 只能在末尾追加，条目日期必须从早到晚排列。"),
+    Code("E308", "close-not-done", "未完成就销号", "销号（close）之前必须有一条完成度 100% 的进展记录。"),
+    Code("E309", "review-before-close", "未销号就回头看", "回头看（review）只能出现在销号（close）之后。"),
+    Code("E310", "milestone-late", "节点晚于完成时限", "倒排工期的节点日期不能晚于（延期后的）完成时限。"),
+    Code("E311", "private-mobile", "含手机号码", "公开内容中不得出现手机号码；请改用单位办公电话或删去。"),
+    Code("E312", "private-id-card", "含身份证号码", "公开内容中不得出现身份证号码。"),
+    Code("E313", "private-email", "含电子邮箱", "公开内容中不得出现电子邮箱地址；请改用单位公开的反馈渠道。"),
+    Code("E314", "unknown-step", "整改步骤未登记", "进展记录里的步骤（step）不在 portal.yml 的八步走步骤中。"),
+    Code("E315", "unknown-problem", "问题编号不存在", "督查记录引用的问题编号不在任何台账文件里。"),
+    Code("E316", "extension-not-later", "延期后的时限没有推后", "延期（extension）给出的新时限必须晚于当时有效的时限。"),
+    Code("E317", "close-during-notice", "公示期未满就销号", "整改结果公示（notice）期间不能销号，销号日期须晚于公示截止日期。"),
+    Code("E318", "duplicate-entry-id", "登记编号重复", "同一登记表里同一个编号出现了两次（部门、类别、步骤或指标）。"),
+    Code("E319", "future-entry", "记录日期晚于今天", "工作记录的日期不能晚于数据截至日期；未来的安排请写在 milestones 里。"),
+    Code("E320", "missing-registry", "缺少登记表", "台账目录里缺少必需的登记表文件（portal.yml 或 departments.yml）。"),
+    # W4xx: warnings; they fail validation only with --strict.
+    Code("W401", "stale", "长期没有进展", "未销号的问题超过规定天数没有任何工作记录。", Severity.WARNING),
+    Code("W402", "milestone-no-date", "节点没有日期", "节点没有写计划完成日期（due），无法倒排工期。", Severity.WARNING),
+    Code("W403", "unexpected-file", "无关文件", "台账目录里有不是 .yml 的文件，或放在了不该放的位置，校验时被忽略。",
+         Severity.WARNING),
+    # X: the run itself failed.
+    Code("X001", "internal", "内部错误", "校验程序自身出错，请把这段输出报告给专班办公室的技术人员。"),
+]
+
+CODES: dict[str, Code] = {code.id: code for code in _CODES}
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One thing wrong with the ledgers, pointing at the line to fix."""
+
+    file: str
+    line: int
+    column: int
+    code: str
+    message: str
+    field: str = ""
+    severity: Severity = dataclasses.field(default=Severity.ERROR, compare=False)
+
+    @classmethod
+    def make(cls, code: str, file: str, position: tuple[int, int], message: str, field: str = "") -> Finding:
+        return cls(file, position[0], position[1], code, message, field, CODES[code].severity)
+
+    @property
+    def title(self) -> str:
+        return CODES[self.code].title
+
+    def to_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "slug": CODES[self.code].slug,
+            "severity": str(self.severity),
+            "field": self.field,
+            "message": self.message,
+        }

@@ -1,0 +1,28 @@
+"""Rules across files and within a problem's log; one small module per rule family."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+from ..findings import Finding
+from ..ledger import Ledger
+from . import history, identity, placement, privacy, references, schedule
+
+Rule = Callable[[Ledger, dt.date], Iterable[Finding]]
+
+RULES: tuple[Rule, ...] = (
+    placement.check,
+    identity.check,
+    references.check,
+    history.check,
+    schedule.check,
+    privacy.check,
+)
+
+
+def check_all(ledger: Ledger, as_of: dt.date) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule in RULES:
+        findings.extend(rule(ledger, as_of))
+    return findings

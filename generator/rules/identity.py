@@ -1,0 +1,45 @@
+"""Ids are unique: problem ids across all files, and the ids inside each registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from ..findings import Finding
+from ..ledger import Ledger
+from ..yamlio import Document
+
+
+def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
+    first_seen: dict[str, Document] = {}
+    for item in sorted(ledger.problems, key=lambda p: p.document.display):
+        problem, document = item.problem, item.document
+        earlier = first_seen.setdefault(problem.id, document)
+        if earlier is not document:
+            yield Finding.make(
+                "E303", document.display, document.locate(("id",)),
+                f"问题编号“{problem.id}”已经在 {earlier.display} 中使用；编号不能重复，请改用下一个空闲编号。", "id")
+    if ledger.portal is not None:
+        yield from _unique(ledger.portal_document, "categories", [c.id for c in ledger.portal.categories], "类别")
+        yield from _unique(ledger.portal_document, "steps", [s.id for s in ledger.portal.steps], "步骤")
+    if ledger.departments_document is not None and isinstance(ledger.departments_document.data, dict):
+        rows = ledger.departments_document.data.get("departments")
+        if isinstance(rows, list):
+            ids = [row.get("id") if isinstance(row, dict) else None for row in rows]
+            yield from _unique(ledger.departments_document, "departments", ids, "部门")
+            prefixes = [row.get("prefix") if isinstance(row, dict) else None for row in rows]
+            yield from _unique(ledger.departments_document, "departments", prefixes, "编号前缀", key="prefix")
+    if ledger.indicators:
+        yield from _unique(ledger.indicators_document, "indicators", [i.id for i in ledger.indicators], "指标")
+
+
+def _unique(document: Document | None, section: str, ids: list, what: str, key: str = "id") -> Iterator[Finding]:
+    seen: set = set()
+    for index, value in enumerate(ids):
+        if value is None:
+            continue
+        if value in seen:
+            yield Finding.make(
+                "E318", document.display, document.locate((section, index, key)),
+                f"{what}“{value}”在 {section} 中出现了不止一次；每个{what}只能登记一次。", f"{section}[{index}].{key}")
+        seen.add(value)

@@ -1,0 +1,53 @@
+"""Nothing private is published: no mobile numbers, ID-card numbers or e-mail addresses in any text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..findings import Finding
+from ..ledger import Ledger
+from ..yamlio import Document, Path_, dotted
+
+_PATTERNS = (
+    ("E312", "身份证号码", re.compile(
+        r"(?<![0-9])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9Xx])")),
+    ("E311", "手机号码", re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?![0-9])")),
+    ("E313", "电子邮箱", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")),
+)
+_CANDIDATE = re.compile(r"\d{11}|\d{3}[- ]\d{4}|@")
+
+
+def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
+    documents = [ledger.portal_document, ledger.departments_document, ledger.indicators_document]
+    documents += [item.document for item in ledger.problems]
+    documents += [item.document for item in ledger.inspections]
+    for document in documents:
+        if document is not None:
+            yield from _scan(document, document.data, ())
+
+
+def _scan(document: Document, value: Any, path: Path_) -> Iterator[Finding]:
+    if isinstance(value, str):
+        if _CANDIDATE.search(value):
+            yield from _match(document, value, path)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _scan(document, item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _scan(document, item, (*path, index))
+
+
+def _match(document: Document, text: str, path: Path_) -> Iterator[Finding]:
+    for code, what, pattern in _PATTERNS:
+        match = pattern.search(text)
+        if match:
+            shown = match.group()[:3] + "…"
+            yield Finding.make(
+                code, document.display, document.locate(path),
+                f"“{dotted(path)}”中有疑似{what}（{shown}）；公开内容不得含个人{what}，请删去或改用单位公开的联系方式。",
+                dotted(path))
+            text = pattern.sub(" ", text)  # an ID-card number must not also count as a mobile number

@@ -1,0 +1,42 @@
+"""Backwards scheduling (倒排工期): milestones fall before the deadline; open problems do not go quiet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from ..derive import replay
+from ..findings import Finding
+from ..ledger import Ledger
+
+
+def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
+    stale_days = ledger.portal.thresholds.stale_days if ledger.portal else None
+    for item in ledger.problems:
+        problem, document = item.problem, item.document
+        final = replay(problem)
+        deadline = final.deadline or problem.deadline
+        for index, milestone in enumerate(problem.milestones):
+            if milestone.due is None:
+                yield Finding.make(
+                    "W402", document.display, document.locate(("milestones", index, "title")),
+                    f"节点“{milestone.title}”没有计划完成日期（due）；倒排工期的每个节点都应有日期。",
+                    f"milestones[{index}].due")
+            elif milestone.due > deadline:
+                yield Finding.make(
+                    "E310", document.display, document.locate(("milestones", index, "due")),
+                    f"节点“{milestone.title}”的日期 {milestone.due} 晚于完成时限 {deadline}；"
+                    "节点必须在时限之前，确需推迟请先在 log 中追加延期（extension）。",
+                    f"milestones[{index}].due")
+        if stale_days is None:
+            continue
+        now = replay(problem, as_of)
+        if now.closed_on is None:
+            quiet_since = now.last_entry or problem.opened
+            quiet = (as_of - quiet_since).days
+            if quiet > stale_days:
+                position = document.locate(("log",), key=True) if problem.log else document.locate(("id",))
+                yield Finding.make(
+                    "W401", document.display, position,
+                    f"问题尚未销号，但已 {quiet} 天（自 {quiet_since} 起）没有工作记录，超过 {stale_days} 天；"
+                    "请在 log 末尾追加最新进展。", "log")

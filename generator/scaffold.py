@@ -1,0 +1,93 @@
+"""`rectify new`: a new problem file with every field and a comment per field, under the next free id."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from .schema import Problem
+
+
+class ScaffoldError(Exception):
+    """The file cannot be created; the message is for the clerk."""
+
+
+def next_problem_id(department_folder: Path, prefix: str, year: int) -> str:
+    pattern = re.compile(rf"^{re.escape(prefix)}-{year}-(\d{{3,5}})\.yml$")
+    numbers = [int(m[1]) for p in department_folder.glob("*.yml") if (m := pattern.match(p.name))]
+    return f"{prefix}-{year}-{max(numbers, default=0) + 1:03d}"
+
+
+def _comment(field: str) -> str:
+    return f"# {Problem.model_fields[field].description}"
+
+
+def problem_template(problem_id: str, department: str, category: str, today: dt.date) -> str:
+    """The text of a new problem file: real keys, placeholder values a clerk replaces."""
+    c = _comment
+    return f"""# yaml-language-server: $schema=../../schema/problem.schema.json
+# 新问题台账。请把“请填写”替换为实际内容；以 # 开头的行是说明，可以保留。
+{c("id")}
+id: {problem_id}
+{c("title")}
+title: 请填写问题名称
+{c("category")}
+category: {category}
+{c("source")}
+source:
+  # inspection 巡视巡察/督察反馈，assessment 考核评估反馈，audit 审计发现，complaint 群众信访投诉，media 媒体曝光，self_check 自查自纠
+  kind: inspection
+  name: 请填写来源名称
+{c("description")}
+description: 请填写问题的具体表现
+{c("department")}
+department: {department}
+{c("cooperating")}
+cooperating: []
+{c("leader")}
+leader: 请填写挂帅领导
+{c("team")}
+team: 请填写工作专班
+{c("section")}
+section: 请填写承担股室
+{c("responsible")}
+responsible: 请填写责任人
+{c("target")}
+target: 请填写整改目标
+{c("measures")}
+measures:
+  - 请填写第一条整改措施
+{c("plan")}
+# plan: 请填写整改方案名称或文号
+{c("opened")}
+opened: {today.isoformat()}
+{c("deadline")}
+deadline: {today.replace(month=12, day=31).isoformat()}
+{c("supervision")}
+supervision: none
+{c("milestones")}
+milestones: []
+#  - title: 请填写节点内容
+#    due: {today.isoformat()}
+{c("log")}
+# 每次有进展，在末尾追加一条，例如：
+#  - date: {today.isoformat()}
+#    type: progress
+#    step: analysis
+#    percent: 10
+#    summary: 请填写本次完成的工作
+log: []
+"""
+
+
+def create_problem(ledger_root: Path, department: str, prefix: str, category: str, today: dt.date) -> Path:
+    folder = ledger_root / department
+    problem_id = next_problem_id(folder, prefix, today.year)
+    path = folder / f"{problem_id}.yml"
+    if path.exists():  # pragma: no cover - next_problem_id never returns a taken id
+        raise ScaffoldError(f"文件 {path} 已经存在，不会覆盖。")
+    folder.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as out:  # "x" refuses to overwrite even under a race
+        out.write(problem_template(problem_id, department, category, today))
+    return path

@@ -1,0 +1,295 @@
+"""The ledger format, declared once: pydantic models with a Chinese description for every field.
+
+The JSON Schemas for editors, the field reference in the filing guide and the data-file columns are
+all generated from these classes. Keys are English snake_case; values are Chinese.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=40)]
+ProblemId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,8}-\d{4}-\d{3,5}$")]
+Prefix = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,8}$")]
+Percent = Annotated[int, Field(ge=0, le=100)]
+
+PROBLEM_ID_FORMAT = "前缀-年份-序号，如 STHJ-2025-001"
+
+
+def _title(name: str, info) -> str:
+    """A field's title in editors: the first phrase of its Chinese description."""
+    return re.split(r"[，：（(；]", info.description or name, maxsplit=1)[0]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
+                              field_title_generator=_title)
+
+
+# ---------------------------------------------------------------- enumerations
+
+
+class Supervision(StrEnum):
+    NONE = "none"
+    CITY = "city"
+    PROVINCE = "province"
+
+
+SUPERVISION_LABELS = {Supervision.NONE: "无", Supervision.CITY: "市级挂牌督办", Supervision.PROVINCE: "省级挂牌督办"}
+
+
+class SourceKind(StrEnum):
+    INSPECTION = "inspection"
+    ASSESSMENT = "assessment"
+    AUDIT = "audit"
+    COMPLAINT = "complaint"
+    MEDIA = "media"
+    SELF_CHECK = "self_check"
+
+
+SOURCE_LABELS = {
+    SourceKind.INSPECTION: "巡视巡察、督察反馈",
+    SourceKind.ASSESSMENT: "考核评估反馈",
+    SourceKind.AUDIT: "审计发现",
+    SourceKind.COMPLAINT: "群众信访投诉",
+    SourceKind.MEDIA: "媒体曝光",
+    SourceKind.SELF_CHECK: "自查自纠",
+}
+
+
+class ReviewOutcome(StrEnum):
+    CONSOLIDATED = "consolidated"
+    REBOUND = "rebound"
+
+
+OUTCOME_LABELS = {ReviewOutcome.CONSOLIDATED: "整改成效巩固", ReviewOutcome.REBOUND: "问题反弹回潮"}
+
+
+class InspectionKind(StrEnum):
+    ROUTINE = "routine"
+    UNANNOUNCED = "unannounced"
+    ADMONITION = "admonition"
+    PRAISE = "praise"
+    CRITICISM = "criticism"
+
+
+INSPECTION_LABELS = {
+    InspectionKind.ROUTINE: "一旬一督查",
+    InspectionKind.UNANNOUNCED: "四不两直、明察暗访",
+    InspectionKind.ADMONITION: "约谈提醒",
+    InspectionKind.PRAISE: "通报表扬",
+    InspectionKind.CRITICISM: "通报批评",
+}
+
+
+# ---------------------------------------------------------------- a problem
+
+
+class Source(Record):
+    """问题来源：从哪里发现的问题。"""
+
+    kind: SourceKind = Field(description="问题来源类别：inspection 巡视巡察/督察反馈，assessment 考核评估反馈，"
+                             "audit 审计发现，complaint 群众信访投诉，media 媒体曝光，self_check 自查自纠")
+    name: Text = Field(description="来源的名称，如“2024年省生态环境保护督察反馈意见”")
+    date: dt.date | None = Field(None, description="反馈或发现的日期（可选），格式 YYYY-MM-DD")
+
+
+class Milestone(Record):
+    """倒排工期的一个节点。"""
+
+    title: Text = Field(description="节点内容，如“完成污染地块详查”")
+    due: dt.date | None = Field(None, description="计划完成日期，格式 YYYY-MM-DD；不得晚于完成时限")
+    done: dt.date | None = Field(None, description="实际完成日期；尚未完成时不写")
+
+
+class EntryBase(Record):
+    date: dt.date = Field(description="记录日期，格式 YYYY-MM-DD；各条目须从早到晚排列，只能在末尾追加")
+
+
+class Progress(EntryBase):
+    """整改进展：做了什么，处在“八步走”的哪一步。"""
+
+    type: Literal["progress"] = Field(description="条目类型：progress 整改进展")
+    step: Slug = Field(description="所处的“八步走”步骤编号，见 portal.yml 的 steps，如 implement")
+    percent: Percent = Field(description="整体完成度，0 到 100 的整数；100 表示整改任务已完成")
+    summary: Text = Field(description="本次完成的工作")
+    evidence: list[Text] = Field(default_factory=list, description="佐证材料：文件文号、公开链接等（可选）")
+
+
+class Extension(EntryBase):
+    """延期：批准的新时限。原定时限（deadline）不得修改，延期只能追加本条目。"""
+
+    type: Literal["extension"] = Field(description="条目类型：extension 延期")
+    deadline: dt.date = Field(description="批准后的新完成时限，格式 YYYY-MM-DD")
+    reason: Text = Field(description="延期理由")
+    approved_by: Text = Field(description="批准延期的单位，如“市问题整改工作专班”")
+    document: Text | None = Field(None, description="批准文件的文号（可选）")
+
+
+class Notice(EntryBase):
+    """整改结果公示：公示整改结果，截止日期前接受群众反映。"""
+
+    type: Literal["notice"] = Field(description="条目类型：notice 整改结果公示")
+    until: dt.date = Field(description="公示截止日期，公示期内接受群众反映")
+    summary: Text = Field(description="公示的整改结果")
+    channel: Text | None = Field(None, description="公示渠道及反映意见的方式（可选），如“市政府网站、12345热线”")
+
+
+class Close(EntryBase):
+    """销号：经审核完成一项、销号一项。"""
+
+    type: Literal["close"] = Field(description="条目类型：close 销号")
+    approved_by: Text = Field(description="审核销号的单位")
+    document: Text = Field(description="销号文件的文号")
+    summary: Text = Field(description="销号意见或整改成效概述")
+
+
+class Review(EntryBase):
+    """回头看：对已销号问题的复查；发现反弹回潮时问题重新打开。"""
+
+    type: Literal["review"] = Field(description="条目类型：review 回头看")
+    outcome: ReviewOutcome = Field(description="回头看结论：consolidated 成效巩固，rebound 反弹回潮（问题重新打开）")
+    satisfaction: Percent | None = Field(None, description="群众满意度（可选），0 到 100 的整数百分比")
+    findings: Text = Field(description="回头看发现的情况")
+
+
+LogEntry = Annotated[Progress | Extension | Notice | Close | Review, Field(discriminator="type")]
+ENTRY_LABELS = {"progress": "整改进展", "extension": "延期", "notice": "整改结果公示", "close": "销号", "review": "回头看"}
+
+
+class Problem(Record):
+    """一个问题的台账：一个问题、一套措施、一名领导挂帅、一套班子、一个方案、一个股室承担、一名干部负责。"""
+
+    id: ProblemId = Field(description=f"问题编号，格式为{PROBLEM_ID_FORMAT}；须与文件名一致，前缀为牵头部门的前缀")
+    title: Text = Field(description="问题名称，一句话说明是什么问题")
+    category: Slug = Field(description="问题类别编号，见 portal.yml 的 categories，如 ecology")
+    source: Source = Field(description="问题来源")
+    description: Text = Field(description="问题的具体表现")
+    department: Slug = Field(description="牵头部门编号，须与所在文件夹同名，见 departments.yml")
+    cooperating: list[Text] = Field(default_factory=list,
+                                    description="配合单位：已登记部门写部门编号，其他单位写名称，如“*镇人民政府”")
+    leader: Text = Field(description="挂帅领导（一名领导挂帅），写职务与姓氏，名字用“某”或“*”代替")
+    team: Text = Field(description="工作专班（一套班子）的名称或组成")
+    section: Text = Field(description="承担的股室（一个股室承担）")
+    responsible: Text = Field(description="具体负责的干部（一名干部负责），写职务与姓氏，名字用“某”或“*”代替")
+    target: Text = Field(description="整改目标：做到什么程度算整改到位")
+    measures: list[Text] = Field(min_length=1, description="整改措施（一套措施），每条一项")
+    plan: Text | None = Field(None, description="整改方案（一个方案）的名称或文号（可选）")
+    opened: dt.date = Field(description="列入台账的日期，序时进度从这一天算起")
+    deadline: dt.date = Field(description="原定完成时限。不得修改：延期请在 log 中追加 extension 条目")
+    supervision: Supervision = Field(Supervision.NONE,
+                                     description="挂牌督办：none 无，city 市级挂牌督办，province 省级挂牌督办")
+    milestones: list[Milestone] = Field(default_factory=list, description="倒排工期的节点（可选）")
+    log: list[LogEntry] = Field(default_factory=list,
+                                description="工作记录：按日期顺序只在末尾追加，已合并的条目不得修改或删除")
+
+
+# ---------------------------------------------------------------- registries
+
+
+class Category(Record):
+    """问题类别。"""
+
+    id: Slug = Field(description="类别编号（英文小写），问题文件的 category 引用它")
+    name: Text = Field(description="类别名称，如“生态环境”")
+    description: Text | None = Field(None, description="类别说明（可选）")
+
+
+class Step(Record):
+    """“八步走”闭环中的一步。"""
+
+    id: Slug = Field(description="步骤编号（英文小写），进展记录的 step 引用它")
+    name: Text = Field(description="步骤名称，如“分析研判”")
+    description: Text | None = Field(None, description="这一步要做什么（可选）")
+
+
+class Thresholds(Record):
+    """亮灯阈值，公布在门户的亮灯规则页。"""
+
+    red_lag: Percent = Field(30, description="完成度落后序时进度达到这么多个百分点时亮红灯")
+    yellow_lag: Percent = Field(10, description="完成度落后序时进度达到这么多个百分点时亮黄灯")
+    due_soon_days: int = Field(15, ge=0, le=365, description="距完成时限不足这么多天且未完成时亮黄灯")
+    stale_days: int = Field(30, ge=1, le=365, description="未销号问题超过这么多天没有工作记录时亮黄灯，校验时给出提醒")
+
+
+class Portal(Record):
+    """portal.yml：门户的基本信息、问题类别、八步走步骤和亮灯阈值，由专班办公室维护。"""
+
+    city: Text = Field(description="城市名称")
+    title: Text = Field(description="门户标题")
+    office: Text = Field(description="主办单位，如“市打好问题整改硬仗工作专班办公室”")
+    feedback: Text = Field(description="群众反映问题、对公示提出意见的渠道（公开的办公电话、信箱、网站）")
+    campaign_start: dt.date = Field(description="整改工作开始日期")
+    categories: list[Category] = Field(min_length=1, description="问题类别")
+    steps: list[Step] = Field(min_length=1, description="“八步走”闭环的步骤，按先后顺序")
+    thresholds: Thresholds = Field(default_factory=Thresholds, description="亮灯阈值")
+
+
+class Department(Record):
+    """一个牵头部门或责任单位。"""
+
+    id: Slug = Field(description="部门编号（英文小写，用连字符），也是该部门问题文件所在的文件夹名")
+    name: Text = Field(description="部门全称，如“市生态环境局”")
+    short: Text | None = Field(None, description="简称（可选），用于图表")
+    prefix: Prefix = Field(description="问题编号前缀，2 到 8 个大写字母，如 STHJ")
+    owners: list[Text] = Field(default_factory=list, description="有权修改该部门台账的 git 团队或账号，如 @city/sthj")
+
+
+class Departments(Record):
+    """departments.yml：牵头部门和责任单位的登记表，由专班办公室维护。"""
+
+    departments: list[Department] = Field(min_length=1, description="部门列表")
+
+
+class IndicatorValue(Record):
+    """指标在某一日期的累计数值。"""
+
+    date: dt.date = Field(description="统计日期")
+    value: float = Field(ge=0, description="截至该日期的累计数值")
+
+
+class Indicator(Record):
+    """首页展示的一项工作指标。"""
+
+    id: Slug = Field(description="指标编号")
+    name: Text = Field(description="指标名称，如“‘五个群众’行动走访群众”")
+    unit: Text = Field(description="单位，如“人次”“件”")
+    target: float | None = Field(None, ge=0, description="目标值（可选）")
+    note: Text | None = Field(None, description="说明（可选）")
+    values: list[IndicatorValue] = Field(min_length=1, description="按日期排列的累计数值")
+
+
+class Indicators(Record):
+    """indicators.yml（可选）：首页展示的工作指标。"""
+
+    indicators: list[Indicator] = Field(description="指标列表")
+
+
+class Inspection(Record):
+    """inspections/ 下的一份督查记录：一旬一督查、明察暗访、约谈提醒、表扬与批评。"""
+
+    id: Annotated[str, StringConstraints(pattern=r"^DC-\d{4}-\d{3}$")] = Field(
+        description="督查记录编号，格式 DC-年份-序号，如 DC-2025-001；须与文件名一致")
+    date: dt.date = Field(description="督查日期")
+    kind: InspectionKind = Field(description="类型：routine 一旬一督查，unannounced 四不两直明察暗访，"
+                                 "admonition 约谈提醒，praise 通报表扬，criticism 通报批评")
+    title: Text = Field(description="标题")
+    departments: list[Slug] = Field(min_length=1, description="涉及的部门编号")
+    problems: list[ProblemId] = Field(default_factory=list, description="涉及的问题编号（可选）")
+    findings: Text = Field(description="发现的情况或表扬、批评的内容")
+    follow_up: Text | None = Field(None, description="整改要求或后续安排（可选）")
+
+
+SCHEMAS: dict[str, type[Record]] = {
+    "problem": Problem,
+    "portal": Portal,
+    "departments": Departments,
+    "indicators": Indicators,
+    "inspection": Inspection,
+}

@@ -1,0 +1,177 @@
+"""Schema validation of one document, with pydantic's errors turned into line-precise Chinese findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .findings import Finding
+from .yamlio import TAG_NAMES, Document, Path_, dotted
+
+_TYPE_WORDS = {
+    "string_type": "文字",
+    "int_type": "整数",
+    "int_parsing": "整数",
+    "int_from_float": "整数",
+    "float_type": "数字",
+    "float_parsing": "数字",
+    "bool_type": "true 或 false",
+    "date_type": "日期（YYYY-MM-DD）",
+    "date_parsing": "日期（YYYY-MM-DD）",
+    "date_from_datetime_inexact": "只有日期、不带时间的日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "日期（YYYY-MM-DD）",
+    "list_type": "列表（每项一行，以“- ”开头）",
+    "model_type": "“键: 值”结构",
+    "model_attributes_type": "“键: 值”结构",
+    "dict_type": "“键: 值”结构",
+}
+_RANGE = {"greater_than_equal": "不小于 {ge}", "less_than_equal": "不大于 {le}",
+          "greater_than": "大于 {gt}", "less_than": "小于 {lt}"}
+_PATTERN_WORDS = {
+    "^[A-Z]{2,8}-\\d{4}-\\d{3,5}$": "“前缀-年份-序号”，如 STHJ-2025-001（前缀为大写字母，序号至少三位）",
+    "^[a-z][a-z0-9]*(-[a-z0-9]+)*$": "英文小写字母、数字和连字符组成的编号，如 ecology-env",
+    "^[A-Z]{2,8}$": "2 到 8 个大写英文字母，如 STHJ",
+    "^DC-\\d{4}-\\d{3}$": "“DC-年份-序号”，如 DC-2025-001",
+}
+
+
+def check_model(document: Document, model: type[BaseModel]) -> tuple[BaseModel | None, list[Finding]]:
+    """Validate a loaded document against a model; never raises for a user's mistake."""
+    if not isinstance(document.data, dict):
+        found = "空文件" if document.data is None else _kind_of(document.data)
+        return None, [Finding.make("E109", document.display, (1, 1),
+                                   f"文件内容应当是“键: 值”结构，实际是{found}。")]
+    try:
+        return model.model_validate(document.data), []
+    except ValidationError as exc:
+        findings = [_translate(document, model, error) for error in exc.errors(include_url=False)]
+        return None, sorted(set(findings))
+
+
+def _translate(document: Document, model: type[BaseModel], error: dict) -> Finding:
+    kind = error["type"]
+    path, field_info, union_keys = _resolve(model, error["loc"])
+    field = dotted(path)
+    name = f"“{field}”" if field else "文件"
+    described = f"（{field_info.description}）" if field_info is not None and field_info.description else ""
+    found = _found(document, path, error.get("input"))
+
+    def at(code: str, message: str, key: bool = False) -> Finding:
+        return Finding.make(code, document.display, document.locate(path, key=key), message, field)
+
+    if kind == "missing":
+        return at("E201", f"缺少必填字段{name}{described}。")
+    if kind == "extra_forbidden":
+        allowed = union_keys or []
+        guess = difflib.get_close_matches(str(path[-1]), allowed, n=1, cutoff=0.6)
+        hint = f"你是否想写“{guess[0]}”？" if guess else f"这一层可用的字段有：{'、'.join(allowed)}。"
+        return at("E202", f"未知字段{name}：格式中没有这个键。{hint}", key=True)
+    if kind in ("literal_error", "enum", "union_tag_invalid"):
+        expected = error.get("ctx", {}).get("expected", "")
+        if kind == "union_tag_invalid":
+            expected = error.get("ctx", {}).get("expected_tags", "")
+            field = dotted((*path, "type"))
+            name = f"“{field}”"
+            found = _found(document, (*path, "type"), error.get("ctx", {}).get("tag"))
+            path = (*path, "type")
+        return at("E204", f"{name}的取值是 {found}，可选值为 {_choices(expected)}{described}。")
+    if kind == "union_tag_not_found":
+        return at("E201", f"{name}缺少“type”：请写明条目类型，可选 progress、extension、notice、close、review。")
+    if kind in _RANGE:
+        bound = _RANGE[kind].format(**error.get("ctx", {}))
+        return at("E205", f"{name}的取值是 {found}，应当{bound}{described}。")
+    if kind in ("string_too_short", "too_short"):
+        return at("E207", f"{name}不能为空{described}。")
+    if kind == "string_pattern_mismatch":
+        pattern = error.get("ctx", {}).get("pattern", "")
+        return at("E206", f"{name}的取值是 {found}，格式应为{_PATTERN_WORDS.get(pattern, pattern)}。")
+    if kind == "string_too_long":
+        return at("E206", f"{name}的取值 {found} 太长，最多 {error['ctx'].get('max_length')} 个字符。")
+    if kind in _TYPE_WORDS:
+        node = document.scalar_at(path)
+        if kind == "string_type" and node is not None and node.style is None and node.tag in TAG_NAMES:
+            return at("E108", f"{name}需要文字，但未加引号的 {node.value} 会被 YAML 读作{TAG_NAMES[node.tag]}；"
+                              f"请加引号写成 \"{node.value}\"。")
+        return at("E203", f"{name}应为{_TYPE_WORDS[kind]}，实际写的是 {found}{described}。")
+    return at("E203", f"{name}的取值 {found} 不符合要求{described}。")
+
+
+def _resolve(model: type[BaseModel], loc: tuple) -> tuple[Path_, Any, list[str] | None]:
+    """Follow pydantic's error location through the models and the data.
+
+    Returns the data path (without the union tags pydantic inserts), the FieldInfo of the last field,
+    and the keys allowed at the parent (for suggestions on a misspelt key).
+    """
+    annotation: Any = model
+    path: list[str | int] = []
+    field_info = None
+    allowed: list[str] | None = None
+    for step in loc:
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, list):  # discriminated union: the tag names the member
+            members = {typing.get_args(m.model_fields["type"].annotation)[0]: m for m in annotation}
+            if step in members:
+                annotation = members[step]
+                continue
+            annotation = None
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            allowed = list(annotation.model_fields)
+            field_info = annotation.model_fields.get(step) if isinstance(step, str) else None
+            annotation = field_info.annotation if field_info is not None else None
+            path.append(step)
+            continue
+        origin = typing.get_origin(annotation)
+        if origin is list and isinstance(step, int):
+            annotation = typing.get_args(annotation)[0]
+            path.append(step)
+            continue
+        path.append(step)
+        annotation = None
+    return tuple(path), field_info, allowed
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated and Optional; a union of models becomes the list of its members."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(members) == 1:
+                annotation = members[0]
+            elif all(isinstance(m, type) and issubclass(m, BaseModel) for m in members):
+                return members
+            else:
+                return annotation
+        else:
+            return annotation
+
+
+def _found(document: Document, path: Path_, value: Any) -> str:
+    node = document.scalar_at(path)
+    if node is not None:
+        return f"“{node.value}”" if node.value != "" else "空值"
+    return _kind_of(value)
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "空值"
+    if isinstance(value, list):
+        return "一个列表"
+    if isinstance(value, dict):
+        return "一组“键: 值”"
+    if isinstance(value, dt.date):
+        return f"“{value.isoformat()}”"
+    return f"“{value}”"
+
+
+def _choices(expected: str) -> str:
+    return expected.replace(" or ", "、").replace(",", "、").replace("'", "")
+

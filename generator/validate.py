@@ -1,0 +1,85 @@
+"""Validation of a whole ledger folder: load everything, run every rule, report everything."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .findings import CODES, Finding, Severity
+from .ledger import Ledger, load_ledger
+from .rules import check_all
+
+
+@dataclass(frozen=True)
+class Report:
+    ledger: Ledger
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == Severity.WARNING]
+
+    def valid(self, strict: bool = False) -> bool:
+        return not self.errors and not (strict and self.warnings)
+
+
+def validate(root: Path, as_of: dt.date) -> Report:
+    ledger = load_ledger(root)
+    findings = list(ledger.findings)
+    findings.extend(check_all(ledger, as_of))
+    return Report(ledger, tuple(sorted(set(findings))))
+
+
+def summary(report: Report, strict: bool = False) -> str:
+    ledger = report.ledger
+    text = (f"共检查 {ledger.problem_files} 个问题文件、{len(ledger.inspections)} 份督查记录；"
+               f"错误 {len(report.errors)} 个，提醒 {len(report.warnings)} 个。")
+    if report.valid(strict):
+        text += " 校验通过。"
+    elif not report.errors:
+        text += " 因使用 --strict，提醒也视为不通过。"
+    else:
+        text += " 校验未通过，请按上面每行指出的文件和行号逐一改正。"
+    return text
+
+
+def format_text(report: Report, strict: bool = False) -> str:
+    lines = [f"{f.file}:{f.line}:{f.column}: {f.code} {f.title}：{f.message}" for f in report.findings]
+    return "\n".join([*lines, summary(report, strict)])
+
+
+def format_json(report: Report, strict: bool = False) -> str:
+    ledger = report.ledger
+    payload = {
+        "valid": report.valid(strict),
+        "stats": {
+            "problem_files": ledger.problem_files,
+            "problems": len(ledger.problems),
+            "inspections": len(ledger.inspections),
+            "errors": len(report.errors),
+            "warnings": len(report.warnings),
+        },
+        "findings": [f.to_dict() for f in report.findings],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2)
+
+
+def format_github(report: Report, strict: bool = False) -> str:
+    """GitHub workflow commands: each finding becomes an annotation on the pull request's diff."""
+    lines = []
+    for f in report.findings:
+        level = "error" if f.severity == Severity.ERROR or strict else "warning"
+        message = f"{f.title}：{f.message}".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        title = f"{f.code} {CODES[f.code].slug}"
+        lines.append(f"::{level} file={f.file},line={f.line},col={f.column},title={title}::{message}")
+    lines.append(summary(report, strict))
+    return "\n".join(lines)
+
+
+FORMATS = {"text": format_text, "json": format_json, "github": format_github}

@@ -1,0 +1,38 @@
+"""Shared fixtures: the fixed as-of date of every test, and ledgers built from the example folders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).parent
+ROOT = TESTS.parent
+CASES = TESTS / "cases"
+BASE = CASES / "base"
+AS_OF = dt.date(2026, 11, 24)
+
+
+def materialize(case: Path | None, target: Path) -> Path:
+    """The base ledger with a case's files laid over it (and its `remove:` files taken away)."""
+    from generator.yamlio import read_document
+
+    root = target / "ledgers"
+    shutil.copytree(BASE, root)
+    if case is None:
+        return root
+    spec = read_document(case / "case.yml").data
+    for name in spec.get("remove") or []:
+        path = root / name
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    overlay = case / "ledger"
+    if overlay.is_dir():
+        shutil.copytree(overlay, root, dirs_exist_ok=True)
+    return root
+
+
+@pytest.fixture
+def base_ledger(tmp_path: Path) -> Path:
+    return materialize(None, tmp_path)
