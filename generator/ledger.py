@@ -84,7 +84,8 @@ def load_ledger(root: Path) -> Ledger:
             model, errors = check_model(document, Departments)
             ledger.departments_document = document
             if model is not None:
-                ledger.departments = {d.id: d for d in model.departments}
+                for unit in model.departments:  # a duplicate (E318) must not replace the first entry
+                    ledger.departments.setdefault(unit.id, unit)
         else:
             model, errors = check_model(document, Indicators)
             ledger.indicators_document = document
@@ -113,13 +114,16 @@ def _yml_files(folder: Path, ledger: Ledger) -> list[Path]:
             files.append(entry)
         elif entry.is_file() and entry.suffix == ".yaml":
             ledger.findings.append(_unexpected(entry, "文件扩展名应为 .yml 而不是 .yaml"))
+        elif entry.is_dir():
+            ledger.findings.append(_unexpected(entry, "部门文件夹里不要再建子文件夹，问题文件直接放在部门文件夹里"))
         else:
-            ledger.findings.append(_unexpected(entry, "部门文件夹里只放“问题编号.yml”文件，不要再建子文件夹"))
+            ledger.findings.append(_unexpected(entry, "部门文件夹里只放“问题编号.yml”文件"))
     return files
 
 
 def _unexpected(path: Path, why: str) -> Finding:
-    return Finding.make("W403", display_path(path), (1, 1), f"这个文件没有被读取：{why}。")
+    what = "文件夹" if path.is_dir() else "文件"
+    return Finding.make("W403", display_path(path), (1, 1), f"这个{what}没有被读取：{why}。")
 
 
 def _load_problems(folder: Path, ledger: Ledger) -> None:

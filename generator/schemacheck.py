@@ -46,11 +46,68 @@ def check_model(document: Document, model: type[BaseModel]) -> tuple[BaseModel |
         found = "空文件" if document.data is None else _kind_of(document.data)
         return None, [Finding.make("E109", document.display, (1, 1),
                                    f"文件内容应当是“键: 值”结构，实际是{found}。")]
+    surprises = dict(_coercions(model, document.data, ()))
     try:
-        return model.model_validate(document.data), []
+        validated = model.model_validate(document.data)
+        errors: list[dict] = []
     except ValidationError as exc:
-        findings = [_translate(document, model, error) for error in exc.errors(include_url=False)]
+        validated = None
+        errors = _without_misspelt_missing(model, exc.errors(include_url=False))
+    findings = [_translate(document, model, e) for e in errors if _resolve(model, e["loc"])[0] not in surprises]
+    findings += [_coercion_finding(document, path, expected) for path, expected in surprises.items()]
+    if findings:
         return None, sorted(set(findings))
+    return validated, []
+
+
+def _coercions(annotation: Any, value: Any, path: Path_) -> typing.Iterator[tuple[Path_, str]]:
+    """Values pydantic would quietly convert: a number where a date is wanted (read as Unix time), a
+    true/false where a number is wanted (read as 1/0). A clerk meant neither."""
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, list):  # a log entry: its `type` picks the model
+        members = {typing.get_args(m.model_fields["type"].annotation)[0]: m for m in annotation}
+        annotation = members.get(value.get("type")) if isinstance(value, dict) else None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                field_info = annotation.model_fields.get(key) if isinstance(key, str) else None
+                if field_info is not None:
+                    yield from _coercions(field_info.annotation, item, (*path, key))
+    elif typing.get_origin(annotation) is list:
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from _coercions(typing.get_args(annotation)[0], item, (*path, index))
+    elif annotation is dt.date and isinstance(value, int | float):
+        yield path, "日期（YYYY-MM-DD），如 2027-06-30"
+    elif annotation in (int, float) and isinstance(value, bool):
+        yield path, "整数" if annotation is int else "数字"
+
+
+def _coercion_finding(document: Document, path: Path_, expected: str) -> Finding:
+    field = dotted(path)
+    node = document.scalar_at(path)
+    shown = node.value if node is not None else "？"
+    return Finding.make("E203", document.display, document.locate(path),
+                        f"“{field}”应为{expected}，实际写的是“{shown}”。", field)
+
+
+def _suggestion(path: Path_, allowed: list[str] | None) -> str | None:
+    guess = difflib.get_close_matches(str(path[-1]), allowed or [], n=1, cutoff=0.6)
+    return guess[0] if guess else None
+
+
+def _without_misspelt_missing(model: type[BaseModel], errors: list[dict]) -> list[dict]:
+    """A misspelt key is one mistake: keep "did you mean `summary`?" and drop "`summary` is missing"."""
+    meant = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            path, _, allowed = _resolve(model, error["loc"])
+            guess = _suggestion(path, allowed)
+            if guess is not None:
+                meant.add((*path[:-1], guess))
+    if not meant:
+        return errors
+    return [e for e in errors if not (e["type"] == "missing" and _resolve(model, e["loc"])[0] in meant)]
 
 
 def _translate(document: Document, model: type[BaseModel], error: dict) -> Finding:
@@ -65,12 +122,11 @@ def _translate(document: Document, model: type[BaseModel], error: dict) -> Findi
         return Finding.make(code, document.display, document.locate(path, key=key), message, field)
 
     if kind == "missing":
-        return at("E201", f"缺少必填字段{name}{described}。")
+        return at("E201", f"{name}是必填字段，但没有填写{described}。")
     if kind == "extra_forbidden":
-        allowed = union_keys or []
-        guess = difflib.get_close_matches(str(path[-1]), allowed, n=1, cutoff=0.6)
-        hint = f"你是否想写“{guess[0]}”？" if guess else f"这一层可用的字段有：{'、'.join(allowed)}。"
-        return at("E202", f"未知字段{name}：格式中没有这个键。{hint}", key=True)
+        guess = _suggestion(path, union_keys)
+        hint = f"你是否想写“{guess}”？" if guess else f"这一层可用的字段有：{'、'.join(union_keys or [])}。"
+        return at("E202", f"格式中没有{name}这个键。{hint}", key=True)
     if kind in ("literal_error", "enum", "union_tag_invalid"):
         expected = error.get("ctx", {}).get("expected", "")
         if kind == "union_tag_invalid":
@@ -79,6 +135,7 @@ def _translate(document: Document, model: type[BaseModel], error: dict) -> Findi
             name = f"“{field}”"
             found = _found(document, (*path, "type"), error.get("ctx", {}).get("tag"))
             path = (*path, "type")
+            described = ""  # the description of `log` would not explain an entry type
         return at("E204", f"{name}的取值是 {found}，可选值为 {_choices(expected)}{described}。")
     if kind == "union_tag_not_found":
         return at("E201", f"{name}缺少“type”：请写明条目类型，可选 progress、extension、notice、close、review。")
@@ -94,7 +151,10 @@ def _translate(document: Document, model: type[BaseModel], error: dict) -> Findi
         return at("E206", f"{name}的取值 {found} 太长，最多 {error['ctx'].get('max_length')} 个字符。")
     if kind in _TYPE_WORDS:
         node = document.scalar_at(path)
-        if kind == "string_type" and node is not None and node.style is None and node.tag in TAG_NAMES:
+        plain = node is not None and not node.style  # libyaml reports a plain scalar's style as ""
+        if kind == "string_type" and error.get("input") is None:
+            return at("E207", f"{name}没有填写内容{described}。")
+        if kind == "string_type" and plain and node.tag in TAG_NAMES:
             return at("E108", f"{name}需要文字，但未加引号的 {node.value} 会被 YAML 读作{TAG_NAMES[node.tag]}；"
                               f"请加引号写成 \"{node.value}\"。")
         return at("E203", f"{name}应为{_TYPE_WORDS[kind]}，实际写的是 {found}{described}。")
@@ -173,5 +233,6 @@ def _kind_of(value: Any) -> str:
 
 
 def _choices(expected: str) -> str:
-    return expected.replace(" or ", "、").replace(",", "、").replace("'", "")
+    """pydantic's "'a', 'b' or 'c'" as "a、b、c"."""
+    return "、".join(part.strip(" '") for part in expected.replace(" or ", ",").split(",") if part.strip(" '"))
 

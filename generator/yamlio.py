@@ -71,7 +71,11 @@ class Document:
         return self._root
 
     def node_at(self, path: Path_) -> tuple[yaml.Node | None, yaml.Node | None, yaml.Node]:
-        """Walk as far along `path` as the file goes: (key node, value node, deepest node reached)."""
+        """Walk as far along `path` as the file goes: (key node, value node, line to show if absent).
+
+        When the path ends early, the third item is the key whose block lacks the step (`source:` for a
+        missing `source.name`), or the list item or document where the walk stopped.
+        """
         node = self.root()
         key_node = None
         for step in path:
@@ -81,11 +85,11 @@ class Document:
                         key_node, node = k, v
                         break
                 else:
-                    return None, None, node
+                    return None, None, key_node or node
             elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
                 key_node, node = None, node.value[step]
             else:
-                return None, None, node
+                return None, None, key_node or node
         return key_node, node, node
 
     def locate(self, path: Path_, key: bool = False) -> Position:
@@ -140,34 +144,112 @@ def parse_document(raw: bytes, path: Path, display: str) -> Document:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        position = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise LoadError([Finding.make("E101", display, position, _syntax_message(exc))]) from None
+        raise LoadError([_syntax_finding(exc, text, display)]) from None
+    except yaml.reader.ReaderError as exc:
+        raise LoadError([_reader_finding(exc, text, display)]) from None
+    except RecursionError:
+        raise LoadError([Finding.make("E101", display, (1, 1),
+                                      "嵌套层级太深，无法读取；台账最多只需要三四层缩进。")]) from None
     except yaml.YAMLError as exc:
-        raise LoadError([Finding.make("E101", display, (1, 1), f"无法解析：{exc}")]) from None
+        raise LoadError([Finding.make("E101", display, (1, 1), f"无法解析这个文件（{exc}）。")]) from None
     builder = _Builder(display)
-    data = builder.build(root, ()) if root is not None else None
+    if "&" in text:  # anchors leave no trace in the node tree, so look for them in the event stream
+        builder.findings.extend(_anchor_findings(text, display))
+    try:
+        data = builder.build(root, ()) if root is not None else None
+    except RecursionError:
+        raise LoadError([Finding.make("E101", display, (1, 1),
+                                      "嵌套层级太深，无法读取；台账最多只需要三四层缩进。")]) from None
     if builder.findings:
-        raise LoadError(builder.findings)
+        raise LoadError(sorted(set(builder.findings)))
     return Document(path, display, text, data)
 
 
-def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
+def _anchor_findings(text: str, display: str) -> list[Finding]:
+    """E104 at every `&anchor` and every `*alias`, each at its own line (an alias node is the anchored one)."""
+    findings = []
+    for event in yaml.parse(text, Loader=_Loader):
+        anchor = getattr(event, "anchor", None)
+        if anchor is None:
+            continue
+        if isinstance(event, yaml.AliasEvent):
+            message = f"这里引用了别名“*{anchor}”；台账不允许使用锚点和别名，请把内容直接写出来。"
+        else:
+            message = f"这里定义了锚点“&{anchor}”；台账不允许使用锚点和别名，请删去“&{anchor}”。"
+        findings.append(Finding.make("E104", display, _mark(event.start_mark), message))
+    return findings
+
+
+def _mark(mark) -> Position:
+    return mark.line + 1, mark.column + 1
+
+
+# libyaml's and PyYAML's wording of a syntax problem -> (what a clerk should do, use the context mark)
+_SYNTAX_HINTS = (
+    ("found unexpected end of stream", "引号没有闭合：从这里开始的引号直到文件末尾都没有找到另一半引号。", True),
+    ("did not find expected ',' or ']'", "方括号“[”没有闭合，或列表项之间缺少逗号。", True),
+    ("did not find expected ',' or '}'", "花括号“{”没有闭合，或各项之间缺少逗号。", True),
+    ("could not find expected ':'", "缺少冒号：每个键后面要有“: ”（冒号加空格）。", True),
+    ("mapping values are not allowed",
+     "这里不能出现“键: 值”。常见原因：值里有“冒号加空格”却没加引号（请给整个值加引号），或这一行比上一行多缩进了。",
+     False),
+    ("did not find expected key",
+     "这一行的缩进与同一层级的其他行不齐，或上一行的值写法不对（例如引号外还有文字）。", False),
+    ("did not find expected '-' indicator", "列表中的这一行缺少“- ”，或缩进与列表的其他项不齐。", False),
+    ("block sequence entries are not allowed", "这里不能开始列表；列表项“- ”要另起一行并比键多缩进两格。", False),
+    ("expected <block end>, but found '<block sequence start>'", "列表项“- ”的缩进与上文不齐。", False),
+    ("expected <block end>, but found '<block mapping start>'", "这一行的缩进与同一层级的其他行不齐。", False),
+    ("expected <block end>", "这一行的缩进与同一层级的其他行不齐。", False),
+    ("but found another document", "一个文件只能有一个文档，请删去多余的“---”。", False),
+    ("expected a single document", "一个文件只能有一个文档，请删去多余的“---”。", False),
+    ("found unknown escape character", "双引号里的反斜杠“\\”有特殊含义；请改用单引号，或把反斜杠写两遍。", False),
+    ("found unknown directive name", "以“%”开头的行不是台账内容；请删去，或给这个值加引号。", False),
+    ("expected alphabetic or numeric character",
+     "以“*”“&”或“!”开头的值在 YAML 里有特殊含义；如果这是用星号遮挡的名称（如 *镇人民政府），"
+     "请给整个值加引号：\"*镇人民政府\"。", False),
+)
+
+
+def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, display: str) -> Finding:
     problem = (exc.problem or "").strip()
-    hints = {
-        "mapping values are not allowed here": "这里不能出现“键: 值”；常见原因是上一行的值里有冒号却没加引号，或缩进不对。",
-        "could not find expected ':'": "缺少冒号：每个键后面要有“: ”（冒号加空格）。",
-        "found character '\\t' that cannot start any token": "出现了制表符（Tab），请改为空格。",
-        "expected <block end>, but found '<block sequence start>'": "列表项“- ”的缩进与上文不齐。",
-        "expected <block end>, but found '<block mapping start>'": "这一行的缩进与同一层级的其他行不齐。",
-        "found unexpected end of stream": "文件在引号或括号尚未闭合时就结束了。",
-        "but found another document": "一个文件只能有一个文档，请删去多余的“---”。",
-        "found undefined alias": "使用了别名（*名称），台账不允许使用锚点和别名。",
-    }
-    for needle, hint in hints.items():
-        if needle in problem or needle in str(exc):
-            return f"YAML 语法错误：{hint}"
-    return f"YAML 语法错误：无法解析这一行（{problem or exc}）。请检查冒号、引号和缩进。"
+    context = exc.context or ""
+    if "undefined alias" in problem or "duplicate anchor" in context:
+        return Finding.make("E104", display, _mark(exc.problem_mark),
+                            "以“*”开头的值会被 YAML 当作别名，台账不允许使用锚点和别名；"
+                            "如果这是用星号遮挡的名称（如 *镇人民政府），请给整个值加引号：\"*镇人民政府\"。")
+    if "cannot start any token" in problem and exc.problem_mark is not None:
+        character = _character_at(text, exc.problem_mark)
+        if character == "\t":
+            return Finding.make("E103", display, _mark(exc.problem_mark),
+                                "这里用了制表符（Tab）；YAML 只能用空格，请把 Tab 改为空格。")
+        return Finding.make("E101", display, _mark(exc.problem_mark),
+                            f"YAML 中的值不能以“{character}”开头；请给整个值加引号，如 \"{character}…\"。")
+    for needle, hint, at_context in _SYNTAX_HINTS:
+        if needle in problem or needle in context:
+            mark = (exc.context_mark if at_context and exc.context_mark is not None else None) or exc.problem_mark
+            return Finding.make("E101", display, _mark(mark) if mark else (1, 1), hint)
+    mark = exc.problem_mark or exc.context_mark
+    return Finding.make("E101", display, _mark(mark) if mark else (1, 1),
+                        f"无法解析这一行，请检查冒号、引号和缩进（解析器的原话：{problem or exc}）。")
+
+
+def _character_at(text: str, mark) -> str:
+    lines = text.splitlines()
+    if mark.line < len(lines) and mark.column < len(lines[mark.line]):
+        return lines[mark.line][mark.column]
+    return ""
+
+
+def _reader_finding(exc: yaml.reader.ReaderError, text: str, display: str) -> Finding:
+    if _Loader is not yaml.SafeLoader:  # libyaml counts the position in bytes of the UTF-8 text
+        before = text.encode("utf-8")[:max(0, exc.position)].decode("utf-8", errors="ignore")
+    else:
+        before = text[:max(0, exc.position)]
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    character = exc.character if isinstance(exc.character, int) else 0
+    return Finding.make("E101", display, (line, column),
+                        f"这一行有不可见的控制字符（U+{character:04X}），多半是从别处复制粘贴带来的；请删去它。")
 
 
 class _Builder:
@@ -182,12 +264,12 @@ class _Builder:
         self.findings.append(Finding.make(code, self.display, _position(node), message, _dotted(path)))
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
-        if id(node) in self.seen:
-            self.fail("E104", node, "这里引用了别名（*名称）；台账不允许使用锚点和别名，请把内容直接写出来。", path)
+        if id(node) in self.seen:  # an alias: reported with its own line by _anchor_findings
             return None
         self.seen.add(id(node))
         if node.tag not in _CORE_TAGS:
-            self.fail("E104", node, f"不支持自定义标签“{node.tag}”；请删去以“!”开头的标签。", path)
+            shown = node.tag.replace("tag:yaml.org,2002:", "!!")
+            self.fail("E104", node, f"不支持自定义标签“{shown}”；请删去以“!”开头的标签。", path)
             return None
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)

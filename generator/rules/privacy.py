@@ -11,6 +11,8 @@ from ..findings import Finding
 from ..ledger import Ledger
 from ..yamlio import Document, Path_, dotted
 
+_FIX = {"E312": "请删去，或只保留前后几位、中间用“*”遮挡", "E311": "请删去或改用单位公开的办公电话",
+        "E313": "请删去或改用单位公开的反馈渠道"}
 _PATTERNS = (
     ("E312", "身份证号码", re.compile(
         r"(?<![0-9])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9Xx])")),
@@ -48,6 +50,6 @@ def _match(document: Document, text: str, path: Path_) -> Iterator[Finding]:
             shown = match.group()[:3] + "…"
             yield Finding.make(
                 code, document.display, document.locate(path),
-                f"“{dotted(path)}”中有疑似{what}（{shown}）；公开内容不得含个人{what}，请删去或改用单位公开的联系方式。",
+                f"“{dotted(path)}”中有疑似{what}（{shown}）；公开内容不得含个人{what}，{_FIX[code]}。",
                 dotted(path))
             text = pattern.sub(" ", text)  # an ID-card number must not also count as a mobile number
