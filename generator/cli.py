@@ -120,6 +120,40 @@ def synth(problems: int, departments: int, out: str, as_of: dt.date | None, seed
     click.echo(f"已在 {out} 生成 {count} 个问题、{departments} 个部门。")
 
 
+@cli.command()
+@click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。")
+@click.option("--docs", default="docs", show_default=True, help="MkDocs 的 docs 目录；生成的页面写在其中（由 git 忽略）。")
+@click.option("--as-of", type=AsOf(), default=None, help=AS_OF_HELP)
+@click.option("--commit", default=None, help="页面上显示的台账版本；默认取台账目录当前的 git 提交。")
+def build(path: str, docs: str, as_of: dt.date | None, commit: str | None) -> None:
+    """校验台账并生成门户页面、图表和数据文件，之后由 mkdocs build 发布。台账有错误时不生成。"""
+    from .build import BuildError
+    from .build import build as run
+    from .validate import format_text
+
+    try:
+        result = run(_ledger_root(path), Path(docs), as_of or default_as_of(), commit)
+    except BuildError as exc:
+        if exc.report is not None:
+            click.echo(format_text(exc.report), err=True)
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(f"已生成 {result.pages} 个页面（其中问题页面 {result.problem_pages} 个），"
+               f"数据截至 {result.campaign.as_of.isoformat()}。")
+
+
+@cli.command()
+@click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。")
+@click.option("--docs", default="docs", show_default=True, help="MkDocs 的 docs 目录。")
+@click.option("--as-of", type=AsOf(), default=None, help=AS_OF_HELP)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="本机预览端口。")
+def serve(path: str, docs: str, as_of: dt.date | None, port: int) -> None:
+    """本机预览门户：运行 mkdocs serve，台账文件一有改动就重新生成页面。"""
+    from .serve import serve as run
+
+    sys.exit(run(_ledger_root(path), Path(docs), as_of, port))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: usage errors in Chinese with exit 2, never a traceback for a user's mistake."""
     try:

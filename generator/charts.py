@@ -1,0 +1,178 @@
+"""Chart specifications: plotly figures as JSON without a template (styling happens in the browser).
+
+Aggregate charts go through plotly's graph objects, which validate them; a problem's milestone chart
+is built as a plain dict of the same shape because 10,000 graph objects would cost more than the rest
+of the generation (a test checks that plotly accepts it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from .derive import LIGHT_LABELS, STATUS_LABELS, Light, Status
+from .portfolio import Campaign, Row, tally
+
+# One palette for the whole site; portal.css declares the same colours for badges and tables.
+LIGHT_COLOURS = {Light.RED: "#d93025", Light.YELLOW: "#e8a300", Light.GREEN: "#1e8e3e"}
+STATUS_COLOURS = {
+    Status.NOT_STARTED: "#9aa0a6",
+    Status.IN_PROGRESS: "#1a73e8",
+    Status.OVERDUE: "#d93025",
+    Status.DONE: "#12a4b8",
+    Status.CLOSED: "#1e8e3e",
+    Status.REBOUND: "#8e24aa",
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure and the table a reader who cannot see it gets instead."""
+
+    id: str
+    title: str
+    figure: dict
+    columns: tuple[str, ...]
+    rows: tuple[tuple, ...]
+
+    def json(self) -> str:
+        text = json.dumps(self.figure, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+        return text.replace("<", "\\u003c")  # never lets a label close the <script> it sits in
+
+
+def _figure(fig: go.Figure) -> dict:
+    spec = fig.to_plotly_json()
+    spec.get("layout", {}).pop("template", None)
+    return {"data": spec["data"], "layout": spec.get("layout", {})}
+
+
+def status_chart(chart_id: str, rows: list[Row]) -> Chart:
+    counts = tally(rows).by_status
+    labels = [STATUS_LABELS[s] for s in Status]
+    values = [counts[s] for s in Status]
+    fig = go.Figure(go.Bar(
+        x=values, y=labels, orientation="h", marker_color=[STATUS_COLOURS[s] for s in Status],
+        text=values, textposition="auto", hovertemplate="%{y}：%{x} 个<extra></extra>"))
+    fig.update_layout(yaxis={"autorange": "reversed"}, xaxis={"title": {"text": "问题数（个）"}}, height=280)
+    return Chart(chart_id, "各状态问题数", _figure(fig), ("状态", "问题数"), tuple(zip(labels, values, strict=True)))
+
+
+def light_chart(chart_id: str, rows: list[Row]) -> Chart:
+    counts = tally(rows).by_light
+    labels = [LIGHT_LABELS[light] for light in Light]
+    values = [counts[light] for light in Light]
+    fig = go.Figure(go.Pie(
+        labels=labels, values=values, hole=0.55, sort=False, direction="clockwise",
+        marker={"colors": [LIGHT_COLOURS[light] for light in Light]}, textinfo="label+value",
+        hovertemplate="%{label}：%{value} 个（%{percent}）<extra></extra>"))
+    fig.update_layout(height=280, showlegend=False)
+    return Chart(chart_id, "亮灯情况", _figure(fig), ("亮灯", "问题数"), tuple(zip(labels, values, strict=True)))
+
+
+def stacked_status_chart(chart_id: str, title: str, groups: list[tuple[str, list[Row]]]) -> Chart:
+    """One horizontal bar per group (department or category), stacked by status."""
+    names = [name for name, _ in groups]
+    tallies = [tally(rows).by_status for _, rows in groups]
+    fig = go.Figure()
+    for status in Status:
+        fig.add_trace(go.Bar(
+            name=STATUS_LABELS[status], y=names, x=[t[status] for t in tallies], orientation="h",
+            marker_color=STATUS_COLOURS[status], hovertemplate="%{y}<br>" + STATUS_LABELS[status] + "：%{x} 个<extra></extra>"))
+    fig.update_layout(barmode="stack", yaxis={"autorange": "reversed"}, xaxis={"title": {"text": "问题数（个）"}},
+                      height=max(260, 60 + 28 * len(groups)), legend={"orientation": "h", "y": -0.15})
+    table = tuple((name, *(t[s] for s in Status), sum(t.values())) for name, t in zip(names, tallies, strict=True))
+    return Chart(chart_id, title, _figure(fig), ("名称", *STATUS_LABELS.values(), "合计"), table)
+
+
+def curve_chart(chart_id: str, points: list[tuple[dt.date, int, int]]) -> Chart:
+    dates = [d.isoformat() for d, _, _ in points]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=dates, y=[f for _, f, _ in points], name="累计发现", mode="lines",
+                             line={"color": "#1a73e8", "shape": "hv"}, hovertemplate="%{x}<br>累计发现：%{y} 个<extra></extra>"))
+    fig.add_trace(go.Scatter(x=dates, y=[c for _, _, c in points], name="累计销号", mode="lines",
+                             line={"color": "#1e8e3e", "shape": "hv"}, fill="tozeroy",
+                             hovertemplate="%{x}<br>累计销号：%{y} 个<extra></extra>"))
+    fig.update_layout(height=320, hovermode="x unified", xaxis={"type": "date", "tickformat": "%Y年%-m月"},
+                      yaxis={"title": {"text": "问题数（个）"}, "rangemode": "tozero"},
+                      legend={"orientation": "h", "y": -0.2})
+    # the table lists month ends only, so it stays readable over a long campaign
+    monthly: dict[str, tuple] = {}
+    for day, found, closed in points:
+        monthly[day.strftime("%Y-%m")] = (day.isoformat(), found, closed)
+    return Chart(chart_id, "累计发现与销号", _figure(fig), ("日期", "累计发现", "累计销号"), tuple(monthly.values()))
+
+
+def steps_chart(chart_id: str, campaign: Campaign, rows: list[Row]) -> Chart:
+    """How many open problems stand at each of the eight steps."""
+    steps = campaign.portal.steps
+    counts = [0] * len(steps)
+    not_started = 0
+    for row in rows:
+        if row.state.status == Status.CLOSED:
+            continue
+        if row.step_index < 0:
+            not_started += 1
+        else:
+            counts[row.step_index] += 1
+    labels = ["尚未开展", *(f"{i + 1}. {s.name}" for i, s in enumerate(steps))]
+    values = [not_started, *counts]
+    fig = go.Figure(go.Bar(x=labels, y=values, marker_color="#1a73e8", text=values, textposition="auto",
+                           hovertemplate="%{x}：%{y} 个<extra></extra>"))
+    fig.update_layout(height=280, yaxis={"title": {"text": "未销号问题数（个）"}})
+    return Chart(chart_id, "未销号问题所处“八步走”步骤", _figure(fig), ("步骤", "问题数"),
+                 tuple(zip(labels, values, strict=True)))
+
+
+def indicator_chart(chart_id: str, indicator) -> Chart:
+    dates = [v.date.isoformat() for v in indicator.values]
+    values = [v.value for v in indicator.values]
+    fig = go.Figure(go.Scatter(x=dates, y=values, mode="lines+markers", name=indicator.name,
+                               line={"color": "#1a73e8"}, hovertemplate="%{x}<br>%{y:,.0f} " + indicator.unit + "<extra></extra>"))
+    if indicator.target:
+        fig.add_hline(y=indicator.target, line_dash="dash", line_color="#e8a300",
+                      annotation_text=f"目标 {indicator.target:,.0f}")
+    fig.update_layout(height=240, xaxis={"type": "date", "tickformat": "%Y年%-m月"},
+                      yaxis={"title": {"text": indicator.unit}, "rangemode": "tozero", "tickformat": ",.0f"})
+    return Chart(chart_id, indicator.name, _figure(fig), ("日期", f"累计（{indicator.unit}）"),
+                 tuple(zip(dates, (f"{v:,.0f}" for v in values), strict=True)))
+
+
+def milestone_chart(row: Row) -> Chart | None:
+    """A problem's milestones against its deadline: planned (hollow) and done (filled), late ones red."""
+    problem, state = row.problem, row.state
+    dated = [m for m in problem.milestones if m.due is not None]
+    if not dated:
+        return None
+    titles = [m.title for m in dated]
+    late = [m.done > m.due if m.done else state.as_of > m.due for m in dated]
+    planned = {"type": "scatter", "mode": "markers", "name": "计划日期", "y": titles,
+               "x": [m.due.isoformat() for m in dated],
+               "marker": {"symbol": "circle-open", "size": 12, "color": "#5f6368", "line": {"width": 2}},
+               "hovertemplate": "%{y}<br>计划：%{x}<extra></extra>"}
+    done = [m for m in dated if m.done]
+    actual = {"type": "scatter", "mode": "markers", "name": "实际完成", "y": [m.title for m in done],
+              "x": [m.done.isoformat() for m in done],
+              "marker": {"size": 11, "color": [LIGHT_COLOURS[Light.RED] if m.done > m.due else LIGHT_COLOURS[Light.GREEN]
+                                               for m in done]},
+              "hovertemplate": "%{y}<br>完成：%{x}<extra></extra>"}
+    shapes, annotations = [], []
+    for day, label, colour in ((problem.deadline, "原定时限", "#5f6368"), (state.deadline, "现行时限", "#d93025"),
+                               (state.as_of, "数据截至", "#1a73e8")):
+        if label == "现行时限" and day == problem.deadline:
+            continue
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": day.isoformat(), "x1": day.isoformat(),
+                       "y0": 0, "y1": 1, "line": {"color": colour, "dash": "dot", "width": 1.5}})
+        annotations.append({"xref": "x", "yref": "paper", "x": day.isoformat(), "y": 1.02, "text": label,
+                            "showarrow": False, "font": {"size": 11, "color": colour}, "yanchor": "bottom"})
+    figure = {"data": [planned, actual],
+              "layout": {"height": 120 + 36 * len(dated), "shapes": shapes, "annotations": annotations,
+                         "xaxis": {"type": "date", "tickformat": "%Y-%m-%d"},
+                         "yaxis": {"autorange": "reversed", "automargin": True},
+                         "legend": {"orientation": "h", "y": -0.25}, "margin": {"t": 36}}}
+    table = tuple(
+        (m.title, m.due.isoformat(), m.done.isoformat() if m.done else "未完成", "是" if is_late else "否")
+        for m, is_late in zip(dated, late, strict=True))
+    return Chart(f"milestones-{problem.id}", "倒排工期节点", figure, ("节点", "计划日期", "实际完成", "是否滞后"), table)

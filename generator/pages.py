@@ -1,0 +1,84 @@
+"""Rendering Markdown pages from Jinja2 templates, with every ledger text escaped as text.
+
+Two escapes, one per context: `md` for text inside Markdown (table cells, headings), which neutralises
+both HTML and Markdown syntax; `text` for text inside the HTML blocks of a page, which python-markdown
+passes through untouched, so HTML escaping alone is exact there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import jinja2
+
+from .derive import LIGHT_LABELS, STATUS_LABELS, Light, Status
+from .schema import ENTRY_LABELS, INSPECTION_LABELS, OUTCOME_LABELS, SOURCE_LABELS, SUPERVISION_LABELS
+
+# python-markdown's backslash escapes (plus `|` for tables); `<`, `>` and `&` become entities first.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+
+def md(value: object) -> str:
+    """Ledger text for a Markdown context: shown literally, never interpreted."""
+    text = html.escape(str(value), quote=False)
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return re.sub(r"\s*\n\s*", " ", text).strip()
+
+
+def text(value: object) -> str:
+    """Ledger text for an HTML block: escaped, line breaks kept, no blank line that would end the block."""
+    escaped = html.escape(str(value), quote=True).strip()
+    return re.sub(r"\s*\n\s*", "<br>", escaped)
+
+
+def attr(value: object) -> str:
+    return html.escape(str(value), quote=True).replace("\n", " ")
+
+
+def cn_date(value: dt.date | None) -> str:
+    return "—" if value is None else f"{value.year}年{value.month}月{value.day}日"
+
+
+def iso(value: dt.date | None) -> str:
+    return "—" if value is None else value.isoformat()
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def number(value: float | int) -> str:
+    return f"{value:,.0f}"
+
+
+def safe_title(value: str) -> str:
+    """A page title for front matter: the theme puts it in <title> unescaped, so markup characters
+    become their full-width look-alikes there (the page body shows the exact text)."""
+    table = str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "\\": "＼", "\n": " "})
+    return value.translate(table)
+
+
+def yaml_string(value: str) -> str:
+    """A double-quoted YAML scalar for front matter."""
+    return '"' + safe_title(value).replace("'", "’") + '"'
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", "templates"),
+        autoescape=False,  # Markdown output: every ledger value goes through `md` or `text` explicitly
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(md=md, text=text, attr=attr, cn_date=cn_date, iso=iso, pct=pct, number=number,
+                       yaml_string=yaml_string)
+    env.globals.update(
+        STATUS_LABELS=STATUS_LABELS, LIGHT_LABELS=LIGHT_LABELS, Status=Status, Light=Light,
+        SUPERVISION_LABELS=SUPERVISION_LABELS, SOURCE_LABELS=SOURCE_LABELS, ENTRY_LABELS=ENTRY_LABELS,
+        OUTCOME_LABELS=OUTCOME_LABELS, INSPECTION_LABELS=INSPECTION_LABELS,
+    )
+    return env

@@ -1,0 +1,148 @@
+"""Every problem as of a date, and the figures the portal publishes about them (city, department, category)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .derive import Light, ProblemState, Status, replay, state_of
+from .ledger import Ledger
+from .schema import Category, Close, Department, Portal, Problem, Review, ReviewOutcome, Step, Supervision
+
+
+@dataclass(frozen=True)
+class Row:
+    """One problem with its state as of the portal's date."""
+
+    problem: Problem
+    state: ProblemState
+    department: Department
+    category: Category
+    step: Step | None  # the step of the latest progress entry
+    step_index: int  # 0-based position of `step` in the eight steps; -1 before any progress
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Headline figures of a group of problems."""
+
+    total: int
+    by_status: dict[Status, int]
+    by_light: dict[Light, int]
+    closed: int
+    finished: int  # done or closed
+    on_time: int  # finished no later than the original deadline
+    overdue: int
+    supervised: int
+    province: int
+    extended: int
+
+    @property
+    def closure_rate(self) -> float | None:
+        return self.closed / self.total if self.total else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.finished if self.finished else None
+
+
+def tally(rows: Iterable[Row]) -> Tally:
+    rows = list(rows)
+    statuses = Counter(r.state.status for r in rows)
+    lights = Counter(r.state.light for r in rows)
+    finished = [r for r in rows if r.state.status in (Status.DONE, Status.CLOSED)]
+    return Tally(
+        total=len(rows),
+        by_status={s: statuses.get(s, 0) for s in Status},
+        by_light={light: lights.get(light, 0) for light in Light},
+        closed=statuses.get(Status.CLOSED, 0),
+        finished=len(finished),
+        on_time=sum(1 for r in finished if r.state.done_on and r.state.done_on <= r.problem.deadline),
+        overdue=statuses.get(Status.OVERDUE, 0),
+        supervised=sum(1 for r in rows if r.problem.supervision != Supervision.NONE),
+        province=sum(1 for r in rows if r.problem.supervision == Supervision.PROVINCE),
+        extended=sum(1 for r in rows if r.state.extensions),
+    )
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """The whole ledger as of a date: the input of every page, chart and data file."""
+
+    portal: Portal
+    as_of: dt.date
+    rows: tuple[Row, ...]  # sorted by problem id
+    departments: tuple[Department, ...]
+    ledger: Ledger
+
+    def by_department(self, department_id: str) -> list[Row]:
+        return [r for r in self.rows if r.department.id == department_id]
+
+    def by_category(self, category_id: str) -> list[Row]:
+        return [r for r in self.rows if r.category.id == category_id]
+
+
+def campaign_of(ledger: Ledger, as_of: dt.date) -> Campaign:
+    """Derive every problem's state; the ledger must be valid (the build validates first)."""
+    portal = ledger.portal
+    assert portal is not None, "campaign_of needs a validated ledger"
+    categories = {c.id: c for c in portal.categories}
+    steps = {s.id: (i, s) for i, s in enumerate(portal.steps)}
+    rows = []
+    for item in sorted(ledger.problems, key=lambda p: p.problem.id):
+        problem = item.problem
+        state = state_of(problem, as_of, portal.thresholds)
+        latest = next((e for e in reversed(problem.log) if e.type == "progress" and e.date <= as_of), None)
+        index, step = steps.get(latest.step, (-1, None)) if latest else (-1, None)
+        rows.append(Row(problem, state, ledger.departments[problem.department], categories[problem.category],
+                        step, index))
+    return Campaign(portal, as_of, tuple(rows), tuple(ledger.departments.values()), ledger)
+
+
+def weekly_curve(campaign: Campaign) -> list[tuple[dt.date, int, int]]:
+    """Cumulative problems found and closed, week by week (Mondays), up to the as-of date.
+
+    Built from dated events in one pass so it stays linear in the number of problems.
+    """
+    events: list[tuple[dt.date, int, int]] = []  # (date, found delta, closed delta)
+    for row in campaign.rows:
+        problem = row.problem
+        events.append((problem.opened, 1, 0))
+        closed = False
+        for entry in problem.log:
+            if entry.date > campaign.as_of:
+                break
+            if isinstance(entry, Close) and not closed:
+                events.append((entry.date, 0, 1))
+                closed = True
+            elif isinstance(entry, Review) and entry.outcome == ReviewOutcome.REBOUND and closed:
+                events.append((entry.date, 0, -1))
+                closed = False
+    events.sort()
+    start = min([campaign.portal.campaign_start, *(e[0] for e in events)], default=campaign.as_of)
+    start -= dt.timedelta(days=start.weekday())
+    points = []
+    found = closed_count = 0
+    cursor = 0
+    day = start
+    while True:
+        while cursor < len(events) and events[cursor][0] <= day:
+            found += events[cursor][1]
+            closed_count += events[cursor][2]
+            cursor += 1
+        points.append((day, found, closed_count))
+        if day >= campaign.as_of:
+            break
+        day = min(day + dt.timedelta(days=7), campaign.as_of)
+    return points
+
+
+def first_closed(problem: Problem) -> dt.date | None:
+    return replay(problem).first_closed_on
+
+
+def percent(value: float | None) -> str:
+    """A rate as Chinese readers expect it: 85.3%, or — when there is nothing to divide."""
+    return "—" if value is None else f"{value * 100:.1f}%"

@@ -1,0 +1,95 @@
+"""The field reference of the filing guide, generated from the models so that it cannot drift."""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from dataclasses import dataclass
+from enum import Enum
+
+from pydantic import BaseModel
+
+from .schema import (
+    Category,
+    Close,
+    Department,
+    Extension,
+    Indicator,
+    IndicatorValue,
+    Inspection,
+    Milestone,
+    Notice,
+    Portal,
+    Problem,
+    Progress,
+    Review,
+    Source,
+    Step,
+    Thresholds,
+)
+
+SECTIONS: tuple[tuple[str, str, type[BaseModel]], ...] = (
+    ("问题文件", "每个问题一个文件：`ledgers/部门编号/问题编号.yml`。", Problem),
+    ("问题来源（source）", "`source` 下的字段。", Source),
+    ("节点（milestones 的每一项）", "倒排工期的节点，日期不得晚于完成时限。", Milestone),
+    ("工作记录：整改进展（type: progress）", "log 中的一条进展记录。", Progress),
+    ("工作记录：延期（type: extension）", "经批准延期时追加；不要修改原定的 `deadline`。", Extension),
+    ("工作记录：整改结果公示（type: notice）", "销号前公示整改结果，公示期满后方可销号。", Notice),
+    ("工作记录：销号（type: close）", "完成一项、销号一项。", Close),
+    ("工作记录：回头看（type: review）", "对已销号问题的复查；结论为 rebound 时问题重新打开。", Review),
+    ("督查记录（ledgers/inspections/编号.yml）", "由专班办公室维护。", Inspection),
+    ("门户设置（ledgers/portal.yml）", "由专班办公室维护。", Portal),
+    ("问题类别（portal.yml 的 categories）", "", Category),
+    ("“八步走”步骤（portal.yml 的 steps）", "", Step),
+    ("亮灯阈值（portal.yml 的 thresholds）", "", Thresholds),
+    ("部门（ledgers/departments.yml 的 departments）", "由专班办公室维护。", Department),
+    ("工作指标（ledgers/indicators.yml 的 indicators）", "可选，由专班办公室维护。", Indicator),
+    ("指标数值（indicators 的 values）", "", IndicatorValue),
+)
+
+
+@dataclass(frozen=True)
+class FieldDoc:
+    key: str
+    required: bool
+    type: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    intro: str
+    fields: tuple[FieldDoc, ...]
+
+
+def type_name(annotation: typing.Any) -> str:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return type_name(args[0])
+    if origin in (typing.Union, types.UnionType):
+        members = [a for a in args if a is not type(None)]
+        if len(members) == 1:
+            return type_name(members[0])
+        return "记录（type 决定种类，见下文各类工作记录）"
+    if origin is list:
+        return f"列表，每项为{type_name(args[0])}"
+    if origin is typing.Literal:
+        return "固定为 " + "、".join(f"`{a}`" for a in args)
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return "可选值：" + "、".join(f"`{m.value}`" for m in annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "一组字段（见下文）"
+    return {str: "文字", int: "整数", float: "数字", dt.date: "日期 YYYY-MM-DD", bool: "是/否"}.get(annotation, "文字")
+
+
+def field_reference() -> list[Section]:
+    sections = []
+    for title, intro, model in SECTIONS:
+        fields = tuple(
+            FieldDoc(key, info.is_required(), type_name(info.annotation), info.description or "")
+            for key, info in model.model_fields.items())
+        sections.append(Section(title, intro, fields))
+    return sections
