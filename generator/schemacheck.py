@@ -66,7 +66,8 @@ def _coercions(annotation: Any, value: Any, path: Path_) -> typing.Iterator[tupl
     annotation = _unwrap(annotation)
     if isinstance(annotation, list):  # a log entry: its `type` picks the model
         members = {typing.get_args(m.model_fields["type"].annotation)[0]: m for m in annotation}
-        annotation = members.get(value.get("type")) if isinstance(value, dict) else None
+        tag = value.get("type") if isinstance(value, dict) else None
+        annotation = members.get(tag) if isinstance(tag, str) else None
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         if isinstance(value, dict):
             for key, item in value.items():
