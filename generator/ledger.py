@@ -42,6 +42,9 @@ class Ledger:
     problems: list[ProblemFile] = field(default_factory=list)
     inspections: list[InspectionFile] = field(default_factory=list)
     problem_files: int = 0  # every problem file found, valid or not
+    # the id each problem file claims (its name), valid or not: an inspection that names a problem whose
+    # file has an error must not also be told that the problem does not exist
+    problem_file_ids: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -129,6 +132,7 @@ def _unexpected(path: Path, why: str) -> Finding:
 def _load_problems(folder: Path, ledger: Ledger) -> None:
     for path in _yml_files(folder, ledger):
         ledger.problem_files += 1
+        ledger.problem_file_ids.add(path.stem)
         document = _read(path, ledger.findings)
         if document is None:
             continue

@@ -45,7 +45,7 @@ def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
                         "、".join(f"{s.id}（{s.name}）" for s in steps.values()) + "。",
                         f"log[{index}].step")
 
-    problem_ids = {item.problem.id for item in ledger.problems}
+    problem_ids = {item.problem.id for item in ledger.problems} | ledger.problem_file_ids
     for item in ledger.inspections:
         inspection, document = item.inspection, item.document
         if document.path.stem != inspection.id:

@@ -35,7 +35,7 @@ def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
             quiet_since = now.last_entry or problem.opened
             quiet = (as_of - quiet_since).days
             if quiet > stale_days:
-                position = document.locate(("log",), key=True) if problem.log else document.locate(("opened",))
+                position = document.locate(("log",), key=True) if problem.log else document.locate(("opened",), key=True)
                 yield Finding.make(
                     "W401", document.display, position,
                     f"问题尚未销号，但已 {quiet} 天（自 {quiet_since} 起）没有工作记录，超过 {stale_days} 天；"

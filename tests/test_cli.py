@@ -1,0 +1,295 @@
+"""The `rectify` command as a department clerk and CI use it: exit codes, output formats, new, schema, synth."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from generator.cli import cli, main
+from generator.derive import Status, state_of
+from generator.scaffold import ScaffoldError, create_problem
+from generator.validate import validate
+
+from .conftest import AS_OF, ROOT
+
+DATE = AS_OF.isoformat()
+
+
+def rectify(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run the command in-process through its real entry point: (exit code, stdout, stderr)."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+        sys.exit(0)  # a command that returns normally exits 0
+    out, err = capsys.readouterr()
+    code = exit_info.value.code
+    return (0 if code is None else code), out, err
+
+
+def chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@pytest.fixture
+def broken_ledger(base_ledger: Path) -> Path:
+    """The base ledger with one wrong value (percent 120) in an otherwise valid problem."""
+    path = base_ledger / "ecology-env" / "STHJ-2025-001.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("percent: 80", "percent: 120"), encoding="utf-8")
+    return base_ledger
+
+
+@pytest.fixture
+def warned_ledger(base_ledger: Path) -> Path:
+    """The base ledger with a stray file: a warning (W403), no error."""
+    (base_ledger / "ecology-env" / "notes.txt").write_text("草稿\n", encoding="utf-8")
+    return base_ledger
+
+
+# ---------------------------------------------------------------- validate: exit codes
+
+
+def test_valid_ledger_exits_0(capsys, base_ledger: Path) -> None:
+    code, out, _ = rectify(capsys, "validate", str(base_ledger), "--as-of", DATE)
+    assert code == 0, out
+    assert "校验通过" in out
+
+
+def test_invalid_ledger_exits_1_with_file_line_and_code(capsys, broken_ledger: Path) -> None:
+    code, out, _ = rectify(capsys, "validate", str(broken_ledger), "--as-of", DATE)
+    assert code == 1
+    assert "STHJ-2025-001.yml:40:14: E205" in out
+
+
+def test_missing_folder_exits_2(capsys, tmp_path: Path) -> None:
+    code, _, err = rectify(capsys, "validate", str(tmp_path / "nowhere"), "--as-of", DATE)
+    assert code == 2
+    assert "不存在" in err and "Traceback" not in err
+
+
+def test_bad_option_exits_2(capsys, base_ledger: Path) -> None:
+    code, _, err = rectify(capsys, "validate", str(base_ledger), "--format", "xml")
+    assert code == 2
+    assert "用法错误" in err and "Traceback" not in err
+    code, _, err = rectify(capsys, "validate", str(base_ledger), "--no-such-option")
+    assert code == 2
+
+
+@pytest.mark.parametrize("value", ["2026-02-30", "tomorrow", "2026/11/24"])
+def test_bad_as_of_exits_2_in_chinese(capsys, base_ledger: Path, value: str) -> None:
+    code, _, err = rectify(capsys, "validate", str(base_ledger), "--as-of", value)
+    assert code == 2
+    assert value in err and "YYYY-MM-DD" in err and chinese(err)
+
+
+def test_unknown_command_exits_2(capsys) -> None:
+    code, _, err = rectify(capsys, "publish")
+    assert code == 2 and chinese(err)
+
+
+# ---------------------------------------------------------------- validate: formats and --strict
+
+
+def test_json_format_lists_findings(capsys, broken_ledger: Path) -> None:
+    code, out, _ = rectify(capsys, "validate", str(broken_ledger), "--as-of", DATE, "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert report["valid"] is False
+    assert report["stats"]["errors"] == 1
+    [finding] = report["findings"]
+    assert finding["code"] == "E205" and finding["line"] == 40 and finding["field"] == "log[1].percent"
+    assert finding["file"].endswith("ecology-env/STHJ-2025-001.yml")
+    assert chinese(finding["message"])
+
+
+def test_json_format_of_a_valid_ledger(capsys, base_ledger: Path) -> None:
+    code, out, _ = rectify(capsys, "validate", str(base_ledger), "--as-of", DATE, "--format", "json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["valid"] is True and report["findings"] == []
+    assert report["stats"]["problem_files"] == 3
+
+
+def test_github_format_gives_annotations(capsys, broken_ledger: Path) -> None:
+    code, out, _ = rectify(capsys, "validate", str(broken_ledger), "--as-of", DATE, "--format", "github")
+    assert code == 1
+    *annotations, summary = out.strip().splitlines()
+    assert annotations and chinese(summary)
+    for line in annotations:
+        assert line.startswith("::error file="), line
+        assert ",line=40,col=14," in line and "title=E205" in line
+
+
+def test_github_format_marks_warnings_as_warnings(capsys, warned_ledger: Path) -> None:
+    code, out, _ = rectify(capsys, "validate", str(warned_ledger), "--as-of", DATE, "--format", "github")
+    assert code == 0
+    assert out.startswith("::warning file=")
+    code, out, _ = rectify(capsys, "validate", str(warned_ledger), "--as-of", DATE, "--format", "github", "--strict")
+    assert code == 1
+    assert out.startswith("::error file=")
+
+
+def test_strict_turns_a_warning_into_exit_1(capsys, warned_ledger: Path) -> None:
+    code, out, _ = rectify(capsys, "validate", str(warned_ledger), "--as-of", DATE)
+    assert code == 0 and "W403" in out
+    code, out, _ = rectify(capsys, "validate", str(warned_ledger), "--as-of", DATE, "--strict")
+    assert code == 1 and "W403" in out and "--strict" in out
+
+
+# ---------------------------------------------------------------- new
+
+
+def test_new_creates_the_next_free_id_and_it_validates(capsys, base_ledger: Path) -> None:
+    code, out, _ = rectify(capsys, "new", "--department", "ecology-env", "--ledgers", str(base_ledger),
+                           "--as-of", DATE)
+    assert code == 0, out
+    created = base_ledger / "ecology-env" / "STHJ-2026-001.yml"
+    assert created.is_file() and created.name in out
+    text = created.read_text(encoding="utf-8")
+    assert "id: STHJ-2026-001" in text and "department: ecology-env" in text
+    assert validate(base_ledger, AS_OF).findings == ()
+
+
+def test_second_new_takes_002_and_never_overwrites(capsys, base_ledger: Path) -> None:
+    args = ("new", "--department", "ecology-env", "--ledgers", str(base_ledger), "--as-of", DATE)
+    assert rectify(capsys, *args)[0] == 0
+    first = base_ledger / "ecology-env" / "STHJ-2026-001.yml"
+    first.write_text(first.read_text(encoding="utf-8").replace("请填写问题名称", "已填写的问题"), encoding="utf-8")
+    before = first.read_bytes()
+    assert rectify(capsys, *args)[0] == 0
+    assert (base_ledger / "ecology-env" / "STHJ-2026-002.yml").is_file()
+    assert first.read_bytes() == before
+    assert validate(base_ledger, AS_OF).findings == ()
+
+
+def test_new_continues_numbering_per_department_and_year(capsys, base_ledger: Path) -> None:
+    args = ("new", "--department", "education", "--ledgers", str(base_ledger), "--as-of")
+    assert rectify(capsys, *args, DATE)[0] == 0  # JY-2026-001 exists
+    assert (base_ledger / "education" / "JY-2026-002.yml").is_file()
+    assert rectify(capsys, *args, "2027-01-05")[0] == 0  # a new year starts at 001
+    assert (base_ledger / "education" / "JY-2027-001.yml").is_file()
+
+
+def test_create_problem_refuses_an_existing_path(base_ledger: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    existing = base_ledger / "ecology-env" / "STHJ-2025-001.yml"
+    before = existing.read_bytes()
+    monkeypatch.setattr("generator.scaffold.next_problem_id", lambda folder, prefix, year: "STHJ-2025-001")
+    with pytest.raises((ScaffoldError, FileExistsError)):
+        create_problem(base_ledger, "ecology-env", "STHJ", "ecology", AS_OF)
+    assert existing.read_bytes() == before
+
+
+def test_new_with_unknown_department_exits_2_in_chinese(capsys, base_ledger: Path) -> None:
+    code, _, err = rectify(capsys, "new", "--department", "water", "--ledgers", str(base_ledger), "--as-of", DATE)
+    assert code == 2
+    assert "water" in err and "ecology-env" in err and chinese(err)
+    assert not (base_ledger / "water").exists()
+
+
+def test_new_with_unknown_category_exits_2(capsys, base_ledger: Path) -> None:
+    code, _, err = rectify(capsys, "new", "--department", "education", "--category", "traffic",
+                           "--ledgers", str(base_ledger), "--as-of", DATE)
+    assert code == 2 and "traffic" in err and chinese(err)
+
+
+# ---------------------------------------------------------------- help
+
+
+def _options(command: click.Command) -> list[str]:
+    names = []
+    for param in command.params:
+        if isinstance(param, click.Option):
+            names += [name for name in param.opts if name.startswith("--")]
+    return names
+
+
+def test_help_lists_every_command(capsys) -> None:
+    code, out, _ = rectify(capsys, "--help")
+    assert code == 0
+    for name in cli.commands:
+        assert name in out
+    assert "退出码" in out
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_each_command_help_mentions_every_option(capsys, name: str) -> None:
+    command = cli.commands[name]
+    code, out, _ = rectify(capsys, name, "--help")
+    assert code == 0
+    assert chinese(out)
+    for option in _options(command):
+        assert option in out, f"{name} --help does not mention {option}"
+    for param in command.params:
+        if isinstance(param, click.Option):
+            assert param.help and chinese(param.help), f"{name} {param.opts} has no Chinese help"
+
+
+def test_entry_points_run(tmp_path: Path) -> None:
+    """`python -m generator` and the installed `rectify` script are the same command."""
+    module = subprocess.run([sys.executable, "-m", "generator", "validate", "--help"], capture_output=True,
+                            text=True, cwd=ROOT)
+    assert module.returncode == 0 and "--strict" in module.stdout
+    script = Path(sys.executable).with_name("rectify")
+    if script.exists():
+        run = subprocess.run([str(script), "validate", str(tmp_path / "nowhere")], capture_output=True, text=True)
+        assert run.returncode == 2 and "Traceback" not in run.stderr
+
+
+# ---------------------------------------------------------------- schema
+
+
+def test_committed_json_schemas_are_the_ones_the_models_generate(capsys, tmp_path: Path) -> None:
+    code, _, _ = rectify(capsys, "schema", "--out", str(tmp_path))
+    assert code == 0
+    generated = {p.name: p.read_bytes() for p in tmp_path.glob("*.schema.json")}
+    committed = {p.name: p.read_bytes() for p in (ROOT / "schema").glob("*.schema.json")}
+    assert sorted(generated) == sorted(committed)
+    for name, content in generated.items():
+        assert content == committed[name], f"schema/{name} is stale: run `rectify schema` and commit it"
+
+
+# ---------------------------------------------------------------- synth
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("synth")
+    outs = base / "one", base / "two"
+    for out in outs:
+        try:
+            main(["synth", "--problems", "60", "--departments", "5", "--out", str(out), "--as-of", DATE])
+        except SystemExit as exc:
+            assert exc.code in (0, None)
+    return outs
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_synth_is_deterministic(synthetic: tuple[Path, Path]) -> None:
+    one, two = synthetic
+    first = _tree(one)
+    assert len([name for name in first if name.count("/") == 1]) == 60
+    assert first == _tree(two)
+
+
+def test_synth_validates_and_covers_every_status(synthetic: tuple[Path, Path]) -> None:
+    report = validate(synthetic[0], AS_OF)
+    assert report.errors == [], [f.message for f in report.errors[:5]]
+    ledger = report.ledger
+    assert len(ledger.problems) == 60 and len(ledger.departments) == 5
+    statuses = {state_of(item.problem, AS_OF, ledger.portal.thresholds).status for item in ledger.problems}
+    assert statuses == set(Status)
+
+
+def test_synth_replaces_its_output_folder(capsys, tmp_path: Path) -> None:
+    out = tmp_path / "synth"
+    assert rectify(capsys, "synth", "--problems", "6", "--departments", "2", "--out", str(out), "--as-of", DATE)[0] == 0
+    (out / "stray.txt").write_text("x", encoding="utf-8")
+    assert rectify(capsys, "synth", "--problems", "6", "--departments", "2", "--out", str(out), "--as-of", DATE)[0] == 0
+    assert not (out / "stray.txt").exists()
+
