@@ -40,7 +40,8 @@ class Chart:
 
     def json(self) -> str:
         text = json.dumps(self.figure, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
-        return text.replace("<", "\\u003c")  # never lets a label close the <script> it sits in
+        # The spec sits in a <template>: no markup character may stay literal inside it.
+        return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def _figure(fig: go.Figure) -> dict:

@@ -1,5 +1,6 @@
 /* Draws the charts of a page with the site's own copy of plotly.js (loaded once, only on pages with a
  * chart), again after every instant navigation, and recolours them when the palette is toggled.
+ * The chart's JSON sits in a <template>, not a <script>: instant navigation re-runs every script it swaps in.
  * Each chart's data table stays in the page: open without JavaScript, folded once the chart is drawn. */
 (function () {
   "use strict";
@@ -74,7 +75,7 @@
     loadPlotly().then(function (Plotly) {
       figures.forEach(function (figure) {
         var plot = figure.querySelector(".rc-chart__plot");
-        var spec = JSON.parse(figure.querySelector(".rc-chart__spec").textContent);
+        var spec = JSON.parse(figure.querySelector(".rc-chart__spec").content.textContent);
         Plotly.newPlot(plot, spec.data, baseLayout(spec.layout || {}), {
           displaylogo: false,
           responsive: true,

@@ -1,0 +1,33 @@
+"""Build a whole portal (generation plus `mkdocs build --strict`) in a scratch folder, for tests and the benchmark."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from generator.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_site(ledgers: Path, work: Path, as_of: dt.date, commit: str = "test", site_url: str | None = None) -> Path:
+    """Generate into work/docs and publish into work/site with the project's own mkdocs.yml.
+
+    Material's instant navigation only works where the site is served at `site_url` (host and port),
+    so a test server passes its own address here."""
+    work.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ROOT / "mkdocs.yml", work / "mkdocs.yml")
+    shutil.copytree(ROOT / "overrides", work / "overrides", dirs_exist_ok=True)
+    shutil.copytree(ROOT / "docs" / "assets", work / "docs" / "assets", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("vendor"))
+    build(ledgers, work / "docs", as_of, commit)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if site_url:
+        env["SITE_URL"] = site_url
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(work / "mkdocs.yml")],
+                   check=True, env=env, cwd=work)
+    return work / "site"

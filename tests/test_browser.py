@@ -1,0 +1,193 @@
+"""The built sample portal in a real browser (Debian's Chromium driven by Playwright).
+
+Skipped with a message where /usr/bin/chromium is missing; in CI (CI=true) they must run.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import AS_OF, ROOT
+from .sitebuild import build_site
+
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+if CHROMIUM is None:
+    if os.environ.get("CI") == "true":
+        raise RuntimeError("CI=true but Chromium is missing: apt-get install chromium fonts-wqy-microhei")
+    pytest.skip("Chromium is not installed (/usr/bin/chromium); browser tests skipped. "
+                "Install: apt-get install chromium fonts-wqy-microhei", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "build" / "screenshots"))
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    work = tmp_path_factory.mktemp("portal")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(work / "site")))
+    address = f"http://127.0.0.1:{server.server_address[1]}"
+    build_site(ROOT / "ledgers", work, AS_OF, site_url=address + "/")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield address
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page with every request and console error recorded."""
+
+    def __init__(self, browser: Browser, site: str, width: int = 1280, javascript: bool = True):
+        self.context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=javascript)
+        self.page: Page = self.context.new_page()
+        self.site = site
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+
+    def open(self, path: str) -> Page:
+        self.page.goto(self.site + path, wait_until="networkidle")
+        return self.page
+
+    def outside(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith(self.site) and not u.startswith("data:")]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def watched(browser: Browser, site: str) -> Iterator[Watched]:
+    w = Watched(browser, site)
+    yield w
+    w.close()
+
+
+def charts_drawn(page: Page) -> tuple[int, int]:
+    """Wait until every chart on the page is drawn; returns (charts, drawn SVG charts)."""
+    page.wait_for_function("document.querySelectorAll('.rc-chart').length > 0 && "
+                           "document.querySelectorAll('.rc-chart:not(.is-drawn)').length === 0", timeout=20000)
+    return page.locator(".rc-chart").count(), page.locator(".rc-chart.is-drawn .rc-chart__plot svg.main-svg").count()
+
+
+def test_home_page_draws_every_chart_without_errors_or_outside_requests(watched: Watched) -> None:
+    page = watched.open("/")
+    figures, svgs = charts_drawn(page)
+    assert figures >= 5 and svgs >= figures
+    assert "数据截至" in page.inner_text(".rc-asof")
+    assert watched.errors == []
+    assert watched.outside() == []
+    assert any(u.endswith("/assets/vendor/plotly.min.js") for u in watched.requests)
+
+
+def test_department_page_draws_after_instant_navigation(watched: Watched) -> None:
+    page = watched.open("/")
+    charts_drawn(page)
+    page.click("a.md-tabs__link:has-text('部门')")
+    page.wait_for_url(re.compile(r"/departments/$"))
+    page.locator("article a[href*='/']").filter(has_text="局").first.click()
+    page.wait_for_url(re.compile(r"/departments/[a-z-]+/$"))
+    figures, svgs = charts_drawn(page)
+    assert figures >= 3 and svgs >= figures
+    plotly_loads = [u for u in watched.requests if u.endswith("plotly.min.js")]
+    assert len(plotly_loads) == 1, "plotly.js must be loaded once for the whole visit"
+    assert watched.errors == [] and watched.outside() == []
+
+
+def test_finder_filters_by_department_status_and_text(watched: Watched) -> None:
+    page = watched.open("/finder/")
+    count = page.locator(".rc-finder__count")
+    page.wait_for_function("!document.querySelector('.rc-finder__count').textContent.includes('载入')")
+    total = int(re.search(r"找到 (\d+) 个", count.inner_text()).group(1))
+    assert total >= 60
+    page.select_option("select[name=status]", "overdue")
+    overdue = int(re.search(r"找到 (\d+) 个", count.inner_text()).group(1))
+    assert 0 < overdue < total
+    statuses = page.locator(".rc-finder__results td .rc-status").all_inner_texts()
+    assert statuses and set(statuses) == {"逾期"}
+    page.select_option("select[name=status]", "")
+    page.fill("input[name=q]", "金矿")
+    titles = page.locator(".rc-finder__results tbody tr td:nth-child(3)").all_inner_texts()
+    assert titles and all("金矿" in t for t in titles)
+    assert "q=" in page.url, "the filters are kept in the address so a search can be shared"
+    assert watched.errors == [] and watched.outside() == []
+
+
+def test_markup_in_a_ledger_shows_literally_and_runs_nothing(watched: Watched) -> None:
+    xss = next(p for p in (ROOT / "ledgers").rglob("*.yml") if "<script>" in p.read_text(encoding="utf-8"))
+    page = watched.open(f"/problems/{xss.stem}/")
+    title = page.inner_text("article h1")
+    assert "<script>alert('xss')</script>" in title
+    assert watched.dialogs == []
+    assert page.locator("article script").count() == 0
+    finder = watched.open(f"/finder/?q={xss.stem}")
+    finder.wait_for_function("document.querySelectorAll('.rc-finder__results tbody tr').length === 1")
+    assert "<script>" in finder.inner_text(".rc-finder__results tbody tr")
+    assert watched.dialogs == []
+
+
+def test_phone_layout_has_no_horizontal_scroll(browser: Browser, site: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    phone = Watched(browser, site, width=390)
+    try:
+        for path, name in (("/", "home"), ("/departments/", "departments"), ("/finder/", "finder")):
+            page = phone.open(path)
+            if name != "finder":
+                charts_drawn(page)
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"{path} is wider than a phone screen by {overflow}px"
+            page.screenshot(path=str(SCREENSHOTS / f"phone-{name}.png"), full_page=True)
+        assert phone.errors == [] and phone.outside() == []
+    finally:
+        phone.close()
+
+
+def test_tables_are_there_without_javascript(browser: Browser, site: str) -> None:
+    plain = Watched(browser, site, javascript=False)
+    try:
+        page = plain.open("/")
+        tables = page.locator(".rc-chart__table[open] table")
+        assert tables.count() >= 5
+        assert tables.first.is_visible()
+        page = plain.open("/departments/")
+        assert page.locator("article table").count() >= 1
+        assert plain.outside() == []
+    finally:
+        plain.close()
+
+
+def test_palette_toggle_recolours_the_charts(watched: Watched) -> None:
+    page = watched.open("/")
+    charts_drawn(page)
+    before = page.evaluate("getComputedStyle(document.querySelector('.rc-chart .xtick text, .rc-chart .ytick text')).fill")
+    page.click("label.md-header__button[for^='__palette']:visible")
+    page.wait_for_function(f"getComputedStyle(document.querySelector('.rc-chart .xtick text, .rc-chart .ytick text')).fill !== '{before}'")
+    assert watched.errors == []

@@ -1,0 +1,125 @@
+"""Status, light and figures of hand-made problems, including the edge days."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from generator.derive import Light, Status, schedule_percent, state_of
+from generator.schema import Problem, Thresholds
+
+D = dt.date
+T = Thresholds(red_lag=30, yellow_lag=10, due_soon_days=15, stale_days=30)
+JAN_1, DEC_31 = D(2026, 1, 1), D(2026, 12, 31)
+
+
+def problem(log: list[dict], opened: dt.date = JAN_1, deadline: dt.date = DEC_31) -> Problem:
+    return Problem.model_validate({
+        "id": "TEST-2026-001", "title": "测试问题", "category": "ecology",
+        "source": {"kind": "complaint", "name": "来信"}, "description": "描述", "department": "ecology-env",
+        "leader": "副市长 某某", "team": "专班", "section": "科室", "responsible": "科长 某某", "target": "目标",
+        "measures": ["措施"], "opened": opened, "deadline": deadline, "log": log,
+    })
+
+
+def progress(day: dt.date, percent: int) -> dict:
+    return {"date": day, "type": "progress", "step": "implement", "percent": percent, "summary": "进展"}
+
+
+def close(day: dt.date) -> dict:
+    return {"date": day, "type": "close", "approved_by": "专班", "document": "〔2026〕1号", "summary": "销号"}
+
+
+def review(day: dt.date, outcome: str) -> dict:
+    return {"date": day, "type": "review", "outcome": outcome, "findings": "回头看"}
+
+
+def extension(day: dt.date, deadline: dt.date) -> dict:
+    return {"date": day, "type": "extension", "deadline": deadline, "reason": "理由", "approved_by": "专班"}
+
+
+def test_no_progress_is_not_started_and_later_overdue() -> None:
+    p = problem([], deadline=D(2026, 6, 30))
+    assert state_of(p, D(2026, 1, 10), T).status == Status.NOT_STARTED
+    late = state_of(p, D(2026, 7, 1), T)
+    assert late.status == Status.OVERDUE and late.light == Light.RED
+
+
+def test_due_today_is_not_overdue_but_yellow() -> None:
+    p = problem([progress(D(2026, 12, 20), 95)], deadline=D(2026, 12, 31))
+    today = state_of(p, D(2026, 12, 31), T)
+    assert today.status == Status.IN_PROGRESS
+    assert today.days_left == 0
+    assert today.light == Light.YELLOW
+    assert "今天到期" in today.reasons
+    tomorrow = state_of(p, D(2027, 1, 1), T)
+    assert tomorrow.status == Status.OVERDUE and tomorrow.light == Light.RED
+
+
+def test_closed_on_the_deadline_counts_as_on_time() -> None:
+    from generator.portfolio import tally
+
+    deadline = D(2026, 6, 30)
+    p = problem([progress(D(2026, 6, 30), 100), close(D(2026, 6, 30))], deadline=deadline)
+    state = state_of(p, D(2026, 7, 15), T)
+    assert state.status == Status.CLOSED and state.light == Light.GREEN
+    assert state.done_on == deadline
+    row = type("Row", (), {"problem": p, "state": state})()
+    assert tally([row]).on_time == 1
+
+
+def test_extension_approved_after_the_deadline_passed() -> None:
+    p = problem([progress(D(2026, 3, 1), 40), extension(D(2026, 7, 10), D(2026, 12, 31))], deadline=D(2026, 6, 30))
+    before = state_of(p, D(2026, 7, 5), T)
+    assert before.status == Status.OVERDUE and before.deadline == D(2026, 6, 30)
+    after = state_of(p, D(2026, 7, 10), T)
+    assert after.status == Status.IN_PROGRESS
+    assert after.deadline == D(2026, 12, 31) and after.extensions == 1
+
+
+def test_rebound_reopens_until_closed_again() -> None:
+    log = [progress(D(2026, 3, 1), 100), close(D(2026, 3, 10)), review(D(2026, 6, 1), "rebound"),
+           progress(D(2026, 8, 1), 100), close(D(2026, 8, 20)), review(D(2026, 11, 1), "consolidated")]
+    p = problem(log)
+    assert state_of(p, D(2026, 5, 1), T).status == Status.CLOSED
+    reopened = state_of(p, D(2026, 6, 2), T)
+    assert reopened.status == Status.REBOUND and reopened.light == Light.RED
+    assert state_of(p, D(2026, 8, 5), T).status == Status.DONE
+    final = state_of(p, D(2026, 11, 24), T)
+    assert final.status == Status.CLOSED and final.closed_on == D(2026, 8, 20)
+
+
+def test_entries_after_the_as_of_date_are_ignored() -> None:
+    p = problem([progress(D(2026, 2, 1), 20), progress(D(2026, 9, 1), 100)])
+    assert state_of(p, D(2026, 3, 1), T).percent == 20
+
+
+@pytest.mark.parametrize(("as_of", "expected"), [
+    (D(2026, 1, 1), 0), (D(2026, 7, 2), 50), (D(2026, 12, 31), 100), (D(2027, 3, 1), 100), (D(2025, 12, 1), 0)])
+def test_schedule_percent(as_of: dt.date, expected: int) -> None:
+    assert schedule_percent(D(2026, 1, 1), D(2026, 12, 31), as_of) == expected
+
+
+def test_lag_thresholds_decide_the_light() -> None:
+    # halfway through the year: schedule 50 %
+    as_of = D(2026, 7, 2)
+    assert state_of(problem([progress(D(2026, 6, 20), 45)]), as_of, T).light == Light.GREEN
+    yellow = state_of(problem([progress(D(2026, 6, 20), 40)]), as_of, T)
+    assert yellow.light == Light.YELLOW
+    red = state_of(problem([progress(D(2026, 6, 20), 20)]), as_of, T)
+    assert red.light == Light.RED and any("落后序时进度" in r for r in red.reasons)
+
+
+def test_no_entry_for_too_long_is_yellow() -> None:
+    p = problem([progress(D(2026, 1, 5), 60)], deadline=D(2027, 12, 31))
+    state = state_of(p, D(2026, 3, 1), T)
+    assert state.light == Light.YELLOW and any("没有工作记录" in r for r in state.reasons)
+
+
+def test_done_awaiting_close_with_open_notice() -> None:
+    notice = {"date": D(2026, 11, 20), "type": "notice", "until": D(2026, 11, 30), "summary": "公示"}
+    p = problem([progress(D(2026, 11, 19), 100), notice])
+    state = state_of(p, D(2026, 11, 24), T)
+    assert state.status == Status.DONE and state.notice_open
+    assert not state_of(p, D(2026, 12, 1), T).notice_open
