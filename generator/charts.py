@@ -82,8 +82,11 @@ def stacked_status_chart(chart_id: str, title: str, groups: list[tuple[str, list
         fig.add_trace(go.Bar(
             name=STATUS_LABELS[status], y=names, x=[t[status] for t in tallies], orientation="h",
             marker_color=STATUS_COLOURS[status], hovertemplate="%{y}<br>" + STATUS_LABELS[status] + "：%{x} 个<extra></extra>"))
-    fig.update_layout(barmode="stack", yaxis={"autorange": "reversed"}, xaxis={"title": {"text": "问题数（个）"}},
-                      height=max(260, 60 + 28 * len(groups)), legend={"orientation": "h", "y": -0.15})
+    # every name shown (plotly would skip some on a phone); the legend above the bars, in status order
+    fig.update_layout(barmode="stack", xaxis={"title": {"text": "问题数（个）"}},
+                      yaxis={"autorange": "reversed", "tickmode": "array", "tickvals": names, "ticktext": names},
+                      height=140 + 30 * len(groups), margin={"t": 70},
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "traceorder": "normal"})
     table = tuple((name, *(t[s] for s in Status), sum(t.values())) for name, t in zip(names, tallies, strict=True))
     return Chart(chart_id, title, _figure(fig), ("名称", *STATUS_LABELS.values(), "合计"), table)
 
@@ -98,7 +101,7 @@ def curve_chart(chart_id: str, points: list[tuple[dt.date, int, int]]) -> Chart:
                              hovertemplate="%{x}<br>累计销号：%{y} 个<extra></extra>"))
     fig.update_layout(height=320, hovermode="x unified", xaxis={"type": "date", "tickformat": "%Y年%-m月"},
                       yaxis={"title": {"text": "问题数（个）"}, "rangemode": "tozero"},
-                      legend={"orientation": "h", "y": -0.2})
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0}, margin={"t": 40})
     # the table lists month ends only, so it stays readable over a long campaign
     monthly: dict[str, tuple] = {}
     for day, found, closed in points:

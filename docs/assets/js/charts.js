@@ -57,6 +57,7 @@
       hoverlabel: { font: { family: FONT } },
       legend: {}
     }, layout);
+    merged.margin = Object.assign({ l: 48, r: 16, t: 16, b: 40 }, layout.margin || {});
     merged.font = Object.assign({ family: FONT, size: 13 }, layout.font || {});
     merged.xaxis = Object.assign({ automargin: true }, layout.xaxis || {});
     merged.yaxis = Object.assign({ automargin: true }, layout.yaxis || {});
