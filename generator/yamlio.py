@@ -241,7 +241,7 @@ def _character_at(text: str, mark) -> str:
 
 
 def _reader_finding(exc: yaml.reader.ReaderError, text: str, display: str) -> Finding:
-    if _Loader is not yaml.SafeLoader:  # libyaml counts the position in bytes of the UTF-8 text
+    if issubclass(_Loader, getattr(yaml, "CParser", ())):  # libyaml counts positions in bytes of UTF-8
         before = text.encode("utf-8")[:max(0, exc.position)].decode("utf-8", errors="ignore")
     else:
         before = text[:max(0, exc.position)]
