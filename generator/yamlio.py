@@ -241,7 +241,7 @@ def _character_at(text: str, mark) -> str:
 
 
 def _reader_finding(exc: yaml.reader.ReaderError, text: str, display: str) -> Finding:
-    if issubclass(_Loader, getattr(yaml, "CParser", ())):  # libyaml counts positions in bytes of UTF-8
+    if issubclass(_Loader, getattr(yaml, "CSafeLoader", ())):  # libyaml counts positions in UTF-8 bytes
         before = text.encode("utf-8")[:max(0, exc.position)].decode("utf-8", errors="ignore")
     else:
         before = text[:max(0, exc.position)]
