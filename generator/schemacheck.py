@@ -92,6 +92,23 @@ def _coercion_finding(document: Document, path: Path_, expected: str) -> Finding
                         f"“{field}”应为{expected}，实际写的是“{shown}”。", field)
 
 
+def _misspelt_type_key(document: Document, path: Path_) -> str | None:
+    """The key of a log entry that looks like a misspelt `type` (typ, tpye, Type), if there is one."""
+    entry: Any = document.data
+    for step in path:
+        try:
+            entry = entry[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    if not isinstance(entry, dict):
+        return None
+    keys = [key for key in entry if isinstance(key, str) and key != "type"]
+    guess = difflib.get_close_matches("type", keys, n=1, cutoff=0.6)
+    if guess:
+        return guess[0]
+    return next((key for key in keys if key.strip().lower() == "type"), None)
+
+
 def _suggestion(path: Path_, allowed: list[str] | None) -> str | None:
     guess = difflib.get_close_matches(str(path[-1]), allowed or [], n=1, cutoff=0.6)
     return guess[0] if guess else None
@@ -139,6 +156,11 @@ def _translate(document: Document, model: type[BaseModel], error: dict) -> Findi
             described = ""  # the description of `log` would not explain an entry type
         return at("E204", f"{name}的取值是 {found}，可选值为 {_choices(expected)}{described}。")
     if kind == "union_tag_not_found":
+        misspelt = _misspelt_type_key(document, path)
+        if misspelt is not None:
+            path = (*path, misspelt)
+            return Finding.make("E202", document.display, document.locate(path, key=True),
+                                f"格式中没有“{dotted(path)}”这个键。你是否想写“type”？", dotted(path))
         return at("E201", f"{name}缺少“type”：请写明条目类型，可选 progress、extension、notice、close、review。")
     if kind in _RANGE:
         bound = _RANGE[kind].format(**error.get("ctx", {}))

@@ -36,7 +36,7 @@ def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
 def _unique(document: Document | None, section: str, ids: list, what: str, key: str = "id") -> Iterator[Finding]:
     seen: set = set()
     for index, value in enumerate(ids):
-        if value is None:
+        if not isinstance(value, str):  # a registry that failed its schema may hold anything here
             continue
         if value in seen:
             yield Finding.make(
