@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -125,15 +126,22 @@ def _midnight(campaign: Campaign) -> dt.datetime:
     return dt.datetime.combine(campaign.as_of, dt.time())
 
 
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
 def _stable_zip(data: bytes, stamp: tuple) -> bytes:
     """Rewrite a zip with fixed member times, so the same ledger gives the same bytes."""
+    stamp_text = dt.datetime(*stamp).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             member = zipfile.ZipInfo(info.filename, date_time=stamp)
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = 0o600 << 16
-            target.writestr(member, source.read(info.filename))
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time over ours
+                data = _MODIFIED.sub(rb"\g<1>" + stamp_text + rb"\g<2>", data)
+            target.writestr(member, data)
     return out.getvalue()
 
 

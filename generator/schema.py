@@ -11,13 +11,26 @@ import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=40)]
 ProblemId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,8}-\d{4}-\d{3,5}$")]
 Prefix = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,8}$")]
-Percent = Annotated[int, Field(ge=0, le=100)]
+Percent = Annotated[int, Field(strict=True, ge=0, le=100)]  # strict: `true` is not 1, "50" is not 50
+Days = Annotated[int, Field(strict=True)]
+Amount = Annotated[float, Field(strict=True)]  # strict still takes whole numbers, but not true/false
+
+
+def _not_a_number(value: object) -> object:
+    """pydantic would read a number as a Unix timestamp (deadline: 20271231); a clerk never means that."""
+    if isinstance(value, int | float):
+        raise PydanticCustomError("date_type", "Input should be a valid date")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_not_a_number)]
 
 PROBLEM_ID_FORMAT = "前缀-年份-序号，如 STHJ-2025-001"
 
@@ -97,19 +110,19 @@ class Source(Record):
     kind: SourceKind = Field(description="问题来源类别：inspection 巡视巡察/督察反馈，assessment 考核评估反馈，"
                              "audit 审计发现，complaint 群众信访投诉，media 媒体曝光，self_check 自查自纠")
     name: Text = Field(description="来源的名称，如“2024年省生态环境保护督察反馈意见”")
-    date: dt.date | None = Field(None, description="反馈或发现的日期（可选），格式 YYYY-MM-DD")
+    date: Date | None = Field(None, description="反馈或发现的日期（可选），格式 YYYY-MM-DD")
 
 
 class Milestone(Record):
     """倒排工期的一个节点。"""
 
     title: Text = Field(description="节点内容，如“完成污染地块详查”")
-    due: dt.date | None = Field(None, description="计划完成日期，格式 YYYY-MM-DD；不得晚于完成时限")
-    done: dt.date | None = Field(None, description="实际完成日期；尚未完成时不写")
+    due: Date | None = Field(None, description="计划完成日期，格式 YYYY-MM-DD；不得晚于完成时限")
+    done: Date | None = Field(None, description="实际完成日期；尚未完成时不写")
 
 
 class EntryBase(Record):
-    date: dt.date = Field(description="记录日期，格式 YYYY-MM-DD；各条目须从早到晚排列，只能在末尾追加")
+    date: Date = Field(description="记录日期，格式 YYYY-MM-DD；各条目须从早到晚排列，只能在末尾追加")
 
 
 class Progress(EntryBase):
@@ -126,7 +139,7 @@ class Extension(EntryBase):
     """延期：批准的新时限。原定时限（deadline）不得修改，延期只能追加本条目。"""
 
     type: Literal["extension"] = Field(description="条目类型：extension 延期")
-    deadline: dt.date = Field(description="批准后的新完成时限，格式 YYYY-MM-DD")
+    deadline: Date = Field(description="批准后的新完成时限，格式 YYYY-MM-DD")
     reason: Text = Field(description="延期理由")
     approved_by: Text = Field(description="批准延期的单位，如“市问题整改工作专班”")
     document: Text | None = Field(None, description="批准文件的文号（可选）")
@@ -136,7 +149,7 @@ class Notice(EntryBase):
     """整改结果公示：公示整改结果，截止日期前接受群众反映。"""
 
     type: Literal["notice"] = Field(description="条目类型：notice 整改结果公示")
-    until: dt.date = Field(description="公示截止日期，公示期内接受群众反映")
+    until: Date = Field(description="公示截止日期，公示期内接受群众反映")
     summary: Text = Field(description="公示的整改结果")
     channel: Text | None = Field(None, description="公示渠道及反映意见的方式（可选），如“市政府网站、12345热线”")
 
@@ -181,8 +194,8 @@ class Problem(Record):
     target: Text = Field(description="整改目标：做到什么程度算整改到位")
     measures: list[Text] = Field(min_length=1, description="整改措施（一套措施），每条一项")
     plan: Text | None = Field(None, description="整改方案（一个方案）的名称或文号（可选）")
-    opened: dt.date = Field(description="列入台账的日期，序时进度从这一天算起")
-    deadline: dt.date = Field(description="原定完成时限。不得修改：延期请在 log 中追加 extension 条目")
+    opened: Date = Field(description="列入台账的日期，序时进度从这一天算起")
+    deadline: Date = Field(description="原定完成时限。不得修改：延期请在 log 中追加 extension 条目")
     supervision: Supervision = Field(Supervision.NONE,
                                      description="挂牌督办：none 无，city 市级挂牌督办，province 省级挂牌督办")
     milestones: list[Milestone] = Field(default_factory=list, description="倒排工期的节点（可选）")
@@ -214,8 +227,8 @@ class Thresholds(Record):
 
     red_lag: Percent = Field(30, description="完成度落后序时进度达到这么多个百分点时亮红灯")
     yellow_lag: Percent = Field(10, description="完成度落后序时进度达到这么多个百分点时亮黄灯")
-    due_soon_days: int = Field(15, ge=0, le=365, description="距完成时限不足这么多天且未完成时亮黄灯")
-    stale_days: int = Field(30, ge=1, le=365, description="未销号问题超过这么多天没有工作记录时亮黄灯，校验时给出提醒")
+    due_soon_days: Days = Field(15, ge=0, le=365, description="距完成时限不足这么多天且未完成时亮黄灯")
+    stale_days: Days = Field(30, ge=1, le=365, description="未销号问题超过这么多天没有工作记录时亮黄灯，校验时给出提醒")
 
 
 class Portal(Record):
@@ -225,7 +238,7 @@ class Portal(Record):
     title: Text = Field(description="门户标题")
     office: Text = Field(description="主办单位，如“市打好问题整改硬仗工作专班办公室”")
     feedback: Text = Field(description="群众反映问题、对公示提出意见的渠道（公开的办公电话、信箱、网站）")
-    campaign_start: dt.date = Field(description="整改工作开始日期")
+    campaign_start: Date = Field(description="整改工作开始日期")
     categories: list[Category] = Field(min_length=1, description="问题类别")
     steps: list[Step] = Field(min_length=1, description="“八步走”闭环的步骤，按先后顺序")
     thresholds: Thresholds = Field(default_factory=Thresholds, description="亮灯阈值")
@@ -250,8 +263,8 @@ class Departments(Record):
 class IndicatorValue(Record):
     """指标在某一日期的累计数值。"""
 
-    date: dt.date = Field(description="统计日期")
-    value: float = Field(ge=0, description="截至该日期的累计数值")
+    date: Date = Field(description="统计日期")
+    value: Amount = Field(ge=0, description="截至该日期的累计数值")
 
 
 class Indicator(Record):
@@ -260,7 +273,7 @@ class Indicator(Record):
     id: Slug = Field(description="指标编号")
     name: Text = Field(description="指标名称，如“‘五个群众’行动走访群众”")
     unit: Text = Field(description="单位，如“人次”“件”")
-    target: float | None = Field(None, ge=0, description="目标值（可选）")
+    target: Amount | None = Field(None, ge=0, description="目标值（可选）")
     note: Text | None = Field(None, description="说明（可选）")
     values: list[IndicatorValue] = Field(min_length=1, description="按日期排列的累计数值")
 
@@ -276,7 +289,7 @@ class Inspection(Record):
 
     id: Annotated[str, StringConstraints(pattern=r"^DC-\d{4}-\d{3}$")] = Field(
         description="督查记录编号，格式 DC-年份-序号，如 DC-2025-001；须与文件名一致")
-    date: dt.date = Field(description="督查日期")
+    date: Date = Field(description="督查日期")
     kind: InspectionKind = Field(description="类型：routine 一旬一督查，unannounced 四不两直明察暗访，"
                                  "admonition 约谈提醒，praise 通报表扬，criticism 通报批评")
     title: Text = Field(description="标题")

@@ -46,50 +46,16 @@ def check_model(document: Document, model: type[BaseModel]) -> tuple[BaseModel |
         found = "空文件" if document.data is None else _kind_of(document.data)
         return None, [Finding.make("E109", document.display, (1, 1),
                                    f"文件内容应当是“键: 值”结构，实际是{found}。")]
-    surprises = dict(_coercions(model, document.data, ()))
     try:
         validated = model.model_validate(document.data)
         errors: list[dict] = []
     except ValidationError as exc:
         validated = None
         errors = _without_misspelt_missing(model, exc.errors(include_url=False))
-    findings = [_translate(document, model, e) for e in errors if _resolve(model, e["loc"])[0] not in surprises]
-    findings += [_coercion_finding(document, path, expected) for path, expected in surprises.items()]
+    findings = [_translate(document, model, e) for e in errors]
     if findings:
         return None, sorted(set(findings))
     return validated, []
-
-
-def _coercions(annotation: Any, value: Any, path: Path_) -> typing.Iterator[tuple[Path_, str]]:
-    """Values pydantic would quietly convert: a number where a date is wanted (read as Unix time), a
-    true/false where a number is wanted (read as 1/0). A clerk meant neither."""
-    annotation = _unwrap(annotation)
-    if isinstance(annotation, list):  # a log entry: its `type` picks the model
-        members = {typing.get_args(m.model_fields["type"].annotation)[0]: m for m in annotation}
-        tag = value.get("type") if isinstance(value, dict) else None
-        annotation = members.get(tag) if isinstance(tag, str) else None
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        if isinstance(value, dict):
-            for key, item in value.items():
-                field_info = annotation.model_fields.get(key) if isinstance(key, str) else None
-                if field_info is not None:
-                    yield from _coercions(field_info.annotation, item, (*path, key))
-    elif typing.get_origin(annotation) is list:
-        if isinstance(value, list):
-            for index, item in enumerate(value):
-                yield from _coercions(typing.get_args(annotation)[0], item, (*path, index))
-    elif annotation is dt.date and isinstance(value, int | float):
-        yield path, "日期（YYYY-MM-DD），如 2027-06-30"
-    elif annotation in (int, float) and isinstance(value, bool):
-        yield path, "整数" if annotation is int else "数字"
-
-
-def _coercion_finding(document: Document, path: Path_, expected: str) -> Finding:
-    field = dotted(path)
-    node = document.scalar_at(path)
-    shown = node.value if node is not None else "？"
-    return Finding.make("E203", document.display, document.locate(path),
-                        f"“{field}”应为{expected}，实际写的是“{shown}”。", field)
 
 
 def _misspelt_type_key(document: Document, path: Path_) -> str | None:

@@ -25,7 +25,8 @@ def build_site(ledgers: Path, work: Path, as_of: dt.date, commit: str = "test", 
     shutil.copytree(ROOT / "docs" / "assets", work / "docs" / "assets", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("vendor"))
     build(ledgers, work / "docs", as_of, commit)
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    epoch = int(dt.datetime.combine(as_of, dt.time(), dt.timezone(dt.timedelta(hours=8))).timestamp())
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": str(epoch)}
     if site_url:
         env["SITE_URL"] = site_url
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(work / "mkdocs.yml")],
