@@ -154,7 +154,9 @@ def milestone_chart(row: Row) -> Chart | None:
     late = [m.done > m.due if m.done else state.as_of > m.due for m in dated]
     planned = {"type": "scatter", "mode": "markers", "name": "计划日期", "y": titles,
                "x": [m.due.isoformat() for m in dated],
-               "marker": {"symbol": "circle-open", "size": 12, "color": "#5f6368", "line": {"width": 2}},
+               "marker": {"symbol": "circle-open", "size": 12, "line": {"width": 2},
+                          "color": [LIGHT_COLOURS[Light.RED] if m.done is None and is_late else "#5f6368"
+                                    for m, is_late in zip(dated, late, strict=True)]},
                "hovertemplate": "%{y}<br>计划：%{x}<extra></extra>"}
     done = [m for m in dated if m.done]
     actual = {"type": "scatter", "mode": "markers", "name": "实际完成", "y": [m.title for m in done],

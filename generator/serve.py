@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 import time
@@ -31,7 +32,8 @@ def _regenerate(root: Path, docs: Path, as_of: dt.date | None) -> None:
 
 def serve(root: Path, docs: Path, as_of: dt.date | None, port: int) -> int:
     _regenerate(root, docs, as_of)
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"])
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"], env=env)
     seen = _fingerprint(root)
     try:
         while server.poll() is None:
