@@ -65,6 +65,8 @@ _CODES = [
     Code("E318", "duplicate-entry-id", "登记编号重复", "同一登记表里同一个编号出现了两次（部门、类别、步骤或指标）。"),
     Code("E319", "future-entry", "记录日期晚于今天", "工作记录的日期不能晚于数据截至日期；未来的安排请写在 milestones 里。"),
     Code("E320", "missing-registry", "缺少登记表", "台账目录里缺少必需的登记表文件（portal.yml 或 departments.yml）。"),
+    Code("E321", "notice-ends-early", "公示截止日期早于开始日期",
+         "整改结果公示（notice）的截止日期（until）不能早于这条记录的日期。"),
     # W4xx: warnings; they fail validation only with --strict.
     Code("W401", "stale", "长期没有进展", "未销号的问题超过规定天数没有任何工作记录。", Severity.WARNING),
     Code("W402", "milestone-no-date", "节点没有日期", "节点没有写计划完成日期（due），无法倒排工期。", Severity.WARNING),

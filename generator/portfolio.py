@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .derive import Light, ProblemState, Status, replay, state_of
+from .derive import Light, ProblemState, Status, state_of
 from .ledger import Ledger
 from .schema import Category, Close, Department, Portal, Problem, Review, ReviewOutcome, Step, Supervision
 
@@ -138,11 +138,3 @@ def weekly_curve(campaign: Campaign) -> list[tuple[dt.date, int, int]]:
         day = min(day + dt.timedelta(days=7), campaign.as_of)
     return points
 
-
-def first_closed(problem: Problem) -> dt.date | None:
-    return replay(problem).first_closed_on
-
-
-def percent(value: float | None) -> str:
-    """A rate as Chinese readers expect it: 85.3%, or — when there is nothing to divide."""
-    return "—" if value is None else f"{value * 100:.1f}%"

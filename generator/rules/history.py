@@ -45,8 +45,8 @@ def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
                 deadline = max(deadline, entry.deadline)
             elif isinstance(entry, Notice):
                 if entry.until < entry.date:
-                    yield at("E317", index, "until",
-                             f"公示截止日期 {entry.until} 早于公示开始日期 {entry.date}。")
+                    yield at("E321", index, "until",
+                             f"公示截止日期 {entry.until} 早于公示开始日期 {entry.date}；请核对 until 的日期。")
                 notice_until = entry.until
             elif isinstance(entry, Close):
                 if closed:
