@@ -25,7 +25,7 @@ from .jsonschema import render_schema
 from .pages import environment, md
 from .portfolio import Campaign, Row, campaign_of, tally, weekly_curve
 from .reference import field_reference
-from .schema import SCHEMAS, Close, Extension, Notice, Progress, Review, Supervision
+from .schema import SCHEMAS, SUPERVISION_LABELS, Close, Extension, Notice, Progress, Review, Supervision
 from .validate import Report, validate
 
 # Everything under docs/ that the build owns (and git ignores); the rest of docs/ is hand-written.
@@ -219,7 +219,6 @@ class _Site:
             problem = row.problem
             text = template.render(
                 **self.common, row=row, steps=steps, step_names=self.step_names, feedback=feedback,
-                cooperating=[self.department_names.get(unit, unit) for unit in problem.cooperating],
                 milestones=charts.milestone_chart(row),
                 undated=[m for m in problem.milestones if m.due is None],
                 inspections=by_problem.get(problem.id, []),
@@ -238,14 +237,20 @@ class _Site:
         rebound = sort_for_attention([r for r in rows if r.state.status == Status.REBOUND])
         notice = sorted((r for r in rows if r.state.notice_open), key=lambda r: r.problem.id)
         feedback = c.portal.feedback
-        for name, title, intro, selected, extra in (
-            ("supervised", "挂牌督办问题", "由市级或省级挂牌督办的问题，省级挂牌督办的排在前面。", supervised, ""),
-            ("overdue", "逾期问题", "已超过现行完成时限仍未完成的问题，超期最久的排在前面。", overdue, ""),
-            ("rebound", "反弹问题", "销号后经“回头看”发现反弹回潮、重新打开整改的问题。", rebound, ""),
+        level = {r.problem.id: SUPERVISION_LABELS[r.problem.supervision].removesuffix("挂牌督办") for r in supervised}
+        late = {r.problem.id: f"{-r.state.days_left} 天" for r in overdue}
+        until = {r.problem.id: f"至 {r.state.notice_until.isoformat()}" for r in notice}
+        for name, title, intro, selected, column, extra in (
+            ("supervised", "挂牌督办问题", "由市级或省级挂牌督办的问题，省级挂牌督办的排在前面。",
+             supervised, ("督办级别", level), ""),
+            ("overdue", "逾期问题", "已超过现行完成时限仍未完成的问题，超期最久的排在前面。",
+             overdue, ("超期天数", late), ""),
+            ("rebound", "反弹问题", "销号后经“回头看”发现反弹回潮、重新打开整改的问题。", rebound, None, ""),
             ("notice", "整改结果公示", "以下问题已完成整改，正在公示整改结果，公示期内接受群众监督，期满无异议后销号。",
-             notice, f"对公示的整改结果有意见，请通过以下渠道反映：{md(feedback)}"),
+             notice, ("公示期", until), f"对公示的整改结果有意见，请通过以下渠道反映：{md(feedback)}"),
         ):
-            self.page(f"lists/{name}.md", "list.md.j2", title=title, intro=intro, rows=selected, extra=extra)
+            self.page(f"lists/{name}.md", "list.md.j2", title=title, intro=intro, rows=selected,
+                      extra_column=column, extra=extra)
 
     def inspections(self) -> None:
         items = sorted((i.inspection for i in self.campaign.ledger.inspections),

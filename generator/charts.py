@@ -37,6 +37,7 @@ class Chart:
     figure: dict
     columns: tuple[str, ...]
     rows: tuple[tuple, ...]
+    keep_table: bool = False  # the table stays open beside the drawn chart (it names what the chart numbers)
 
     def json(self) -> str:
         text = json.dumps(self.figure, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
@@ -145,40 +146,56 @@ def indicator_chart(chart_id: str, indicator) -> Chart:
 
 
 def milestone_chart(row: Row) -> Chart | None:
-    """A problem's milestones against its deadline: planned (hollow) and done (filled), late ones red."""
+    """A problem's milestones against its deadlines: planned (hollow), late and not done (red hollow),
+    done (filled; red when late). Rows are numbered so the chart fits a phone; the table names them."""
     problem, state = row.problem, row.state
     dated = [m for m in problem.milestones if m.due is not None]
     if not dated:
         return None
-    titles = [m.title for m in dated]
+    labels = [f"节点{i}" for i in range(1, len(dated) + 1)]
     late = [m.done > m.due if m.done else state.as_of > m.due for m in dated]
-    planned = {"type": "scatter", "mode": "markers", "name": "计划日期", "y": titles,
-               "x": [m.due.isoformat() for m in dated],
-               "marker": {"symbol": "circle-open", "size": 12, "line": {"width": 2},
-                          "color": [LIGHT_COLOURS[Light.RED] if m.done is None and is_late else "#5f6368"
-                                    for m, is_late in zip(dated, late, strict=True)]},
-               "hovertemplate": "%{y}<br>计划：%{x}<extra></extra>"}
-    done = [m for m in dated if m.done]
-    actual = {"type": "scatter", "mode": "markers", "name": "实际完成", "y": [m.title for m in done],
-              "x": [m.done.isoformat() for m in done],
-              "marker": {"size": 11, "color": [LIGHT_COLOURS[Light.RED] if m.done > m.due else LIGHT_COLOURS[Light.GREEN]
-                                               for m in done]},
-              "hovertemplate": "%{y}<br>完成：%{x}<extra></extra>"}
-    shapes, annotations = [], []
-    for day, label, colour in ((problem.deadline, "原定时限", "#5f6368"), (state.deadline, "现行时限", "#d93025"),
-                               (state.as_of, "数据截至", "#1a73e8")):
-        if label == "现行时限" and day == problem.deadline:
-            continue
+
+    def markers(name: str, picked: list[int], day, symbol: str, colour) -> dict:
+        return {"type": "scatter", "mode": "markers", "name": name,
+                "y": [labels[i] for i in picked], "x": [day(dated[i]).isoformat() for i in picked],
+                "text": [dated[i].title for i in picked],
+                "marker": {"symbol": symbol, "size": 12, "line": {"width": 2}, "color": colour},
+                "hovertemplate": "%{text}<br>" + name + "：%{x}<extra></extra>"}
+
+    pending = [i for i, m in enumerate(dated) if m.done is None]
+    done = [i for i, m in enumerate(dated) if m.done is not None]
+    traces = [markers("计划日期", [i for i in range(len(dated)) if not (i in pending and late[i])],
+                      lambda m: m.due, "circle-open", "#5f6368")]
+    overdue = [i for i in pending if late[i]]
+    if overdue:
+        traces.append(markers("逾期未完成", overdue, lambda m: m.due, "circle-open", LIGHT_COLOURS[Light.RED]))
+    if done:
+        traces.append(markers("实际完成", done, lambda m: m.done, "circle",
+                              [LIGHT_COLOURS[Light.RED] if late[i] else LIGHT_COLOURS[Light.GREEN] for i in done]))
+    lines = [(problem.deadline, "原定时限", "#5f6368"), (state.as_of, "数据截至", "#1a73e8")]
+    if state.deadline != problem.deadline:
+        lines.insert(1, (state.deadline, "现行时限", "#d93025"))
+    days = sorted([*(m.due for m in dated), *(m.done for m in dated if m.done), *(d for d, _, _ in lines)])
+    span = max(1, (days[-1] - days[0]).days)
+    shapes, annotations, previous, level = [], [], None, 0
+    for day, label, colour in sorted(lines):
+        # labels of lines closer than a tenth of the axis go on separate rows instead of on top of each other
+        level = level + 1 if previous is not None and (day - previous).days < span / 10 else 0
+        previous = day
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": day.isoformat(), "x1": day.isoformat(),
                        "y0": 0, "y1": 1, "line": {"color": colour, "dash": "dot", "width": 1.5}})
-        annotations.append({"xref": "x", "yref": "paper", "x": day.isoformat(), "y": 1.02, "text": label,
-                            "showarrow": False, "font": {"size": 11, "color": colour}, "yanchor": "bottom"})
-    figure = {"data": [planned, actual],
-              "layout": {"height": 120 + 36 * len(dated), "shapes": shapes, "annotations": annotations,
-                         "xaxis": {"type": "date", "tickformat": "%Y-%m-%d"},
-                         "yaxis": {"autorange": "reversed", "automargin": True},
-                         "legend": {"orientation": "h", "y": -0.25}, "margin": {"t": 36}}}
+        annotations.append({"xref": "x", "yref": "paper", "x": day.isoformat(), "y": 1.0, "yshift": 4 + 16 * level,
+                            "text": label, "showarrow": False, "font": {"size": 11, "color": colour},
+                            "yanchor": "bottom"})
+    figure = {"data": traces,
+              "layout": {"height": 150 + 34 * len(dated), "shapes": shapes, "annotations": annotations,
+                         "xaxis": {"type": "date", "tickformat": "%Y-%m", "nticks": 6},
+                         "yaxis": {"autorange": "reversed"},
+                         "legend": {"orientation": "h", "y": -0.12, "yanchor": "top", "x": 0},
+                         "margin": {"t": 30 + 16 * len(lines), "b": 40}}}
     table = tuple(
-        (m.title, m.due.isoformat(), m.done.isoformat() if m.done else "未完成", "是" if is_late else "否")
-        for m, is_late in zip(dated, late, strict=True))
-    return Chart(f"milestones-{problem.id}", "倒排工期节点", figure, ("节点", "计划日期", "实际完成", "是否滞后"), table)
+        (f"{label}：{m.title}", m.due.isoformat(), m.done.isoformat() if m.done else "未完成",
+         "是" if is_late else "否")
+        for label, m, is_late in zip(labels, dated, late, strict=True))
+    return Chart(f"milestones-{problem.id}", "倒排工期节点", figure, ("节点", "计划日期", "实际完成", "是否滞后"), table,
+                 keep_table=True)

@@ -32,7 +32,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("问题名称", lambda r: r.problem.title),
     Column("类别", lambda r: r.category.name),
     Column("牵头部门", lambda r: r.department.name),
-    Column("配合单位", lambda r: "、".join(r.problem.cooperating)),
+    Column("配合单位", lambda r: "、".join(r.cooperating)),
     Column("状态", lambda r: STATUS_LABELS[r.state.status]),
     Column("亮灯", lambda r: LIGHT_LABELS[r.state.light]),
     Column("亮灯原因", lambda r: "；".join(r.state.reasons)),
@@ -154,13 +154,13 @@ def finder_index(campaign: Campaign) -> bytes:
     payload = {
         "as_of": campaign.as_of.isoformat(),
         "fields": ["id", "title", "department", "category", "status", "light", "supervision", "percent",
-                   "deadline", "cooperating"],
+                   "deadline"],
         "departments": [[d.id, d.short or d.name, d.name] for d in campaign.departments],
         "categories": [[c.id, c.name] for c in campaign.portal.categories],
         "problems": [
             [r.problem.id, r.problem.title, dept_index[r.department.id], cat_index[r.category.id],
              r.state.status.value, r.state.light.value, r.problem.supervision.value, r.state.percent,
-             iso(r.state.deadline), [dept_index[c] for c in r.problem.cooperating if c in dept_index]]
+             iso(r.state.deadline)]
             for r in campaign.rows
         ],
     }

@@ -104,6 +104,8 @@ class ProblemState:
     done_on: dt.date | None
     closed_on: dt.date | None
     notice_open: bool
+    notice_until: dt.date | None  # end of the latest result notice in force
+    rebound_on: dt.date | None
     last_entry: dt.date | None
 
 
@@ -138,6 +140,8 @@ def state_of(problem: Problem, as_of: dt.date, thresholds: Thresholds) -> Proble
         done_on=facts.done_on,
         closed_on=facts.closed_on,
         notice_open=facts.notice_until is not None and facts.notice_until >= as_of and status == Status.DONE,
+        notice_until=facts.notice_until,
+        rebound_on=facts.rebound_on,
         last_entry=facts.last_entry,
     )
 
@@ -153,14 +157,24 @@ def schedule_percent(opened: dt.date, deadline: dt.date, as_of: dt.date) -> int:
 
 def _light(problem: Problem, facts: Replay, status: Status, schedule: int, deadline: dt.date,
            as_of: dt.date, t: Thresholds) -> tuple[Light, tuple[str, ...]]:
-    if status in (Status.CLOSED, Status.DONE):
+    if status == Status.CLOSED:
         return Light.GREEN, ()
+    if status == Status.DONE:
+        # finished work waits for its close-out: after the notice ends, or from the day it was done
+        waiting_since = max(facts.done_on, facts.notice_until) if facts.notice_until else facts.done_on
+        waited = (as_of - waiting_since).days
+        if waited > t.close_days:
+            what = "公示期满" if facts.notice_until and facts.notice_until >= facts.done_on else "整改完成"
+            return Light.YELLOW, (f"{what}已 {waited} 天仍未销号",)
+        return Light.GREEN, ()
+    if status == Status.REBOUND:
+        # measured from the rebound, not from a deadline the first round of work already met
+        return Light.RED, (f"回头看发现问题反弹回潮（{facts.rebound_on.isoformat()}），已重新整改 "
+                           f"{(as_of - facts.rebound_on).days} 天",)
     lag = schedule - facts.percent
     red: list[str] = []
     if status == Status.OVERDUE:
         red.append(f"已超过完成时限 {(as_of - deadline).days} 天")
-    if status == Status.REBOUND:
-        red.append("回头看发现问题反弹回潮")
     if status != Status.OVERDUE and lag >= t.red_lag:
         red.append(f"完成度 {facts.percent}% 落后序时进度 {schedule}% 达 {lag} 个百分点")
     if red:

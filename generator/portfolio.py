@@ -9,7 +9,18 @@ from dataclasses import dataclass
 
 from .derive import Light, ProblemState, Status, state_of
 from .ledger import Ledger
-from .schema import Category, Close, Department, Portal, Problem, Review, ReviewOutcome, Step, Supervision
+from .schema import (
+    Category,
+    Close,
+    Department,
+    Portal,
+    Problem,
+    Progress,
+    Review,
+    ReviewOutcome,
+    Step,
+    Supervision,
+)
 
 
 @dataclass(frozen=True)
@@ -20,8 +31,9 @@ class Row:
     state: ProblemState
     department: Department
     category: Category
-    step: Step | None  # the step of the latest progress entry
-    step_index: int  # 0-based position of `step` in the eight steps; -1 before any progress
+    step: Step | None  # where the problem stands in the eight steps (None before any progress)
+    step_index: int  # 0-based position of `step`; -1 before any progress; len(steps) when all are done
+    cooperating: tuple[str, ...]  # cooperating units by name (department ids resolved)
 
 
 @dataclass(frozen=True)
@@ -89,16 +101,39 @@ def campaign_of(ledger: Ledger, as_of: dt.date) -> Campaign:
     portal = ledger.portal
     assert portal is not None, "campaign_of needs a validated ledger"
     categories = {c.id: c for c in portal.categories}
-    steps = {s.id: (i, s) for i, s in enumerate(portal.steps)}
+    step_index = {s.id: i for i, s in enumerate(portal.steps)}
+    names = {d.id: d.name for d in ledger.departments.values()}
     rows = []
     for item in sorted(ledger.problems, key=lambda p: p.problem.id):
         problem = item.problem
         state = state_of(problem, as_of, portal.thresholds)
-        latest = next((e for e in reversed(problem.log) if e.type == "progress" and e.date <= as_of), None)
-        index, step = steps.get(latest.step, (-1, None)) if latest else (-1, None)
+        index = step_position(problem, state, as_of, step_index, len(portal.steps))
+        step = portal.steps[min(index, len(portal.steps) - 1)] if index >= 0 else None
         rows.append(Row(problem, state, ledger.departments[problem.department], categories[problem.category],
-                        step, index))
+                        step, index, tuple(names.get(unit, unit) for unit in problem.cooperating)))
     return Campaign(portal, as_of, tuple(rows), tuple(ledger.departments.values()), ledger)
+
+
+def step_position(problem: Problem, state: ProblemState, as_of: dt.date, index: dict[str, int], count: int) -> int:
+    """Where a problem stands in the eight steps: the step of its latest progress entry, moved on by
+    what came after it. A published result stands at the second-to-last step (结果公示), a close-out at
+    the last (成效巩固), and a close-out that a look-back confirmed has every step done."""
+    position = -1
+    for entry in problem.log:
+        if entry.date > as_of:
+            break
+        if isinstance(entry, Progress):
+            position = index.get(entry.step, position)
+        elif entry.type == "notice":
+            position = max(position, count - 2)
+        elif isinstance(entry, Close):
+            position = max(position, count - 1)
+        elif isinstance(entry, Review) and entry.outcome == ReviewOutcome.CONSOLIDATED and state.status == Status.CLOSED:
+            position = count
+    if state.status == Status.REBOUND:  # reopened: back to where its new progress stands, if any
+        latest = next((e for e in reversed(problem.log) if isinstance(e, Progress) and e.date <= as_of), None)
+        position = index.get(latest.step, -1) if latest else -1
+    return position
 
 
 def weekly_curve(campaign: Campaign) -> list[tuple[dt.date, int, int]]:

@@ -229,6 +229,8 @@ class Thresholds(Record):
     yellow_lag: Percent = Field(10, description="完成度落后序时进度达到这么多个百分点时亮黄灯")
     due_soon_days: Days = Field(15, ge=0, le=365, description="距完成时限不足这么多天且未完成时亮黄灯")
     stale_days: Days = Field(30, ge=1, le=365, description="未销号问题超过这么多天没有工作记录时亮黄灯，校验时给出提醒")
+    close_days: Days = Field(30, ge=1, le=365,
+                             description="整改完成（有结果公示的，自公示期满）后超过这么多天仍未销号时亮黄灯")
 
 
 class Portal(Record):

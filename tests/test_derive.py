@@ -123,3 +123,20 @@ def test_done_awaiting_close_with_open_notice() -> None:
     state = state_of(p, D(2026, 11, 24), T)
     assert state.status == Status.DONE and state.notice_open
     assert not state_of(p, D(2026, 12, 1), T).notice_open
+
+
+def test_rebound_is_measured_from_the_rebound_not_the_old_deadline() -> None:
+    log = [progress(D(2025, 3, 1), 100), close(D(2025, 3, 10)), review(D(2026, 9, 22), "rebound"),
+           progress(D(2026, 10, 1), 50)]
+    state = state_of(problem(log, opened=D(2025, 1, 1), deadline=D(2025, 6, 30)), D(2026, 11, 24), T)
+    assert state.status == Status.REBOUND and state.light == Light.RED
+    assert state.reasons == ("回头看发现问题反弹回潮（2026-09-22），已重新整改 63 天",)
+
+
+def test_done_but_not_closed_turns_yellow_after_the_notice_has_long_ended() -> None:
+    notice = {"date": D(2026, 9, 2), "type": "notice", "until": D(2026, 9, 9), "summary": "公示"}
+    p = problem([progress(D(2026, 9, 1), 100), notice])
+    waiting = state_of(p, D(2026, 10, 9), T)  # 30 days after the notice ended: still green
+    assert waiting.status == Status.DONE and waiting.light == Light.GREEN
+    late = state_of(p, D(2026, 10, 10), T)
+    assert late.light == Light.YELLOW and late.reasons == ("公示期满已 31 天仍未销号",)

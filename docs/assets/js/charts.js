@@ -84,7 +84,7 @@
         }).then(function () {
           figure.classList.add("is-drawn");
           var table = figure.querySelector(".rc-chart__table");
-          if (table) table.open = false;
+          if (table && !figure.hasAttribute("data-keep-table")) table.open = false;
         });
       });
     }).catch(function () { /* the tables stay open: the data is still there */ });

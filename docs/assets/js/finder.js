@@ -27,8 +27,7 @@
   }
 
   function matches(p, filters, data) {
-    if (filters.department && data.departments[p[2]][0] !== filters.department &&
-        p[9].map(function (i) { return data.departments[i][0]; }).indexOf(filters.department) < 0) return false;
+    if (filters.department && data.departments[p[2]][0] !== filters.department) return false;
     if (filters.category && data.categories[p[3]][0] !== filters.category) return false;
     if (filters.status && p[4] !== filters.status) return false;
     if (filters.light && p[5] !== filters.light) return false;
