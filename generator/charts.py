@@ -97,9 +97,9 @@ def curve_chart(chart_id: str, points: list[tuple[dt.date, int, int]]) -> Chart:
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=dates, y=[f for _, f, _ in points], name="累计发现", mode="lines",
                              line={"color": "#1a73e8", "shape": "hv"}, hovertemplate="%{x}<br>累计发现：%{y} 个<extra></extra>"))
-    fig.add_trace(go.Scatter(x=dates, y=[c for _, _, c in points], name="累计销号", mode="lines",
+    fig.add_trace(go.Scatter(x=dates, y=[c for _, _, c in points], name="已销号（反弹的不计）", mode="lines",
                              line={"color": "#1e8e3e", "shape": "hv"}, fill="tozeroy",
-                             hovertemplate="%{x}<br>累计销号：%{y} 个<extra></extra>"))
+                             hovertemplate="%{x}<br>已销号：%{y} 个<extra></extra>"))
     fig.update_layout(height=320, hovermode="x unified", xaxis={"type": "date", "tickformat": "%Y年%-m月"},
                       yaxis={"title": {"text": "问题数（个）"}, "rangemode": "tozero"},
                       legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0}, margin={"t": 40})
@@ -107,7 +107,7 @@ def curve_chart(chart_id: str, points: list[tuple[dt.date, int, int]]) -> Chart:
     monthly: dict[str, tuple] = {}
     for day, found, closed in points:
         monthly[day.strftime("%Y-%m")] = (day.isoformat(), found, closed)
-    return Chart(chart_id, "累计发现与销号", _figure(fig), ("日期", "累计发现", "累计销号"), tuple(monthly.values()))
+    return Chart(chart_id, "累计发现与销号", _figure(fig), ("日期", "累计发现", "已销号（反弹的不计）"), tuple(monthly.values()))
 
 
 def steps_chart(chart_id: str, campaign: Campaign, rows: list[Row]) -> Chart:

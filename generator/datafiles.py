@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from openpyxl import Workbook
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from .derive import LIGHT_LABELS, STATUS_LABELS
@@ -25,6 +26,8 @@ class Column:
     header: str
     value: Callable[[Row], object]
 
+
+WRAP = Alignment(wrap_text=True, vertical="top")
 
 # The column map of CSV and XLSX, declared once.
 COLUMNS: tuple[Column, ...] = (
@@ -112,8 +115,12 @@ def problems_xlsx(campaign: Campaign) -> bytes:
     for row in campaign.rows:
         sheet.append([_csv_safe(v) for v in _cells(row)])
     sheet.freeze_panes = "C2"
+    wide = {"问题名称", "问题描述", "整改目标", "整改措施", "亮灯原因", "问题来源", "配合单位"}
     for index, column in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = 12 if len(column.header) < 6 else 18
+        sheet.column_dimensions[get_column_letter(index)].width = 40 if column.header in wide else 14
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            cell.alignment = WRAP
     fixed = _midnight(campaign)
     book.properties.created = book.properties.modified = fixed
     book.properties.creator = campaign.portal.office
