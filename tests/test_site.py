@@ -71,3 +71,9 @@ def test_no_page_loads_anything_from_another_host(sites: tuple[Path, Path]) -> N
         offenders += [f"{page.relative_to(site)}: {url}" for url in urls if url.startswith(("http:", "https:", "//"))]
     assert offenders == []
     assert "fonts.googleapis" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_not_found_page_is_chinese_and_leads_home(sites: tuple[Path, Path]) -> None:
+    page = (sites[0] / "404.html").read_text(encoding="utf-8")
+    assert "找不到这个页面" in page
+    assert '<a href="/">返回首页</a>' in page
