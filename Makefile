@@ -9,12 +9,14 @@ export NO_MKDOCS_2_WARNING := 1
 AS_OF ?= $(shell TZ=Asia/Shanghai date +%F)
 EPOCH = $(shell date -d "$(AS_OF) 00:00 +0800" +%s)
 
-.PHONY: site serve test validate bench schema golden clean
+.PHONY: site serve test validate bench schema golden constraints clean
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package to the versions the tests last passed with, so a checkout
+# installs the same tools next year; `make constraints` moves them forward deliberately.
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
 ## site: validate the ledgers, generate the pages and build the portal into site/
@@ -46,6 +48,13 @@ golden: $(STAMP)
 ## bench: the scale benchmark (1,000 and 10,000 synthetic problems)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## constraints: upgrade every dependency to its newest release and pin the result (then run make test)
+constraints:
+	rm -rf /tmp/rectify-constraints && $(PYTHON) -m venv /tmp/rectify-constraints
+	/tmp/rectify-constraints/bin/python -m pip install --quiet -e '.[test]'
+	/tmp/rectify-constraints/bin/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+	rm -rf /tmp/rectify-constraints $(STAMP)
 
 clean:
 	rm -rf site docs/generated bench/out
