@@ -8,6 +8,7 @@ of the generation (a test checks that plotly accepts it).
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from dataclasses import dataclass
 
@@ -45,6 +46,12 @@ class Chart:
         return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+def _plain(text: str) -> str:
+    """Ledger text inside a figure: plotly reads <b>, <a href>, <span style> in labels as markup, and
+    turns &lt; back into "<" when it draws, so escaping shows the text exactly as written."""
+    return html.escape(text, quote=False)
+
+
 def _figure(fig: go.Figure) -> dict:
     spec = fig.to_plotly_json()
     spec.get("layout", {}).pop("template", None)
@@ -77,15 +84,16 @@ def light_chart(chart_id: str, rows: list[Row]) -> Chart:
 def stacked_status_chart(chart_id: str, title: str, groups: list[tuple[str, list[Row]]]) -> Chart:
     """One horizontal bar per group (department or category), stacked by status."""
     names = [name for name, _ in groups]
+    labels = [_plain(name) for name in names]
     tallies = [tally(rows).by_status for _, rows in groups]
     fig = go.Figure()
     for status in Status:
         fig.add_trace(go.Bar(
-            name=STATUS_LABELS[status], y=names, x=[t[status] for t in tallies], orientation="h",
+            name=STATUS_LABELS[status], y=labels, x=[t[status] for t in tallies], orientation="h",
             marker_color=STATUS_COLOURS[status], hovertemplate="%{y}<br>" + STATUS_LABELS[status] + "：%{x} 个<extra></extra>"))
     # every name shown (plotly would skip some on a phone); the legend above the bars, in status order
     fig.update_layout(barmode="stack", xaxis={"title": {"text": "问题数（个）"}},
-                      yaxis={"autorange": "reversed", "tickmode": "array", "tickvals": names, "ticktext": names},
+                      yaxis={"autorange": "reversed", "tickmode": "array", "tickvals": labels, "ticktext": labels},
                       height=140 + 30 * len(groups), margin={"t": 70},
                       legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "traceorder": "normal"})
     table = tuple((name, *(t[s] for s in Status), sum(t.values())) for name, t in zip(names, tallies, strict=True))
@@ -134,13 +142,15 @@ def steps_chart(chart_id: str, campaign: Campaign, rows: list[Row]) -> Chart:
 def indicator_chart(chart_id: str, indicator) -> Chart:
     dates = [v.date.isoformat() for v in indicator.values]
     values = [v.value for v in indicator.values]
-    fig = go.Figure(go.Scatter(x=dates, y=values, mode="lines+markers", name=indicator.name,
-                               line={"color": "#1a73e8"}, hovertemplate="%{x}<br>%{y:,.0f} " + indicator.unit + "<extra></extra>"))
+    # the unit travels as `meta`: pasted into the template, a "%{" in it would read as a placeholder
+    fig = go.Figure(go.Scatter(x=dates, y=values, mode="lines+markers", name=_plain(indicator.name),
+                               meta=_plain(indicator.unit), line={"color": "#1a73e8"},
+                               hovertemplate="%{x}<br>%{y:,.0f} %{meta}<extra></extra>"))
     if indicator.target:
         fig.add_hline(y=indicator.target, line_dash="dash", line_color="#e8a300",
                       annotation_text=f"目标 {indicator.target:,.0f}")
     fig.update_layout(height=240, xaxis={"type": "date", "tickformat": "%Y年%-m月"},
-                      yaxis={"title": {"text": indicator.unit}, "rangemode": "tozero", "tickformat": ",.0f"})
+                      yaxis={"title": {"text": _plain(indicator.unit)}, "rangemode": "tozero", "tickformat": ",.0f"})
     return Chart(chart_id, indicator.name, _figure(fig), ("日期", f"累计（{indicator.unit}）"),
                  tuple(zip(dates, (f"{v:,.0f}" for v in values), strict=True)))
 
@@ -158,7 +168,7 @@ def milestone_chart(row: Row) -> Chart | None:
     def markers(name: str, picked: list[int], day, symbol: str, colour) -> dict:
         return {"type": "scatter", "mode": "markers", "name": name,
                 "y": [labels[i] for i in picked], "x": [day(dated[i]).isoformat() for i in picked],
-                "text": [dated[i].title for i in picked],
+                "text": [_plain(dated[i].title) for i in picked],
                 "marker": {"symbol": symbol, "size": 12, "line": {"width": 2}, "color": colour},
                 "hovertemplate": "%{text}<br>" + name + "：%{x}<extra></extra>"}
 

@@ -59,18 +59,19 @@ class Replay:
     extensions: int = 0
     notice_until: dt.date | None = None
     last_entry: dt.date | None = None
+    last_progress: dt.date | None = None  # of the current round of work (None after a rebound)
 
 
 def replay(problem: Problem, as_of: dt.date | None = None) -> Replay:
     """Fold the log, in order, up to and including `as_of` (all of it when None)."""
     started, percent, done_on, closed_on, first_closed = False, 0, None, None, None
-    rebound_on, deadline, extensions, notice_until, last = None, problem.deadline, 0, None, None
+    rebound_on, deadline, extensions, notice_until, last, progressed = None, problem.deadline, 0, None, None, None
     for entry in problem.log:
         if as_of is not None and entry.date > as_of:
             break
         last = entry.date
         if isinstance(entry, Progress):
-            started, percent = True, entry.percent
+            started, percent, progressed = True, entry.percent, entry.date
             if entry.percent == 100:
                 done_on = done_on or entry.date
             else:
@@ -83,9 +84,10 @@ def replay(problem: Problem, as_of: dt.date | None = None) -> Replay:
             closed_on, rebound_on = entry.date, None
             first_closed = first_closed or entry.date
         elif isinstance(entry, Review) and entry.outcome == ReviewOutcome.REBOUND:
-            rebound_on, closed_on, done_on, notice_until = entry.date, None, None, None
+            # reopened: a new round of work starts from nothing done
+            rebound_on, closed_on, done_on, notice_until, percent, progressed = entry.date, None, None, None, 0, None
     return Replay(started, percent, done_on, closed_on, first_closed, rebound_on, deadline, extensions,
-                  notice_until, last)
+                  notice_until, last, progressed)
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,13 @@ def schedule_percent(opened: dt.date, deadline: dt.date, as_of: dt.date) -> int:
     return max(0, min(100, round(100 * passed / total)))
 
 
+def quiet_days(problem: Problem, facts: Replay, as_of: dt.date) -> int:
+    """Days since the current round of work last reported progress (or since it began, if it never has).
+    Only progress counts: an extension or a notice says nothing about the work itself."""
+    since = facts.last_progress or facts.rebound_on or problem.opened
+    return (as_of - since).days
+
+
 def _light(problem: Problem, facts: Replay, status: Status, schedule: int, deadline: dt.date,
            as_of: dt.date, t: Thresholds) -> tuple[Light, tuple[str, ...]]:
     if status == Status.CLOSED:
@@ -185,9 +194,9 @@ def _light(problem: Problem, facts: Replay, status: Status, schedule: int, deadl
     days_left = (deadline - as_of).days
     if days_left <= t.due_soon_days:
         yellow.append(f"距完成时限仅剩 {days_left} 天" if days_left else "今天到期")
-    quiet_since = facts.last_entry or problem.opened
-    if (as_of - quiet_since).days > t.stale_days:
-        yellow.append(f"已 {(as_of - quiet_since).days} 天没有工作记录")
+    quiet = quiet_days(problem, facts, as_of)
+    if quiet > t.stale_days:
+        yellow.append(f"已 {quiet} 天没有进展记录")
     if yellow:
         return Light.YELLOW, tuple(yellow)
     return Light.GREEN, ()

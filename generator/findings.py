@@ -36,6 +36,9 @@ _CODES = [
     Code("E108", "ambiguous-scalar", "文字被 YAML 读成了别的类型",
          "YAML 会把未加引号的 no、on、yes、1.10 等读成布尔值或数字；需要文字的地方请加引号。"),
     Code("E109", "not-a-mapping", "文件内容不是“键: 值”结构", "整个文件应当是若干“键: 值”行组成的映射，而不是空文件、列表或单个值。"),
+    Code("E110", "control-character", "含不可见的控制字符",
+         "文字里有回车、垂直制表符、空字符等不可见的控制字符（常见于从别处复制粘贴，或写在双引号里的 \\r、\\v、\\0 等转义）；"
+         "它们会弄乱页面和下载文件，请删去。换行请直接换行或用 \\n。"),
     # E2xx: the document does not match the schema.
     Code("E201", "missing-field", "缺少必填字段", "字段是必填的，但文件里没有。"),
     Code("E202", "unknown-field", "未知字段", "这个键不在格式定义里，多半是拼写错误；格式定义见填报指南。"),
@@ -51,7 +54,8 @@ _CODES = [
     Code("E304", "id-prefix", "编号前缀与部门不符", "问题编号必须以牵头部门在 departments.yml 中登记的前缀开头。"),
     Code("E305", "unknown-department", "部门未登记", "引用的部门编号不在 departments.yml 中。"),
     Code("E306", "unknown-category", "类别未登记", "问题类别不在 portal.yml 的 categories 中。"),
-    Code("E307", "log-order", "工作记录日期顺序颠倒", "log 只能在末尾追加，条目日期必须从早到晚排列。"),
+    Code("E307", "log-order", "日期顺序颠倒",
+         "log 和指标的 values 都只能在末尾追加，条目日期必须从早到晚排列，且不早于问题列入台账的日期。"),
     Code("E308", "close-not-done", "未完成就销号", "销号（close）之前必须有一条完成度 100% 的进展记录。"),
     Code("E309", "review-before-close", "未销号就回头看", "回头看（review）只能出现在销号（close）之后。"),
     Code("E310", "milestone-late", "节点晚于完成时限", "倒排工期的节点日期不能晚于（延期后的）完成时限。"),
@@ -63,14 +67,28 @@ _CODES = [
     Code("E316", "extension-not-later", "延期后的时限没有推后", "延期（extension）给出的新时限必须晚于当时有效的时限。"),
     Code("E317", "close-during-notice", "公示期未满就销号", "整改结果公示（notice）期间不能销号，销号日期须晚于公示截止日期。"),
     Code("E318", "duplicate-entry-id", "登记编号重复", "同一登记表里同一个编号出现了两次（部门、类别、步骤或指标）。"),
-    Code("E319", "future-entry", "记录日期晚于今天", "工作记录的日期不能晚于数据截至日期；未来的安排请写在 milestones 里。"),
+    Code("E319", "future-entry", "日期晚于数据截至日期",
+         "工作记录、列入台账日期、节点的实际完成日期、督查日期和指标数值的日期都不能晚于数据截至日期；"
+         "未来的安排请写在 milestones 的计划日期（due）里。"),
     Code("E320", "missing-registry", "缺少登记表", "台账目录里缺少必需的登记表文件（portal.yml 或 departments.yml）。"),
     Code("E321", "notice-ends-early", "公示截止日期早于开始日期",
          "整改结果公示（notice）的截止日期（until）不能早于这条记录的日期。"),
+    Code("E322", "unread-ledger-file", "台账文件不会被读取",
+         "一个 .yml 或 .yaml 文件放在了校验和发布都不会读取的位置（扩展名写成 .yaml、放进了子文件夹或台账根目录）；"
+         "不改正，这个问题就不会出现在门户上。"),
+    Code("E323", "reserved-id", "编号是保留字", "部门编号不能是 index 或 inspections，类别编号不能是 index：门户已用这些名字。"),
+    Code("E324", "deadline-before-opened", "完成时限早于列入台账日期", "完成时限（deadline）不能早于列入台账的日期（opened）。"),
+    Code("E325", "entry-after-close", "销号后又追加了整改记录",
+         "销号后只能追加回头看（review）和成效巩固的进展（完成度 100%）。回头看发现反弹（outcome: rebound）之后，"
+         "才能重新追加整改进展、延期和公示。"),
+    Code("E326", "notice-not-done", "未完成就公示结果", "整改结果公示（notice）之前必须有一条完成度 100% 的进展记录。"),
+    Code("E327", "duplicate-name", "名称重复",
+         "两个部门的简称（short）或两个类别的名称（name）相同，图表和表格里无法区分；请改成不同的名称。"),
     # W4xx: warnings; they fail validation only with --strict.
-    Code("W401", "stale", "长期没有进展", "未销号的问题超过规定天数没有任何工作记录。", Severity.WARNING),
+    Code("W401", "stale", "长期没有进展",
+         "尚未完成的问题超过规定天数没有进展记录（progress）；延期、公示等其他记录不算进展。", Severity.WARNING),
     Code("W402", "milestone-no-date", "节点没有日期", "节点没有写计划完成日期（due），无法倒排工期。", Severity.WARNING),
-    Code("W403", "unexpected-file", "无关文件", "台账目录里有不是 .yml 的文件，或放在了不该放的位置，校验时被忽略。",
+    Code("W403", "unexpected-file", "无关文件", "台账目录里有与台账无关的文件或文件夹（如说明文档、附件），校验和发布时都被忽略；台账请不要放在这里。",
          Severity.WARNING),
     # X: the run itself failed.
     Code("X001", "internal", "内部错误", "校验程序自身出错，请把这段输出报告给专班办公室的技术人员。"),

@@ -99,7 +99,10 @@ def load_ledger(root: Path) -> Ledger:
     for entry in sorted(root.iterdir()):
         if entry.name.startswith(".") or entry.name in IGNORED_NAMES or entry.name in REGISTRIES:
             continue
-        if entry.is_file():
+        if entry.is_file() and _looks_like_ledger(entry):
+            findings.append(_unread(entry, "台账根目录只放 portal.yml、departments.yml、indicators.yml；"
+                                           "问题文件请放进牵头部门的文件夹"))
+        elif entry.is_file():
             findings.append(_unexpected(entry, "台账根目录只放 portal.yml、departments.yml、indicators.yml 和各部门文件夹"))
         elif entry.name == INSPECTIONS:
             _load_inspections(entry, ledger)
@@ -115,13 +118,26 @@ def _yml_files(folder: Path, ledger: Ledger) -> list[Path]:
             continue
         if entry.is_file() and entry.suffix == ".yml":
             files.append(entry)
-        elif entry.is_file() and entry.suffix == ".yaml":
-            ledger.findings.append(_unexpected(entry, "文件扩展名应为 .yml 而不是 .yaml"))
+        elif entry.is_file() and _looks_like_ledger(entry):
+            ledger.findings.append(_unread(entry, f"扩展名应为小写的 .yml，请改名为 {entry.stem}.yml"))
         elif entry.is_dir():
-            ledger.findings.append(_unexpected(entry, "部门文件夹里不要再建子文件夹，问题文件直接放在部门文件夹里"))
+            hidden = sorted(p for p in entry.rglob("*") if p.is_file() and _looks_like_ledger(p))
+            for path in hidden:
+                ledger.findings.append(_unread(path, f"问题文件不能放在子文件夹里，请移到 {display_path(folder)}/ 下"))
+            if not hidden:
+                ledger.findings.append(_unexpected(entry, "部门文件夹里不要再建子文件夹，问题文件直接放在部门文件夹里"))
         else:
             ledger.findings.append(_unexpected(entry, "部门文件夹里只放“问题编号.yml”文件"))
     return files
+
+
+def _looks_like_ledger(path: Path) -> bool:
+    return path.suffix.lower() in (".yml", ".yaml") and not path.name.startswith(".")
+
+
+def _unread(path: Path, why: str) -> Finding:
+    """A ledger file nobody will read is an error: its problem would silently miss the portal."""
+    return Finding.make("E322", display_path(path), (1, 1), f"这个台账文件不会被读取，其中的内容不会发布：{why}。")
 
 
 def _unexpected(path: Path, why: str) -> Finding:

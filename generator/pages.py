@@ -24,13 +24,13 @@ def md(value: object) -> str:
     """Ledger text for a Markdown context: shown literally, never interpreted."""
     text = html.escape(str(value), quote=False)
     text = _MD_SPECIAL.sub(r"\\\1", text)
-    return re.sub(r"\s*\n\s*", " ", text).strip()
+    return re.sub(r"\s*[\r\n]\s*", " ", text).strip()
 
 
 def text(value: object) -> str:
     """Ledger text for an HTML block: escaped, line breaks kept, no blank line that would end the block."""
     escaped = html.escape(str(value), quote=True).strip()
-    return re.sub(r"\s*\n\s*", "<br>", escaped)
+    return re.sub(r"\s*[\r\n]+\s*", "<br>", escaped)
 
 
 def attr(value: object) -> str:

@@ -128,11 +128,10 @@ def step_position(problem: Problem, state: ProblemState, as_of: dt.date, index: 
             position = max(position, count - 2)
         elif isinstance(entry, Close):
             position = max(position, count - 1)
-        elif isinstance(entry, Review) and entry.outcome == ReviewOutcome.CONSOLIDATED and state.status == Status.CLOSED:
+        elif isinstance(entry, Review) and entry.outcome == ReviewOutcome.REBOUND:
+            position = -1  # reopened: back to where its new progress stands, once there is some
+        elif isinstance(entry, Review) and state.status == Status.CLOSED:
             position = count
-    if state.status == Status.REBOUND:  # reopened: back to where its new progress stands, if any
-        latest = next((e for e in reversed(problem.log) if isinstance(e, Progress) and e.date <= as_of), None)
-        position = index.get(latest.step, -1) if latest else -1
     return position
 
 

@@ -20,7 +20,7 @@ ProblemId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,8}-\d{4}-\d{3,5}
 Prefix = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,8}$")]
 Percent = Annotated[int, Field(strict=True, ge=0, le=100)]  # strict: `true` is not 1, "50" is not 50
 Days = Annotated[int, Field(strict=True)]
-Amount = Annotated[float, Field(strict=True)]  # strict still takes whole numbers, but not true/false
+Amount = Annotated[float, Field(strict=True, allow_inf_nan=False)]  # whole numbers yes; true/false and .inf no
 
 
 def _not_a_number(value: object) -> object:

@@ -131,6 +131,8 @@ def _translate(document: Document, model: type[BaseModel], error: dict) -> Findi
     if kind in _RANGE:
         bound = _RANGE[kind].format(**error.get("ctx", {}))
         return at("E205", f"{name}的取值是 {found}，应当{bound}{described}。")
+    if kind == "finite_number":
+        return at("E205", f"{name}的取值是 {found}，应当是一个具体的数字（不能是无穷大或非数字）{described}。")
     if kind in ("string_too_short", "too_short"):
         return at("E207", f"{name}不能为空{described}。")
     if kind == "string_pattern_mismatch":

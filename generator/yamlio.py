@@ -296,8 +296,13 @@ def _reader_finding(exc: yaml.reader.ReaderError, text: str, display: str) -> Fi
     line = before.count("\n") + 1
     column = len(before) - (before.rfind("\n") + 1) + 1
     character = exc.character if isinstance(exc.character, int) else 0
-    return Finding.make("E101", display, (line, column),
+    return Finding.make("E110", display, (line, column),
                         f"这一行有不可见的控制字符（U+{character:04X}），多半是从别处复制粘贴带来的；请删去它。")
+
+
+# Characters a text may not hold: C0 controls but tab and newline, DEL, C1 controls, and the Unicode
+# line and paragraph separators (Markdown and Excel each read them differently).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class _Builder:
@@ -345,6 +350,11 @@ class _Builder:
     def scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
         tag, value = node.tag, node.value
         if tag == _STR:
+            control = _CONTROL.search(value)
+            if control:  # only a double-quoted escape ("\r", "\v", "\0") gets one past the reader
+                self.fail("E110", node, f"文字里有不可见的控制字符（U+{ord(control.group()):04X}），"
+                          "多半来自双引号里的转义（如 \\r、\\v、\\0）；请删去它，换行请用 \\n。", path)
+                return None
             return value
         if tag == _NULL:
             return None

@@ -111,10 +111,24 @@ def test_lag_thresholds_decide_the_light() -> None:
     assert red.light == Light.RED and any("落后序时进度" in r for r in red.reasons)
 
 
-def test_no_entry_for_too_long_is_yellow() -> None:
+def test_no_progress_for_too_long_is_yellow() -> None:
     p = problem([progress(D(2026, 1, 5), 60)], deadline=D(2027, 12, 31))
     state = state_of(p, D(2026, 3, 1), T)
-    assert state.light == Light.YELLOW and any("没有工作记录" in r for r in state.reasons)
+    assert state.light == Light.YELLOW and state.reasons == ("已 55 天没有进展记录",)
+
+
+def test_an_extension_is_not_progress() -> None:
+    p = problem([progress(D(2026, 1, 5), 60), extension(D(2026, 2, 20), D(2027, 12, 31))], deadline=D(2027, 6, 30))
+    assert state_of(p, D(2026, 3, 1), T).reasons == ("已 55 天没有进展记录",)
+    assert state_of(p, D(2026, 2, 4), T).light == Light.GREEN  # 30 days: not yet
+
+
+def test_rebound_starts_a_new_round_from_nothing_done() -> None:
+    log = [progress(D(2026, 3, 1), 100), close(D(2026, 3, 10)), review(D(2026, 6, 1), "rebound")]
+    reopened = state_of(problem(log), D(2026, 6, 2), T)
+    assert reopened.status == Status.REBOUND and reopened.percent == 0
+    later = state_of(problem([*log, progress(D(2026, 7, 1), 40)]), D(2026, 7, 2), T)
+    assert later.status == Status.REBOUND and later.percent == 40
 
 
 def test_done_awaiting_close_with_open_notice() -> None:

@@ -103,6 +103,16 @@ def test_charts_are_valid_plotly_figures_without_template(base_ledger: Path) -> 
         assert not set(chart.json()) & set("<>&")
 
 
+def test_ledger_text_in_a_chart_is_not_plotly_markup(base_ledger: Path) -> None:
+    """Plotly draws <b>, <span style> and <a href> in labels; ledger text must show as written."""
+    campaign = campaign_of(validate(base_ledger, AS_OF).ledger, AS_OF)
+    rows = list(campaign.rows)
+    name = '<a href="https://example.com">甲</a><b>乙</b>'
+    figure = charts.stacked_status_chart("d", "部门", [(name, rows)]).figure
+    assert figure["data"][0]["y"] == ['&lt;a href="https://example.com"&gt;甲&lt;/a&gt;&lt;b&gt;乙&lt;/b&gt;']
+    assert figure["layout"]["yaxis"]["ticktext"] == figure["data"][0]["y"]
+
+
 def test_weekly_curve_counts_found_and_closed_with_rebounds(base_ledger: Path) -> None:
     campaign = campaign_of(validate(base_ledger, AS_OF).ledger, AS_OF)
     points = weekly_curve(campaign)

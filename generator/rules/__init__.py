@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 
 from ..findings import Finding
 from ..ledger import Ledger
-from . import history, identity, placement, privacy, references, schedule
+from . import history, identity, placement, privacy, records, references, schedule
 
 Rule = Callable[[Ledger, dt.date], Iterable[Finding]]
 
@@ -16,6 +16,7 @@ RULES: tuple[Rule, ...] = (
     identity.check,
     references.check,
     history.check,
+    records.check,
     schedule.check,
     privacy.check,
 )

@@ -1,4 +1,6 @@
-"""The log is a history: dated in order, nothing after today, and each entry possible when it was written."""
+"""The log is a history: dated in order, nothing after today, and each entry possible when it was written.
+
+The problem's own dates come first: it is opened on or before today, and its deadline is not before that."""
 
 from __future__ import annotations
 
@@ -18,6 +20,16 @@ def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
             return Finding.make(code, document.display, document.locate(("log", index, key)), message,
                                 f"log[{index}].{key}")
 
+        if problem.deadline < problem.opened:
+            yield Finding.make(
+                "E324", document.display, document.locate(("deadline",)),
+                f"完成时限 {problem.deadline} 早于列入台账的日期 {problem.opened}（opened）；请核对这两个日期。", "deadline")
+        if problem.opened > as_of:
+            yield Finding.make(
+                "E319", document.display, document.locate(("opened",)),
+                f"列入台账的日期 {problem.opened} 晚于数据截至日期 {as_of}；问题列入台账后才能登记，请核对 opened。",
+                "opened")
+
         previous: dt.date | None = None
         deadline = problem.deadline
         done = closed = False
@@ -36,6 +48,15 @@ def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
                          f"第 {index + 1} 条记录的日期 {entry.date} 早于问题列入台账的日期 {problem.opened}（opened）。")
             previous = max(previous, entry.date) if previous else entry.date
 
+            if closed and isinstance(entry, Progress) and entry.percent < 100:
+                yield at("E325", index, "percent",
+                         f"第 {index + 1} 条记录是销号之后的进展，完成度却是 {entry.percent}%；销号后的进展只记成效巩固，"
+                         "完成度为 100。问题如有反弹，请先追加结论为反弹（rebound）的回头看，再记录重新整改的进展。")
+            elif closed and isinstance(entry, Extension | Notice):
+                what = "延期" if isinstance(entry, Extension) else "整改结果公示"
+                yield at("E325", index, "type",
+                         f"第 {index + 1} 条记录（{what}）写在销号之后；已销号的问题不再延期或公示。"
+                         "问题如有反弹，请先追加结论为反弹（rebound）的回头看。")
             if isinstance(entry, Progress):
                 done = entry.percent == 100
             elif isinstance(entry, Extension):
@@ -44,6 +65,9 @@ def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
                              f"延期后的时限 {entry.deadline} 不晚于当时有效的时限 {deadline}；延期必须把时限往后推。")
                 deadline = max(deadline, entry.deadline)
             elif isinstance(entry, Notice):
+                if not done and not closed:
+                    yield at("E326", index, "type",
+                             "整改结果公示之前必须先有一条完成度（percent）为 100 的进展记录；整改完成后才能公示结果。")
                 if entry.until < entry.date:
                     yield at("E321", index, "until",
                              f"公示截止日期 {entry.until} 早于公示开始日期 {entry.date}；请核对 until 的日期。")

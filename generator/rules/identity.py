@@ -1,4 +1,5 @@
-"""Ids are unique: problem ids across all files, and the ids inside each registry."""
+"""Ids are unique: problem ids across all files, the ids and display names inside each registry, and
+no registry id takes a name the portal itself uses for a page or folder."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from collections.abc import Iterator
 from ..findings import Finding
 from ..ledger import Ledger
 from ..yamlio import Document
+
+# departments/index.md and categories/index.md are the ranking pages; ledgers/inspections/ is not a department
+RESERVED = {"departments": ("index", "inspections"), "categories": ("index",)}
 
 
 def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
@@ -22,6 +26,9 @@ def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
     if ledger.portal is not None:
         yield from _unique(ledger.portal_document, "categories", [c.id for c in ledger.portal.categories], "类别")
         yield from _unique(ledger.portal_document, "steps", [s.id for s in ledger.portal.steps], "步骤")
+        yield from _reserved(ledger.portal_document, "categories", [c.id for c in ledger.portal.categories], "类别")
+        yield from _unique_names(ledger.portal_document, "categories",
+                                 [(c.name, "name") for c in ledger.portal.categories], "类别名称")
     if ledger.departments_document is not None and isinstance(ledger.departments_document.data, dict):
         rows = ledger.departments_document.data.get("departments")
         if isinstance(rows, list):
@@ -29,6 +36,11 @@ def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
             yield from _unique(ledger.departments_document, "departments", ids, "部门")
             prefixes = [row.get("prefix") if isinstance(row, dict) else None for row in rows]
             yield from _unique(ledger.departments_document, "departments", prefixes, "编号前缀", key="prefix")
+            yield from _reserved(ledger.departments_document, "departments", ids, "部门")
+            # charts label a department by its short name, or by its name when it has none
+            labels = [(row.get("short") or row.get("name"), "short" if row.get("short") else "name")
+                      if isinstance(row, dict) else (None, "") for row in rows]
+            yield from _unique_names(ledger.departments_document, "departments", labels, "部门简称")
     if ledger.indicators:
         yield from _unique(ledger.indicators_document, "indicators", [i.id for i in ledger.indicators], "指标")
 
@@ -42,4 +54,27 @@ def _unique(document: Document | None, section: str, ids: list, what: str, key: 
             yield Finding.make(
                 "E318", document.display, document.locate((section, index, key)),
                 f"{what}“{value}”在 {section} 中出现了不止一次；每个{what}只能登记一次。", f"{section}[{index}].{key}")
+        seen.add(value)
+
+
+def _reserved(document: Document, section: str, ids: list, what: str) -> Iterator[Finding]:
+    for index, value in enumerate(ids):
+        if value in RESERVED[section]:
+            taken = "、".join(RESERVED[section])
+            yield Finding.make(
+                "E323", document.display, document.locate((section, index, "id")),
+                f"{what}编号“{value}”是门户的保留字（{taken}），会和门户自己的页面或文件夹冲突；请换一个编号。",
+                f"{section}[{index}].id")
+
+
+def _unique_names(document: Document, section: str, names: list[tuple], what: str) -> Iterator[Finding]:
+    seen: set = set()
+    for index, (value, key) in enumerate(names):
+        if not isinstance(value, str):
+            continue
+        if value in seen:
+            yield Finding.make(
+                "E327", document.display, document.locate((section, index, key)),
+                f"{what}“{value}”与前面一项相同；图表按名称画，两项会合并成一项，请改成不同的名称。",
+                f"{section}[{index}].{key}")
         seen.add(value)

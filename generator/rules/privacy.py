@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,12 +15,13 @@ from ..yamlio import Document, Path_, dotted
 _FIX = {"E312": "请删去，或只保留前后几位、中间用“*”遮挡", "E311": "请删去或改用单位公开的办公电话",
         "E313": "请删去或改用单位公开的反馈渠道"}
 _PATTERNS = (
-    ("E312", "身份证号码", re.compile(
-        r"(?<![0-9])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9Xx])")),
-    ("E311", "手机号码", re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?![0-9])")),
+    ("E312", "身份证号码", re.compile(  # 18 digits, or the 15 of the first-generation card
+        r"(?<![0-9])[1-9]\d{5}(?:(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx]"
+        r"|\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3})(?![0-9Xx])")),
+    ("E311", "手机号码", re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9]\d(?:[- .]?\d{4}){2}(?![0-9])")),
     ("E313", "电子邮箱", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")),
 )
-_CANDIDATE = re.compile(r"\d{11}|\d{3}[- ]\d{4}|@")
+_CANDIDATE = re.compile(r"\d{11}|\d{3}\D?\d{4}|[@＠]")  # \d is Unicode: full-width digits count
 
 
 def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
@@ -34,7 +36,8 @@ def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
 def _scan(document: Document, value: Any, path: Path_) -> Iterator[Finding]:
     if isinstance(value, str):
         if _CANDIDATE.search(value):
-            yield from _match(document, value, path)
+            # full-width digits and ＠ typed in a Chinese input method are the same number and address
+            yield from _match(document, unicodedata.normalize("NFKC", value), path)
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _scan(document, item, (*path, key))

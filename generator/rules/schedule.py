@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from ..derive import replay
+from ..derive import quiet_days, replay
 from ..findings import Finding
 from ..ledger import Ledger
 
@@ -28,15 +28,20 @@ def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
                     f"节点“{milestone.title}”的日期 {milestone.due} 晚于完成时限 {deadline}；"
                     "节点必须在时限之前，确需推迟请先在 log 中追加延期（extension）。",
                     f"milestones[{index}].due")
+            if milestone.done is not None and milestone.done > as_of:
+                yield Finding.make(
+                    "E319", document.display, document.locate(("milestones", index, "done")),
+                    f"节点“{milestone.title}”的实际完成日期 {milestone.done} 晚于数据截至日期 {as_of}；"
+                    "节点完成后再填 done。", f"milestones[{index}].done")
         if stale_days is None:
             continue
         now = replay(problem, as_of)
-        if now.closed_on is None:
-            quiet_since = now.last_entry or problem.opened
-            quiet = (as_of - quiet_since).days
+        if now.closed_on is None and now.done_on is None:  # finished work waits for close-out, not for progress
+            quiet = quiet_days(problem, now, as_of)
             if quiet > stale_days:
+                since = as_of - dt.timedelta(days=quiet)
                 position = document.locate(("log",), key=True) if problem.log else document.locate(("opened",), key=True)
                 yield Finding.make(
                     "W401", document.display, position,
-                    f"问题尚未销号，但已 {quiet} 天（自 {quiet_since} 起）没有工作记录，超过 {stale_days} 天；"
+                    f"问题尚未完成，但已 {quiet} 天（自 {since} 起）没有进展记录（progress），超过 {stale_days} 天；"
                     "请在 log 末尾追加最新进展。", "log")
