@@ -24,36 +24,36 @@ def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
                 "E303", document.display, document.locate(("id",)),
                 f"问题编号“{problem.id}”已经在 {earlier.display} 中使用；编号不能重复，请改用下一个空闲编号。", "id")
     if ledger.portal is not None:
-        yield from _unique(ledger.portal_document, "categories", [c.id for c in ledger.portal.categories], "类别")
-        yield from _unique(ledger.portal_document, "steps", [s.id for s in ledger.portal.steps], "步骤")
-        yield from _reserved(ledger.portal_document, "categories", [c.id for c in ledger.portal.categories], "类别")
-        yield from _unique_names(ledger.portal_document, "categories",
-                                 [(c.name, "name") for c in ledger.portal.categories], "类别名称")
+        document, categories = ledger.portal_document, ledger.portal.categories
+        yield from _unique(document, "categories", [(c.id, "id") for c in categories], "类别")
+        yield from _unique(document, "steps", [(s.id, "id") for s in ledger.portal.steps], "步骤")
+        yield from _reserved(document, "categories", [c.id for c in categories], "类别")
+        yield from _unique(document, "categories", [(c.name, "name") for c in categories], "类别名称", "E327")
     if ledger.departments_document is not None and isinstance(ledger.departments_document.data, dict):
-        rows = ledger.departments_document.data.get("departments")
+        document, rows = ledger.departments_document, ledger.departments_document.data.get("departments")
         if isinstance(rows, list):
-            ids = [row.get("id") if isinstance(row, dict) else None for row in rows]
-            yield from _unique(ledger.departments_document, "departments", ids, "部门")
-            prefixes = [row.get("prefix") if isinstance(row, dict) else None for row in rows]
-            yield from _unique(ledger.departments_document, "departments", prefixes, "编号前缀", key="prefix")
-            yield from _reserved(ledger.departments_document, "departments", ids, "部门")
+            rows = [row if isinstance(row, dict) else {} for row in rows]  # a registry that failed its schema
+            yield from _unique(document, "departments", [(row.get("id"), "id") for row in rows], "部门")
+            yield from _unique(document, "departments", [(row.get("prefix"), "prefix") for row in rows], "编号前缀")
+            yield from _reserved(document, "departments", [row.get("id") for row in rows], "部门")
             # charts label a department by its short name, or by its name when it has none
-            labels = [(row.get("short") or row.get("name"), "short" if row.get("short") else "name")
-                      if isinstance(row, dict) else (None, "") for row in rows]
-            yield from _unique_names(ledger.departments_document, "departments", labels, "部门简称")
+            labels = [(row["short"], "short") if row.get("short") else (row.get("name"), "name") for row in rows]
+            yield from _unique(document, "departments", labels, "部门简称", "E327")
     if ledger.indicators:
-        yield from _unique(ledger.indicators_document, "indicators", [i.id for i in ledger.indicators], "指标")
+        yield from _unique(ledger.indicators_document, "indicators", [(i.id, "id") for i in ledger.indicators], "指标")
 
 
-def _unique(document: Document | None, section: str, ids: list, what: str, key: str = "id") -> Iterator[Finding]:
+def _unique(document: Document, section: str, values: list[tuple], what: str, code: str = "E318") -> Iterator[Finding]:
+    """Each (value, key) of a registry's entries, in order; the second of two equal values is reported."""
     seen: set = set()
-    for index, value in enumerate(ids):
+    for index, (value, key) in enumerate(values):
         if not isinstance(value, str):  # a registry that failed its schema may hold anything here
             continue
         if value in seen:
-            yield Finding.make(
-                "E318", document.display, document.locate((section, index, key)),
-                f"{what}“{value}”在 {section} 中出现了不止一次；每个{what}只能登记一次。", f"{section}[{index}].{key}")
+            message = (f"{what}“{value}”与前面一项相同；图表按名称画，两项会合并成一项，请改成不同的名称。" if code == "E327"
+                       else f"{what}“{value}”在 {section} 中出现了不止一次；每个{what}只能登记一次。")
+            yield Finding.make(code, document.display, document.locate((section, index, key)), message,
+                               f"{section}[{index}].{key}")
         seen.add(value)
 
 
@@ -65,16 +65,3 @@ def _reserved(document: Document, section: str, ids: list, what: str) -> Iterato
                 "E323", document.display, document.locate((section, index, "id")),
                 f"{what}编号“{value}”是门户的保留字（{taken}），会和门户自己的页面或文件夹冲突；请换一个编号。",
                 f"{section}[{index}].id")
-
-
-def _unique_names(document: Document, section: str, names: list[tuple], what: str) -> Iterator[Finding]:
-    seen: set = set()
-    for index, (value, key) in enumerate(names):
-        if not isinstance(value, str):
-            continue
-        if value in seen:
-            yield Finding.make(
-                "E327", document.display, document.locate((section, index, key)),
-                f"{what}“{value}”与前面一项相同；图表按名称画，两项会合并成一项，请改成不同的名称。",
-                f"{section}[{index}].{key}")
-        seen.add(value)
