@@ -148,6 +148,15 @@ def test_markup_in_a_ledger_shows_literally_and_runs_nothing(watched: Watched) -
     assert "<script>alert('xss')</script>" in title
     assert watched.dialogs == []
     assert page.locator("article script").count() == 0
+    # plotly draws <b> in hover text as bold; a milestone title must show its tags as written
+    charts_drawn(page)
+    point = page.locator(".rc-chart .scatterlayer .point").first
+    point.scroll_into_view_if_needed()
+    box = point.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector(".hoverlayer .hovertext")
+    assert "<b>恶意内容</b>" in page.text_content(".hoverlayer .hovertext")
+    assert page.locator(".hoverlayer tspan[style*='bold']").count() == 0
     finder = watched.open(f"/finder/?q={xss.stem}")
     finder.wait_for_function("document.querySelectorAll('.rc-finder__results tbody tr').length === 1")
     assert "<script>" in finder.inner_text(".rc-finder__results tbody tr")
