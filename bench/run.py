@@ -32,13 +32,13 @@ for path in sorted(pathlib.Path(sys.argv[1]).rglob('*.yml')):
 """
 VALIDATE = """
 import sys, pathlib, datetime as dt
-from generator.validate import validate
+from generator.validation.report import validate
 report = validate(pathlib.Path(sys.argv[1]), dt.date.fromisoformat(sys.argv[2]))
 assert not report.errors, report.errors[:3]
 """
 GENERATE = """
 import sys, pathlib, datetime as dt
-from generator.build import build
+from generator.commands.build import build
 build(pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[3]), dt.date.fromisoformat(sys.argv[2]), 'bench')
 """
 

@@ -60,8 +60,8 @@ def validate(path: str, output_format: str, strict: bool, as_of: dt.date | None)
 
     每个问题一行：文件:行:列: 代码 说明。代码的含义见填报指南的“校验代码”一节。
     """
-    from .validate import FORMATS
-    from .validate import validate as run
+    from .validation.report import FORMATS
+    from .validation.report import validate as run
 
     report = run(_ledger_root(path), as_of or default_as_of())
     click.echo(FORMATS[output_format](report, strict))
@@ -75,8 +75,8 @@ def validate(path: str, output_format: str, strict: bool, as_of: dt.date | None)
 @click.option("--as-of", type=AsOf(), default=None, help="新问题的列入日期，也决定编号中的年份。" + AS_OF_HELP)
 def new(department: str, category: str | None, path: str, as_of: dt.date | None) -> None:
     """为部门新建一个问题文件：取下一个空闲编号，列出全部字段并逐项注释；已存在的文件绝不覆盖。"""
-    from .ledger import load_ledger
-    from .scaffold import ScaffoldError, create_problem
+    from .commands.new import ScaffoldError, create_problem
+    from .loading.ledger import load_ledger
 
     root = _ledger_root(path)
     ledger = load_ledger(root)
@@ -100,7 +100,7 @@ def new(department: str, category: str | None, path: str, as_of: dt.date | None)
 @click.option("--out", default="schema", show_default=True, help="写入 JSON Schema 的文件夹。")
 def schema(out: str) -> None:
     """生成台账格式的 JSON Schema（供 VS Code 的 YAML 插件做补全和悬停说明）。"""
-    from .jsonschema import write_schemas
+    from .model.jsonschema import write_schemas
 
     for written in write_schemas(Path(out)):
         click.echo(f"已写入 {written}")
@@ -114,7 +114,7 @@ def schema(out: str) -> None:
 @click.option("--seed", type=int, default=2025, show_default=True, help="随机种子；相同参数总是生成相同的文件。")
 def synth(problems: int, departments: int, out: str, as_of: dt.date | None, seed: int) -> None:
     """生成一套可通过校验、覆盖全部状态的合成台账，用于规模测试和性能基准。"""
-    from .synth import synthesize
+    from .commands.synth import synthesize
 
     count = synthesize(Path(out), problems, departments, as_of or default_as_of(), seed)
     click.echo(f"已在 {out} 生成 {count} 个问题、{departments} 个部门。")
@@ -127,9 +127,9 @@ def synth(problems: int, departments: int, out: str, as_of: dt.date | None, seed
 @click.option("--commit", default=None, help="页面上显示的台账版本；默认取台账目录当前的 git 提交。")
 def build(path: str, docs: str, as_of: dt.date | None, commit: str | None) -> None:
     """校验台账并生成门户页面、图表和数据文件，之后由 mkdocs build 发布。台账有错误时不生成。"""
-    from .build import BuildError
-    from .build import build as run
-    from .validate import format_text
+    from .commands.build import BuildError
+    from .commands.build import build as run
+    from .validation.report import format_text
 
     try:
         result = run(_ledger_root(path), Path(docs), as_of or default_as_of(), commit)
@@ -149,7 +149,7 @@ def build(path: str, docs: str, as_of: dt.date | None, commit: str | None) -> No
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="本机预览端口。")
 def serve(path: str, docs: str, as_of: dt.date | None, port: int) -> None:
     """本机预览门户：运行 mkdocs serve，台账文件一有改动就重新生成页面。"""
-    from .serve import serve as run
+    from .commands.serve import serve as run
 
     sys.exit(run(_ledger_root(path), Path(docs), as_of, port))
 

@@ -17,7 +17,7 @@ AS_OF = dt.date(2026, 11, 24)
 
 def materialize(case: Path | None, target: Path) -> Path:
     """The base ledger with a case's files laid over it (and its `remove:` files taken away)."""
-    from generator.yamlio import read_document
+    from generator.loading.yamlio import read_document
 
     root = target / "ledgers"
     shutil.copytree(BASE, root)

@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from generator.build import build
+from generator.commands.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"

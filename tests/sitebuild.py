@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.build import build
+from generator.commands.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 

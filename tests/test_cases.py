@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.findings import CODES
-from generator.validate import format_text, validate
-from generator.yamlio import read_document
+from generator.loading.yamlio import read_document
+from generator.validation.findings import CODES
+from generator.validation.report import format_text, validate
 
 from .conftest import AS_OF, CASES, materialize
 

@@ -11,9 +11,9 @@ import click
 import pytest
 
 from generator.cli import cli, main
-from generator.derive import Status, state_of
-from generator.scaffold import ScaffoldError, create_problem
-from generator.validate import validate
+from generator.commands.new import ScaffoldError, create_problem
+from generator.derivation.state import Status, state_of
+from generator.validation.report import validate
 
 from .conftest import AS_OF, ROOT
 
@@ -176,7 +176,7 @@ def test_new_continues_numbering_per_department_and_year(capsys, base_ledger: Pa
 def test_create_problem_refuses_an_existing_path(base_ledger: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     existing = base_ledger / "ecology-env" / "STHJ-2025-001.yml"
     before = existing.read_bytes()
-    monkeypatch.setattr("generator.scaffold.next_problem_id", lambda folder, prefix, year: "STHJ-2025-001")
+    monkeypatch.setattr("generator.commands.new.next_problem_id", lambda folder, prefix, year: "STHJ-2025-001")
     with pytest.raises((ScaffoldError, FileExistsError)):
         create_problem(base_ledger, "ecology-env", "STHJ", "ecology", AS_OF)
     assert existing.read_bytes() == before

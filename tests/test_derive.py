@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from generator.derive import Light, Status, schedule_percent, state_of
-from generator.schema import Problem, Thresholds
+from generator.derivation.state import Light, Status, schedule_percent, state_of
+from generator.model.schema import Problem, Thresholds
 
 D = dt.date
 T = Thresholds(red_lag=30, yellow_lag=10, due_soon_days=15, stale_days=30)
@@ -58,7 +58,7 @@ def test_due_today_is_not_overdue_but_yellow() -> None:
 
 
 def test_closed_on_the_deadline_counts_as_on_time() -> None:
-    from generator.portfolio import tally
+    from generator.derivation.campaign import tally
 
     deadline = D(2026, 6, 30)
     p = problem([progress(D(2026, 6, 30), 100), close(D(2026, 6, 30))], deadline=deadline)

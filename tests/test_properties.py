@@ -17,9 +17,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.findings import CODES, Finding
-from generator.validate import validate
-from generator.yamlio import Document, LoadError, dump, parse_document
+from generator.loading.yamlio import Document, LoadError, dump, parse_document
+from generator.validation.findings import CODES, Finding
+from generator.validation.report import validate
 
 from .conftest import AS_OF, BASE, CASES
 

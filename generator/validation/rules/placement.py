@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from ...loading.ledger import Ledger
 from ..findings import Finding
-from ..ledger import Ledger
 
 
 def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:

@@ -7,9 +7,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .derive import Light, ProblemState, Status, state_of
-from .ledger import Ledger
-from .schema import (
+from ..loading.ledger import Ledger
+from ..model.schema import (
     Category,
     Close,
     Department,
@@ -21,6 +20,7 @@ from .schema import (
     Step,
     Supervision,
 )
+from .state import Light, ProblemState, Status, state_of
 
 
 @dataclass(frozen=True)

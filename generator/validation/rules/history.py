@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from ...loading.ledger import Ledger
+from ...model.schema import Close, Extension, Notice, Progress, Review, ReviewOutcome
 from ..findings import Finding
-from ..ledger import Ledger
-from ..schema import Close, Extension, Notice, Progress, Review, ReviewOutcome
 
 
 def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:

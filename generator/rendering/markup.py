@@ -13,8 +13,8 @@ import re
 
 import jinja2
 
-from .derive import LIGHT_LABELS, STATUS_LABELS, Light, Status
-from .schema import ENTRY_LABELS, INSPECTION_LABELS, OUTCOME_LABELS, SOURCE_LABELS, SUPERVISION_LABELS
+from ..derivation.state import LIGHT_LABELS, STATUS_LABELS, Light, Status
+from ..model.schema import ENTRY_LABELS, INSPECTION_LABELS, OUTCOME_LABELS, SOURCE_LABELS, SUPERVISION_LABELS
 
 # python-markdown's backslash escapes (plus `|` for tables); `<`, `>` and `&` become entities first.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
@@ -67,7 +67,7 @@ def yaml_string(value: str) -> str:
 
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("generator", "templates"),
+        loader=jinja2.PackageLoader("generator.rendering", "templates"),
         autoescape=False,  # Markdown output: every ledger value goes through `md` or `text` explicitly
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .findings import Finding
+from ..validation.findings import Finding
 
 try:  # libyaml's parser when installed; the pure-Python one otherwise
     from yaml import CSafeLoader as _BaseLoader

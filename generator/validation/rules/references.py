@@ -6,9 +6,9 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
+from ...loading.ledger import Ledger
+from ...model.schema import Progress
 from ..findings import Finding
-from ..ledger import Ledger
-from ..schema import Progress
 
 # A cooperating unit written like a department id (ASCII slug) must be one; Chinese names are free text.
 _LOOKS_LIKE_ID = re.compile(r"^[a-z][a-z0-9-]*$")

@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ..loading.yamlio import TAG_NAMES, Document, Path_, dotted
 from .findings import Finding
-from .yamlio import TAG_NAMES, Document, Path_, dotted
 
 _TYPE_WORDS = {
     "string_type": "文字",

@@ -6,9 +6,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .findings import Finding
-from .schema import Department, Departments, Indicator, Indicators, Inspection, Portal, Problem
-from .schemacheck import check_model
+from ..model.schema import Department, Departments, Indicator, Indicators, Inspection, Portal, Problem
+from ..validation.findings import Finding
+from ..validation.schemacheck import check_model
 from .yamlio import Document, LoadError, read_document
 
 REGISTRIES = ("portal.yml", "departments.yml", "indicators.yml")

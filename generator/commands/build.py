@@ -17,16 +17,25 @@ from pathlib import Path
 
 import plotly
 
-from . import charts
-from .datafiles import finder_index, problems_csv, problems_json, problems_xlsx
-from .derive import Light, Status
-from .findings import CODES
-from .jsonschema import render_schema
-from .pages import environment, md
-from .portfolio import Campaign, Row, campaign_of, tally, weekly_curve
-from .reference import field_reference
-from .schema import SCHEMAS, SUPERVISION_LABELS, Close, Extension, Notice, Progress, Review, Supervision
-from .validate import Report, validate
+from ..derivation.campaign import Campaign, Row, campaign_of, tally, weekly_curve
+from ..derivation.state import Light, Status
+from ..model.jsonschema import render_schema
+from ..model.reference import field_reference
+from ..model.schema import (
+    SCHEMAS,
+    SUPERVISION_LABELS,
+    Close,
+    Extension,
+    Notice,
+    Progress,
+    Review,
+    Supervision,
+)
+from ..rendering import charts
+from ..rendering.datafiles import finder_index, problems_csv, problems_json, problems_xlsx
+from ..rendering.markup import environment, md
+from ..validation.findings import CODES
+from ..validation.report import Report, validate
 
 # Everything under docs/ that the build owns (and git ignores); the rest of docs/ is hand-written.
 GENERATED = ("index.md", "rules.md", "finder.md", "downloads.md", "guide.md", "inspections.md",

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import click
 
+from ..clock import default_as_of
+from ..validation.report import format_text
 from .build import BuildError, build
-from .clock import default_as_of
-from .validate import format_text
 
 
 def _fingerprint(root: Path) -> tuple:

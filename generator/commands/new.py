@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from .schema import Problem
+from ..model.schema import Problem
 
 
 class ScaffoldError(Exception):

@@ -7,7 +7,7 @@ import random
 import shutil
 from pathlib import Path
 
-from .yamlio import dump
+from ..loading.yamlio import dump
 
 STEPS = [("analysis", "分析研判"), ("plan", "制定方案"), ("mobilize", "部署动员"), ("implement", "推进整改"),
          ("supervise", "督查督办"), ("accept", "验收评估"), ("publicize", "结果公示"), ("consolidate", "成效巩固")]

@@ -8,9 +8,9 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
+from ...loading.ledger import Ledger
+from ...loading.yamlio import Document, Path_, dotted
 from ..findings import Finding
-from ..ledger import Ledger
-from ..yamlio import Document, Path_, dotted
 
 _FIX = {"E312": "请删去，或只保留前后几位、中间用“*”遮挡", "E311": "请删去或改用单位公开的办公电话",
         "E313": "请删去或改用单位公开的反馈渠道"}

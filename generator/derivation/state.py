@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .schema import Close, Extension, Notice, Problem, Progress, Review, ReviewOutcome, Thresholds
+from ..model.schema import Close, Extension, Notice, Problem, Progress, Review, ReviewOutcome, Thresholds
 
 
 class Status(StrEnum):

@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..loading.ledger import Ledger, load_ledger
 from .findings import CODES, Finding, Severity
-from .ledger import Ledger, load_ledger
 from .rules import check_all
 
 

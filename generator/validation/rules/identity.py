@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from ...loading.ledger import Ledger
+from ...loading.yamlio import Document
 from ..findings import Finding
-from ..ledger import Ledger
-from ..yamlio import Document
 
 # departments/index.md and categories/index.md are the ranking pages; ledgers/inspections/ is not a department
 RESERVED = {"departments": ("index", "inspections"), "categories": ("index",)}

@@ -15,10 +15,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
-from .derive import LIGHT_LABELS, STATUS_LABELS
-from .pages import iso
-from .portfolio import Campaign, Row
-from .schema import SOURCE_LABELS, SUPERVISION_LABELS
+from ..derivation.campaign import Campaign, Row
+from ..derivation.state import LIGHT_LABELS, STATUS_LABELS
+from ..model.schema import SOURCE_LABELS, SUPERVISION_LABELS
+from .markup import iso
 
 
 @dataclass(frozen=True)

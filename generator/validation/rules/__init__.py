@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
+from ...loading.ledger import Ledger
 from ..findings import Finding
-from ..ledger import Ledger
 from . import history, identity, placement, privacy, records, references, schedule
 
 Rule = Callable[[Ledger, dt.date], Iterable[Finding]]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from ..derive import quiet_days, replay
+from ...derivation.state import quiet_days, replay
+from ...loading.ledger import Ledger
 from ..findings import Finding
-from ..ledger import Ledger
 
 
 def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:

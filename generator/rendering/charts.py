@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from .derive import LIGHT_LABELS, STATUS_LABELS, Light, Status
-from .portfolio import Campaign, Row, tally
+from ..derivation.campaign import Campaign, Row, tally
+from ..derivation.state import LIGHT_LABELS, STATUS_LABELS, Light, Status
 
 # One palette for the whole site; portal.css declares the same colours for badges and tables.
 LIGHT_COLOURS = {Light.RED: "#d93025", Light.YELLOW: "#e8a300", Light.GREEN: "#1e8e3e"}

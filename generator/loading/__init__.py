@@ -1,0 +1,1 @@
+"""Stage 1, loading: ledger files from a folder or a git commit, read strictly into a `Ledger`."""

@@ -1,0 +1,1 @@
+"""The contract with the departments: the ledger schema, its vocabulary and its tabular columns."""
