@@ -67,8 +67,8 @@ _CODES = [
     Code("E316", "extension-not-later", "延期后的时限没有推后", "延期（extension）给出的新时限必须晚于当时有效的时限。"),
     Code("E317", "close-during-notice", "公示期未满就销号", "整改结果公示（notice）期间不能销号，销号日期须晚于公示截止日期。"),
     Code("E318", "duplicate-entry-id", "登记编号重复", "同一登记表里同一个编号出现了两次（部门、类别、步骤或指标）。"),
-    Code("E319", "future-entry", "日期晚于数据截至日期",
-         "工作记录、列入台账日期、节点的实际完成日期、督查日期和指标数值的日期都不能晚于数据截至日期；"
+    Code("E319", "future-entry", "日期晚于今天",
+         "工作记录、列入台账日期、节点的实际完成日期、督查日期和指标数值的日期都不能晚于今天（校验的日期）；"
          "未来的安排请写在 milestones 的计划日期（due）里。"),
     Code("E320", "missing-registry", "缺少登记表", "台账目录里缺少必需的登记表文件（portal.yml 或 departments.yml）。"),
     Code("E321", "notice-ends-early", "公示截止日期早于开始日期",

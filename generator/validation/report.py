@@ -29,10 +29,10 @@ class Report:
         return not self.errors and not (strict and self.warnings)
 
 
-def validate(root: Path, as_of: dt.date) -> Report:
+def validate(root: Path, today: dt.date) -> Report:
     ledger = load_ledger(root)
     findings = list(ledger.findings)
-    findings.extend(check_all(ledger, as_of))
+    findings.extend(check_all(ledger, today))
     return Report(ledger, tuple(sorted(set(findings))))
 
 

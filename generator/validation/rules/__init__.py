@@ -22,8 +22,8 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def check_all(ledger: Ledger, as_of: dt.date) -> list[Finding]:
+def check_all(ledger: Ledger, today: dt.date) -> list[Finding]:
     findings: list[Finding] = []
     for rule in RULES:
-        findings.extend(rule(ledger, as_of))
+        findings.extend(rule(ledger, today))
     return findings

@@ -12,7 +12,7 @@ from ...model.schema import Close, Extension, Notice, Progress, Review, ReviewOu
 from ..findings import Finding
 
 
-def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
+def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
     for item in ledger.problems:
         problem, document = item.problem, item.document
 
@@ -24,10 +24,10 @@ def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
             yield Finding.make(
                 "E324", document.display, document.locate(("deadline",)),
                 f"完成时限 {problem.deadline} 早于列入台账的日期 {problem.opened}（opened）；请核对这两个日期。", "deadline")
-        if problem.opened > as_of:
+        if problem.opened > today:
             yield Finding.make(
                 "E319", document.display, document.locate(("opened",)),
-                f"列入台账的日期 {problem.opened} 晚于数据截至日期 {as_of}；问题列入台账后才能登记，请核对 opened。",
+                f"列入台账的日期 {problem.opened} 晚于今天（{today}）；问题列入台账后才能登记，请核对 opened。",
                 "opened")
 
         previous: dt.date | None = None
@@ -39,9 +39,9 @@ def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
                 yield at("E307", index, "date",
                          f"第 {index + 1} 条记录的日期 {entry.date} 早于上一条的 {previous}；"
                          "log 只能按时间顺序在末尾追加，请核对日期。")
-            if entry.date > as_of:
+            if entry.date > today:
                 yield at("E319", index, "date",
-                         f"第 {index + 1} 条记录的日期 {entry.date} 晚于数据截至日期 {as_of}；"
+                         f"第 {index + 1} 条记录的日期 {entry.date} 晚于今天（{today}）；"
                          "只记录已经发生的事，未来的安排请写进 milestones。")
             if entry.date < problem.opened:
                 yield at("E307", index, "date",

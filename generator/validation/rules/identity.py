@@ -14,7 +14,7 @@ from ..findings import Finding
 RESERVED = {"departments": ("index", "inspections"), "categories": ("index",)}
 
 
-def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
+def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
     first_seen: dict[str, Document] = {}
     for item in sorted(ledger.problems, key=lambda p: p.document.display):
         problem, document = item.problem, item.document

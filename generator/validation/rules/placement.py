@@ -9,7 +9,7 @@ from ...loading.ledger import Ledger
 from ..findings import Finding
 
 
-def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
+def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
     known = ledger.departments
     for item in ledger.problems:
         problem, document = item.problem, item.document

@@ -24,7 +24,7 @@ _PATTERNS = (
 _CANDIDATE = re.compile(r"\d{11}|\d{3}\D?\d{4}|[@＠]")  # \d is Unicode: full-width digits count
 
 
-def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
+def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
     documents = [ledger.portal_document, ledger.departments_document, ledger.indicators_document]
     documents += [item.document for item in ledger.problems]
     documents += [item.document for item in ledger.inspections]

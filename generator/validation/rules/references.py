@@ -14,7 +14,7 @@ from ..findings import Finding
 _LOOKS_LIKE_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
-def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
+def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
     departments = ledger.departments
     categories = {c.id: c for c in ledger.portal.categories} if ledger.portal else {}
     steps = {s.id: s for s in ledger.portal.steps} if ledger.portal else {}

@@ -10,7 +10,7 @@ from ...loading.ledger import Ledger
 from ..findings import Finding
 
 
-def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
+def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
     stale_days = ledger.portal.thresholds.stale_days if ledger.portal else None
     for item in ledger.problems:
         problem, document = item.problem, item.document
@@ -28,18 +28,18 @@ def check(ledger: Ledger, as_of: dt.date) -> Iterator[Finding]:
                     f"节点“{milestone.title}”的日期 {milestone.due} 晚于完成时限 {deadline}；"
                     "节点必须在时限之前，确需推迟请先在 log 中追加延期（extension）。",
                     f"milestones[{index}].due")
-            if milestone.done is not None and milestone.done > as_of:
+            if milestone.done is not None and milestone.done > today:
                 yield Finding.make(
                     "E319", document.display, document.locate(("milestones", index, "done")),
-                    f"节点“{milestone.title}”的实际完成日期 {milestone.done} 晚于数据截至日期 {as_of}；"
+                    f"节点“{milestone.title}”的实际完成日期 {milestone.done} 晚于今天（{today}）；"
                     "节点完成后再填 done。", f"milestones[{index}].done")
         if stale_days is None:
             continue
-        now = replay(problem, as_of)
+        now = replay(problem, today)
         if now.closed_on is None and now.done_on is None:  # finished work waits for close-out, not for progress
-            quiet = quiet_days(problem, now, as_of)
+            quiet = quiet_days(problem, now, today)
             if quiet > stale_days:
-                since = as_of - dt.timedelta(days=quiet)
+                since = today - dt.timedelta(days=quiet)
                 position = document.locate(("log",), key=True) if problem.log else document.locate(("opened",), key=True)
                 yield Finding.make(
                     "W401", document.display, position,
