@@ -39,7 +39,8 @@ assert not report.errors, report.errors[:3]
 GENERATE = """
 import sys, pathlib, datetime as dt
 from generator.commands.build import build
-build(pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[3]), dt.date.fromisoformat(sys.argv[2]), 'bench')
+day = dt.date.fromisoformat(sys.argv[2])
+build(pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[3]), day, 'bench', today=day)
 """
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .clock import default_as_of
+from .clock import default_as_of, today
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -29,7 +29,9 @@ class AsOf(click.ParamType):
             self.fail(f"“{value}”不是有效日期，应为 YYYY-MM-DD，如 2026-11-24。", param, ctx)
 
 
-AS_OF_HELP = "数据截至日期（YYYY-MM-DD）。默认：设置了 SOURCE_DATE_EPOCH 时取该时间，否则取北京时间今天。"
+AS_OF_HELP = ("数据截至日期（YYYY-MM-DD）：门户按台账在这一天结束时的样子生成，可以是整改开始以来的任何一天。"
+              "默认：设置了 SOURCE_DATE_EPOCH 时取该时间，否则取北京时间今天。")
+TODAY_HELP = "校验所依据的“今天”（YYYY-MM-DD）：记录不得晚于这一天。默认：北京时间今天。"
 
 
 def _ledger_root(path: str) -> Path:
@@ -54,7 +56,8 @@ def cli() -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="输出格式：text 供人阅读；json 供程序处理；github 生成 GitHub 拉取请求里的逐行批注。")
 @click.option("--strict", is_flag=True, help="把提醒（W 开头的代码）也视为错误。")
-@click.option("--as-of", type=AsOf(), default=None, help=AS_OF_HELP)
+@click.option("--as-of", type=AsOf(), default=None,
+              help="按哪一天校验（YYYY-MM-DD）：记录不得晚于这一天。默认：设置了 SOURCE_DATE_EPOCH 时取该时间，否则取北京时间今天。")
 def validate(path: str, output_format: str, strict: bool, as_of: dt.date | None) -> None:
     """校验台账目录 PATH（默认 ledgers）下的全部文件，一次列出所有问题。
 
@@ -120,26 +123,63 @@ def synth(problems: int, departments: int, out: str, as_of: dt.date | None, seed
     click.echo(f"已在 {out} 生成 {count} 个问题、{departments} 个部门。")
 
 
-@cli.command()
-@click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。")
-@click.option("--docs", default="docs", show_default=True, help="MkDocs 的 docs 目录；生成的页面写在其中（由 git 忽略）。")
-@click.option("--as-of", type=AsOf(), default=None, help=AS_OF_HELP)
-@click.option("--commit", default=None, help="页面上显示的台账版本；默认取台账目录当前的 git 提交。")
-def build(path: str, docs: str, as_of: dt.date | None, commit: str | None) -> None:
-    """校验台账并生成门户页面、图表和数据文件，之后由 mkdocs build 发布。台账有错误时不生成。"""
-    from .commands.build import BuildError
+def _build_options(command):
+    for option in reversed((
+        click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。"),
+        click.option("--docs", default="docs", show_default=True, help="MkDocs 的 docs 目录；生成的页面写在其中（由 git 忽略）。"),
+        click.option("--as-of", type=AsOf(), default=None, help=AS_OF_HELP),
+        click.option("--today", type=AsOf(), default=None, help=TODAY_HELP),
+        click.option("--commit", default=None, help="页面上显示的台账版本；默认取台账目录当前的 git 提交。"),
+    )):
+        command = option(command)
+    return command
+
+
+def _generate(path: str, docs: str, as_of: dt.date | None, today_: dt.date | None, commit: str | None):
+    from .commands.build import AsOfError, BuildError
     from .commands.build import build as run
     from .validation.report import format_text
 
     try:
-        result = run(_ledger_root(path), Path(docs), as_of or default_as_of(), commit)
+        return run(_ledger_root(path), Path(docs), as_of or default_as_of(), commit, today_ or today())
+    except AsOfError as exc:
+        raise click.UsageError(str(exc)) from None
     except BuildError as exc:
         if exc.report is not None:
             click.echo(format_text(exc.report), err=True)
         click.echo(str(exc), err=True)
         sys.exit(EXIT_INVALID)
+
+
+def _built(result) -> None:
     click.echo(f"已生成 {result.pages} 个页面（其中问题页面 {result.problem_pages} 个），"
                f"数据截至 {result.campaign.as_of.isoformat()}。")
+
+
+@cli.command()
+@_build_options
+def build(path: str, docs: str, as_of: dt.date | None, today: dt.date | None, commit: str | None) -> None:
+    """校验台账并生成门户页面、图表和数据文件，之后由 mkdocs build 发布。台账有错误时不生成。
+
+    --as-of 可以是整改开始以来的任何一天：门户只显示那一天已经登记的内容。
+    """
+    _built(_generate(path, docs, as_of, today, commit))
+
+
+@cli.command()
+@_build_options
+@click.option("--config", default="mkdocs.yml", show_default=True, help="MkDocs 配置文件。")
+def site(path: str, docs: str, as_of: dt.date | None, today: dt.date | None, commit: str | None, config: str) -> None:
+    """生成页面后运行 mkdocs build --strict，把门户发布到 site/；相同的台账和日期总是得到相同的文件。"""
+    from .commands.site import publish
+
+    result = _generate(path, docs, as_of, today, commit)
+    _built(result)
+    code = publish(Path(config), result.campaign.as_of)
+    if code != 0:
+        click.echo("mkdocs build 没有成功，门户没有发布（见上面的信息）。", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo("门户已发布（到 mkdocs.yml 的 site_dir，默认 site/）。")
 
 
 @cli.command()

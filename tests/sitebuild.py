@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from generator.commands.build import build
+from generator.commands.site import publish
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def build_site(ledgers: Path, work: Path, as_of: dt.date, commit: str = "test", site_url: str | None = None) -> Path:
+def build_site(ledgers: Path, work: Path, as_of: dt.date, commit: str = "test", site_url: str | None = None,
+               today: dt.date | None = None) -> Path:
     """Generate into work/docs and publish into work/site with the project's own mkdocs.yml.
 
     Material's instant navigation only works where the site is served at `site_url` (host and port),
@@ -24,11 +23,7 @@ def build_site(ledgers: Path, work: Path, as_of: dt.date, commit: str = "test", 
     shutil.copytree(ROOT / "overrides", work / "overrides", dirs_exist_ok=True)
     shutil.copytree(ROOT / "docs" / "assets", work / "docs" / "assets", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("vendor"))
-    build(ledgers, work / "docs", as_of, commit)
-    epoch = int(dt.datetime.combine(as_of, dt.time(), dt.timezone(dt.timedelta(hours=8))).timestamp())
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": str(epoch)}
-    if site_url:
-        env["SITE_URL"] = site_url
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(work / "mkdocs.yml")],
-                   check=True, env=env, cwd=work)
+    build(ledgers, work / "docs", as_of, commit, today)
+    if publish(work / "mkdocs.yml", as_of, quiet=True, site_url=site_url) != 0:
+        raise RuntimeError("mkdocs build --strict failed; its messages are above")
     return work / "site"

@@ -293,3 +293,28 @@ def test_synth_replaces_its_output_folder(capsys, tmp_path: Path) -> None:
     assert rectify(capsys, "synth", "--problems", "6", "--departments", "2", "--out", str(out), "--as-of", DATE)[0] == 0
     assert not (out / "stray.txt").exists()
 
+
+
+# ---------------------------------------------------------------- build: the as-of date
+
+
+def test_build_for_a_day_after_today_is_a_usage_error(capsys, tmp_path: Path) -> None:
+    code, _, err = rectify(capsys, "build", "--ledgers", str(ROOT / "ledgers"), "--docs", str(tmp_path / "docs"),
+                           "--as-of", "2026-11-25", "--today", "2026-11-24")
+    assert code == 2 and "晚于今天（2026-11-24）" in err and "Traceback" not in err
+    assert not (tmp_path / "docs").exists()
+
+
+def test_build_for_a_day_before_the_campaign_is_a_usage_error(capsys, tmp_path: Path) -> None:
+    code, _, err = rectify(capsys, "build", "--ledgers", str(ROOT / "ledgers"), "--docs", str(tmp_path / "docs"),
+                           "--as-of", "2025-02-17", "--today", "2026-11-24")
+    assert code == 2 and "早于整改工作开始日期 2025-02-18" in err
+
+
+def test_build_for_a_past_day_reports_that_day(capsys, tmp_path: Path) -> None:
+    """Validation runs against today, so entries after the as-of date are not errors: they are cut off."""
+    code, out, err = rectify(capsys, "build", "--ledgers", str(ROOT / "ledgers"), "--docs", str(tmp_path / "docs"),
+                             "--as-of", "2025-06-30", "--today", "2026-11-24", "--commit", "x")
+    assert code == 0, err
+    assert "数据截至 2025-06-30" in out
+    assert "数据截至 **2025年6月30日**" in (tmp_path / "docs" / "index.md").read_text(encoding="utf-8")

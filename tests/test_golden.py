@@ -1,17 +1,22 @@
-"""The sample city's generated pages and data files, as of a fixed date, match the committed golden output."""
+"""The sample city's generated pages and data files, as of fixed dates, match the committed golden output."""
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from pathlib import Path
 
-from .golden import GOLDEN, render
+import pytest
+
+from .golden import DATES, GOLDEN, render
 
 
-def test_generated_output_matches_golden(tmp_path: Path) -> None:
+@pytest.mark.parametrize("as_of", DATES, ids=str)
+def test_generated_output_matches_golden(tmp_path: Path, as_of: dt.date) -> None:
     docs = tmp_path / "docs"
-    produced = {p.relative_to(docs).as_posix(): p for p in render(docs)}
-    expected = {p.relative_to(GOLDEN).as_posix(): p for p in GOLDEN.rglob("*") if p.is_file()}
+    golden = GOLDEN / as_of.isoformat()
+    produced = {p.relative_to(docs).as_posix(): p for p in render(docs, as_of)}
+    expected = {p.relative_to(golden).as_posix(): p for p in golden.rglob("*") if p.is_file()}
     assert sorted(produced) == sorted(expected), "files added or missing; run `make golden` if intended"
     for name, path in produced.items():
         new, old = path.read_text(encoding="utf-8"), expected[name].read_text(encoding="utf-8")

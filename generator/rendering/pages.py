@@ -1,0 +1,215 @@
+"""The portal as data: each page family returns the pages and files it contributes; nothing here writes.
+
+A `Page` is a template with its context and its place (`path` under docs/); a `File` is bytes with a
+place. `portal_outputs` lists the families in one place; the writer renders and writes what they yield.
+Families yield lazily, so 10,000 problem pages are never all in memory at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import plotly
+
+from ..derivation import selection
+from ..derivation.campaign import Campaign, tally, weekly_curve
+from ..model.jsonschema import render_schema
+from ..model.reference import field_reference
+from ..model.schema import SCHEMAS, SUPERVISION_LABELS, Close, Extension, Notice, Progress, Review
+from ..validation.findings import CODES
+from . import charts, datafiles, urls
+from .markup import md
+
+
+@dataclass(frozen=True)
+class Page:
+    """A Markdown page: front matter from `title`, `hide` and `searchable`, the body from `template`."""
+
+    path: str
+    template: str
+    title: str
+    context: dict = field(default_factory=dict)
+    hide: tuple[str, ...] = ("navigation", "toc")
+    searchable: bool = False
+
+
+@dataclass(frozen=True)
+class File:
+    """A file written as it is: open data, the finder's index, a vendored script."""
+
+    path: str
+    data: bytes
+
+
+Output = Page | File
+Family = Callable[[Campaign], Iterator[Output]]
+
+
+def entry_summary(entry) -> str:
+    """One line for a log entry in tables of updates."""
+    if isinstance(entry, Progress):
+        return entry.summary
+    if isinstance(entry, Extension):
+        return f"完成时限延至 {entry.deadline.isoformat()}：{entry.reason}"
+    if isinstance(entry, Notice):
+        return f"{entry.summary}（公示至 {entry.until.isoformat()}）"
+    if isinstance(entry, Close):
+        return entry.summary
+    if isinstance(entry, Review):
+        return entry.findings
+    return ""
+
+
+def home(c: Campaign) -> Iterator[Output]:
+    rows = list(c.rows)
+    by_department = [(d.short or d.name, c.by_department(d.id)) for d in c.departments]
+    by_category = [(cat.name, c.by_category(cat.id)) for cat in c.portal.categories]
+    indicators = c.ledger.indicators
+    yield Page(urls.HOME, "home.md.j2", "首页", {
+        "total": tally(rows),
+        "indicators": indicators,
+        "indicator_charts": [charts.indicator_chart(f"indicator-{i.id}", i) for i in indicators],
+        "charts": {
+            "status": charts.status_chart("home-status", rows),
+            "lights": charts.light_chart("home-lights", rows),
+            "curve": charts.curve_chart("home-curve", weekly_curve(c)),
+            "departments": charts.stacked_status_chart("home-departments", "各部门问题状态", by_department),
+            "categories": charts.stacked_status_chart("home-categories", "各类别问题状态", by_category),
+        },
+        "upcoming": selection.upcoming(c), "window": selection.UPCOMING_DAYS, "limit": selection.UPCOMING_LIMIT,
+        "updates": selection.latest_updates(c),
+        "notice_count": len(selection.under_notice(c)),
+    }, searchable=True)
+
+
+def departments(c: Campaign) -> Iterator[Output]:
+    for department in c.departments:
+        rows = c.by_department(department.id)
+        prefix = f"department-{department.id}"
+        yield Page(urls.department(department.id), "department.md.j2", department.name, {
+            "department": department, "t": tally(rows), "rows": selection.attention_order(rows),
+            "cooperating": selection.cooperating_rows(c, department.id),
+            "charts": {"status": charts.status_chart(f"{prefix}-status", rows),
+                       "lights": charts.light_chart(f"{prefix}-lights", rows),
+                       "steps": charts.steps_chart(f"{prefix}-steps", c, rows)},
+        })
+    ranking = selection.department_ranking(c)
+    chart = charts.stacked_status_chart("departments-status", "各部门问题状态",
+                                        [(d.short or d.name, c.by_department(d.id)) for d, _ in ranking])
+    yield Page(urls.DEPARTMENTS, "departments.md.j2", "部门", {"ranking": ranking, "chart": chart})
+
+
+def categories(c: Campaign) -> Iterator[Output]:
+    items = selection.category_tallies(c)
+    for category, t in items:
+        rows = c.by_category(category.id)
+        yield Page(urls.category(category.id), "category.md.j2", category.name, {
+            "category": category, "t": t, "rows": selection.attention_order(rows),
+            "charts": {"status": charts.status_chart(f"category-{category.id}-status", rows)},
+        })
+    chart = charts.stacked_status_chart("categories-status", "各类别问题状态",
+                                        [(cat.name, c.by_category(cat.id)) for cat, _ in items])
+    yield Page(urls.CATEGORIES, "categories.md.j2", "问题分类", {"items": items, "chart": chart})
+
+
+def problems(c: Campaign) -> Iterator[Output]:
+    step_names = {s.id: s.name for s in c.portal.steps}
+    inspections = selection.inspections_by_problem(c)
+    for row in c.rows:
+        problem = row.problem
+        yield Page(urls.problem(problem.id), "problem.md.j2", f"{problem.id} {problem.title}", {
+            "row": row, "steps": c.portal.steps, "step_names": step_names, "feedback": c.portal.feedback,
+            "milestones": charts.milestone_chart(row),
+            "undated": [m for m in problem.milestones if m.due is None],
+            "inspections": inspections.get(problem.id, []),
+        }, hide=("navigation",))
+
+
+# name, title, introduction, selection, the list's own column (header, cell of a row), a closing note
+LISTS = (
+    ("supervised", "挂牌督办问题", "由市级或省级挂牌督办的问题，省级挂牌督办的排在前面。", selection.supervised,
+     ("督办级别", lambda r: SUPERVISION_LABELS[r.problem.supervision].removesuffix("挂牌督办")), False),
+    ("overdue", "逾期问题", "已超过现行完成时限仍未完成的问题，超期最久的排在前面。", selection.overdue,
+     ("超期天数", lambda r: f"{-r.state.days_left} 天"), False),
+    ("rebound", "反弹问题", "销号后经“回头看”发现反弹回潮、重新打开整改的问题。", selection.rebound, None, False),
+    ("notice", "整改结果公示", "以下问题已完成整改，正在公示整改结果，公示期内接受群众监督，期满无异议后销号。",
+     selection.under_notice, ("公示期", lambda r: f"至 {r.state.notice_until.isoformat()}"), True),
+)
+
+
+def lists(c: Campaign) -> Iterator[Output]:
+    for name, title, intro, select, column, feedback in LISTS:
+        rows = select(c)
+        extra_column = (column[0], {r.problem.id: column[1](r) for r in rows}) if column else None
+        extra = f"对公示的整改结果有意见，请通过以下渠道反映：{md(c.portal.feedback)}" if feedback else ""
+        yield Page(urls.problem_list(name), "list.md.j2", title,
+                   {"title": title, "intro": intro, "rows": rows, "extra_column": extra_column, "extra": extra})
+
+
+def inspections(c: Campaign) -> Iterator[Output]:
+    yield Page(urls.INSPECTIONS, "inspections.md.j2", "督查通报", {
+        "inspections": selection.inspections_newest_first(c),
+        "department_names": {d.id: d.name for d in c.departments}})
+
+
+def reference_pages(c: Campaign) -> Iterator[Output]:
+    """The pages that explain: the rules of the lights, the finder and the filing guide."""
+    yield Page(urls.RULES, "rules.md.j2", "亮灯规则", {"t": c.portal.thresholds}, hide=(), searchable=True)
+    yield Page(urls.FINDER, "finder.md.j2", "问题查询",
+               {"total": len(c.rows), "departments": c.departments, "categories": c.portal.categories},
+               hide=("toc",))
+    yield Page(urls.GUIDE, "guide.md.j2", "填报指南",
+               {"departments": c.departments, "reference": field_reference(), "codes": list(CODES.values())},
+               hide=(), searchable=True)
+
+
+DOWNLOADS = (
+    ("problems.csv", "CSV", "全部问题，一行一个问题（Excel 可直接打开）", datafiles.problems_csv),
+    ("problems.xlsx", "Excel", "与 CSV 相同的内容，Excel 工作簿格式", datafiles.problems_xlsx),
+    ("problems.json", "JSON", "全部问题的完整台账（含工作记录）和计算出的状态、亮灯", datafiles.problems_json),
+)
+
+
+def data_files(c: Campaign) -> Iterator[Output]:
+    """The open data, the finder's index, the schemas, and the downloads page that lists them."""
+    listed = []
+    for name, kind, description, make in DOWNLOADS:
+        data = make(c)
+        yield File(urls.data(name), data)
+        listed.append({"name": name, "path": urls.data(name), "format": kind, "size": human_size(len(data)),
+                       "description": description})
+    yield File(urls.data("finder.json"), datafiles.finder_index(c))
+    schemas = []
+    for name, model in SCHEMAS.items():
+        data = render_schema(name).encode("utf-8")
+        path = urls.data(f"schema/{name}.schema.json")
+        yield File(path, data)
+        schemas.append({"name": f"{name}.schema.json", "path": path, "size": human_size(len(data)),
+                        "description": (model.__doc__ or "").strip()})
+    yield Page(urls.DOWNLOADS, "downloads.md.j2", "数据下载",
+               {"files": listed, "schemas": schemas, "total": len(c.rows)}, hide=(), searchable=True)
+
+
+def vendor(c: Campaign) -> Iterator[Output]:
+    """One local copy of plotly.js, from the installed plotly package; never a CDN."""
+    source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    yield File(f"{urls.VENDOR_FOLDER}/plotly.min.js", source.read_bytes())
+
+
+FAMILIES: tuple[Family, ...] = (home, departments, categories, problems, lists, inspections, reference_pages,
+                                data_files, vendor)
+
+
+def portal_outputs(campaign: Campaign) -> Iterator[Output]:
+    for family in FAMILIES:
+        yield from family(campaign)
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"

@@ -1,0 +1,97 @@
+"""Where every page and file of the portal lives: the one owner of its paths and URLs.
+
+A page is known by its source path under docs/ (`problems/STHJ-2025-001.md`); MkDocs publishes it at
+its site URL (`problems/STHJ-2025-001/`, since mkdocs.yml sets `use_directory_urls: true`, which a test
+checks). Templates, the finder's JSON and the build's checks get paths from here; none assembles one.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+HOME = "index.md"
+DEPARTMENTS = "departments/index.md"
+CATEGORIES = "categories/index.md"
+INSPECTIONS = "inspections.md"
+FINDER = "finder.md"
+DOWNLOADS = "downloads.md"
+RULES = "rules.md"
+GUIDE = "guide.md"
+PROBLEMS_FOLDER = "problems"
+DATA_FOLDER = "data"
+VENDOR_FOLDER = "assets/vendor"
+USE_DIRECTORY_URLS = True
+
+
+def problem(problem_id: str) -> str:
+    return f"{PROBLEMS_FOLDER}/{problem_id}.md"
+
+
+def department(department_id: str) -> str:
+    return f"departments/{department_id}.md"
+
+
+def category(category_id: str) -> str:
+    return f"categories/{category_id}.md"
+
+
+def problem_list(name: str) -> str:
+    return f"lists/{name}.md"
+
+
+def data(name: str) -> str:
+    return f"{DATA_FOLDER}/{name}"
+
+
+def inspection_anchor(inspection_id: str) -> str:
+    """The heading id of an inspection on the inspections page."""
+    return inspection_id.lower()
+
+
+def site_url(source: str) -> str:
+    """Where MkDocs publishes a source path, relative to the site root ("" is the home page)."""
+    if not source.endswith(".md"):
+        return source
+    stem = source.removesuffix(".md")
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return f"{stem}/" if USE_DIRECTORY_URLS else f"{stem}.html"
+
+
+def relative(target: str, start_dir: str) -> str:
+    """`target` relative to the folder `start_dir` (both relative to the same root), keeping a trailing slash."""
+    path = posixpath.relpath(target or ".", start_dir or ".")
+    if path == ".":
+        return "./"
+    return path + "/" if target.endswith("/") and not path.endswith("/") else path
+
+
+class Links:
+    """Links from one page: `to` for Markdown (MkDocs rewrites .md links), `site` for raw HTML blocks."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def to(self, target: str, anchor: str = "") -> str:
+        path = relative(target, posixpath.dirname(self.source))
+        return f"{path}#{anchor}" if anchor else path
+
+    def site(self, target: str) -> str:
+        here = site_url(self.source)
+        return relative(site_url(target), here if here.endswith("/") else posixpath.dirname(here))
+
+    def problem(self, problem_id: str) -> str:
+        return self.to(problem(problem_id))
+
+    def department(self, department_id: str) -> str:
+        return self.to(department(department_id))
+
+    def category(self, category_id: str) -> str:
+        return self.to(category(category_id))
+
+
+def finder_problem_url() -> str:
+    """The problem page URL pattern the finder fills in, relative to the finder's JSON file."""
+    return relative(site_url(problem("{id}")), DATA_FOLDER)

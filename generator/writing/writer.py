@@ -1,0 +1,91 @@
+"""The one writer: renders the pages the families yield, writes them and the files into docs/, and
+removes what the previous build wrote and this one did not.
+
+What the build owns is derived from what it writes: a manifest (`docs/.generated`, a dotfile MkDocs
+does not publish) lists every path written, so the next build can clean up exactly those. The
+hand-written part of docs/ (assets/css, assets/js) is never in it and never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..rendering.markup import environment
+from ..rendering.pages import File, Output, Page
+from ..rendering.urls import Links
+
+MANIFEST = ".generated"
+
+
+class WriteError(Exception):
+    """Two outputs claimed the same path, or a path left docs/: a bug in a page family, not in a ledger."""
+
+
+@dataclass(frozen=True)
+class Written:
+    pages: tuple[str, ...]
+    files: tuple[str, ...]
+
+
+class Writer:
+    def __init__(self, docs: Path, common: dict):
+        self.docs = docs
+        self.common = common
+        self.env = environment()
+
+    def render(self, page: Page) -> str:
+        template = self.env.get_template(page.template)
+        return template.render(**self.common, **page.context, page=page, links=Links(page.path))
+
+    def write_all(self, outputs: Iterable[Output]) -> Written:
+        previous = self._manifest()
+        pages: list[str] = []
+        files: list[str] = []
+        seen: set[str] = set()
+        for output in outputs:
+            path = output.path
+            if path in seen:
+                raise WriteError(f"two outputs for {path}")
+            if path.startswith(("/", "..")) or "/../" in path or path == MANIFEST:
+                raise WriteError(f"output path outside docs/: {path}")
+            seen.add(path)
+            if isinstance(output, Page):
+                self._put(path, self.render(output).encode("utf-8"))
+                pages.append(path)
+            elif isinstance(output, File):
+                self._put(path, output.data)
+                files.append(path)
+        for stale in sorted((previous | self._beside(seen)) - seen):
+            self._remove(stale)
+        (self.docs / MANIFEST).write_text("".join(f"{p}\n" for p in sorted(seen)), encoding="utf-8")
+        return Written(tuple(pages), tuple(files))
+
+    def _put(self, path: str, data: bytes) -> None:
+        target = self.docs / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+    def _manifest(self) -> set[str]:
+        try:
+            return set((self.docs / MANIFEST).read_text(encoding="utf-8").split())
+        except FileNotFoundError:
+            return set()
+
+    def _beside(self, written: set[str]) -> set[str]:
+        """Files in the folders this build writes into that it did not write: left by a build without a
+        manifest, or by hand. The root of docs/ is not such a folder (mkdocs.yml's pages are hand-named)."""
+        folders = {path.rpartition("/")[0] for path in written} - {""}
+        return {f"{folder}/{p.name}" for folder in folders if (self.docs / folder).is_dir()
+                for p in (self.docs / folder).iterdir() if p.is_file()}
+
+    def _remove(self, path: str) -> None:
+        target = self.docs / path
+        if target.is_file():
+            target.unlink()
+        folder = target.parent
+        while folder != self.docs and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+
