@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from ..model.schema import Problem
+from ..model.vocabulary import SourceKind, Supervision
 
 
 class ScaffoldError(Exception):
@@ -36,8 +37,8 @@ title: 请填写问题名称
 category: {category}
 {c("source")}
 source:
-  # inspection 巡视巡察/督察反馈，assessment 考核评估反馈，audit 审计发现，complaint 群众信访投诉，media 媒体曝光，self_check 自查自纠
-  kind: inspection
+  # {SourceKind.choices()}
+  kind: {SourceKind.INSPECTION.value}
   name: 请填写来源名称
 {c("description")}
 description: 请填写问题的具体表现
@@ -65,7 +66,7 @@ opened: {today.isoformat()}
 {c("deadline")}
 deadline: {today.replace(month=12, day=31).isoformat()}
 {c("supervision")}
-supervision: none
+supervision: {Supervision.NONE.value}
 {c("milestones")}
 milestones: []
 #  - title: 请填写节点内容

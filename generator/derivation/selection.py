@@ -8,7 +8,8 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 
-from ..model.schema import Category, Department, Inspection, LogEntry, Supervision
+from ..model.schema import Category, Department, Inspection, LogEntry
+from ..model.vocabulary import Supervision
 from .campaign import Campaign, Row, Tally, tally
 from .state import Light, Status
 

@@ -4,45 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import StrEnum
 
-from ..model.schema import Close, Extension, Notice, Problem, Progress, Review, ReviewOutcome, Thresholds
-
-
-class Status(StrEnum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    OVERDUE = "overdue"
-    DONE = "done"
-    CLOSED = "closed"
-    REBOUND = "rebound"
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
-
-STATUS_LABELS = {
-    Status.NOT_STARTED: "未启动",
-    Status.IN_PROGRESS: "整改中",
-    Status.OVERDUE: "逾期",
-    Status.DONE: "已完成待销号",
-    Status.CLOSED: "已销号",
-    Status.REBOUND: "反弹",
-}
-
-
-class Light(StrEnum):
-    RED = "red"
-    YELLOW = "yellow"
-    GREEN = "green"
-
-    @property
-    def label(self) -> str:
-        return LIGHT_LABELS[self]
-
-
-LIGHT_LABELS = {Light.RED: "红灯", Light.YELLOW: "黄灯", Light.GREEN: "绿灯"}
+from ..model.schema import Close, Extension, Notice, Problem, Progress, Review, Thresholds
+from ..model.vocabulary import Light, ReviewOutcome, Status
 
 
 @dataclass(frozen=True)

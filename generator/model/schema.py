@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
+
+from .vocabulary import EntryType, InspectionKind, ReviewOutcome, SourceKind, Supervision
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=40)]
@@ -45,70 +46,13 @@ class Record(BaseModel):
                               field_title_generator=_title)
 
 
-# ---------------------------------------------------------------- enumerations
-
-
-class Supervision(StrEnum):
-    NONE = "none"
-    CITY = "city"
-    PROVINCE = "province"
-
-
-SUPERVISION_LABELS = {Supervision.NONE: "无", Supervision.CITY: "市级挂牌督办", Supervision.PROVINCE: "省级挂牌督办"}
-
-
-class SourceKind(StrEnum):
-    INSPECTION = "inspection"
-    ASSESSMENT = "assessment"
-    AUDIT = "audit"
-    COMPLAINT = "complaint"
-    MEDIA = "media"
-    SELF_CHECK = "self_check"
-
-
-SOURCE_LABELS = {
-    SourceKind.INSPECTION: "巡视巡察、督察反馈",
-    SourceKind.ASSESSMENT: "考核评估反馈",
-    SourceKind.AUDIT: "审计发现",
-    SourceKind.COMPLAINT: "群众信访投诉",
-    SourceKind.MEDIA: "媒体曝光",
-    SourceKind.SELF_CHECK: "自查自纠",
-}
-
-
-class ReviewOutcome(StrEnum):
-    CONSOLIDATED = "consolidated"
-    REBOUND = "rebound"
-
-
-OUTCOME_LABELS = {ReviewOutcome.CONSOLIDATED: "整改成效巩固", ReviewOutcome.REBOUND: "问题反弹回潮"}
-
-
-class InspectionKind(StrEnum):
-    ROUTINE = "routine"
-    UNANNOUNCED = "unannounced"
-    ADMONITION = "admonition"
-    PRAISE = "praise"
-    CRITICISM = "criticism"
-
-
-INSPECTION_LABELS = {
-    InspectionKind.ROUTINE: "一旬一督查",
-    InspectionKind.UNANNOUNCED: "四不两直、明察暗访",
-    InspectionKind.ADMONITION: "约谈提醒",
-    InspectionKind.PRAISE: "通报表扬",
-    InspectionKind.CRITICISM: "通报批评",
-}
-
-
 # ---------------------------------------------------------------- a problem
 
 
 class Source(Record):
     """问题来源：从哪里发现的问题。"""
 
-    kind: SourceKind = Field(description="问题来源类别：inspection 巡视巡察/督察反馈，assessment 考核评估反馈，"
-                             "audit 审计发现，complaint 群众信访投诉，media 媒体曝光，self_check 自查自纠")
+    kind: SourceKind = Field(description=f"问题来源类别：{SourceKind.choices()}")
     name: Text = Field(description="来源的名称，如“2024年省生态环境保护督察反馈意见”")
     date: Date | None = Field(None, description="反馈或发现的日期（可选），格式 YYYY-MM-DD")
 
@@ -128,7 +72,7 @@ class EntryBase(Record):
 class Progress(EntryBase):
     """整改进展：做了什么，处在“八步走”的哪一步。"""
 
-    type: Literal["progress"] = Field(description="条目类型：progress 整改进展")
+    type: Literal["progress"] = Field(description=f"条目类型：{EntryType.PROGRESS.choice}")
     step: Slug = Field(description="所处的“八步走”步骤编号，见 portal.yml 的 steps，如 implement")
     percent: Percent = Field(description="整体完成度，0 到 100 的整数；100 表示整改任务已完成")
     summary: Text = Field(description="本次完成的工作")
@@ -138,7 +82,7 @@ class Progress(EntryBase):
 class Extension(EntryBase):
     """延期：批准的新时限。原定时限（deadline）不得修改，延期只能追加本条目。"""
 
-    type: Literal["extension"] = Field(description="条目类型：extension 延期")
+    type: Literal["extension"] = Field(description=f"条目类型：{EntryType.EXTENSION.choice}")
     deadline: Date = Field(description="批准后的新完成时限，格式 YYYY-MM-DD")
     reason: Text = Field(description="延期理由")
     approved_by: Text = Field(description="批准延期的单位，如“市问题整改工作专班”")
@@ -148,7 +92,7 @@ class Extension(EntryBase):
 class Notice(EntryBase):
     """整改结果公示：公示整改结果，截止日期前接受群众反映。"""
 
-    type: Literal["notice"] = Field(description="条目类型：notice 整改结果公示")
+    type: Literal["notice"] = Field(description=f"条目类型：{EntryType.NOTICE.choice}")
     until: Date = Field(description="公示截止日期，公示期内接受群众反映")
     summary: Text = Field(description="公示的整改结果")
     channel: Text | None = Field(None, description="公示渠道及反映意见的方式（可选），如“市政府网站、12345热线”")
@@ -157,7 +101,7 @@ class Notice(EntryBase):
 class Close(EntryBase):
     """销号：经审核完成一项、销号一项。"""
 
-    type: Literal["close"] = Field(description="条目类型：close 销号")
+    type: Literal["close"] = Field(description=f"条目类型：{EntryType.CLOSE.choice}")
     approved_by: Text = Field(description="审核销号的单位")
     document: Text = Field(description="销号文件的文号")
     summary: Text = Field(description="销号意见或整改成效概述")
@@ -166,14 +110,13 @@ class Close(EntryBase):
 class Review(EntryBase):
     """回头看：对已销号问题的复查；发现反弹回潮时问题重新打开。"""
 
-    type: Literal["review"] = Field(description="条目类型：review 回头看")
-    outcome: ReviewOutcome = Field(description="回头看结论：consolidated 成效巩固，rebound 反弹回潮（问题重新打开）")
+    type: Literal["review"] = Field(description=f"条目类型：{EntryType.REVIEW.choice}")
+    outcome: ReviewOutcome = Field(description=f"回头看结论：{ReviewOutcome.choices()}（rebound 时问题重新打开）")
     satisfaction: Percent | None = Field(None, description="群众满意度（可选），0 到 100 的整数百分比")
     findings: Text = Field(description="回头看发现的情况")
 
 
 LogEntry = Annotated[Progress | Extension | Notice | Close | Review, Field(discriminator="type")]
-ENTRY_LABELS = {"progress": "整改进展", "extension": "延期", "notice": "整改结果公示", "close": "销号", "review": "回头看"}
 
 
 class Problem(Record):
@@ -196,8 +139,7 @@ class Problem(Record):
     plan: Text | None = Field(None, description="整改方案（一个方案）的名称或文号（可选）")
     opened: Date = Field(description="列入台账的日期，序时进度从这一天算起")
     deadline: Date = Field(description="原定完成时限。不得修改：延期请在 log 中追加 extension 条目")
-    supervision: Supervision = Field(Supervision.NONE,
-                                     description="挂牌督办：none 无，city 市级挂牌督办，province 省级挂牌督办")
+    supervision: Supervision = Field(Supervision.NONE, description=f"挂牌督办：{Supervision.choices()}")
     milestones: list[Milestone] = Field(default_factory=list, description="倒排工期的节点（可选）")
     log: list[LogEntry] = Field(default_factory=list,
                                 description="工作记录：按日期顺序只在末尾追加，已合并的条目不得修改或删除")
@@ -292,8 +234,7 @@ class Inspection(Record):
     id: Annotated[str, StringConstraints(pattern=r"^DC-\d{4}-\d{3}$")] = Field(
         description="督查记录编号，格式 DC-年份-序号，如 DC-2025-001；须与文件名一致")
     date: Date = Field(description="督查日期")
-    kind: InspectionKind = Field(description="类型：routine 一旬一督查，unannounced 四不两直明察暗访，"
-                                 "admonition 约谈提醒，praise 通报表扬，criticism 通报批评")
+    kind: InspectionKind = Field(description=f"类型：{InspectionKind.choices()}")
     title: Text = Field(description="标题")
     departments: list[Slug] = Field(min_length=1, description="涉及的部门编号")
     problems: list[ProblemId] = Field(default_factory=list, description="涉及的问题编号（可选）")

@@ -15,18 +15,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from ..derivation.campaign import Campaign, Row, tally
-from ..derivation.state import LIGHT_LABELS, STATUS_LABELS, Light, Status
-
-# One palette for the whole site; portal.css declares the same colours for badges and tables.
-LIGHT_COLOURS = {Light.RED: "#d93025", Light.YELLOW: "#e8a300", Light.GREEN: "#1e8e3e"}
-STATUS_COLOURS = {
-    Status.NOT_STARTED: "#9aa0a6",
-    Status.IN_PROGRESS: "#1a73e8",
-    Status.OVERDUE: "#d93025",
-    Status.DONE: "#12a4b8",
-    Status.CLOSED: "#1e8e3e",
-    Status.REBOUND: "#8e24aa",
-}
+from ..model.vocabulary import BLUE, NEUTRAL, Light, Status
 
 
 @dataclass(frozen=True)
@@ -60,10 +49,10 @@ def _figure(fig: go.Figure) -> dict:
 
 def status_chart(chart_id: str, rows: list[Row]) -> Chart:
     counts = tally(rows).by_status
-    labels = [STATUS_LABELS[s] for s in Status]
+    labels = [s.label for s in Status]
     values = [counts[s] for s in Status]
     fig = go.Figure(go.Bar(
-        x=values, y=labels, orientation="h", marker_color=[STATUS_COLOURS[s] for s in Status],
+        x=values, y=labels, orientation="h", marker_color=[s.colour for s in Status],
         text=values, textposition="auto", hovertemplate="%{y}：%{x} 个<extra></extra>"))
     fig.update_layout(yaxis={"autorange": "reversed"}, xaxis={"title": {"text": "问题数（个）"}}, height=280)
     return Chart(chart_id, "各状态问题数", _figure(fig), ("状态", "问题数"), tuple(zip(labels, values, strict=True)))
@@ -71,11 +60,11 @@ def status_chart(chart_id: str, rows: list[Row]) -> Chart:
 
 def light_chart(chart_id: str, rows: list[Row]) -> Chart:
     counts = tally(rows).by_light
-    labels = [LIGHT_LABELS[light] for light in Light]
+    labels = [light.label for light in Light]
     values = [counts[light] for light in Light]
     fig = go.Figure(go.Pie(
         labels=labels, values=values, hole=0.55, sort=False, direction="clockwise",
-        marker={"colors": [LIGHT_COLOURS[light] for light in Light]}, textinfo="label+value",
+        marker={"colors": [light.colour for light in Light]}, textinfo="label+value",
         hovertemplate="%{label}：%{value} 个（%{percent}）<extra></extra>"))
     fig.update_layout(height=280, showlegend=False)
     return Chart(chart_id, "亮灯情况", _figure(fig), ("亮灯", "问题数"), tuple(zip(labels, values, strict=True)))
@@ -89,24 +78,24 @@ def stacked_status_chart(chart_id: str, title: str, groups: list[tuple[str, list
     fig = go.Figure()
     for status in Status:
         fig.add_trace(go.Bar(
-            name=STATUS_LABELS[status], y=labels, x=[t[status] for t in tallies], orientation="h",
-            marker_color=STATUS_COLOURS[status], hovertemplate="%{y}<br>" + STATUS_LABELS[status] + "：%{x} 个<extra></extra>"))
+            name=status.label, y=labels, x=[t[status] for t in tallies], orientation="h",
+            marker_color=status.colour, hovertemplate="%{y}<br>" + status.label + "：%{x} 个<extra></extra>"))
     # every name shown (plotly would skip some on a phone); the legend above the bars, in status order
     fig.update_layout(barmode="stack", xaxis={"title": {"text": "问题数（个）"}},
                       yaxis={"autorange": "reversed", "tickmode": "array", "tickvals": labels, "ticktext": labels},
                       height=140 + 30 * len(groups), margin={"t": 70},
                       legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "traceorder": "normal"})
     table = tuple((name, *(t[s] for s in Status), sum(t.values())) for name, t in zip(names, tallies, strict=True))
-    return Chart(chart_id, title, _figure(fig), ("名称", *STATUS_LABELS.values(), "合计"), table)
+    return Chart(chart_id, title, _figure(fig), ("名称", *(s.label for s in Status), "合计"), table)
 
 
 def curve_chart(chart_id: str, points: list[tuple[dt.date, int, int]]) -> Chart:
     dates = [d.isoformat() for d, _, _ in points]
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=dates, y=[f for _, f, _ in points], name="累计发现", mode="lines",
-                             line={"color": "#1a73e8", "shape": "hv"}, hovertemplate="%{x}<br>累计发现：%{y} 个<extra></extra>"))
+                             line={"color": BLUE, "shape": "hv"}, hovertemplate="%{x}<br>累计发现：%{y} 个<extra></extra>"))
     fig.add_trace(go.Scatter(x=dates, y=[c for _, _, c in points], name="已销号（反弹的不计）", mode="lines",
-                             line={"color": "#1e8e3e", "shape": "hv"}, fill="tozeroy",
+                             line={"color": Status.CLOSED.colour, "shape": "hv"}, fill="tozeroy",
                              hovertemplate="%{x}<br>已销号：%{y} 个<extra></extra>"))
     fig.update_layout(height=320, hovermode="x unified", xaxis={"type": "date", "tickformat": "%Y年%-m月"},
                       yaxis={"title": {"text": "问题数（个）"}, "rangemode": "tozero"},
@@ -132,7 +121,7 @@ def steps_chart(chart_id: str, campaign: Campaign, rows: list[Row]) -> Chart:
             counts[row.step_index] += 1
     labels = ["尚未开展", *(f"{i + 1}. {s.name}" for i, s in enumerate(steps))]
     values = [not_started, *counts]
-    fig = go.Figure(go.Bar(x=labels, y=values, marker_color="#1a73e8", text=values, textposition="auto",
+    fig = go.Figure(go.Bar(x=labels, y=values, marker_color=BLUE, text=values, textposition="auto",
                            hovertemplate="%{x}：%{y} 个<extra></extra>"))
     fig.update_layout(height=280, yaxis={"title": {"text": "未销号问题数（个）"}})
     return Chart(chart_id, "未销号问题所处“八步走”步骤", _figure(fig), ("步骤", "问题数"),
@@ -144,10 +133,10 @@ def indicator_chart(chart_id: str, indicator) -> Chart:
     values = [v.value for v in indicator.values]
     # the unit travels as `meta`: pasted into the template, a "%{" in it would read as a placeholder
     fig = go.Figure(go.Scatter(x=dates, y=values, mode="lines+markers", name=_plain(indicator.name),
-                               meta=_plain(indicator.unit), line={"color": "#1a73e8"},
+                               meta=_plain(indicator.unit), line={"color": BLUE},
                                hovertemplate="%{x}<br>%{y:,.0f} %{meta}<extra></extra>"))
     if indicator.target:
-        fig.add_hline(y=indicator.target, line_dash="dash", line_color="#e8a300",
+        fig.add_hline(y=indicator.target, line_dash="dash", line_color=Light.YELLOW.colour,
                       annotation_text=f"目标 {indicator.target:,.0f}")
     fig.update_layout(height=240, xaxis={"type": "date", "tickformat": "%Y年%-m月"},
                       yaxis={"title": {"text": _plain(indicator.unit)}, "rangemode": "tozero", "tickformat": ",.0f"})
@@ -175,16 +164,16 @@ def milestone_chart(row: Row) -> Chart | None:
     pending = [i for i, m in enumerate(dated) if m.done is None]
     done = [i for i, m in enumerate(dated) if m.done is not None]
     traces = [markers("计划日期", [i for i in range(len(dated)) if not (i in pending and late[i])],
-                      lambda m: m.due, "circle-open", "#5f6368")]
+                      lambda m: m.due, "circle-open", NEUTRAL)]
     overdue = [i for i in pending if late[i]]
     if overdue:
-        traces.append(markers("逾期未完成", overdue, lambda m: m.due, "circle-open", LIGHT_COLOURS[Light.RED]))
+        traces.append(markers("逾期未完成", overdue, lambda m: m.due, "circle-open", Light.RED.colour))
     if done:
         traces.append(markers("实际完成", done, lambda m: m.done, "circle",
-                              [LIGHT_COLOURS[Light.RED] if late[i] else LIGHT_COLOURS[Light.GREEN] for i in done]))
-    lines = [(problem.deadline, "原定时限", "#5f6368"), (state.as_of, "数据截至", "#1a73e8")]
+                              [Light.RED.colour if late[i] else Light.GREEN.colour for i in done]))
+    lines = [(problem.deadline, "原定时限", NEUTRAL), (state.as_of, "数据截至", BLUE)]
     if state.deadline != problem.deadline:
-        lines.insert(1, (state.deadline, "现行时限", "#d93025"))
+        lines.insert(1, (state.deadline, "现行时限", Light.RED.colour))
     days = sorted([*(m.due for m in dated), *(m.done for m in dated if m.done), *(d for d, _, _ in lines)])
     span = max(1, (days[-1] - days[0]).days)
     shapes, annotations, previous, level = [], [], None, 0

@@ -16,8 +16,8 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from ..derivation.campaign import Campaign, Row
-from ..derivation.state import LIGHT_LABELS, STATUS_LABELS
-from ..model.schema import SOURCE_LABELS, SUPERVISION_LABELS
+from ..model.vocabulary import Light, Status
+from . import urls
 from .markup import iso
 
 
@@ -36,14 +36,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("类别", lambda r: r.category.name),
     Column("牵头部门", lambda r: r.department.name),
     Column("配合单位", lambda r: "、".join(r.cooperating)),
-    Column("状态", lambda r: STATUS_LABELS[r.state.status]),
-    Column("亮灯", lambda r: LIGHT_LABELS[r.state.light]),
+    Column("状态", lambda r: r.state.status.label),
+    Column("亮灯", lambda r: r.state.light.label),
     Column("亮灯原因", lambda r: "；".join(r.state.reasons)),
     Column("完成度（%）", lambda r: r.state.percent),
     Column("序时进度（%）", lambda r: r.state.schedule),
     Column("所处步骤", lambda r: r.step.name if r.step else ""),
-    Column("挂牌督办", lambda r: SUPERVISION_LABELS[r.problem.supervision]),
-    Column("问题来源", lambda r: f"{SOURCE_LABELS[r.problem.source.kind]}：{r.problem.source.name}"),
+    Column("挂牌督办", lambda r: r.problem.supervision.label),
+    Column("问题来源", lambda r: f"{r.problem.source.kind.label}：{r.problem.source.name}"),
     Column("问题描述", lambda r: r.problem.description),
     Column("整改目标", lambda r: r.problem.target),
     Column("整改措施", lambda r: "\n".join(f"{i}. {m}" for i, m in enumerate(r.problem.measures, 1))),
@@ -90,7 +90,7 @@ def problems_json(campaign: Campaign) -> bytes:
                 **row.problem.model_dump(mode="json"),
                 "derived": {
                     "status": row.state.status.value,
-                    "status_label": STATUS_LABELS[row.state.status],
+                    "status_label": row.state.status.label,
                     "light": row.state.light.value,
                     "light_reasons": list(row.state.reasons),
                     "percent": row.state.percent,
@@ -153,17 +153,19 @@ def _stable_zip(data: bytes, stamp: tuple) -> bytes:
 
 
 def finder_index(campaign: Campaign) -> bytes:
-    """The compact index the finder page loads: one array per problem, lookup tables once."""
-    departments = [d.id for d in campaign.departments]
-    categories = [c.id for c in campaign.portal.categories]
-    dept_index = {d: i for i, d in enumerate(departments)}
-    cat_index = {c: i for i, c in enumerate(categories)}
+    """The compact index the finder page loads: one array per problem in the order of `fields`, lookup
+    tables once, the labels of statuses and lights, and the pattern of a problem page's URL."""
+    dept_index = {d.id: i for i, d in enumerate(campaign.departments)}
+    cat_index = {c.id: i for i, c in enumerate(campaign.portal.categories)}
     payload = {
         "as_of": campaign.as_of.isoformat(),
         "fields": ["id", "title", "department", "category", "status", "light", "supervision", "percent",
                    "deadline"],
         "departments": [[d.id, d.short or d.name, d.name] for d in campaign.departments],
         "categories": [[c.id, c.name] for c in campaign.portal.categories],
+        "statuses": Status.labels(),
+        "lights": Light.labels(),  # in the order the finder sorts by: red first
+        "problem_url": urls.finder_problem_url(),
         "problems": [
             [r.problem.id, r.problem.title, dept_index[r.department.id], cat_index[r.category.id],
              r.state.status.value, r.state.light.value, r.problem.supervision.value, r.state.percent,

@@ -13,8 +13,7 @@ import re
 
 import jinja2
 
-from ..derivation.state import LIGHT_LABELS, STATUS_LABELS, Light, Status
-from ..model.schema import ENTRY_LABELS, INSPECTION_LABELS, OUTCOME_LABELS, SOURCE_LABELS, SUPERVISION_LABELS
+from ..model.vocabulary import EntryType, Light, Status, Supervision
 
 # python-markdown's backslash escapes (plus `|` for tables); `<`, `>` and `&` become entities first.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
@@ -77,8 +76,6 @@ def environment() -> jinja2.Environment:
     env.filters.update(md=md, text=text, attr=attr, cn_date=cn_date, iso=iso, pct=pct, number=number,
                        yaml_string=yaml_string)
     env.globals.update(
-        STATUS_LABELS=STATUS_LABELS, LIGHT_LABELS=LIGHT_LABELS, Status=Status, Light=Light,
-        SUPERVISION_LABELS=SUPERVISION_LABELS, SOURCE_LABELS=SOURCE_LABELS, ENTRY_LABELS=ENTRY_LABELS,
-        OUTCOME_LABELS=OUTCOME_LABELS, INSPECTION_LABELS=INSPECTION_LABELS,
+        Status=Status, Light=Light, EntryType=EntryType, Supervision=Supervision,
     )
     return env

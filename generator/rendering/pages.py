@@ -15,9 +15,10 @@ import plotly
 
 from ..derivation import selection
 from ..derivation.campaign import Campaign, tally, weekly_curve
+from ..model import vocabulary
 from ..model.jsonschema import render_schema
 from ..model.reference import field_reference
-from ..model.schema import SCHEMAS, SUPERVISION_LABELS, Close, Extension, Notice, Progress, Review
+from ..model.schema import SCHEMAS, Close, Extension, Notice, Progress, Review
 from ..validation.findings import CODES
 from . import charts, datafiles, urls
 from .markup import md
@@ -130,7 +131,7 @@ def problems(c: Campaign) -> Iterator[Output]:
 # name, title, introduction, selection, the list's own column (header, cell of a row), a closing note
 LISTS = (
     ("supervised", "挂牌督办问题", "由市级或省级挂牌督办的问题，省级挂牌督办的排在前面。", selection.supervised,
-     ("督办级别", lambda r: SUPERVISION_LABELS[r.problem.supervision].removesuffix("挂牌督办")), False),
+     ("督办级别", lambda r: r.problem.supervision.level), False),
     ("overdue", "逾期问题", "已超过现行完成时限仍未完成的问题，超期最久的排在前面。", selection.overdue,
      ("超期天数", lambda r: f"{-r.state.days_left} 天"), False),
     ("rebound", "反弹问题", "销号后经“回头看”发现反弹回潮、重新打开整改的问题。", selection.rebound, None, False),
@@ -198,8 +199,13 @@ def vendor(c: Campaign) -> Iterator[Output]:
     yield File(f"{urls.VENDOR_FOLDER}/plotly.min.js", source.read_bytes())
 
 
+def stylesheet(c: Campaign) -> Iterator[Output]:
+    """The colours of the vocabulary as CSS (mkdocs.yml loads it before portal.css)."""
+    yield File(urls.VOCABULARY_CSS, vocabulary.stylesheet().encode("utf-8"))
+
+
 FAMILIES: tuple[Family, ...] = (home, departments, categories, problems, lists, inspections, reference_pages,
-                                data_files, vendor)
+                                data_files, vendor, stylesheet)
 
 
 def portal_outputs(campaign: Campaign) -> Iterator[Output]:

@@ -20,6 +20,7 @@ GUIDE = "guide.md"
 PROBLEMS_FOLDER = "problems"
 DATA_FOLDER = "data"
 VENDOR_FOLDER = "assets/vendor"
+VOCABULARY_CSS = "assets/generated/vocabulary.css"  # its own folder: the writer owns every file in it
 USE_DIRECTORY_URLS = True
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..loading.yamlio import TAG_NAMES, Document, Path_, dotted
+from ..model.vocabulary import EntryType
 from .findings import Finding
 
 _TYPE_WORDS = {
@@ -127,7 +128,7 @@ def _translate(document: Document, model: type[BaseModel], error: dict) -> Findi
             path = (*path, misspelt)
             return Finding.make("E202", document.display, document.locate(path, key=True),
                                 f"格式中没有“{dotted(path)}”这个键。你是否想写“type”？", dotted(path))
-        return at("E201", f"{name}缺少“type”：请写明条目类型，可选 progress、extension、notice、close、review。")
+        return at("E201", f"{name}缺少“type”：请写明条目类型，可选 {'、'.join(EntryType)}。")
     if kind in _RANGE:
         bound = _RANGE[kind].format(**error.get("ctx", {}))
         return at("E205", f"{name}的取值是 {found}，应当{bound}{described}。")

@@ -4,9 +4,6 @@
 (function () {
   "use strict";
   var LIMIT = 200;
-  var STATUS = { not_started: "未启动", in_progress: "整改中", overdue: "逾期", done: "已完成待销号", closed: "已销号", rebound: "反弹" };
-  var LIGHT = { red: "红灯", yellow: "黄灯", green: "绿灯" };
-  var LIGHT_ORDER = { red: 0, yellow: 1, green: 2 };
   var cache = {};
 
   function el(tag, className, text) {
@@ -26,15 +23,30 @@
     return cache[src];
   }
 
+  /* The index names its columns in `fields`, its labels in `statuses` and `lights`, and the problem
+   * page address in `problem_url`: nothing about the data is written twice here. */
+  function prepare(data, src) {
+    var at = {};
+    data.fields.forEach(function (name, i) { at[name] = i; });
+    var order = {};
+    Object.keys(data.lights).forEach(function (light, i) { order[light] = i; });
+    data.at = at;
+    data.lightOrder = order;
+    data.urlOf = function (id) { return new URL(data.problem_url.replace("{id}", encodeURIComponent(id)), src).href; };
+    return data;
+  }
+
   function matches(p, filters, data) {
-    if (filters.department && data.departments[p[2]][0] !== filters.department) return false;
-    if (filters.category && data.categories[p[3]][0] !== filters.category) return false;
-    if (filters.status && p[4] !== filters.status) return false;
-    if (filters.light && p[5] !== filters.light) return false;
-    if (filters.supervision === "any" && p[6] === "none") return false;
-    if (filters.supervision && filters.supervision !== "any" && p[6] !== filters.supervision) return false;
+    var at = data.at;
+    var department = data.departments[p[at.department]], category = data.categories[p[at.category]];
+    if (filters.department && department[0] !== filters.department) return false;
+    if (filters.category && category[0] !== filters.category) return false;
+    if (filters.status && p[at.status] !== filters.status) return false;
+    if (filters.light && p[at.light] !== filters.light) return false;
+    if (filters.supervision === "any" && p[at.supervision] === "none") return false;
+    if (filters.supervision && filters.supervision !== "any" && p[at.supervision] !== filters.supervision) return false;
     if (filters.q) {
-      var hay = (p[0] + " " + p[1] + " " + data.departments[p[2]][2] + " " + data.categories[p[3]][1]).toLowerCase();
+      var hay = (p[at.id] + " " + p[at.title] + " " + department[2] + " " + category[1]).toLowerCase();
       var words = filters.q.toLowerCase().split(/\s+/).filter(Boolean);
       for (var i = 0; i < words.length; i++) if (hay.indexOf(words[i]) < 0) return false;
     }
@@ -44,9 +56,11 @@
   function render(form, data) {
     var filters = {};
     new FormData(form).forEach(function (value, key) { filters[key] = String(value).trim(); });
+    var at = data.at;
     var found = data.problems.filter(function (p) { return matches(p, filters, data); });
     found.sort(function (a, b) {
-      return (LIGHT_ORDER[a[5]] - LIGHT_ORDER[b[5]]) || (a[8] < b[8] ? -1 : a[8] > b[8] ? 1 : 0) || (a[0] < b[0] ? -1 : 1);
+      return (data.lightOrder[a[at.light]] - data.lightOrder[b[at.light]]) ||
+        (a[at.deadline] < b[at.deadline] ? -1 : a[at.deadline] > b[at.deadline] ? 1 : 0) || (a[at.id] < b[at.id] ? -1 : 1);
     });
     var page = form.parentNode;
     var count = page.querySelector(".rc-finder__count");
@@ -62,20 +76,20 @@
     found.slice(0, LIMIT).forEach(function (p) {
       var tr = el("tr");
       var light = el("td");
-      light.appendChild(el("span", "rc-light rc-light--" + p[5], LIGHT[p[5]]));
+      light.appendChild(el("span", "rc-light rc-light--" + p[at.light], data.lights[p[at.light]]));
       tr.appendChild(light);
       var idCell = el("td");
-      var link = el("a", null, p[0]);
-      link.href = "../problems/" + encodeURIComponent(p[0]) + "/";
+      var link = el("a", null, p[at.id]);
+      link.href = data.urlOf(p[at.id]);
       idCell.appendChild(link);
       tr.appendChild(idCell);
-      tr.appendChild(el("td", null, p[1]));
-      tr.appendChild(el("td", null, data.departments[p[2]][1]));
+      tr.appendChild(el("td", null, p[at.title]));
+      tr.appendChild(el("td", null, data.departments[p[at.department]][1]));
       var status = el("td");
-      status.appendChild(el("span", "rc-status rc-status--" + p[4], STATUS[p[4]]));
+      status.appendChild(el("span", "rc-status rc-status--" + p[at.status], data.statuses[p[at.status]]));
       tr.appendChild(status);
-      tr.appendChild(el("td", "rc-num", p[7] + "%"));
-      tr.appendChild(el("td", null, p[8]));
+      tr.appendChild(el("td", "rc-num", p[at.percent] + "%"));
+      tr.appendChild(el("td", null, p[at.deadline]));
       body.appendChild(tr);
     });
     table.appendChild(body);
@@ -97,7 +111,9 @@
     form.dataset.ready = "1";
     var params = new URLSearchParams(window.location.search);
     params.forEach(function (value, key) { if (form.elements[key]) form.elements[key].value = value; });
-    load(new URL(form.dataset.finderSrc, window.location.href).href).then(function (data) {
+    var src = new URL(form.dataset.finderSrc, window.location.href).href;
+    load(src).then(function (raw) {
+      var data = raw.at ? raw : prepare(raw, src);
       var update = function () { render(form, data); syncAddress(form); };
       form.addEventListener("input", update);
       form.addEventListener("change", update);

@@ -8,7 +8,8 @@ import datetime as dt
 from collections.abc import Iterator
 
 from ...loading.ledger import Ledger
-from ...model.schema import Close, Extension, Notice, Progress, Review, ReviewOutcome
+from ...model.schema import Close, Extension, Notice, Progress, Review
+from ...model.vocabulary import ReviewOutcome
 from ..findings import Finding
 
 
