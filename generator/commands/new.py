@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from ..loading import layout
 from ..model.schema import Problem
 from ..model.vocabulary import SourceKind, Supervision
 
@@ -15,8 +16,8 @@ class ScaffoldError(Exception):
 
 
 def next_problem_id(department_folder: Path, prefix: str, year: int) -> str:
-    pattern = re.compile(rf"^{re.escape(prefix)}-{year}-(\d{{3,5}})\.yml$")
-    numbers = [int(m[1]) for p in department_folder.glob("*.yml") if (m := pattern.match(p.name))]
+    pattern = re.compile(rf"^{re.escape(prefix)}-{year}-(\d{{3,5}}){re.escape(layout.SUFFIX)}$")
+    numbers = [int(m[1]) for p in department_folder.glob(f"*{layout.SUFFIX}") if (m := pattern.match(p.name))]
     return f"{prefix}-{year}-{max(numbers, default=0) + 1:03d}"
 
 
@@ -83,9 +84,9 @@ log: []
 
 
 def create_problem(ledger_root: Path, department: str, prefix: str, category: str, today: dt.date) -> Path:
-    folder = ledger_root / department
+    folder = ledger_root / layout.department_folder(department)
     problem_id = next_problem_id(folder, prefix, today.year)
-    path = folder / f"{problem_id}.yml"
+    path = ledger_root / layout.problem_path(department, problem_id)
     if path.exists():  # pragma: no cover - next_problem_id never returns a taken id
         raise ScaffoldError(f"文件 {path} 已经存在，不会覆盖。")
     folder.mkdir(parents=True, exist_ok=True)

@@ -1,19 +1,18 @@
-"""Reading a ledger folder: every file loaded strictly and checked against its schema."""
+"""Reading a ledger, from a folder or a git commit: every file loaded strictly and checked against its schema."""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..model.schema import Department, Departments, Indicator, Indicators, Inspection, Portal, Problem
 from ..validation.findings import Finding
 from ..validation.schemacheck import check_model
-from .yamlio import Document, LoadError, read_document
-
-REGISTRIES = ("portal.yml", "departments.yml", "indicators.yml")
-INSPECTIONS = "inspections"
-IGNORED_NAMES = {"README.md", ".gitkeep", ".DS_Store"}
+from . import layout
+from .layout import ROOT
+from .tree import Entry, Kind, LedgerTree, as_tree
+from .yamlio import Document, LoadError, document_from_bytes
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class InspectionFile:
 
 @dataclass
 class Ledger:
-    root: Path
+    root: LedgerTree
     portal: Portal | None = None
     portal_document: Document | None = None
     departments: dict[str, Department] = field(default_factory=dict)
@@ -48,42 +47,29 @@ class Ledger:
     findings: list[Finding] = field(default_factory=list)
 
 
-def display_path(path: Path) -> str:
-    """The path as a clerk sees it: relative to where the command runs, with forward slashes."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return path.as_posix()
-    return path.resolve().as_posix() if relative.startswith("..") else Path(relative).as_posix()
-
-
-def _read(path: Path, findings: list[Finding]) -> Document | None:
-    try:
-        return read_document(path, display_path(path))
-    except LoadError as exc:
-        findings.extend(exc.findings)
-        return None
-
-
-def load_ledger(root: Path) -> Ledger:
-    """Load every file under `root`; findings collect all that is wrong, nothing stops at the first."""
-    ledger = Ledger(root=root)
+def load_ledger(source: LedgerTree | Path) -> Ledger:
+    """Load every file of the ledger (a tree, or a folder's path); findings collect all that is wrong,
+    nothing stops at the first."""
+    tree = as_tree(source)
+    ledger = Ledger(root=tree)
     findings = ledger.findings
+    top = tree.entries(ROOT)
+    top_files = {entry.name for entry in top if entry.is_file}
 
-    for name, required in (("portal.yml", True), ("departments.yml", True), ("indicators.yml", False)):
-        path = root / name
-        if not path.is_file():
-            if required:
-                findings.append(Finding.make("E320", display_path(path), (1, 1),
-                                             f"找不到登记表 {name}；台账目录 {display_path(root)} 里必须有这个文件。"))
+    for name in layout.REGISTRIES:
+        path = PurePosixPath(name)
+        if name not in top_files:
+            if name in layout.REQUIRED_REGISTRIES:
+                findings.append(Finding.make("E320", tree.display(path), (1, 1),
+                                             f"找不到登记表 {name}；台账目录 {tree.display(ROOT)} 里必须有这个文件。"))
             continue
-        document = _read(path, findings)
+        document = _read(tree, path, findings)
         if document is None:
             continue
-        if name == "portal.yml":
+        if name == layout.PORTAL:
             model, errors = check_model(document, Portal)
             ledger.portal, ledger.portal_document = model, document
-        elif name == "departments.yml":
+        elif name == layout.DEPARTMENTS:
             model, errors = check_model(document, Departments)
             ledger.departments_document = document
             if model is not None:
@@ -96,60 +82,80 @@ def load_ledger(root: Path) -> Ledger:
                 ledger.indicators = list(model.indicators)
         findings.extend(errors)
 
-    for entry in sorted(root.iterdir()):
-        if entry.name.startswith(".") or entry.name in IGNORED_NAMES or entry.name in REGISTRIES:
+    for entry in top:
+        if layout.is_ignored(entry.name) or entry.name in layout.REGISTRIES:
             continue
-        if entry.is_file() and _looks_like_ledger(entry):
-            findings.append(_unread(entry, "台账根目录只放 portal.yml、departments.yml、indicators.yml；"
-                                           "问题文件请放进牵头部门的文件夹"))
-        elif entry.is_file():
-            findings.append(_unexpected(entry, "台账根目录只放 portal.yml、departments.yml、indicators.yml 和各部门文件夹"))
-        elif entry.name == INSPECTIONS:
-            _load_inspections(entry, ledger)
+        path = PurePosixPath(entry.name)
+        if entry.is_file and layout.looks_like_ledger(entry.name):
+            findings.append(_unread(tree, path, "台账根目录只放 portal.yml、departments.yml、indicators.yml；"
+                                                "问题文件请放进牵头部门的文件夹"))
+        elif entry.is_file:
+            findings.append(_unexpected(tree, path, entry,
+                                        "台账根目录只放 portal.yml、departments.yml、indicators.yml 和各部门文件夹"))
+        elif entry.name == layout.INSPECTIONS:
+            _load_inspections(path, ledger)
         else:
-            _load_problems(entry, ledger)
+            _load_problems(path, ledger)
     return ledger
 
 
-def _yml_files(folder: Path, ledger: Ledger) -> list[Path]:
+def _read(tree: LedgerTree, path: PurePosixPath, findings: list[Finding]) -> Document | None:
+    display = tree.display(path)
+    try:
+        return document_from_bytes(tree.read(path), path, display)
+    except LoadError as exc:
+        findings.extend(exc.findings)
+        return None
+
+
+def _yml_files(folder: PurePosixPath, ledger: Ledger) -> list[PurePosixPath]:
+    tree = ledger.root
     files = []
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith(".") or entry.name in IGNORED_NAMES:
+    for entry in tree.entries(folder):
+        if layout.is_ignored(entry.name):
             continue
-        if entry.is_file() and entry.suffix == ".yml":
-            files.append(entry)
-        elif entry.is_file() and _looks_like_ledger(entry):
-            ledger.findings.append(_unread(entry, f"扩展名应为小写的 .yml，请改名为 {entry.stem}.yml"))
-        elif entry.is_dir():
-            hidden = sorted(p for p in entry.rglob("*") if p.is_file() and _looks_like_ledger(p))
-            for path in hidden:
-                ledger.findings.append(_unread(path, f"问题文件不能放在子文件夹里，请移到 {display_path(folder)}/ 下"))
+        path = folder / entry.name
+        if entry.is_file and layout.is_ledger_name(entry.name):
+            files.append(path)
+        elif entry.is_file and layout.looks_like_ledger(entry.name):
+            ledger.findings.append(_unread(tree, path, f"扩展名应为小写的 .yml，请改名为 {path.stem}.yml"))
+        elif entry.is_folder:
+            hidden = sorted(p for p in _files_below(tree, path) if layout.looks_like_ledger(p.name))
+            for hidden_path in hidden:
+                ledger.findings.append(_unread(tree, hidden_path,
+                                               f"问题文件不能放在子文件夹里，请移到 {tree.display(folder)}/ 下"))
             if not hidden:
-                ledger.findings.append(_unexpected(entry, "部门文件夹里不要再建子文件夹，问题文件直接放在部门文件夹里"))
+                ledger.findings.append(_unexpected(tree, path, entry,
+                                                   "部门文件夹里不要再建子文件夹，问题文件直接放在部门文件夹里"))
         else:
-            ledger.findings.append(_unexpected(entry, "部门文件夹里只放“问题编号.yml”文件"))
+            ledger.findings.append(_unexpected(tree, path, entry, "部门文件夹里只放“问题编号.yml”文件"))
     return files
 
 
-def _looks_like_ledger(path: Path) -> bool:
-    return path.suffix.lower() in (".yml", ".yaml") and not path.name.startswith(".")
+def _files_below(tree: LedgerTree, folder: PurePosixPath) -> Iterator[PurePosixPath]:
+    """Every file at any depth, through links to files but not into linked folders (as `Path.rglob`)."""
+    for entry in tree.entries(folder):
+        if entry.is_file:
+            yield folder / entry.name
+        elif entry.kind is Kind.FOLDER:
+            yield from _files_below(tree, folder / entry.name)
 
 
-def _unread(path: Path, why: str) -> Finding:
+def _unread(tree: LedgerTree, path: PurePosixPath, why: str) -> Finding:
     """A ledger file nobody will read is an error: its problem would silently miss the portal."""
-    return Finding.make("E322", display_path(path), (1, 1), f"这个台账文件不会被读取，其中的内容不会发布：{why}。")
+    return Finding.make("E322", tree.display(path), (1, 1), f"这个台账文件不会被读取，其中的内容不会发布：{why}。")
 
 
-def _unexpected(path: Path, why: str) -> Finding:
-    what = "文件夹" if path.is_dir() else "文件"
-    return Finding.make("W403", display_path(path), (1, 1), f"这个{what}没有被读取：{why}。")
+def _unexpected(tree: LedgerTree, path: PurePosixPath, entry: Entry, why: str) -> Finding:
+    what = "文件夹" if entry.is_folder else "文件"
+    return Finding.make("W403", tree.display(path), (1, 1), f"这个{what}没有被读取：{why}。")
 
 
-def _load_problems(folder: Path, ledger: Ledger) -> None:
+def _load_problems(folder: PurePosixPath, ledger: Ledger) -> None:
     for path in _yml_files(folder, ledger):
         ledger.problem_files += 1
-        ledger.problem_file_ids.add(path.stem)
-        document = _read(path, ledger.findings)
+        ledger.problem_file_ids.add(layout.claimed_id(path))
+        document = _read(ledger.root, path, ledger.findings)
         if document is None:
             continue
         problem, errors = check_model(document, Problem)
@@ -158,9 +164,9 @@ def _load_problems(folder: Path, ledger: Ledger) -> None:
             ledger.problems.append(ProblemFile(document, problem))
 
 
-def _load_inspections(folder: Path, ledger: Ledger) -> None:
+def _load_inspections(folder: PurePosixPath, ledger: Ledger) -> None:
     for path in _yml_files(folder, ledger):
-        document = _read(path, ledger.findings)
+        document = _read(ledger.root, path, ledger.findings)
         if document is None:
             continue
         inspection, errors = check_model(document, Inspection)

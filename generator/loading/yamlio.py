@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import yaml
@@ -86,9 +86,13 @@ class LoadError(Exception):
 
 @dataclass
 class Document:
-    """A loaded YAML file: its values, and the text kept to find a field's line on demand."""
+    """A loaded YAML file: its values, and the text kept to find a field's line on demand.
 
-    path: Path
+    `path` is where the file lies in the ledger (`ecology-env/STHJ-2025-001.yml`); `display` is how
+    messages name it.
+    """
+
+    path: PurePath
     display: str
     text: str
     data: Any
@@ -162,9 +166,12 @@ def _position(node: yaml.Node) -> Position:
 
 
 def read_document(path: Path, display: str | None = None) -> Document:
-    """Read one ledger file strictly. Raises LoadError with every problem found in it."""
-    display = display or str(path)
-    raw = path.read_bytes()
+    """Read one file from disk strictly. Raises LoadError with every problem found in it."""
+    return document_from_bytes(path.read_bytes(), path, display or str(path))
+
+
+def document_from_bytes(raw: bytes, path: PurePath, display: str) -> Document:
+    """A ledger file's bytes, however they were read, within the size limit and parsed strictly."""
     if len(raw) > MAX_FILE_BYTES:
         raise LoadError([Finding.make(
             "E106", display, (1, 1),
@@ -172,7 +179,7 @@ def read_document(path: Path, display: str | None = None) -> Document:
     return parse_document(raw, path, display)
 
 
-def parse_document(raw: bytes, path: Path, display: str) -> Document:
+def parse_document(raw: bytes, path: PurePath, display: str) -> Document:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

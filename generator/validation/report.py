@@ -1,4 +1,4 @@
-"""Validation of a whole ledger folder: load everything, run every rule, report everything."""
+"""Validation of a whole ledger (a folder, or a git commit): load everything, run every rule, report everything."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..loading.ledger import Ledger, load_ledger
+from ..loading.tree import LedgerTree
 from .findings import CODES, Finding, Severity
 from .rules import check_all
 
@@ -29,8 +30,9 @@ class Report:
         return not self.errors and not (strict and self.warnings)
 
 
-def validate(root: Path, today: dt.date) -> Report:
-    ledger = load_ledger(root)
+def validate(source: LedgerTree | Path, today: dt.date) -> Report:
+    """`source` is a ledger folder's path or a tree (`FolderTree`, `GitTree`)."""
+    ledger = load_ledger(source)
     findings = list(ledger.findings)
     findings.extend(check_all(ledger, today))
     return Report(ledger, tuple(sorted(set(findings))))

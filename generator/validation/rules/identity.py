@@ -6,12 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from ...loading import layout
 from ...loading.ledger import Ledger
 from ...loading.yamlio import Document
 from ..findings import Finding
-
-# departments/index.md and categories/index.md are the ranking pages; ledgers/inspections/ is not a department
-RESERVED = {"departments": ("index", "inspections"), "categories": ("index",)}
 
 
 def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
@@ -59,8 +57,8 @@ def _unique(document: Document, section: str, values: list[tuple], what: str, co
 
 def _reserved(document: Document, section: str, ids: list, what: str) -> Iterator[Finding]:
     for index, value in enumerate(ids):
-        if value in RESERVED[section]:
-            taken = "、".join(RESERVED[section])
+        if value in layout.RESERVED_IDS[section]:
+            taken = "、".join(layout.RESERVED_IDS[section])
             yield Finding.make(
                 "E323", document.display, document.locate((section, index, "id")),
                 f"{what}编号“{value}”是门户的保留字（{taken}），会和门户自己的页面或文件夹冲突；请换一个编号。",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from ...loading import layout
 from ...loading.ledger import Ledger
 from ..findings import Finding
 
@@ -13,7 +14,7 @@ def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
     known = ledger.departments
     for item in ledger.problems:
         problem, document = item.problem, item.document
-        folder = document.path.parent.name
+        folder = layout.folder_of(document.path)
         if problem.department not in known:
             if known:
                 yield Finding.make(
@@ -25,10 +26,10 @@ def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
                 "E301", document.display, document.locate(("department",)),
                 f"文件放在文件夹“{folder}”里，但牵头部门（department）是“{problem.department}”；"
                 f"请把文件移到 {problem.department}/ 文件夹，或改正 department。", "department")
-        if document.path.stem != problem.id:
+        if layout.claimed_id(document.path) != problem.id:
             yield Finding.make(
                 "E302", document.display, document.locate(("id",)),
-                f"文件名是“{document.path.name}”，但问题编号（id）是“{problem.id}”；文件名应为“{problem.id}.yml”。", "id")
+                f"文件名是“{document.path.name}”，但问题编号（id）是“{problem.id}”；文件名应为“{problem.id}{layout.SUFFIX}”。", "id")
         department = known.get(problem.department)
         if department is not None and problem.id.split("-")[0] != department.prefix:
             yield Finding.make(

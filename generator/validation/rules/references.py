@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
+from ...loading import layout
 from ...loading.ledger import Ledger
 from ...model.schema import Progress
 from ..findings import Finding
@@ -48,11 +49,11 @@ def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
     problem_ids = {item.problem.id for item in ledger.problems} | ledger.problem_file_ids
     for item in ledger.inspections:
         inspection, document = item.inspection, item.document
-        if document.path.stem != inspection.id:
+        if layout.claimed_id(document.path) != inspection.id:
             yield Finding.make(
                 "E302", document.display, document.locate(("id",)),
                 f"文件名是“{document.path.name}”，但督查记录编号（id）是“{inspection.id}”；"
-                f"文件名应为“{inspection.id}.yml”。", "id")
+                f"文件名应为“{inspection.id}{layout.SUFFIX}”。", "id")
         if departments:
             for index, department in enumerate(inspection.departments):
                 if department not in departments:

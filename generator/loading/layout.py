@@ -1,0 +1,68 @@
+"""Where ledger files live, declared once: the loader, the rules and the scaffold all ask here.
+
+Paths are relative to the ledger folder and use forward slashes (`PurePosixPath`), the same whether
+the ledger is read from a folder on disk or from a git commit.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+LEDGERS = "ledgers"  # the ledger folder, at the repository root
+SNAPSHOTS = "snapshots"  # weekly snapshots, at the repository root beside ledgers/
+
+SUFFIX = ".yml"  # the only suffix a ledger file may have: lower case, not .yaml
+LEDGER_LIKE_SUFFIXES = (".yml", ".yaml")  # compared in lower case: a file meant as a ledger file
+
+PORTAL = "portal.yml"
+DEPARTMENTS = "departments.yml"
+INDICATORS = "indicators.yml"
+REGISTRIES = (PORTAL, DEPARTMENTS, INDICATORS)
+REQUIRED_REGISTRIES = (PORTAL, DEPARTMENTS)
+
+INSPECTIONS = "inspections"  # the inspection records' folder; every other folder is a department's
+IGNORED_NAMES = frozenset({"README.md", ".gitkeep", ".DS_Store"})  # and every name starting with a dot
+
+# Ids the portal uses itself: departments/index.md and categories/index.md are the ranking pages, and
+# ledgers/inspections/ is not a department.
+RESERVED_IDS = {"departments": ("index", INSPECTIONS), "categories": ("index",)}
+
+ROOT = PurePosixPath()
+
+
+def is_ignored(name: str) -> bool:
+    """Files that may sit in any ledger folder without being read or reported."""
+    return name.startswith(".") or name in IGNORED_NAMES
+
+
+def is_ledger_name(name: str) -> bool:
+    """A name the loader reads: `<id>.yml`."""
+    return PurePosixPath(name).suffix == SUFFIX
+
+
+def looks_like_ledger(name: str) -> bool:
+    """A name that was meant as a ledger file (`.yml` or `.yaml`, any case), read or not."""
+    return PurePosixPath(name).suffix.lower() in LEDGER_LIKE_SUFFIXES and not name.startswith(".")
+
+
+def department_folder(department: str) -> PurePosixPath:
+    """A department's problem files lie in a folder named after its id."""
+    return PurePosixPath(department)
+
+
+def problem_path(department: str, problem_id: str) -> PurePosixPath:
+    return department_folder(department) / (problem_id + SUFFIX)
+
+
+def inspection_path(inspection_id: str) -> PurePosixPath:
+    return PurePosixPath(INSPECTIONS, inspection_id + SUFFIX)
+
+
+def folder_of(path: PurePosixPath) -> str:
+    """The folder a file lies in: for a problem file, the department it is filed under."""
+    return path.parent.name
+
+
+def claimed_id(path: PurePosixPath) -> str:
+    """The id a file claims by its name."""
+    return path.stem
