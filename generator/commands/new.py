@@ -7,8 +7,11 @@ import re
 from pathlib import Path
 
 from ..loading import layout
+from ..model.columns import LEDGER_COLUMNS
 from ..model.schema import Problem
 from ..model.vocabulary import SourceKind, Supervision
+
+BY_FIELD = {column.field: column for column in LEDGER_COLUMNS}
 
 
 class ScaffoldError(Exception):
@@ -25,43 +28,49 @@ def _comment(field: str) -> str:
     return f"# {Problem.model_fields[field].description}"
 
 
+def _placeholder(field: str) -> str:
+    """What the clerk replaces, as declared with the field's column."""
+    return BY_FIELD[field].placeholder
+
+
 def problem_template(problem_id: str, department: str, category: str, today: dt.date) -> str:
     """The text of a new problem file: real keys, placeholder values a clerk replaces."""
     c = _comment
+    ask = _placeholder
     return f"""# yaml-language-server: $schema=../../schema/problem.schema.json
 # 新问题台账。请把“请填写”替换为实际内容；以 # 开头的行是说明，可以保留。
 {c("id")}
 id: {problem_id}
 {c("title")}
-title: 请填写问题名称
+title: {ask('title')}
 {c("category")}
 category: {category}
 {c("source")}
 source:
   # {SourceKind.choices()}
   kind: {SourceKind.INSPECTION.value}
-  name: 请填写来源名称
+  name: {ask('source')}
 {c("description")}
-description: 请填写问题的具体表现
+description: {ask('description')}
 {c("department")}
 department: {department}
 {c("cooperating")}
 cooperating: []
 {c("leader")}
-leader: 请填写挂帅领导
+leader: {ask('leader')}
 {c("team")}
-team: 请填写工作专班
+team: {ask('team')}
 {c("section")}
-section: 请填写承担股室
+section: {ask('section')}
 {c("responsible")}
-responsible: 请填写责任人
+responsible: {ask('responsible')}
 {c("target")}
-target: 请填写整改目标
+target: {ask('target')}
 {c("measures")}
 measures:
-  - 请填写第一条整改措施
+  - {ask('measures')}
 {c("plan")}
-# plan: 请填写整改方案名称或文号
+# plan: {ask('plan')}
 {c("opened")}
 opened: {today.isoformat()}
 {c("deadline")}

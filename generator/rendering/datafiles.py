@@ -1,4 +1,6 @@
-"""Open data: the whole ledger as CSV (UTF-8 with BOM, for Excel), JSON and XLSX, and the finder's index."""
+"""Open data: the whole ledger as CSV (UTF-8 with BOM, for Excel), JSON and XLSX, and the finder's index.
+
+Their columns are the ones declared in model/columns.py."""
 
 from __future__ import annotations
 
@@ -8,69 +10,25 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
-from ..derivation.campaign import Campaign, Row
+from ..derivation.campaign import Campaign
+from ..model import columns
 from ..model.vocabulary import Light, Status
 from . import urls
-from .markup import iso
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    value: Callable[[Row], object]
-
 
 WRAP = Alignment(wrap_text=True, vertical="top")
-
-# The column map of CSV and XLSX, declared once.
-COLUMNS: tuple[Column, ...] = (
-    Column("问题编号", lambda r: r.problem.id),
-    Column("问题名称", lambda r: r.problem.title),
-    Column("类别", lambda r: r.category.name),
-    Column("牵头部门", lambda r: r.department.name),
-    Column("配合单位", lambda r: "、".join(r.cooperating)),
-    Column("状态", lambda r: r.state.status.label),
-    Column("亮灯", lambda r: r.state.light.label),
-    Column("亮灯原因", lambda r: "；".join(r.state.reasons)),
-    Column("完成度（%）", lambda r: r.state.percent),
-    Column("序时进度（%）", lambda r: r.state.schedule),
-    Column("所处步骤", lambda r: r.step.name if r.step else ""),
-    Column("挂牌督办", lambda r: r.problem.supervision.label),
-    Column("问题来源", lambda r: f"{r.problem.source.kind.label}：{r.problem.source.name}"),
-    Column("问题描述", lambda r: r.problem.description),
-    Column("整改目标", lambda r: r.problem.target),
-    Column("整改措施", lambda r: "\n".join(f"{i}. {m}" for i, m in enumerate(r.problem.measures, 1))),
-    Column("挂帅领导", lambda r: r.problem.leader),
-    Column("工作专班", lambda r: r.problem.team),
-    Column("承担股室", lambda r: r.problem.section),
-    Column("责任人", lambda r: r.problem.responsible),
-    Column("列入台账日期", lambda r: iso(r.problem.opened)),
-    Column("原定完成时限", lambda r: iso(r.problem.deadline)),
-    Column("现行完成时限", lambda r: iso(r.state.deadline)),
-    Column("延期次数", lambda r: r.state.extensions),
-    Column("完成日期", lambda r: iso(r.state.done_on) if r.state.done_on else ""),
-    Column("销号日期", lambda r: iso(r.state.closed_on) if r.state.closed_on else ""),
-    Column("最近记录日期", lambda r: iso(r.state.last_entry) if r.state.last_entry else ""),
-)
-
-
-def _cells(row: Row) -> list[object]:
-    return [column.value(row) for column in COLUMNS]
 
 
 def problems_csv(campaign: Campaign) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.header for c in COLUMNS])
+    writer.writerow([c.heading for c in columns.COLUMNS])
     for row in campaign.rows:
-        writer.writerow([_csv_safe(v) for v in _cells(row)])
+        writer.writerow([_csv_safe(v) for v in columns.cells(row)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -88,18 +46,7 @@ def problems_json(campaign: Campaign) -> bytes:
         "problems": [
             {
                 **row.problem.model_dump(mode="json"),
-                "derived": {
-                    "status": row.state.status.value,
-                    "status_label": row.state.status.label,
-                    "light": row.state.light.value,
-                    "light_reasons": list(row.state.reasons),
-                    "percent": row.state.percent,
-                    "schedule": row.state.schedule,
-                    "effective_deadline": iso(row.state.deadline),
-                    "extensions": row.state.extensions,
-                    "done_on": iso(row.state.done_on) if row.state.done_on else None,
-                    "closed_on": iso(row.state.closed_on) if row.state.closed_on else None,
-                },
+                "derived": columns.derived(row),
             }
             for row in campaign.rows
         ],
@@ -111,13 +58,12 @@ def problems_xlsx(campaign: Campaign) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "问题台账"
-    sheet.append([c.header for c in COLUMNS])
+    sheet.append([c.heading for c in columns.COLUMNS])
     for row in campaign.rows:
-        sheet.append([_csv_safe(v) for v in _cells(row)])
+        sheet.append([_csv_safe(v) for v in columns.cells(row)])
     sheet.freeze_panes = "C2"
-    wide = {"问题名称", "问题描述", "整改目标", "整改措施", "亮灯原因", "问题来源", "配合单位"}
-    for index, column in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = 40 if column.header in wide else 14
+    for index, column in enumerate(columns.COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = 40 if column.wide else 14
     for cells in sheet.iter_rows(min_row=2):
         for cell in cells:
             cell.alignment = WRAP
@@ -153,24 +99,21 @@ def _stable_zip(data: bytes, stamp: tuple) -> bytes:
 
 
 def finder_index(campaign: Campaign) -> bytes:
-    """The compact index the finder page loads: one array per problem in the order of `fields`, lookup
-    tables once, the labels of statuses and lights, and the pattern of a problem page's URL."""
+    """The compact index the finder page loads: one array per problem in the order of `fields` (department
+    and category as positions in their lookup tables), the labels of statuses and lights, and the pattern
+    of a problem page's URL."""
     dept_index = {d.id: i for i, d in enumerate(campaign.departments)}
     cat_index = {c.id: i for i, c in enumerate(campaign.portal.categories)}
+    encode = {"department": lambda r: dept_index[r.department.id], "category": lambda r: cat_index[r.category.id]}
+    fields = [encode.get(key) or columns.BY_KEY[key].json for key in columns.FINDER_KEYS]
     payload = {
         "as_of": campaign.as_of.isoformat(),
-        "fields": ["id", "title", "department", "category", "status", "light", "supervision", "percent",
-                   "deadline"],
+        "fields": list(columns.FINDER_KEYS),
         "departments": [[d.id, d.short or d.name, d.name] for d in campaign.departments],
         "categories": [[c.id, c.name] for c in campaign.portal.categories],
         "statuses": Status.labels(),
         "lights": Light.labels(),  # in the order the finder sorts by: red first
         "problem_url": urls.finder_problem_url(),
-        "problems": [
-            [r.problem.id, r.problem.title, dept_index[r.department.id], cat_index[r.category.id],
-             r.state.status.value, r.state.light.value, r.problem.supervision.value, r.state.percent,
-             iso(r.state.deadline)]
-            for r in campaign.rows
-        ],
+        "problems": [[value(r) for value in fields] for r in campaign.rows],
     }
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -48,6 +48,13 @@ def pct(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value * 100:.{digits}f}%"
 
 
+def shown(value: object) -> str:
+    """A column's value in an HTML block of a page: dates in Chinese, nothing as 无, text escaped."""
+    if isinstance(value, dt.date):
+        return cn_date(value)
+    return text(value) if value != "" else "无"
+
+
 def number(value: float | int) -> str:
     return f"{value:,.0f}"
 
@@ -74,7 +81,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(md=md, text=text, attr=attr, cn_date=cn_date, iso=iso, pct=pct, number=number,
-                       yaml_string=yaml_string)
+                       yaml_string=yaml_string, shown=shown)
     env.globals.update(
         Status=Status, Light=Light, EntryType=EntryType, Supervision=Supervision,
     )

@@ -15,7 +15,7 @@ import plotly
 
 from ..derivation import selection
 from ..derivation.campaign import Campaign, tally, weekly_curve
-from ..model import vocabulary
+from ..model import columns, vocabulary
 from ..model.jsonschema import render_schema
 from ..model.reference import field_reference
 from ..model.schema import SCHEMAS, Close, Extension, Notice, Progress, Review
@@ -121,7 +121,7 @@ def problems(c: Campaign) -> Iterator[Output]:
     for row in c.rows:
         problem = row.problem
         yield Page(urls.problem(problem.id), "problem.md.j2", f"{problem.id} {problem.title}", {
-            "row": row, "steps": c.portal.steps, "step_names": step_names, "feedback": c.portal.feedback,
+            "row": row, "page_columns": columns.PAGE_COLUMNS, "steps": c.portal.steps, "step_names": step_names, "feedback": c.portal.feedback,
             "milestones": charts.milestone_chart(row),
             "undated": [m for m in problem.milestones if m.due is None],
             "inspections": inspections.get(problem.id, []),

@@ -60,7 +60,7 @@
     var found = data.problems.filter(function (p) { return matches(p, filters, data); });
     found.sort(function (a, b) {
       return (data.lightOrder[a[at.light]] - data.lightOrder[b[at.light]]) ||
-        (a[at.deadline] < b[at.deadline] ? -1 : a[at.deadline] > b[at.deadline] ? 1 : 0) || (a[at.id] < b[at.id] ? -1 : 1);
+        (a[at.effective_deadline] < b[at.effective_deadline] ? -1 : a[at.effective_deadline] > b[at.effective_deadline] ? 1 : 0) || (a[at.id] < b[at.id] ? -1 : 1);
     });
     var page = form.parentNode;
     var count = page.querySelector(".rc-finder__count");
@@ -89,7 +89,7 @@
       status.appendChild(el("span", "rc-status rc-status--" + p[at.status], data.statuses[p[at.status]]));
       tr.appendChild(status);
       tr.appendChild(el("td", "rc-num", p[at.percent] + "%"));
-      tr.appendChild(el("td", null, p[at.deadline]));
+      tr.appendChild(el("td", null, p[at.effective_deadline]));
       body.appendChild(tr);
     });
     table.appendChild(body);
