@@ -200,3 +200,23 @@ def test_palette_toggle_recolours_the_charts(watched: Watched) -> None:
     page.click("label.md-header__button[for^='__palette']:visible")
     page.wait_for_function(f"getComputedStyle(document.querySelector('.rc-chart .xtick text, .rc-chart .ytick text')).fill !== '{before}'")
     assert watched.errors == []
+
+
+def _rgb(colour: str) -> str:
+    return "rgb({}, {}, {})".format(*(int(colour[i:i + 2], 16) for i in (1, 3, 5)))
+
+
+def test_badges_and_timeline_show_the_declared_colours(watched: Watched) -> None:
+    """The generated stylesheet wins over the portal's defaults: what a reader sees is the declaration."""
+    from generator.model.vocabulary import EntryType, Light, Status
+
+    page = watched.open("/problems/FGW-2025-002/")
+    dot = page.evaluate("""selector => getComputedStyle(document.querySelector(selector), '::before')
+                           .backgroundColor""", ".rc-timeline__item--extension")
+    assert dot == _rgb(EntryType.EXTENSION.colour)
+    status = page.locator(".rc-badges .rc-status").first
+    value = status.get_attribute("class").split("rc-status--")[1]
+    assert status.evaluate("node => getComputedStyle(node).backgroundColor") == _rgb(Status(value).badge)
+    light = page.locator(".rc-badges .rc-light").first
+    value = light.get_attribute("class").split("rc-light--")[1]
+    assert light.evaluate("node => getComputedStyle(node).color") == _rgb(Light(value).ink)

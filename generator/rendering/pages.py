@@ -200,7 +200,7 @@ def vendor(c: Campaign) -> Iterator[Output]:
 
 
 def stylesheet(c: Campaign) -> Iterator[Output]:
-    """The colours of the vocabulary as CSS (mkdocs.yml loads it before portal.css)."""
+    """The colours of the vocabulary as CSS (mkdocs.yml loads it after portal.css, so its colours win)."""
     yield File(urls.VOCABULARY_CSS, vocabulary.stylesheet().encode("utf-8"))
 
 
