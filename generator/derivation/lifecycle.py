@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 
 from ..model.schema import Close, Extension, LogEntry, Notice, Problem, Progress, Review, ReviewOutcome
@@ -95,15 +95,16 @@ def _fold(problem: Problem, steps: Sequence[str]) -> Iterator[Moment]:
     positions = {step: i for i, step in enumerate(steps)}
     before = opening
     for index, entry in enumerate(problem.log):
-        after, changes = _apply(before, entry)
+        updates, changes = _apply(before, entry)
         step = _step(before, entry, positions, len(steps)) if steps else before.step
-        after = replace(after, last_entry=entry.date, step=step)
+        # dataclasses.replace, less its per-field introspection: every build folds every log several times
+        after = Standing(**(before.__dict__ | updates | {"last_entry": entry.date, "step": step}))
         yield Moment(index, entry, entry.date, before, after, changes)
         before = after
 
 
-def _apply(before: Standing, entry: LogEntry) -> tuple[Standing, tuple[Change, ...]]:
-    """The standing after one entry (but for its date and step), and the transitions it caused."""
+def _apply(before: Standing, entry: LogEntry) -> tuple[dict[str, object], tuple[Change, ...]]:
+    """What one entry changes in the standing (but for its date and step), and the transitions it caused."""
     if isinstance(entry, Progress):
         changes = []
         if not before.started:
@@ -116,26 +117,24 @@ def _apply(before: Standing, entry: LogEntry) -> tuple[Standing, tuple[Change, .
             done_on = None
             if before.done:
                 changes.append(Change.REOPENED)
-        return replace(before, started=True, percent=entry.percent, done_on=done_on,
-                       last_progress=entry.date), tuple(changes)
+        return ({"started": True, "percent": entry.percent, "done_on": done_on, "last_progress": entry.date},
+                tuple(changes))
     if isinstance(entry, Extension):
         # a shortening extension is an error (E316), but it never pulls the effective deadline forward
-        return (replace(before, deadline=max(before.deadline, entry.deadline), extensions=before.extensions + 1),
-                (Change.EXTENDED,))
+        return {"deadline": max(before.deadline, entry.deadline), "extensions": before.extensions + 1}, (Change.EXTENDED,)
     if isinstance(entry, Notice):
-        return replace(before, notice_until=entry.until), (Change.NOTICE,)
+        return {"notice_until": entry.until}, (Change.NOTICE,)
     if isinstance(entry, Close):
         if before.closed:  # a second close-out (E308) keeps the one in force
-            return before, ()
-        closed = replace(before, closed_on=entry.date, first_closed_on=before.first_closed_on or entry.date,
-                         rebound_on=None)
+            return {}, ()
+        closed = {"closed_on": entry.date, "first_closed_on": before.first_closed_on or entry.date, "rebound_on": None}
         return closed, (Change.RECLOSED if before.first_closed_on else Change.CLOSED,)
     if entry.outcome == ReviewOutcome.REBOUND:
         # reopened, even when nothing was closed (E309): a new round of work starts from nothing done
-        reopened = replace(before, rebound_on=entry.date, closed_on=None, done_on=None, notice_until=None, percent=0,
-                           last_progress=None)
+        reopened = {"rebound_on": entry.date, "closed_on": None, "done_on": None, "notice_until": None, "percent": 0,
+                    "last_progress": None}
         return reopened, (Change.REBOUND,)
-    return before, (Change.CONSOLIDATED,) if before.closed else ()
+    return {}, (Change.CONSOLIDATED,) if before.closed else ()
 
 
 def _step(before: Standing, entry: LogEntry, positions: Mapping[str, int], count: int) -> int:
