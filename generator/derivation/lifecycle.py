@@ -20,7 +20,7 @@ from ..model.schema import Close, Extension, LogEntry, Notice, Problem, Progress
 class Standing:
     """Where a problem stands after some prefix of its log: the facts every status, rule and figure is built from."""
 
-    deadline: dt.date  # effective: the original, or the latest of the extensions
+    deadline: dt.date  # effective: the latest of the original and every extension
     started: bool = False
     percent: int = 0  # of the current round of work (0 again after a rebound)
     done_on: dt.date | None = None  # when the current round of work reached 100 %
@@ -31,7 +31,7 @@ class Standing:
     notice_until: dt.date | None = None  # end of the result notice in force (None after a rebound)
     last_entry: dt.date | None = None
     last_progress: dt.date | None = None  # of the current round of work (None after a rebound)
-    step: int = -1  # position in the eight steps: -1 before any progress, len(steps) when every step is done
+    step: int = -1  # in the eight steps: -1 before any progress (and after a rebound), len(steps) when all are done
 
     @property
     def done(self) -> bool:
@@ -80,12 +80,12 @@ def moments(problem: Problem, steps: Sequence[str] = ()) -> list[Moment]:
 def standing(problem: Problem, as_of: dt.date | None = None, steps: Sequence[str] = ()) -> Standing:
     """Where the problem stands as of a date: after the entries up to the first one dated after `as_of`
     (after all of them when None). On a log in date order, that is after the last entry dated on or before it."""
-    current: Standing | None = None
-    for moment in _fold(problem, steps):
-        if moment.entry is not None and as_of is not None and moment.date > as_of:
+    timeline = _fold(problem, steps)
+    current = next(timeline).after  # the opening
+    for moment in timeline:
+        if as_of is not None and moment.date > as_of:
             break
         current = moment.after
-    assert current is not None  # the opening moment always comes first
     return current
 
 
