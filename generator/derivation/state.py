@@ -5,53 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..model.schema import Close, Extension, Notice, Problem, Progress, Review, Thresholds
-from ..model.vocabulary import Light, ReviewOutcome, Status
-
-
-@dataclass(frozen=True)
-class Replay:
-    """What the log says up to a date: the facts every status, rule and figure is built from."""
-
-    started: bool = False
-    percent: int = 0
-    done_on: dt.date | None = None  # when the current round of work reached 100 %
-    closed_on: dt.date | None = None  # the close in force (None after a rebound)
-    first_closed_on: dt.date | None = None
-    rebound_on: dt.date | None = None  # the rebound in force
-    deadline: dt.date | None = None  # effective deadline
-    extensions: int = 0
-    notice_until: dt.date | None = None
-    last_entry: dt.date | None = None
-    last_progress: dt.date | None = None  # of the current round of work (None after a rebound)
-
-
-def replay(problem: Problem, as_of: dt.date | None = None) -> Replay:
-    """Fold the log, in order, up to and including `as_of` (all of it when None)."""
-    started, percent, done_on, closed_on, first_closed = False, 0, None, None, None
-    rebound_on, deadline, extensions, notice_until, last, progressed = None, problem.deadline, 0, None, None, None
-    for entry in problem.log:
-        if as_of is not None and entry.date > as_of:
-            break
-        last = entry.date
-        if isinstance(entry, Progress):
-            started, percent, progressed = True, entry.percent, entry.date
-            if entry.percent == 100:
-                done_on = done_on or entry.date
-            else:
-                done_on = None
-        elif isinstance(entry, Extension):
-            deadline, extensions = entry.deadline, extensions + 1
-        elif isinstance(entry, Notice):
-            notice_until = entry.until
-        elif isinstance(entry, Close):
-            closed_on, rebound_on = entry.date, None
-            first_closed = first_closed or entry.date
-        elif isinstance(entry, Review) and entry.outcome == ReviewOutcome.REBOUND:
-            # reopened: a new round of work starts from nothing done
-            rebound_on, closed_on, done_on, notice_until, percent, progressed = entry.date, None, None, None, 0, None
-    return Replay(started, percent, done_on, closed_on, first_closed, rebound_on, deadline, extensions,
-                  notice_until, last, progressed)
+from ..model.schema import Problem, Thresholds
+from ..model.vocabulary import Light, Status
+from .lifecycle import Standing, standing
 
 
 @dataclass(frozen=True)
@@ -76,8 +32,8 @@ class ProblemState:
 
 
 def state_of(problem: Problem, as_of: dt.date, thresholds: Thresholds) -> ProblemState:
-    facts = replay(problem, as_of)
-    deadline = facts.deadline or problem.deadline
+    facts = standing(problem, as_of)
+    deadline = facts.deadline
     if facts.closed_on is not None:
         status = Status.CLOSED
     elif facts.done_on is not None:
@@ -121,14 +77,14 @@ def schedule_percent(opened: dt.date, deadline: dt.date, as_of: dt.date) -> int:
     return max(0, min(100, round(100 * passed / total)))
 
 
-def quiet_days(problem: Problem, facts: Replay, as_of: dt.date) -> int:
+def quiet_days(problem: Problem, facts: Standing, as_of: dt.date) -> int:
     """Days since the current round of work last reported progress (or since it began, if it never has).
     Only progress counts: an extension or a notice says nothing about the work itself."""
     since = facts.last_progress or facts.rebound_on or problem.opened
     return (as_of - since).days
 
 
-def _light(problem: Problem, facts: Replay, status: Status, schedule: int, deadline: dt.date,
+def _light(problem: Problem, facts: Standing, status: Status, schedule: int, deadline: dt.date,
            as_of: dt.date, t: Thresholds) -> tuple[Light, tuple[str, ...]]:
     if status == Status.CLOSED:
         return Light.GREEN, ()

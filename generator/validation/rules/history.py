@@ -1,4 +1,5 @@
-"""The log is a history: dated in order, nothing after today, and each entry possible when it was written.
+"""The log is a history: dated in order, nothing after today, and each entry possible when it was written
+(judged against where the lifecycle fold says the problem stood just before it).
 
 The problem's own dates come first: it is opened on or before today, and its deadline is not before that."""
 
@@ -7,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from ...derivation.lifecycle import moments
 from ...loading.ledger import Ledger
 from ...model.schema import Close, Extension, Notice, Progress, Review
-from ...model.vocabulary import ReviewOutcome
 from ..findings import Finding
 
 
@@ -32,10 +33,8 @@ def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
                 "opened")
 
         previous: dt.date | None = None
-        deadline = problem.deadline
-        done = closed = False
-        notice_until: dt.date | None = None
-        for index, entry in enumerate(problem.log):
+        for moment in moments(problem)[1:]:  # the opening moment has no entry to check
+            index, entry, before = moment.index, moment.entry, moment.before
             if previous is not None and entry.date < previous:
                 yield at("E307", index, "date",
                          f"第 {index + 1} 条记录的日期 {entry.date} 早于上一条的 {previous}；"
@@ -49,44 +48,35 @@ def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
                          f"第 {index + 1} 条记录的日期 {entry.date} 早于问题列入台账的日期 {problem.opened}（opened）。")
             previous = max(previous, entry.date) if previous else entry.date
 
-            if closed and isinstance(entry, Progress) and entry.percent < 100:
+            if before.closed and isinstance(entry, Progress) and entry.percent < 100:
                 yield at("E325", index, "percent",
                          f"第 {index + 1} 条记录是销号之后的进展，完成度却是 {entry.percent}%；销号后的进展只记成效巩固，"
                          "完成度为 100。问题如有反弹，请先追加结论为反弹（rebound）的回头看，再记录重新整改的进展。")
-            elif closed and isinstance(entry, Extension | Notice):
+            elif before.closed and isinstance(entry, Extension | Notice):
                 what = "延期" if isinstance(entry, Extension) else "整改结果公示"
                 yield at("E325", index, "type",
                          f"第 {index + 1} 条记录（{what}）写在销号之后；已销号的问题不再延期或公示。"
                          "问题如有反弹，请先追加结论为反弹（rebound）的回头看。")
-            if isinstance(entry, Progress):
-                done = entry.percent == 100
-            elif isinstance(entry, Extension):
-                if entry.deadline <= deadline:
+            if isinstance(entry, Extension):
+                if entry.deadline <= before.deadline:
                     yield at("E316", index, "deadline",
-                             f"延期后的时限 {entry.deadline} 不晚于当时有效的时限 {deadline}；延期必须把时限往后推。")
-                deadline = max(deadline, entry.deadline)
+                             f"延期后的时限 {entry.deadline} 不晚于当时有效的时限 {before.deadline}；延期必须把时限往后推。")
             elif isinstance(entry, Notice):
-                if not done and not closed:
+                if not before.done and not before.closed:
                     yield at("E326", index, "type",
                              "整改结果公示之前必须先有一条完成度（percent）为 100 的进展记录；整改完成后才能公示结果。")
                 if entry.until < entry.date:
                     yield at("E321", index, "until",
                              f"公示截止日期 {entry.until} 早于公示开始日期 {entry.date}；请核对 until 的日期。")
-                notice_until = entry.until
             elif isinstance(entry, Close):
-                if closed:
+                if before.closed:
                     yield at("E308", index, "type", "问题已经销号，不能重复销号；反弹后须先有新的完成记录才能再次销号。")
-                elif not done:
+                elif not before.done:
                     yield at("E308", index, "type",
                              "销号之前必须先有一条完成度（percent）为 100 的进展记录，说明整改任务已完成。")
-                if notice_until is not None and entry.date <= notice_until:
+                if before.notice_until is not None and entry.date <= before.notice_until:
                     yield at("E317", index, "date",
-                             f"销号日期 {entry.date} 还在整改结果公示期内（公示到 {notice_until}）；"
+                             f"销号日期 {entry.date} 还在整改结果公示期内（公示到 {before.notice_until}）；"
                              "请在公示期满后再销号。")
-                closed = True
-            elif isinstance(entry, Review):
-                if not closed:
-                    yield at("E309", index, "type", "回头看只能针对已销号的问题；这条 review 之前没有有效的销号（close）记录。")
-                if entry.outcome == ReviewOutcome.REBOUND:
-                    closed = done = False
-                    notice_until = None
+            elif isinstance(entry, Review) and not before.closed:
+                yield at("E309", index, "type", "回头看只能针对已销号的问题；这条 review 之前没有有效的销号（close）记录。")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from ...derivation.state import quiet_days, replay
+from ...derivation.lifecycle import standing
+from ...derivation.state import quiet_days
 from ...loading.ledger import Ledger
 from ..findings import Finding
 
@@ -14,8 +15,7 @@ def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
     stale_days = ledger.portal.thresholds.stale_days if ledger.portal else None
     for item in ledger.problems:
         problem, document = item.problem, item.document
-        final = replay(problem)
-        deadline = final.deadline or problem.deadline
+        deadline = standing(problem).deadline
         for index, milestone in enumerate(problem.milestones):
             if milestone.due is None:
                 yield Finding.make(
@@ -35,8 +35,8 @@ def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
                     "节点完成后再填 done。", f"milestones[{index}].done")
         if stale_days is None:
             continue
-        now = replay(problem, today)
-        if now.closed_on is None and now.done_on is None:  # finished work waits for close-out, not for progress
+        now = standing(problem, today)
+        if not now.closed and not now.done:  # finished work waits for close-out, not for progress
             quiet = quiet_days(problem, now, today)
             if quiet > stale_days:
                 since = today - dt.timedelta(days=quiet)
