@@ -97,8 +97,9 @@ def campaign_of(ledger: Ledger, as_of: dt.date) -> Campaign:
     rows = []
     for item in sorted(ledger.problems, key=lambda p: p.problem.id):
         problem = item.problem
-        state = state_of(problem, as_of, portal.thresholds)
-        index = standing(problem, as_of, step_ids).step
+        facts = standing(problem, as_of, step_ids)  # one fold gives the state and the stepper
+        state = state_of(problem, as_of, portal.thresholds, facts)
+        index = facts.step
         step = portal.steps[min(index, len(portal.steps) - 1)] if index >= 0 else None
         rows.append(Row(problem, state, ledger.departments[problem.department], categories[problem.category],
                         step, index, tuple(names.get(unit, unit) for unit in problem.cooperating)))

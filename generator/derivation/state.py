@@ -31,8 +31,9 @@ class ProblemState:
     last_entry: dt.date | None
 
 
-def state_of(problem: Problem, as_of: dt.date, thresholds: Thresholds) -> ProblemState:
-    facts = standing(problem, as_of)
+def state_of(problem: Problem, as_of: dt.date, thresholds: Thresholds, facts: Standing | None = None) -> ProblemState:
+    """The status and light as of a date; `facts` is the problem's standing on that date when already folded."""
+    facts = facts or standing(problem, as_of)
     deadline = facts.deadline
     if facts.closed_on is not None:
         status = Status.CLOSED

@@ -10,6 +10,7 @@ from enum import Enum
 
 from pydantic import BaseModel
 
+from ..loading import layout
 from .schema import (
     Category,
     Close,
@@ -29,8 +30,14 @@ from .schema import (
     Thresholds,
 )
 
+
+def _in_ledgers(path: object) -> str:
+    """A path as the filing guide shows it: inside the repository's ledger folder."""
+    return f"{layout.LEDGERS}/{path}"
+
+
 SECTIONS: tuple[tuple[str, str, type[BaseModel]], ...] = (
-    ("问题文件", "每个问题一个文件：`ledgers/部门编号/问题编号.yml`。", Problem),
+    ("问题文件", f"每个问题一个文件：`{_in_ledgers(layout.problem_path('部门编号', '问题编号'))}`。", Problem),
     ("问题来源（source）", "`source` 下的字段。", Source),
     ("节点（milestones 的每一项）", "倒排工期的节点，日期不得晚于完成时限。", Milestone),
     ("工作记录：整改进展（type: progress）", "log 中的一条进展记录。", Progress),
@@ -38,13 +45,13 @@ SECTIONS: tuple[tuple[str, str, type[BaseModel]], ...] = (
     ("工作记录：整改结果公示（type: notice）", "销号前公示整改结果，公示期满后方可销号。", Notice),
     ("工作记录：销号（type: close）", "完成一项、销号一项。", Close),
     ("工作记录：回头看（type: review）", "对已销号问题的复查；结论为 rebound 时问题重新打开。", Review),
-    ("督查记录（ledgers/inspections/编号.yml）", "由专班办公室维护。", Inspection),
-    ("门户设置（ledgers/portal.yml）", "由专班办公室维护。", Portal),
-    ("问题类别（portal.yml 的 categories）", "", Category),
-    ("“八步走”步骤（portal.yml 的 steps）", "", Step),
-    ("亮灯阈值（portal.yml 的 thresholds）", "", Thresholds),
-    ("部门（ledgers/departments.yml 的 departments）", "由专班办公室维护。", Department),
-    ("工作指标（ledgers/indicators.yml 的 indicators）", "可选，由专班办公室维护。", Indicator),
+    (f"督查记录（{_in_ledgers(layout.inspection_path('编号'))}）", "由专班办公室维护。", Inspection),
+    (f"门户设置（{_in_ledgers(layout.PORTAL)}）", "由专班办公室维护。", Portal),
+    (f"问题类别（{layout.PORTAL} 的 categories）", "", Category),
+    (f"“八步走”步骤（{layout.PORTAL} 的 steps）", "", Step),
+    (f"亮灯阈值（{layout.PORTAL} 的 thresholds）", "", Thresholds),
+    (f"部门（{_in_ledgers(layout.DEPARTMENTS)} 的 departments）", "由专班办公室维护。", Department),
+    (f"工作指标（{_in_ledgers(layout.INDICATORS)} 的 indicators）", "可选，由专班办公室维护。", Indicator),
     ("指标数值（indicators 的 values）", "", IndicatorValue),
 )
 

@@ -15,6 +15,7 @@ import plotly
 
 from ..derivation import selection
 from ..derivation.campaign import Campaign, tally, weekly_curve
+from ..loading import layout
 from ..model import columns, vocabulary
 from ..model.jsonschema import render_schema
 from ..model.reference import field_reference
@@ -162,7 +163,8 @@ def reference_pages(c: Campaign) -> Iterator[Output]:
                {"total": len(c.rows), "departments": c.departments, "categories": c.portal.categories},
                hide=("toc",))
     yield Page(urls.GUIDE, "guide.md.j2", "填报指南",
-               {"departments": c.departments, "reference": field_reference(), "codes": list(CODES.values())},
+               {"departments": c.departments, "reference": field_reference(), "codes": list(CODES.values()),
+                "layout": layout},
                hide=(), searchable=True)
 
 
