@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import clock
-from ..derivation.asof import ledger_at
 from ..derivation.campaign import Campaign, campaign_of
 from ..rendering import urls
 from ..rendering.pages import entry_summary, portal_outputs
@@ -69,7 +68,7 @@ def build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None = None,
     if not report.valid():
         raise BuildError(f"台账校验未通过（{len(report.errors)} 个错误），门户没有生成。", report)
     check_as_of(as_of, today, report.ledger.portal.campaign_start)
-    campaign = campaign_of(ledger_at(report.ledger, as_of), as_of)
+    campaign = campaign_of(report.ledger, as_of)
     commit = git_commit(ledgers) if commit is None else commit
     common = {"campaign": campaign, "portal": campaign.portal, "commit": commit, "as_of": as_of,
               "entry_summary": entry_summary, "urls": urls}

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ..loading.ledger import Ledger
 from ..model.schema import Category, Department, Portal, Problem, Step
 from ..model.vocabulary import Light, Status, Supervision
+from .asof import ledger_at
 from .lifecycle import Change, moments, standing
 from .state import ProblemState, state_of
 
@@ -78,7 +79,7 @@ class Campaign:
     as_of: dt.date
     rows: tuple[Row, ...]  # sorted by problem id
     departments: tuple[Department, ...]
-    ledger: Ledger
+    ledger: Ledger  # as of `as_of`: nothing dated later is in it
 
     def by_department(self, department_id: str) -> list[Row]:
         return [r for r in self.rows if r.department.id == department_id]
@@ -88,7 +89,9 @@ class Campaign:
 
 
 def campaign_of(ledger: Ledger, as_of: dt.date) -> Campaign:
-    """Derive every problem's state; the ledger must be valid (the build validates first)."""
+    """The ledger as it stood at the end of `as_of` (asof.ledger_at, the one cut to a date), with every
+    problem's state derived; the ledger must be valid (the build validates first)."""
+    ledger = ledger_at(ledger, as_of)
     portal = ledger.portal
     assert portal is not None, "campaign_of needs a validated ledger"
     categories = {c.id: c for c in portal.categories}
@@ -115,9 +118,7 @@ def weekly_curve(campaign: Campaign) -> list[tuple[dt.date, int, int]]:
     """
     events: list[tuple[dt.date, int, int]] = []  # (date, found delta, closed delta)
     for row in campaign.rows:
-        for moment in moments(row.problem):
-            if moment.entry is not None and moment.date > campaign.as_of:
-                break
+        for moment in moments(row.problem):  # the campaign's problems hold only entries up to its date
             if Change.OPENED in moment.changes:
                 events.append((moment.date, 1, 0))
             elif Change.CLOSED in moment.changes or Change.RECLOSED in moment.changes:

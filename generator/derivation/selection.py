@@ -53,7 +53,7 @@ def latest_updates(campaign: Campaign, limit: int = UPDATES_LIMIT) -> list[tuple
     latest = heapq.nlargest(
         limit,
         ((entry.date, row.problem.id, index, row, entry) for row in campaign.rows
-         for index, entry in enumerate(row.problem.log) if entry.date <= campaign.as_of))
+         for index, entry in enumerate(row.problem.log)))
     return [(row, entry) for _, _, _, row, entry in latest]
 
 
