@@ -1,0 +1,76 @@
+"""The one writer: what a build owns in docs/ is what it wrote, cleaned up on the next build; nothing
+written twice; and a build that lost a problem on the way fails instead of publishing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from generator.commands.build import BuildError, build
+from generator.rendering import pages
+from generator.rendering.pages import File, Page
+from generator.writing.writer import MANIFEST, WriteError, Writer
+
+from .conftest import AS_OF, ROOT
+
+EARLY = dt.date(2025, 6, 30)
+
+
+def test_a_build_for_an_earlier_day_removes_what_only_the_later_one_wrote(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    hand_written = docs / "assets" / "css" / "portal.css"
+    hand_written.parent.mkdir(parents=True)
+    hand_written.write_text("/* mine */\n", encoding="utf-8")
+    build(ROOT / "ledgers", docs, AS_OF, "test", AS_OF)
+    later = {p.name for p in (docs / "problems").glob("*.md")}
+    build(ROOT / "ledgers", docs, EARLY, "test", AS_OF)
+    earlier = {p.name for p in (docs / "problems").glob("*.md")}
+    assert earlier < later
+    assert "STHJ-2026-001.md" in later - earlier
+    assert hand_written.read_text(encoding="utf-8") == "/* mine */\n"
+    listed = set((docs / MANIFEST).read_text(encoding="utf-8").split())
+    on_disk = {p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file()}
+    assert listed == on_disk - {MANIFEST, "assets/css/portal.css"}
+
+
+def test_a_file_left_in_a_generated_folder_by_hand_or_an_old_build_is_removed(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    stray = docs / "problems" / "OLD-2024-001.md"
+    stray.parent.mkdir(parents=True)
+    stray.write_text("# 旧页面\n", encoding="utf-8")
+    build(ROOT / "ledgers", docs, AS_OF, "test", AS_OF)
+    assert not stray.exists()
+
+
+def test_two_outputs_for_one_path_are_refused(tmp_path: Path) -> None:
+    writer = Writer(tmp_path, {})
+    with pytest.raises(WriteError):
+        writer.write_all([File("data/a.json", b"1"), File("data/a.json", b"2")])
+    with pytest.raises(WriteError):
+        writer.write_all([File("../outside.txt", b"x")])
+
+
+def test_a_lost_problem_stops_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """If a page family dropped a problem, the build says so and fails rather than publish a gap."""
+    original = pages.problems
+
+    def all_but_one(campaign):
+        outputs = list(original(campaign))
+        return iter(outputs[1:])
+
+    monkeypatch.setattr(pages, "FAMILIES", tuple(all_but_one if f is original else f for f in pages.FAMILIES))
+    with pytest.raises(BuildError, match="问题页面数"):
+        build(ROOT / "ledgers", tmp_path / "docs", AS_OF, "test", AS_OF)
+
+
+def test_every_page_is_a_page_with_a_title(tmp_path: Path) -> None:
+    from generator.derivation.campaign import campaign_of
+    from generator.validation.report import validate
+
+    campaign = campaign_of(validate(ROOT / "ledgers", AS_OF).ledger, AS_OF)
+    outputs = list(pages.portal_outputs(campaign))
+    assert len({o.path for o in outputs}) == len(outputs)
+    assert all(o.title for o in outputs if isinstance(o, Page))
+    assert sum(1 for o in outputs if o.path.startswith("problems/")) == len(campaign.rows)
