@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from generator.commands.build import build
 from generator.commands.new import problem_template
 from generator.derivation.asof import ledger_at
 from generator.derivation.campaign import campaign_of
@@ -31,10 +30,8 @@ def campaign():
 
 
 @pytest.fixture(scope="module")
-def docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("columns") / "docs"
-    build(ROOT / "ledgers", target, AS_OF, "test", AS_OF)
-    return target
+def docs(sample_docs: Path) -> Path:
+    return sample_docs
 
 
 def test_keys_and_headings_are_unique() -> None:

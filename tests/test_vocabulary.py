@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.commands.build import build
 from generator.model.vocabulary import VOCABULARIES, Light, Status, Supervision, Term, css_name
 
-from .conftest import AS_OF, ROOT
+from .conftest import ROOT
 
 HEX = re.compile(r"#[0-9a-fA-F]{3,8}\b")
 
@@ -27,10 +26,8 @@ def contrast(foreground: str, background: str) -> float:
 
 
 @pytest.fixture(scope="module")
-def docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("vocabulary") / "docs"
-    build(ROOT / "ledgers", target, AS_OF, "test", AS_OF)
-    return target
+def docs(sample_docs: Path) -> Path:
+    return sample_docs
 
 
 def test_the_hand_written_stylesheet_has_no_colour_of_its_own() -> None:
