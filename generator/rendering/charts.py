@@ -138,7 +138,11 @@ def indicator_chart(chart_id: str, indicator) -> Chart:
     if indicator.target:
         fig.add_hline(y=indicator.target, line_dash="dash", line_color=Light.YELLOW.colour,
                       annotation_text=f"目标 {indicator.target:,.0f}")
-    fig.update_layout(height=240, xaxis={"type": "date", "tickformat": "%Y年%-m月"},
+    xaxis = {"type": "date", "tickformat": "%Y年%-m月"}
+    if len(dates) == 1:  # one value so far (early in the campaign): one tick, not the same month four times
+        day = indicator.values[0].date
+        xaxis |= {"tickmode": "array", "tickvals": dates, "ticktext": [f"{day.year}年{day.month}月{day.day}日"]}
+    fig.update_layout(height=240, xaxis=xaxis,
                       yaxis={"title": {"text": _plain(indicator.unit)}, "rangemode": "tozero", "tickformat": ",.0f"})
     return Chart(chart_id, indicator.name, _figure(fig), ("日期", f"累计（{indicator.unit}）"),
                  tuple(zip(dates, (f"{v:,.0f}" for v in values), strict=True)))
