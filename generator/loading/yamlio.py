@@ -69,6 +69,15 @@ _CORE_TAGS = {_STR, _NULL, _BOOL, _INT, _FLOAT, _TIMESTAMP, "tag:yaml.org,2002:s
 _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
 _DATE_ONLY = re.compile(r"^(\d{4})-(\d\d?)-(\d\d?)$")
 _DECIMAL = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
+_DECIMAL_FLOAT = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$")
+# YAML 1.1 reads these as line breaks; an editor does not, so every later line number would be off by one
+_LINE_SEPARATORS = re.compile("[\x85\u2028\u2029]")
+# the mistakes of typing YAML with a Chinese input method: a full-width colon after a key, full-width spaces
+_KEY_FULL_WIDTH_COLON = re.compile(r"^([ \u3000]*(?:-[ \u3000]+)?[A-Za-z_][A-Za-z0-9_]*[ \u3000]*)：", re.MULTILINE)
+_FULL_WIDTH_INDENT = re.compile(r"^ *\u3000[ \u3000]*", re.MULTILINE)
+_FULL_WIDTH_AFTER_COLON = re.compile(r"^([ ]*(?:-[ ]+)?[A-Za-z_][A-Za-z0-9_]*:)\u3000", re.MULTILINE)
+
+_TOO_DEEP = "嵌套层级太深，无法读取；台账最多只需要三四层缩进。"
 
 # How YAML 1.1 reads a plain scalar, in a clerk's words (used by E108).
 TAG_NAMES = {_BOOL: "布尔值（是/否）", _INT: "整数", _FLOAT: "小数", _NULL: "空值", _TIMESTAMP: "日期"}
@@ -190,12 +199,9 @@ def parse_document(raw: bytes, path: PurePath, display: str) -> Document:
             f"第 {line} 行有无法按 UTF-8 解读的字节 0x{raw[exc.start]:02X}；"
             "请在编辑器中以“UTF-8”编码重新保存（不要用 GBK/GB2312）。")]) from None
     text = text.removeprefix("\ufeff")
-    tabs = list(_TAB_INDENT.finditer(text))
-    if tabs:
-        raise LoadError([
-            Finding.make("E103", display, (text.count("\n", 0, m.start()) + 1, m.end() - m.start()),
-                         "这一行用制表符（Tab）缩进；请改为空格（每层两个空格）。")
-            for m in tabs])
+    typing_mistakes = _typing_mistakes(text, display)
+    if typing_mistakes:
+        raise LoadError(typing_mistakes)
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -203,21 +209,49 @@ def parse_document(raw: bytes, path: PurePath, display: str) -> Document:
     except yaml.reader.ReaderError as exc:
         raise LoadError([_reader_finding(exc, text, display)]) from None
     except RecursionError:
+        raise LoadError([Finding.make("E101", display, (1, 1), _TOO_DEEP)]) from None
+    except yaml.YAMLError:
         raise LoadError([Finding.make("E101", display, (1, 1),
-                                      "嵌套层级太深，无法读取；台账最多只需要三四层缩进。")]) from None
-    except yaml.YAMLError as exc:
-        raise LoadError([Finding.make("E101", display, (1, 1), f"无法解析这个文件（{exc}）。")]) from None
+                                      "无法解析这个文件；请检查冒号、引号和缩进是否成对、对齐。")]) from None
     builder = _Builder(display)
     if "&" in text:  # anchors leave no trace in the node tree, so look for them in the event stream
         builder.findings.extend(_anchor_findings(text, display))
     try:
         data = builder.build(root, ()) if root is not None else None
     except RecursionError:
-        raise LoadError([Finding.make("E101", display, (1, 1),
-                                      "嵌套层级太深，无法读取；台账最多只需要三四层缩进。")]) from None
+        raise LoadError([Finding.make("E101", display, (1, 1), _TOO_DEEP)]) from None
     if builder.findings:
         raise LoadError(sorted(set(builder.findings)))
     return Document(path, display, text, data)
+
+
+def _line_column(text: str, index: int) -> Position:
+    """The editor's line and column (1-based) of a character index: only a newline starts a line."""
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _typing_mistakes(text: str, display: str) -> list[Finding]:
+    """What a clerk typing with a Chinese input method or pasting from a document gets wrong, found before
+    the YAML parser would report it a line too late or as a missing colon: tabs, full-width colons and
+    spaces, and the invisible line separators that YAML counts as line breaks but an editor does not."""
+    findings = []
+    for m in _TAB_INDENT.finditer(text):
+        findings.append(Finding.make("E103", display, (text.count("\n", 0, m.start()) + 1, m.end() - m.start()),
+                                     "这一行用制表符（Tab）缩进；请改为空格（每层两个空格）。"))
+    for m in _KEY_FULL_WIDTH_COLON.finditer(text):
+        findings.append(Finding.make("E101", display, _line_column(text, m.end() - 1),
+                                     "这里用了全角冒号“：”；请改成半角冒号加空格“: ”。"))
+    for m in _FULL_WIDTH_INDENT.finditer(text):
+        findings.append(Finding.make("E101", display, _line_column(text, m.start() + m.group().index("\u3000")),
+                                     "这一行用了全角空格“　”缩进；请改成半角空格（每层两个空格）。"))
+    for m in _FULL_WIDTH_AFTER_COLON.finditer(text):
+        findings.append(Finding.make("E101", display, _line_column(text, m.end() - 1),
+                                     "冒号后面是全角空格“　”；请改成半角空格：“键: 值”。"))
+    for m in _LINE_SEPARATORS.finditer(text):
+        findings.append(Finding.make("E110", display, _line_column(text, m.start()),
+                                     f"这一行有看不见的分隔符（U+{ord(m.group()):04X}），多半是从网页或文档里复制来的；"
+                                     "YAML 会把它当作换行，请删去它。"))
+    return sorted(set(findings))
 
 
 def _anchor_findings(text: str, display: str) -> list[Finding]:
@@ -241,6 +275,7 @@ def _mark(mark) -> Position:
 
 # libyaml's and PyYAML's wording of a syntax problem -> (what a clerk should do, use the context mark)
 _SYNTAX_HINTS = (
+    ("maximum nesting depth", _TOO_DEEP, False),
     ("found unexpected end of stream", "引号没有闭合：从这里开始的引号直到文件末尾都没有找到另一半引号。", True),
     ("did not find expected ',' or ']'", "方括号“[”没有闭合，或列表项之间缺少逗号。", True),
     ("did not find expected ',' or '}'", "花括号“{”没有闭合，或各项之间缺少逗号。", True),
@@ -284,8 +319,9 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, display: str) -> Findi
             mark = (exc.context_mark if at_context and exc.context_mark is not None else None) or exc.problem_mark
             return Finding.make("E101", display, _mark(mark) if mark else (1, 1), hint)
     mark = exc.problem_mark or exc.context_mark
+    # the parser's own words are English: a clerk gets only the Chinese hint
     return Finding.make("E101", display, _mark(mark) if mark else (1, 1),
-                        f"无法解析这一行，请检查冒号、引号和缩进（解析器的原话：{problem or exc}）。")
+                        "无法解析这一行；请检查冒号后是否有空格、引号是否成对、缩进是否与同一层级对齐。")
 
 
 def _character_at(text: str, mark) -> str:
@@ -368,11 +404,13 @@ class _Builder:
         if tag == _BOOL:
             return value.lower() in ("yes", "true", "on", "y")
         if tag == _INT:
-            if _DECIMAL.match(value):
-                return int(value)
-            return _constructor.construct_yaml_int(node)
+            # only plain decimals are numbers: YAML 1.1 reads 050 as 40, 1:05 as 65, 0x19 and 2_5 as 25
+            # while an editor shows what was typed. Kept as the text written, the schema check says so.
+            return int(value) if _DECIMAL.match(value) else value
         if tag == _FLOAT:
-            return _constructor.construct_yaml_float(node)
+            if _DECIMAL_FLOAT.match(value) or value.lower().lstrip("+-") in (".inf", ".nan"):
+                return _constructor.construct_yaml_float(node)
+            return value
         # timestamp
         match = _DATE_ONLY.match(value)
         try:

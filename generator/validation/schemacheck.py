@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import types
 import typing
 from typing import Any
@@ -144,8 +145,16 @@ def _translate(document: Document, model: type[BaseModel], error: dict) -> Findi
     if kind in _TYPE_WORDS:
         node = document.scalar_at(path)
         plain = node is not None and not node.style  # libyaml reports a plain scalar's style as ""
-        if kind == "string_type" and error.get("input") is None:
+        if error.get("input") is None:
             return at("E207", f"{name}没有填写内容{described}。")
+        if kind in ("int_type", "float_type") and plain and node.tag.endswith((":int", ":float")):
+            # yamlio keeps a non-decimal number (050, 1:05, 0x19, 2_5) as the text written
+            return at("E203", f"{name}写的是 {found}：台账里的数字只能用普通的十进制写法，如 {_decimal_hint(node.value)}；"
+                              "不要写前导 0、下划线、冒号或 0x（YAML 会把它读成别的数）。")
+        if kind.startswith("date") and isinstance(error.get("input"), str):
+            day = _loose_date(error["input"])
+            if day is not None:
+                return at("E206", f"{name}写的是 {found}：日期要写成 YYYY-MM-DD，月和日都写两位数，应写成 {day}。")
         if kind == "string_type" and plain and node.tag in TAG_NAMES:
             return at("E108", f"{name}需要文字，但未加引号的 {node.value} 会被 YAML 读作{TAG_NAMES[node.tag]}；"
                               f"请加引号写成 \"{node.value}\"。")
@@ -203,6 +212,26 @@ def _unwrap(annotation: Any) -> Any:
                 return annotation
         else:
             return annotation
+
+
+_LOOSE_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+
+
+def _loose_date(text: str) -> str | None:
+    """2027-3-31, 2027/3/31, 2027.3.31 or 2027年3月31日 as the date it means, written YYYY-MM-DD."""
+    match = _LOOSE_DATE.match(text)
+    if match is None:
+        return None
+    try:
+        return dt.date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+    except ValueError:
+        return None
+
+
+def _decimal_hint(text: str) -> str:
+    """The decimal a clerk most likely meant: 050 -> 50, 2_5 -> 25; else an example."""
+    digits = text.replace("_", "").lstrip("+")
+    return str(int(digits)) if digits.isdigit() else "50"
 
 
 def _found(document: Document, path: Path_, value: Any) -> str:
