@@ -25,7 +25,7 @@ def findings_of(root: Path) -> tuple[set[str], str]:
     report = validate(root, AS_OF)
     found = set()
     for f in report.findings:
-        relative = Path(f.file).resolve().relative_to(root.resolve()).as_posix()
+        relative = Path(f.file).relative_to(root.resolve()).as_posix()
         found.add(f"{relative}:{f.line} {f.code}")
     return found, format_text(report)
 

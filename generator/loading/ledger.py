@@ -53,7 +53,7 @@ def load_ledger(source: LedgerTree | Path) -> Ledger:
     tree = as_tree(source)
     ledger = Ledger(root=tree)
     findings = ledger.findings
-    top = tree.entries(ROOT)
+    top = _entries(tree, ROOT, findings)
     top_files = {entry.name for entry in top if entry.is_file}
 
     for name in layout.REGISTRIES:
@@ -92,11 +92,28 @@ def load_ledger(source: LedgerTree | Path) -> Ledger:
         elif entry.is_file:
             findings.append(_unexpected(tree, path, entry,
                                         "台账根目录只放 portal.yml、departments.yml、indicators.yml 和各部门文件夹"))
+        elif not entry.is_folder:
+            findings.append(_unexpected(tree, path, entry, "台账目录里只放登记表和各部门文件夹"))
         elif entry.name == layout.INSPECTIONS:
             _load_inspections(path, ledger)
         else:
             _load_problems(path, ledger)
     return ledger
+
+
+def _entries(tree: LedgerTree, folder: PurePosixPath, findings: list[Finding]) -> list[Entry]:
+    """The entries of a folder, less its links: a link is reported (E328) and never followed, since it
+    could bring in a file from outside the ledger that no reviewer of the pull request would see."""
+    kept = []
+    for entry in tree.entries(folder):
+        if entry.kind is Kind.SYMLINK and not layout.is_ignored(entry.name):
+            findings.append(Finding.make(
+                "E328", tree.display(folder / entry.name), (1, 1),
+                "这是一个链接（符号链接），不是文件本身；台账不读取链接，它指向的内容不会校验也不会发布。"
+                "请删去链接，把文件本身放在这里。"))
+        elif entry.kind is not Kind.SYMLINK:
+            kept.append(entry)
+    return kept
 
 
 def _read(tree: LedgerTree, path: PurePosixPath, findings: list[Finding]) -> Document | None:
@@ -111,7 +128,7 @@ def _read(tree: LedgerTree, path: PurePosixPath, findings: list[Finding]) -> Doc
 def _yml_files(folder: PurePosixPath, ledger: Ledger) -> list[PurePosixPath]:
     tree = ledger.root
     files = []
-    for entry in tree.entries(folder):
+    for entry in _entries(tree, folder, ledger.findings):
         if layout.is_ignored(entry.name):
             continue
         path = folder / entry.name
@@ -133,9 +150,9 @@ def _yml_files(folder: PurePosixPath, ledger: Ledger) -> list[PurePosixPath]:
 
 
 def _files_below(tree: LedgerTree, folder: PurePosixPath) -> Iterator[PurePosixPath]:
-    """Every file at any depth, through links to files but not into linked folders (as `Path.rglob`)."""
+    """Every file at any depth; links are not followed (the folder's own listing reports them)."""
     for entry in tree.entries(folder):
-        if entry.is_file:
+        if entry.kind is Kind.FILE:
             yield folder / entry.name
         elif entry.kind is Kind.FOLDER:
             yield from _files_below(tree, folder / entry.name)

@@ -68,7 +68,9 @@ def display_path(path: Path) -> str:
         relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return path.as_posix()
-    return path.resolve().as_posix() if relative.startswith("..") else Path(relative).as_posix()
+    if not relative.startswith(".."):
+        return Path(relative).as_posix()
+    return (path.parent.resolve() / path.name).as_posix()  # the name itself unresolved: a link stays a link
 
 
 class FolderTree:

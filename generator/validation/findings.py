@@ -84,6 +84,9 @@ _CODES = [
     Code("E326", "notice-not-done", "未完成就公示结果", "整改结果公示（notice）之前必须有一条完成度 100% 的进展记录。"),
     Code("E327", "duplicate-name", "名称重复",
          "两个部门的简称（short）或两个类别的名称（name）相同，图表和表格里无法区分；请改成不同的名称。"),
+    Code("E328", "symlink", "链接不是文件",
+         "台账目录里有一个符号链接。链接可能指向台账以外的文件，审核拉取请求的人看不到它指向的内容，所以不读取、不发布；"
+         "请把文件本身放进来。"),
     # W4xx: warnings; they fail validation only with --strict.
     Code("W401", "stale", "长期没有进展",
          "尚未完成的问题超过规定天数没有进展记录（progress）；延期、公示等其他记录不算进展。", Severity.WARNING),
