@@ -73,12 +73,12 @@ def validate(path: str, output_format: str, strict: bool, as_of: dt.date | None)
 
 @cli.command()
 @click.option("--department", required=True, help="牵头部门编号（departments.yml 中的 id），如 ecology-env。")
-@click.option("--category", default=None, help="问题类别编号；默认取 portal.yml 中的第一个类别。")
+@click.option("--category", default=None, help="问题类别编号；默认取该部门已有问题中最常见的类别，没有时留空待填。")
 @click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。")
 @click.option("--as-of", type=AsOf(), default=None, help="新问题的列入日期，也决定编号中的年份。" + AS_OF_HELP)
 def new(department: str, category: str | None, path: str, as_of: dt.date | None) -> None:
     """为部门新建一个问题文件：取下一个空闲编号，列出全部字段并逐项注释；已存在的文件绝不覆盖。"""
-    from .commands.new import ScaffoldError, create_problem
+    from .commands.new import ScaffoldError, create_problem, usual_category
     from .loading.ledger import load_ledger
 
     root = _ledger_root(path)
@@ -91,7 +91,7 @@ def new(department: str, category: str | None, path: str, as_of: dt.date | None)
     if category is not None and categories and category not in categories:
         raise click.UsageError(f"类别“{category}”没有在 portal.yml 中登记。可选：{'、'.join(categories)}")
     try:
-        created = create_problem(root, department, unit.prefix, category or (categories or ["请填写"])[0],
+        created = create_problem(root, department, unit.prefix, category or usual_category(ledger, department),
                                  as_of or default_as_of())
     except (ScaffoldError, FileExistsError) as exc:
         click.echo(f"没有创建文件：{exc}", err=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -142,7 +143,17 @@ def test_strict_turns_a_warning_into_exit_1(capsys, warned_ledger: Path) -> None
 # ---------------------------------------------------------------- new
 
 
-def test_new_creates_the_next_free_id_and_it_validates(capsys, base_ledger: Path) -> None:
+def fill_in(path: Path, category: str = "") -> None:
+    """What a clerk does with the scaffold: replace every 请填写… placeholder, set the deadline."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"请填写([^\n]*)", lambda m: f"已填写的{m.group(1)}", text)
+    text = text.replace("\ndeadline:\n", "\ndeadline: 2027-06-30\n")
+    if category:
+        text = text.replace("\ncategory:\n", f"\ncategory: {category}\n")
+    path.write_text(text, encoding="utf-8")
+
+
+def test_the_untouched_scaffold_names_every_field_left_to_fill(capsys, base_ledger: Path) -> None:
     code, out, _ = rectify(capsys, "new", "--department", "ecology-env", "--ledgers", str(base_ledger),
                            "--as-of", DATE)
     assert code == 0, out
@@ -150,6 +161,17 @@ def test_new_creates_the_next_free_id_and_it_validates(capsys, base_ledger: Path
     assert created.is_file() and created.name in out
     text = created.read_text(encoding="utf-8")
     assert "id: STHJ-2026-001" in text and "department: ecology-env" in text
+    assert "category: ecology\n" in text, "the department's usual category"
+    lines = text.split("\n")
+    findings = validate(base_ledger, AS_OF).findings
+    assert {(f.code, f.field) for f in findings} == {
+        ("E329", "title"), ("E329", "source.name"), ("E329", "description"), ("E329", "leader"),
+        ("E329", "team"), ("E329", "section"), ("E329", "responsible"), ("E329", "target"),
+        ("E329", "measures[0]"), ("E207", "deadline")}
+    for f in findings:  # each at the line of its own placeholder, or of the empty field
+        expected = "请填写" if f.code == "E329" else f"{f.field}:"
+        assert expected in lines[f.line - 1], (f.field, lines[f.line - 1])
+    fill_in(created)
     assert validate(base_ledger, AS_OF).findings == ()
 
 
@@ -157,11 +179,23 @@ def test_second_new_takes_002_and_never_overwrites(capsys, base_ledger: Path) ->
     args = ("new", "--department", "ecology-env", "--ledgers", str(base_ledger), "--as-of", DATE)
     assert rectify(capsys, *args)[0] == 0
     first = base_ledger / "ecology-env" / "STHJ-2026-001.yml"
-    first.write_text(first.read_text(encoding="utf-8").replace("请填写问题名称", "已填写的问题"), encoding="utf-8")
+    fill_in(first)
     before = first.read_bytes()
     assert rectify(capsys, *args)[0] == 0
-    assert (base_ledger / "ecology-env" / "STHJ-2026-002.yml").is_file()
+    second = base_ledger / "ecology-env" / "STHJ-2026-002.yml"
+    assert second.is_file()
     assert first.read_bytes() == before
+    fill_in(second)
+    assert validate(base_ledger, AS_OF).findings == ()
+
+
+def test_a_department_without_problems_leaves_the_category_to_fill(capsys, base_ledger: Path) -> None:
+    (base_ledger / "education" / "JY-2026-001.yml").unlink()
+    assert rectify(capsys, "new", "--department", "education", "--ledgers", str(base_ledger), "--as-of", DATE)[0] == 0
+    created = base_ledger / "education" / "JY-2026-001.yml"
+    assert "\ncategory:\n" in created.read_text(encoding="utf-8")
+    assert ("E207", "category") in {(f.code, f.field) for f in validate(base_ledger, AS_OF).findings}
+    fill_in(created, "education")
     assert validate(base_ledger, AS_OF).findings == ()
 
 

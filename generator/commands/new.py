@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from pathlib import Path
 
 from ..loading import layout
@@ -44,7 +45,7 @@ id: {problem_id}
 {c("title")}
 title: {ask('title')}
 {c("category")}
-category: {category}
+category:{f" {category}" if category else ""}
 {c("source")}
 source:
   # {SourceKind.choices()}
@@ -74,7 +75,7 @@ measures:
 {c("opened")}
 opened: {today.isoformat()}
 {c("deadline")}
-deadline: {today.replace(month=12, day=31).isoformat()}
+deadline:
 {c("supervision")}
 supervision: {Supervision.NONE.value}
 {c("milestones")}
@@ -90,6 +91,16 @@ milestones: []
 #    summary: 请填写本次完成的工作
 log: []
 """
+
+
+def usual_category(ledger, department: str) -> str:
+    """The category most of the department's problems have (ties: the earlier in portal.yml), or "" for the
+    clerk to fill: a guess from another department (the first category) would pass unnoticed."""
+    counts = Counter(item.problem.category for item in ledger.problems if item.problem.department == department)
+    if not counts or ledger.portal is None:
+        return ""
+    order = {c.id: i for i, c in enumerate(ledger.portal.categories)}
+    return min(counts, key=lambda c: (-counts[c], order.get(c, len(order))))
 
 
 def create_problem(ledger_root: Path, department: str, prefix: str, category: str, today: dt.date) -> Path:

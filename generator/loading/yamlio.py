@@ -429,7 +429,23 @@ def _dotted(path: Path_) -> str:
     return out
 
 
-dotted = _dotted
+dotted = _dotted  # the field path for programs (the json format): log[1].date, counted from 0
+
+
+def spoken(path: Path_) -> str:
+    """The field path as a clerk reads it in a message, counted from 1 as the messages count entries:
+    ("log", 1, "date") -> log 第 2 条的“date”; ("measures", 0) -> measures 第 1 项; ("title",) -> “title”."""
+    out, keys = "", []
+    for step in path:
+        if isinstance(step, int):
+            where = ".".join(keys)
+            out += f"{'的 ' if out and where else ''}{where} 第 {step + 1} {'条' if where == 'log' else '项'}"
+            keys = []
+        else:
+            keys.append(step)
+    if keys:
+        out += f"{'的' if out else ''}“{'.'.join(keys)}”"
+    return out or "文件"
 
 
 class _Dumper(yaml.SafeDumper):

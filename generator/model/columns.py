@@ -20,6 +20,7 @@ from .vocabulary import SourceKind, Supervision
 if TYPE_CHECKING:  # the columns read a derived row; the model does not depend on derivation at run time
     from ..derivation.campaign import Row
 
+PLACEHOLDER = "请填写"  # every placeholder starts so; the validator refuses a value that still does (E329)
 LIST_SEPARATOR = "\n"  # one unit a line: a unit's own name may hold "、" (沿线*镇、*镇人民政府)
 REASON_SEPARATOR = "；"
 SOURCE_SEPARATOR = "："

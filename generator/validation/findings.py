@@ -87,6 +87,8 @@ _CODES = [
     Code("E328", "symlink", "链接不是文件",
          "台账目录里有一个符号链接。链接可能指向台账以外的文件，审核拉取请求的人看不到它指向的内容，所以不读取、不发布；"
          "请把文件本身放进来。"),
+    Code("E329", "placeholder", "还是模板里的提示文字",
+         "字段里还是 rectify new 生成的模板提示（以“请填写”开头）；不换成实际内容就会原样公开，因此不允许。"),
     # W4xx: warnings; they fail validation only with --strict.
     Code("W401", "stale", "长期没有进展",
          "尚未完成的问题超过规定天数没有进展记录（progress）；延期、公示等其他记录不算进展。", Severity.WARNING),

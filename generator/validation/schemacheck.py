@@ -11,7 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..loading.yamlio import TAG_NAMES, Document, Path_, dotted
+from ..loading.yamlio import TAG_NAMES, Document, Path_, dotted, spoken
+from ..model.columns import PLACEHOLDER
 from ..model.vocabulary import EntryType
 from .findings import Finding
 
@@ -55,9 +56,24 @@ def check_model(document: Document, model: type[BaseModel]) -> tuple[BaseModel |
         validated = None
         errors = _without_misspelt_missing(model, exc.errors(include_url=False))
     findings = [_translate(document, model, e) for e in errors]
+    findings += list(_placeholders(document, document.data, ()))
     if findings:
         return None, sorted(set(findings))
     return validated, []
+
+
+def _placeholders(document: Document, value: Any, path: Path_):
+    """E329 wherever the scaffold's placeholder text (请填写…) was left: it would be published as is."""
+    if isinstance(value, str):
+        if value.lstrip().startswith(PLACEHOLDER):
+            yield Finding.make("E329", document.display, document.locate(path), f"{spoken(path)}还是模板里的提示文字"
+                               f"“{value.strip()}”；请换成实际内容。", dotted(path))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _placeholders(document, item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _placeholders(document, item, (*path, index))
 
 
 def _misspelt_type_key(document: Document, path: Path_) -> str | None:
@@ -100,7 +116,7 @@ def _translate(document: Document, model: type[BaseModel], error: dict) -> Findi
     kind = error["type"]
     path, field_info, union_keys = _resolve(model, error["loc"])
     field = dotted(path)
-    name = f"“{field}”" if field else "文件"
+    name = spoken(path)
     described = f"（{field_info.description}）" if field_info is not None and field_info.description else ""
     found = _found(document, path, error.get("input"))
 
@@ -118,7 +134,7 @@ def _translate(document: Document, model: type[BaseModel], error: dict) -> Findi
         if kind == "union_tag_invalid":
             expected = error.get("ctx", {}).get("expected_tags", "")
             field = dotted((*path, "type"))
-            name = f"“{field}”"
+            name = spoken((*path, "type"))
             found = _found(document, (*path, "type"), error.get("ctx", {}).get("tag"))
             path = (*path, "type")
             described = ""  # the description of `log` would not explain an entry type
@@ -128,7 +144,7 @@ def _translate(document: Document, model: type[BaseModel], error: dict) -> Findi
         if misspelt is not None:
             path = (*path, misspelt)
             return Finding.make("E202", document.display, document.locate(path, key=True),
-                                f"格式中没有“{dotted(path)}”这个键。你是否想写“type”？", dotted(path))
+                                f"格式中没有{spoken(path)}这个键。你是否想写“type”？", dotted(path))
         return at("E201", f"{name}缺少“type”：请写明条目类型，可选 {'、'.join(EntryType)}。")
     if kind in _RANGE:
         bound = _RANGE[kind].format(**error.get("ctx", {}))
