@@ -14,6 +14,50 @@ from ...model.schema import Close, Extension, Notice, Progress, Review
 from ..findings import Finding
 
 
+def out_of_place(dates: list[dt.date]) -> list[int]:
+    """The entries to blame when a log is not in date order: those outside its longest run in order.
+
+    Of two runs as long, the one of earlier dates is kept, since the usual mistake is a new entry put
+    first or in the middle, dated later than the entries around it: the new entry is blamed, and the
+    clerk is not invited to change the dates of entries already merged."""
+    if not dates:
+        return []
+    length = [1] * len(dates)
+    previous = [-1] * len(dates)
+    for i, day in enumerate(dates):
+        for j in range(i):
+            if dates[j] <= day and (length[j] + 1, -dates[j].toordinal()) > (length[i], -_day(dates, previous[i])):
+                length[i], previous[i] = length[j] + 1, j
+    end = min(range(len(dates)), key=lambda i: (-length[i], dates[i], i))
+    kept = set()
+    while end >= 0:
+        kept.add(end)
+        end = previous[end]
+    return [i for i in range(len(dates)) if i not in kept]
+
+
+def _day(dates: list[dt.date], index: int) -> int:
+    return dates[index].toordinal() if index >= 0 else 0
+
+
+def _misplaced(dates: list[dt.date], index: int) -> str:
+    day = dates[index]
+    later = [j for j in range(index + 1, len(dates)) if dates[j] < day]
+    if later and day >= max(dates):
+        j = later[0]
+        return (f"第 {index + 1} 条记录（{day}）比后面的第 {j + 1} 条（{dates[j]}）还晚，放错了位置：log 只能按日期先后"
+                "在末尾追加，新记录请移到 log 的最后。已经合并的记录不要改动。")
+    earlier = [j for j in range(index) if dates[j] > day]
+    if earlier:
+        j = earlier[-1]
+        return (f"第 {index + 1} 条记录（{day}）早于它前面的第 {j + 1} 条（{dates[j]}），放错了位置：log 只能按日期先后在末尾追加，"
+                f"不能把记录补在中间。如果这是新加的记录，请把它移到末尾并核对日期（不能早于 {max(dates[:index])}）；"
+                "已经合并的记录不要改动。")
+    j = later[0]
+    return (f"第 {index + 1} 条记录（{day}）晚于后面的第 {j + 1} 条（{dates[j]}），放错了位置：log 只能按日期先后在末尾追加。"
+            "如果这是新加的记录，请把它移到 log 的最后；已经合并的记录不要改动。")
+
+
 def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
     for item in ledger.problems:
         problem, document = item.problem, item.document
@@ -32,13 +76,11 @@ def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
                 f"列入台账的日期 {problem.opened} 晚于今天（{today}）；问题列入台账后才能登记，请核对 opened。",
                 "opened")
 
-        previous: dt.date | None = None
+        dates = [entry.date for entry in problem.log]
+        for index in out_of_place(dates):
+            yield at("E307", index, "date", _misplaced(dates, index))
         for moment in moments(problem)[1:]:  # the opening moment has no entry to check
             index, entry, before = moment.index, moment.entry, moment.before
-            if previous is not None and entry.date < previous:
-                yield at("E307", index, "date",
-                         f"第 {index + 1} 条记录的日期 {entry.date} 早于上一条的 {previous}；"
-                         "log 只能按时间顺序在末尾追加，请核对日期。")
             if entry.date > today:
                 yield at("E319", index, "date",
                          f"第 {index + 1} 条记录的日期 {entry.date} 晚于今天（{today}）；"
@@ -46,7 +88,6 @@ def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
             if entry.date < problem.opened:
                 yield at("E307", index, "date",
                          f"第 {index + 1} 条记录的日期 {entry.date} 早于问题列入台账的日期 {problem.opened}（opened）。")
-            previous = max(previous, entry.date) if previous else entry.date
 
             if before.closed and isinstance(entry, Progress) and entry.percent < 100:
                 yield at("E325", index, "percent",
