@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from pathlib import Path
 
@@ -20,9 +19,8 @@ class ScaffoldError(Exception):
 
 
 def next_problem_id(department_folder: Path, prefix: str, year: int) -> str:
-    pattern = re.compile(rf"^{re.escape(prefix)}-{year}-(\d{{3,5}}){re.escape(layout.SUFFIX)}$")
-    numbers = [int(m[1]) for p in department_folder.glob(f"*{layout.SUFFIX}") if (m := pattern.match(p.name))]
-    return f"{prefix}-{year}-{max(numbers, default=0) + 1:03d}"
+    taken = (p.name.removesuffix(layout.SUFFIX) for p in department_folder.glob(f"*{layout.SUFFIX}"))
+    return layout.next_free_id(taken, prefix, year)
 
 
 def _comment(field: str) -> str:

@@ -6,6 +6,8 @@ the ledger is read from a folder on disk or from a git commit.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 LEDGERS = "ledgers"  # the ledger folder, at the repository root
@@ -66,3 +68,10 @@ def folder_of(path: PurePosixPath) -> str:
 def claimed_id(path: PurePosixPath) -> str:
     """The id a file claims by its name."""
     return path.stem
+
+
+def next_free_id(taken: Iterable[str], prefix: str, year: int) -> str:
+    """The next problem id of a department for a year: one after the highest number taken, three digits at least."""
+    pattern = re.compile(rf"^{re.escape(prefix)}-{year}-(\d{{3,5}})$")
+    numbers = [int(m[1]) for problem_id in taken if (m := pattern.match(problem_id))]
+    return f"{prefix}-{year}-{max(numbers, default=0) + 1:03d}"

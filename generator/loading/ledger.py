@@ -168,6 +168,16 @@ def _unexpected(tree: LedgerTree, path: PurePosixPath, entry: Entry, why: str) -
     return Finding.make("W403", tree.display(path), (1, 1), f"这个{what}没有被读取：{why}。")
 
 
+def _choices(ledger: Ledger) -> dict[str, list[tuple[str, str]]]:
+    """The registered ids, with their names, that fields referring to a registry must take."""
+    departments = [(d.id, d.name) for d in ledger.departments.values()]
+    choices = {"department": departments, "departments": departments}
+    if ledger.portal is not None:
+        choices["category"] = [(c.id, c.name) for c in ledger.portal.categories]
+        choices["step"] = [(s.id, s.name) for s in ledger.portal.steps]
+    return choices
+
+
 def _load_problems(folder: PurePosixPath, ledger: Ledger) -> None:
     for path in _yml_files(folder, ledger):
         ledger.problem_files += 1
@@ -175,7 +185,7 @@ def _load_problems(folder: PurePosixPath, ledger: Ledger) -> None:
         document = _read(ledger.root, path, ledger.findings)
         if document is None:
             continue
-        problem, errors = check_model(document, Problem)
+        problem, errors = check_model(document, Problem, _choices(ledger))
         ledger.findings.extend(errors)
         if problem is not None:
             ledger.problems.append(ProblemFile(document, problem))
@@ -186,7 +196,7 @@ def _load_inspections(folder: PurePosixPath, ledger: Ledger) -> None:
         document = _read(ledger.root, path, ledger.findings)
         if document is None:
             continue
-        inspection, errors = check_model(document, Inspection)
+        inspection, errors = check_model(document, Inspection, _choices(ledger))
         ledger.findings.extend(errors)
         if inspection is not None:
             ledger.inspections.append(InspectionFile(document, inspection))

@@ -7,6 +7,7 @@ import difflib
 import re
 import types
 import typing
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -43,8 +44,12 @@ _PATTERN_WORDS = {
 }
 
 
-def check_model(document: Document, model: type[BaseModel]) -> tuple[BaseModel | None, list[Finding]]:
-    """Validate a loaded document against a model; never raises for a user's mistake."""
+def check_model(document: Document, model: type[BaseModel],
+                choices: Mapping[str, list[tuple[str, str]]] | None = None) -> tuple[BaseModel | None, list[Finding]]:
+    """Validate a loaded document against a model; never raises for a user's mistake.
+
+    `choices` names, per field, the registered (id, name) pairs a value must take the id of ("category" ->
+    [("ecology", "生态环境"), …]), so that a name written where an id belongs is answered with the id."""
     if not isinstance(document.data, dict):
         found = "空文件" if document.data is None else _kind_of(document.data)
         return None, [Finding.make("E109", document.display, (1, 1),
@@ -55,7 +60,7 @@ def check_model(document: Document, model: type[BaseModel]) -> tuple[BaseModel |
     except ValidationError as exc:
         validated = None
         errors = _without_misspelt_missing(model, exc.errors(include_url=False))
-    findings = [_translate(document, model, e) for e in errors]
+    findings = [_translate(document, model, e, choices or {}) for e in errors]
     findings += list(_placeholders(document, document.data, ()))
     if findings:
         return None, sorted(set(findings))
@@ -112,7 +117,8 @@ def _without_misspelt_missing(model: type[BaseModel], errors: list[dict]) -> lis
     return [e for e in errors if not (e["type"] == "missing" and _resolve(model, e["loc"])[0] in meant)]
 
 
-def _translate(document: Document, model: type[BaseModel], error: dict) -> Finding:
+def _translate(document: Document, model: type[BaseModel], error: dict,
+               choices: Mapping[str, list[tuple[str, str]]]) -> Finding:
     kind = error["type"]
     path, field_info, union_keys = _resolve(model, error["loc"])
     field = dotted(path)
@@ -153,6 +159,14 @@ def _translate(document: Document, model: type[BaseModel], error: dict) -> Findi
         return at("E205", f"{name}的取值是 {found}，应当是一个具体的数字（不能是无穷大或非数字）{described}。")
     if kind in ("string_too_short", "too_short"):
         return at("E207", f"{name}不能为空{described}。")
+    last_key = next((step for step in reversed(path) if isinstance(step, str)), "")
+    if kind == "string_pattern_mismatch" and choices.get(last_key):
+        written = str(error.get("input", "")).strip()
+        meant = [key for key, label in choices[last_key] if label == written]
+        listed = "、".join(f"{key}（{label}）" for key, label in choices[last_key])
+        if meant:
+            return at("E206", f"{name}写的是名称 {found}；这里要写它的编号 {meant[0]}。")
+        return at("E206", f"{name}的取值是 {found}；这里要写编号，可选：{listed}。")
     if kind == "string_pattern_mismatch":
         pattern = error.get("ctx", {}).get("pattern", "")
         return at("E206", f"{name}的取值是 {found}，格式应为{_PATTERN_WORDS.get(pattern, pattern)}。")
