@@ -42,6 +42,9 @@ def _title(name: str, info) -> str:
 
 
 class Record(BaseModel):
+    """A ledger record. Each model names itself in Chinese with the `title=` class keyword: the editor
+    shows that title when it offers the model (a log entry's title is its entry type's label)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
                               field_title_generator=_title)
 
