@@ -19,8 +19,10 @@ What JSON Schema cannot say, because it sees values, not how they were written:
   caught only where YAML 1.2 reads a number: `title: 1.10`, `- 2025`);
 - `percent: 25.0` is the number 25 to a JSON Schema validator (`type: integer` accepts it in
   `jsonschema` and in the language server, which tests `Number.isInteger`; `multipleOf: 1` does too);
-- `.nan` passes every numeric bound, since every comparison with NaN is false;
-- a date with a midnight time (`2027-06-30 00:00:00`), which the validator takes as that day.
+- `.nan` passes every numeric bound, since every comparison with NaN is false.
+
+And one the other way round: the editor flags a date with a midnight time (`2027-06-30 00:00:00`),
+which the validator takes as that day; the guide asks for YYYY-MM-DD, so the schema does too.
 """
 
 from __future__ import annotations
