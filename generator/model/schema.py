@@ -42,6 +42,9 @@ def _title(name: str, info) -> str:
 
 
 class Record(BaseModel):
+    """A ledger record. Each model names itself in Chinese with the `title=` class keyword: the editor
+    shows that title when it offers the model (a log entry's title is its entry type's label)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
                               field_title_generator=_title)
 
@@ -49,7 +52,7 @@ class Record(BaseModel):
 # ---------------------------------------------------------------- a problem
 
 
-class Source(Record):
+class Source(Record, title="问题来源"):
     """问题来源：从哪里发现的问题。"""
 
     kind: SourceKind = Field(description=f"问题来源类别：{SourceKind.choices()}")
@@ -57,7 +60,7 @@ class Source(Record):
     date: Date | None = Field(None, description="反馈或发现的日期（可选），格式 YYYY-MM-DD")
 
 
-class Milestone(Record):
+class Milestone(Record, title="节点"):
     """倒排工期的一个节点。"""
 
     title: Text = Field(description="节点内容，如“完成污染地块详查”")
@@ -69,7 +72,7 @@ class EntryBase(Record):
     date: Date = Field(description="记录日期，格式 YYYY-MM-DD；各条目须从早到晚排列，只能在末尾追加")
 
 
-class Progress(EntryBase):
+class Progress(EntryBase, title=EntryType.PROGRESS.label):
     """整改进展：做了什么，处在“八步走”的哪一步。"""
 
     type: Literal["progress"] = Field(description=f"条目类型：{EntryType.PROGRESS.choice}")
@@ -79,7 +82,7 @@ class Progress(EntryBase):
     evidence: list[Text] = Field(default_factory=list, description="佐证材料：文件文号、公开链接等（可选）")
 
 
-class Extension(EntryBase):
+class Extension(EntryBase, title=EntryType.EXTENSION.label):
     """延期：批准的新时限。原定时限（deadline）不得修改，延期只能追加本条目。"""
 
     type: Literal["extension"] = Field(description=f"条目类型：{EntryType.EXTENSION.choice}")
@@ -89,7 +92,7 @@ class Extension(EntryBase):
     document: Text | None = Field(None, description="批准文件的文号（可选）")
 
 
-class Notice(EntryBase):
+class Notice(EntryBase, title=EntryType.NOTICE.label):
     """整改结果公示：公示整改结果，截止日期前接受群众反映。"""
 
     type: Literal["notice"] = Field(description=f"条目类型：{EntryType.NOTICE.choice}")
@@ -98,7 +101,7 @@ class Notice(EntryBase):
     channel: Text | None = Field(None, description="公示渠道及反映意见的方式（可选），如“市政府网站、12345热线”")
 
 
-class Close(EntryBase):
+class Close(EntryBase, title=EntryType.CLOSE.label):
     """销号：经审核完成一项、销号一项。"""
 
     type: Literal["close"] = Field(description=f"条目类型：{EntryType.CLOSE.choice}")
@@ -107,7 +110,7 @@ class Close(EntryBase):
     summary: Text = Field(description="销号意见或整改成效概述")
 
 
-class Review(EntryBase):
+class Review(EntryBase, title=EntryType.REVIEW.label):
     """回头看：对已销号问题的复查；发现反弹回潮时问题重新打开。"""
 
     type: Literal["review"] = Field(description=f"条目类型：{EntryType.REVIEW.choice}")
@@ -119,7 +122,7 @@ class Review(EntryBase):
 LogEntry = Annotated[Progress | Extension | Notice | Close | Review, Field(discriminator="type")]
 
 
-class Problem(Record):
+class Problem(Record, title="问题台账"):
     """一个问题的台账：一个问题、一套措施、一名领导挂帅、一套班子、一个方案、一个股室承担、一名干部负责。"""
 
     id: ProblemId = Field(description=f"问题编号，格式为{PROBLEM_ID_FORMAT}；须与文件名一致，前缀为牵头部门的前缀")
@@ -148,7 +151,7 @@ class Problem(Record):
 # ---------------------------------------------------------------- registries
 
 
-class Category(Record):
+class Category(Record, title="问题类别"):
     """问题类别。"""
 
     id: Slug = Field(description="类别编号（英文小写），问题文件的 category 引用它")
@@ -156,7 +159,7 @@ class Category(Record):
     description: Text | None = Field(None, description="类别说明（可选）")
 
 
-class Step(Record):
+class Step(Record, title="“八步走”步骤"):
     """“八步走”闭环中的一步。"""
 
     id: Slug = Field(description="步骤编号（英文小写），进展记录的 step 引用它")
@@ -164,7 +167,7 @@ class Step(Record):
     description: Text | None = Field(None, description="这一步要做什么（可选）")
 
 
-class Thresholds(Record):
+class Thresholds(Record, title="亮灯阈值"):
     """亮灯阈值，公布在门户的亮灯规则页。"""
 
     red_lag: Percent = Field(30, description="完成度落后序时进度达到这么多个百分点时亮红灯")
@@ -175,7 +178,7 @@ class Thresholds(Record):
                              description="整改完成（有结果公示的，自公示期满）后超过这么多天仍未销号时亮黄灯")
 
 
-class Portal(Record):
+class Portal(Record, title="门户设置"):
     """portal.yml：门户的基本信息、问题类别、八步走步骤和亮灯阈值，由专班办公室维护。"""
 
     city: Text = Field(description="城市名称")
@@ -188,7 +191,7 @@ class Portal(Record):
     thresholds: Thresholds = Field(default_factory=Thresholds, description="亮灯阈值")
 
 
-class Department(Record):
+class Department(Record, title="部门"):
     """一个牵头部门或责任单位。"""
 
     id: Slug = Field(description="部门编号（英文小写，用连字符），也是该部门问题文件所在的文件夹名")
@@ -198,20 +201,20 @@ class Department(Record):
     owners: list[Text] = Field(default_factory=list, description="有权修改该部门台账的 git 团队或账号，如 @city/sthj")
 
 
-class Departments(Record):
+class Departments(Record, title="部门登记表"):
     """departments.yml：牵头部门和责任单位的登记表，由专班办公室维护。"""
 
     departments: list[Department] = Field(min_length=1, description="部门列表")
 
 
-class IndicatorValue(Record):
+class IndicatorValue(Record, title="指标数值"):
     """指标在某一日期的累计数值。"""
 
     date: Date = Field(description="统计日期")
     value: Amount = Field(ge=0, description="截至该日期的累计数值")
 
 
-class Indicator(Record):
+class Indicator(Record, title="工作指标"):
     """首页展示的一项工作指标。"""
 
     id: Slug = Field(description="指标编号")
@@ -222,13 +225,13 @@ class Indicator(Record):
     values: list[IndicatorValue] = Field(min_length=1, description="按日期排列的累计数值")
 
 
-class Indicators(Record):
+class Indicators(Record, title="工作指标表"):
     """indicators.yml（可选）：首页展示的工作指标。"""
 
     indicators: list[Indicator] = Field(description="指标列表")
 
 
-class Inspection(Record):
+class Inspection(Record, title="督查记录"):
     """inspections/ 下的一份督查记录：一旬一督查、明察暗访、约谈提醒、表扬与批评。"""
 
     id: Annotated[str, StringConstraints(pattern=r"^DC-\d{4}-\d{3}$")] = Field(
