@@ -46,6 +46,10 @@ GAPS = {
         "ecology-env/STHJ-2026-001.yml:10 E108": "on is a string in YAML 1.2, the same as the quoted \"on\"",
         "ecology-env/STHJ-2026-001.yml:11 E108": "no is a string in YAML 1.2, the same as the quoted \"no\"",
     },
+    "E203-non-decimal-number": {
+        "ecology-env/STHJ-2026-001.yml:33 E203": "050 is the integer 50 in YAML 1.2; only the written text shows it",
+        "ecology-env/STHJ-2026-002.yml:33 E203": "0x19 is the integer 25 in YAML 1.2; only the written text shows it",
+    },
     "E205-out-of-range": {
         "indicators.yml:8 E205": ".nan passes every bound: each comparison with NaN is false",
     },
