@@ -352,3 +352,32 @@ def test_build_for_a_past_day_reports_that_day(capsys, tmp_path: Path) -> None:
     assert code == 0, err
     assert "数据截至 2025-06-30" in out
     assert "数据截至 **2025年6月30日**" in (tmp_path / "docs" / "index.md").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- output formats carry any file name and value
+
+
+def test_github_format_escapes_file_names_and_keeps_one_command_a_line(capsys, base_ledger: Path) -> None:
+    odd = base_ledger / "ecology-env" / "STHJ-2025-001,x:y.yml"
+    (base_ledger / "ecology-env" / "STHJ-2025-001.yml").rename(odd)
+    code, out, _ = rectify(capsys, "validate", str(base_ledger), "--format", "github", "--as-of", DATE)
+    assert code == 1
+    line = next(line for line in out.splitlines() if "E302" in line)
+    assert "file=" in line and "STHJ-2025-001%2Cx%3Ay.yml,line=" in line
+
+
+def test_text_format_keeps_a_finding_on_one_line_whatever_the_value(capsys, base_ledger: Path) -> None:
+    path = base_ledger / "ecology-env" / "STHJ-2025-001.yml"
+    text = path.read_text(encoding="utf-8").replace("percent: 80", 'percent: "八十\\n::error file=x::注入"')
+    path.write_text(text, encoding="utf-8")
+    code, out, _ = rectify(capsys, "validate", str(base_ledger), "--as-of", DATE)
+    assert code == 1
+    lines = out.splitlines()
+    assert len(lines) == 2 and lines[0].count("E203") == 1 and "\\n::error" in lines[0]
+    assert not any(line.startswith("::error") for line in lines)
+
+
+def test_json_format_gives_the_chinese_title(capsys, broken_ledger: Path) -> None:
+    code, out, _ = rectify(capsys, "validate", str(broken_ledger), "--format", "json", "--as-of", DATE)
+    finding = json.loads(out)["findings"][0]
+    assert finding["title"] == "数值超出范围" and finding["code"] == "E205"

@@ -129,6 +129,7 @@ class Finding:
             "column": self.column,
             "code": self.code,
             "slug": CODES[self.code].slug,
+            "title": self.title,
             "severity": str(self.severity),
             "field": self.field,
             "message": self.message,

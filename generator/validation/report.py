@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,10 @@ from ..loading.ledger import Ledger, load_ledger
 from ..loading.tree import LedgerTree
 from .findings import CODES, Finding, Severity
 from .rules import check_all
+
+MESSAGE_LIMIT = 600  # characters of one finding in the text format
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 @dataclass(frozen=True)
@@ -51,8 +56,16 @@ def summary(report: Report, strict: bool = False) -> str:
     return text
 
 
+def one_line(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """A finding on one line whatever a ledger holds: line breaks and other control characters made
+    visible (\\n, \\u2028), and cut at `limit` characters, so that a value echoed in a message can neither
+    split a finding in two nor inject a line into whatever reads the log."""
+    visible = _INVISIBLE.sub(lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
+    return visible if len(visible) <= limit else visible[:limit - 1] + "…"
+
+
 def format_text(report: Report, strict: bool = False) -> str:
-    lines = [f"{f.file}:{f.line}:{f.column}: {f.code} {f.title}：{f.message}" for f in report.findings]
+    lines = [one_line(f"{f.file}:{f.line}:{f.column}: {f.code} {f.title}：{f.message}") for f in report.findings]
     return "\n".join([*lines, summary(report, strict)])
 
 
@@ -72,14 +85,25 @@ def format_json(report: Report, strict: bool = False) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=2)
 
 
+def _github_data(text: str) -> str:
+    """A workflow command's message, escaped as GitHub's toolkit does (escapeData)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    """A workflow command's property (file=, title=), escaped as GitHub's toolkit does (escapeProperty):
+    a comma or colon in a file name would otherwise end the property and send the note elsewhere."""
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
 def format_github(report: Report, strict: bool = False) -> str:
     """GitHub workflow commands: each finding becomes an annotation on the pull request's diff."""
     lines = []
     for f in report.findings:
         level = "error" if f.severity == Severity.ERROR or strict else "warning"
-        message = f"{f.title}：{f.message}".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        title = f"{f.code} {CODES[f.code].slug}"
-        lines.append(f"::{level} file={f.file},line={f.line},col={f.column},title={title}::{message}")
+        message = _github_data(f"{f.title}：{f.message}")
+        title = _github_property(f"{f.code} {CODES[f.code].slug}")
+        lines.append(f"::{level} file={_github_property(f.file)},line={f.line},col={f.column},title={title}::{message}")
     lines.append(summary(report, strict))
     return "\n".join(lines)
 

@@ -267,8 +267,13 @@ def _decimal_hint(text: str) -> str:
 def _found(document: Document, path: Path_, value: Any) -> str:
     node = document.scalar_at(path)
     if node is not None:
-        return f"“{node.value}”" if node.value != "" else "空值"
+        return f"“{_cut(node.value)}”" if node.value != "" else "空值"
     return _kind_of(value)
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    """An echoed value, short enough to read in a one-line message."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _kind_of(value: Any) -> str:
