@@ -1,10 +1,13 @@
-"""The privacy rule on single texts: which numbers are private, whatever separates their digits, and which are not."""
+"""The privacy rule on single texts and comments: which numbers are private, whatever separates their digits, and which are not."""
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 import pytest
 
-from generator.validation.rules.privacy import check_digit, private_items
+from generator.loading.yamlio import parse_document
+from generator.validation.rules.privacy import COMMENT_FIELD, check_digit, private_items, scan_comments
 
 YEAR = 2026
 
@@ -73,3 +76,21 @@ def test_an_id_number_is_not_also_a_mobile_number() -> None:
 
 def test_at_most_one_finding_of_each_kind() -> None:
     assert codes("13812345678 或 13912345678，a@example.com b@example.com") == ["E311", "E313"]
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("# 联系人 138 1234 5678\na: x\n", [(1, 1, "E311")]),
+    ("a: 'x # 1'  # 身份证 110101-19900307-1234\n", [(1, 13, "E312")]),  # the quoted "#" comes first
+    ("a: x #a@b.cn # 13812345678\n", [(1, 6, "E311"), (1, 6, "E313")]),
+    ("l:\n  - a\n  # 13812345678\n  - b\n", [(3, 3, "E311")]),
+    ("c: |\n  text\n# 13812345678\nd: x\n", [(3, 1, "E311")]),
+    ("a: http://x/#13812345678\n", []),  # no space before "#": part of the value
+    ("c: |\n  块 # 13912345678\n", []),  # inside a block scalar: text, checked as the value
+    ('k: "a\n  # 13812345678 b"\n', []),  # inside a quoted scalar over two lines
+    ("# 办公电话 0871-63123456，文号 测整改〔2025〕138号\na: x\n", []),
+])
+def test_comments_are_checked_where_they_are(text: str, found: list[tuple[int, int, str]]) -> None:
+    document = parse_document(text.encode(), PurePath("x.yml"), "x.yml")
+    findings = list(scan_comments(document, YEAR))
+    assert [(f.line, f.column, f.code) for f in findings] == found
+    assert all(f.field == COMMENT_FIELD and "注释" in f.message and "公开" in f.message for f in findings)

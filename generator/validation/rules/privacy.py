@@ -1,4 +1,4 @@
-"""Nothing private is published: no mobile numbers, ID-card numbers or e-mail addresses in any text."""
+"""Nothing private is published: no mobile numbers, ID-card numbers or e-mail addresses in any text or comment."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
+
+import yaml
 
 from ...loading.ledger import Ledger
 from ...loading.yamlio import Document, Path_, dotted
@@ -30,6 +32,10 @@ _GROUP = re.compile(r"[0-9]+[Xx]?")
 # The cheap test every string passes first: a run with at least 11 digits, or an "@". Raw text, so
 # \d (Unicode) also sees full-width digits, and the separator class holds the full-width forms.
 _CANDIDATE = re.compile(rf"\d(?:{_SEPARATOR}{{0,3}}\d){{10}}|[@＠]")
+# A "#" that may start a comment: at the start of a line or after a space. Whether it is one (and not
+# inside a quoted or block scalar) is settled by the parsed file, only for the few that hold a candidate.
+_COMMENT = re.compile(r"(?<![^ \t\n])#")
+COMMENT_FIELD = "（注释）"
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
@@ -54,6 +60,7 @@ def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
     for document in documents:
         if document is not None:
             yield from _scan(document, document.data, (), today.year)
+            yield from scan_comments(document, today.year)
 
 
 def _scan(document: Document, value: Any, path: Path_, last_year: int) -> Iterator[Finding]:
@@ -71,6 +78,51 @@ def _scan(document: Document, value: Any, path: Path_, last_year: int) -> Iterat
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _scan(document, item, (*path, index), last_year)
+
+
+def scan_comments(document: Document, last_year: int) -> Iterator[Finding]:
+    """Comments are not on the portal, but the ledger repository is public: they must be as clean."""
+    text = document.text
+    if "#" not in text:
+        return
+    candidates = []  # (where the "#" is, the rest of its line): a "#" inside a string may come first
+    for match in _COMMENT.finditer(text):
+        end = text.find("\n", match.start())
+        rest = text[match.start():end if end >= 0 else len(text)].rstrip("\r")
+        if _CANDIDATE.search(rest):
+            candidates.append((match.start(), rest))
+    if not candidates:
+        return
+    scalars = _scalar_spans(document.root())
+    lines_done = set()
+    for start, comment in candidates:
+        line = text.count("\n", 0, start)
+        column = start - (text.rfind("\n", 0, start) + 1)
+        if line in lines_done or any(first <= (line, column) < end for first, end in scalars):
+            continue  # a "#" inside a quoted or block scalar is text, and the text is checked as a value
+        lines_done.add(line)
+        for code, shown in private_items(comment, last_year):
+            what = _WHAT[code]
+            yield Finding.make(
+                code, document.display, (line + 1, column + 1),
+                f"第 {line + 1} 行的注释中有疑似{what}（{shown}…）；注释虽不显示在门户上，但台账仓库是公开的，"
+                f"任何人都能看到注释，同样不得含个人{what}，{_FIX[code]}。",
+                COMMENT_FIELD)
+
+
+def _scalar_spans(node: yaml.Node | None) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """(start, end) as (line, column), 0-based, of every scalar in the file, keys included."""
+    spans = []
+    stack = [node] if node is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            spans.append(((node.start_mark.line, node.start_mark.column), (node.end_mark.line, node.end_mark.column)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in node.value for item in pair)
+    return spans
 
 
 def private_items(text: str, last_year: int) -> list[tuple[str, str]]:
