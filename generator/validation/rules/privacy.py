@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from ...loading.ledger import Ledger
-from ...loading.yamlio import Document, Path_, dotted
+from ...loading.yamlio import Document, Path_, dotted, spoken
 from ..findings import Finding
 
 _WHAT = {"E311": "手机号码", "E312": "身份证号码", "E313": "电子邮箱"}
@@ -70,7 +70,7 @@ def _scan(document: Document, value: Any, path: Path_, last_year: int) -> Iterat
                 what = _WHAT[code]
                 yield Finding.make(
                     code, document.display, document.locate(path),
-                    f"“{dotted(path)}”中有疑似{what}（{shown}…）；公开内容不得含个人{what}，{_FIX[code]}。",
+                    f"{spoken(path)}中有疑似{what}（{shown}…）；公开内容不得含个人{what}，{_FIX[code]}。",
                     dotted(path))
     elif isinstance(value, dict):
         for key, item in value.items():
@@ -141,7 +141,10 @@ def private_items(text: str, last_year: int) -> list[tuple[str, str]]:
         context = _ID_CONTEXT.search(text, max(0, run.start() - _ID_CONTEXT_REACH), run.start()) is not None
         taken: set[int] = set()
         for first, end, digits in _windows(groups, (15, 18)):
-            if _is_id_card(digits, last_year, context):
+            # written 6-8-4 (area, birth date, sequence and check) is how people set out an ID number:
+            # then a wrong check digit is a typo in one, not an ordinary number
+            set_out = [len(group) for group in groups[first:end]] == [6, 8, 4]
+            if _is_id_card(digits, last_year, context or set_out):
                 found.setdefault("E312", digits[:3])
                 taken.update(range(first, end))
         kinds = [_kind(separator) for separator in _GROUP.split(run.group())[1:-1]]
@@ -201,7 +204,8 @@ def _stands_apart(groups: list[str], kinds: list[tuple[bool, ...]], first: int, 
 def _is_id_card(digits: str, last_year: int, context: bool) -> bool:
     """An ID number has a province code, a real birth date and (18 digits) a right check digit.
 
-    The check digit can be wrong only when the text just before says it is an ID number.
+    The check digit can be wrong only when the text just before says it is an ID number, or the number is
+    set out as one (6-8-4).
     """
     if "X" in digits[:-1].upper() or not (digits[:2] in _PROVINCES or digits[0] == "9"):
         return False
