@@ -69,6 +69,27 @@ def test_closed_on_the_deadline_counts_as_on_time() -> None:
     assert tally([row]).on_time == 1
 
 
+def test_the_on_time_rate_counts_late_work_against_a_department() -> None:
+    """One problem closed on time, one overdue, one extended and still open, one rebounded, one not yet
+    due: 1 of the 4 that had to be done by now was done on time, not 1 of 1."""
+    from generator.derivation.campaign import tally
+
+    as_of = D(2026, 9, 1)
+    deadline = D(2026, 6, 30)
+    problems = [
+        problem([progress(D(2026, 6, 1), 100), close(D(2026, 6, 20))], deadline=deadline),
+        problem([progress(D(2026, 3, 1), 40)], deadline=deadline),
+        problem([progress(D(2026, 3, 1), 40), extension(D(2026, 6, 1), D(2026, 12, 31))], deadline=deadline),
+        problem([progress(D(2026, 3, 1), 100), close(D(2026, 3, 10)), review(D(2026, 8, 1), "rebound")],
+                deadline=deadline),
+        problem([progress(D(2026, 3, 1), 40)], deadline=D(2026, 12, 31)),
+    ]
+    rows = [type("Row", (), {"problem": p, "state": state_of(p, as_of, T)})() for p in problems]
+    t = tally(rows)
+    assert (t.on_time, t.due) == (1, 4)
+    assert t.on_time_rate == 0.25
+
+
 def test_extension_approved_after_the_deadline_passed() -> None:
     p = problem([progress(D(2026, 3, 1), 40), extension(D(2026, 7, 10), D(2026, 12, 31))], deadline=D(2026, 6, 30))
     before = state_of(p, D(2026, 7, 5), T)

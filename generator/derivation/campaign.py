@@ -38,6 +38,7 @@ class Tally:
     closed: int
     finished: int  # done or closed
     on_time: int  # finished no later than the original deadline
+    due: int  # finished, or past the original deadline: the problems that had to be done by now
     overdue: int
     supervised: int
     province: int
@@ -49,7 +50,11 @@ class Tally:
 
     @property
     def on_time_rate(self) -> float | None:
-        return self.on_time / self.finished if self.finished else None
+        """Of the problems that had to be done by now (or were), the share done by the original deadline.
+
+        An overdue, extended or rebounded problem whose original deadline has passed counts against the
+        rate: counting only finished problems made a department with overdue work read 100 %."""
+        return self.on_time / self.due if self.due else None
 
 
 def tally(rows: Iterable[Row]) -> Tally:
@@ -64,6 +69,7 @@ def tally(rows: Iterable[Row]) -> Tally:
         closed=statuses.get(Status.CLOSED, 0),
         finished=len(finished),
         on_time=sum(1 for r in finished if r.state.done_on and r.state.done_on <= r.problem.deadline),
+        due=sum(1 for r in rows if r.state.status in (Status.DONE, Status.CLOSED) or r.problem.deadline < r.state.as_of),
         overdue=statuses.get(Status.OVERDUE, 0),
         supervised=sum(1 for r in rows if r.problem.supervision != Supervision.NONE),
         province=sum(1 for r in rows if r.problem.supervision == Supervision.PROVINCE),
