@@ -47,6 +47,17 @@ def _figure(fig: go.Figure) -> dict:
     return {"data": spec["data"], "layout": spec.get("layout", {})}
 
 
+def count_axis(largest: int, title: str | None = None) -> dict:
+    """An axis of whole problems: never a tick at 0.5 个; a title only where it reads horizontally (a
+    rotated "个" reads as an arrow, so vertical count axes carry the unit in the chart's title instead)."""
+    axis: dict = {"rangemode": "tozero", "tickformat": ",d"}
+    if largest <= 8:  # plotly would step by 0.5 or 0.2 on a short axis
+        axis["dtick"] = 1
+    if title:
+        axis["title"] = {"text": title}
+    return axis
+
+
 def status_chart(chart_id: str, rows: list[Row]) -> Chart:
     counts = tally(rows).by_status
     labels = [s.label for s in Status]
@@ -54,7 +65,8 @@ def status_chart(chart_id: str, rows: list[Row]) -> Chart:
     fig = go.Figure(go.Bar(
         x=values, y=labels, orientation="h", marker_color=[s.colour for s in Status],
         text=values, textposition="auto", hovertemplate="%{y}：%{x} 个<extra></extra>"))
-    fig.update_layout(yaxis={"autorange": "reversed"}, xaxis={"title": {"text": "问题数（个）"}}, height=280)
+    fig.update_layout(yaxis={"autorange": "reversed"}, xaxis=count_axis(max(values, default=0), "问题数（个）"),
+                      height=280)
     return Chart(chart_id, "各状态问题数", _figure(fig), ("状态", "问题数"), tuple(zip(labels, values, strict=True)))
 
 
@@ -81,7 +93,8 @@ def stacked_status_chart(chart_id: str, title: str, groups: list[tuple[str, list
             name=status.label, y=labels, x=[t[status] for t in tallies], orientation="h",
             marker_color=status.colour, hovertemplate="%{y}<br>" + status.label + "：%{x} 个<extra></extra>"))
     # every name shown (plotly would skip some on a phone); the legend above the bars, in status order
-    fig.update_layout(barmode="stack", xaxis={"title": {"text": "问题数（个）"}},
+    largest = max((sum(t.values()) for t in tallies), default=0)
+    fig.update_layout(barmode="stack", xaxis=count_axis(largest, "问题数（个）"),
                       yaxis={"autorange": "reversed", "tickmode": "array", "tickvals": labels, "ticktext": labels},
                       height=140 + 30 * len(groups), margin={"t": 70},
                       legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "traceorder": "normal"})
@@ -98,13 +111,13 @@ def curve_chart(chart_id: str, points: list[tuple[dt.date, int, int]]) -> Chart:
                              line={"color": Status.CLOSED.colour, "shape": "hv"}, fill="tozeroy",
                              hovertemplate="%{x}<br>已销号：%{y} 个<extra></extra>"))
     fig.update_layout(height=320, hovermode="x unified", xaxis={"type": "date", "tickformat": "%Y年%-m月"},
-                      yaxis={"title": {"text": "问题数（个）"}, "rangemode": "tozero"},
+                      yaxis=count_axis(max((f for _, f, _ in points), default=0)),
                       legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0}, margin={"t": 40})
     # the table lists month ends only, so it stays readable over a long campaign
     monthly: dict[str, tuple] = {}
     for day, found, closed in points:
         monthly[day.strftime("%Y-%m")] = (day.isoformat(), found, closed)
-    return Chart(chart_id, "累计发现与销号", _figure(fig), ("日期", "累计发现", "已销号（反弹的不计）"), tuple(monthly.values()))
+    return Chart(chart_id, "累计发现与销号（个）", _figure(fig), ("日期", "累计发现", "已销号（反弹的不计）"), tuple(monthly.values()))
 
 
 def steps_chart(chart_id: str, campaign: Campaign, rows: list[Row]) -> Chart:
@@ -123,8 +136,8 @@ def steps_chart(chart_id: str, campaign: Campaign, rows: list[Row]) -> Chart:
     values = [not_started, *counts]
     fig = go.Figure(go.Bar(x=labels, y=values, marker_color=BLUE, text=values, textposition="auto",
                            hovertemplate="%{x}：%{y} 个<extra></extra>"))
-    fig.update_layout(height=280, yaxis={"title": {"text": "未销号问题数（个）"}})
-    return Chart(chart_id, "未销号问题所处“八步走”步骤", _figure(fig), ("步骤", "问题数"),
+    fig.update_layout(height=280, yaxis=count_axis(max(values, default=0)))
+    return Chart(chart_id, "未销号问题所处“八步走”步骤（个）", _figure(fig), ("步骤", "问题数"),
                  tuple(zip(labels, values, strict=True)))
 
 
