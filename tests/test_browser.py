@@ -220,3 +220,14 @@ def test_badges_and_timeline_show_the_declared_colours(watched: Watched) -> None
     light = page.locator(".rc-badges .rc-light").first
     value = light.get_attribute("class").split("rc-light--")[1]
     assert light.evaluate("node => getComputedStyle(node).color") == _rgb(Light(value).ink)
+
+
+def test_a_department_s_overdue_card_opens_its_overdue_problems(watched: Watched) -> None:
+    page = watched.open("/departments/health/")
+    page.click("a.rc-card--red")
+    page.wait_for_url(re.compile(r"/finder/\?status=overdue&department=health$"))
+    page.wait_for_selector(".rc-finder__table")
+    rows = page.locator(".rc-finder__table tbody tr")
+    assert rows.count() >= 1
+    assert all("逾期" in rows.nth(i).inner_text() and "卫生" in rows.nth(i).inner_text() for i in range(rows.count()))
+    assert watched.errors == [] and watched.outside() == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -125,3 +126,46 @@ def test_xlsx_is_a_stable_zip(base_ledger: Path, tmp_path: Path) -> None:
     build(base_ledger, tmp_path / "docs", AS_OF, "test")
     with zipfile.ZipFile(tmp_path / "docs" / "data" / "problems.xlsx") as book:
         assert {info.date_time for info in book.infolist()} == {(2026, 11, 24, 0, 0, 0)}
+
+
+# ---------------------------------------------------------------- getting around
+
+
+def test_every_page_says_who_runs_the_portal_and_how_to_reach_them(sample_docs: Path) -> None:
+    pages = list(sample_docs.rglob("*.md"))
+    assert len(pages) > 90
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert '<footer class="rc-footer">' in text and "主办：" in text and "联系与反映问题：" in text, page.name
+
+
+def test_every_problem_page_says_how_to_give_feedback_on_it(sample_docs: Path) -> None:
+    for page in (sample_docs / "problems").glob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        assert f"并注明问题编号 <strong>{page.stem}</strong>" in text, page.name
+
+
+def test_the_focus_tab_opens_every_list_with_its_count(sample_docs: Path) -> None:
+    overview = (sample_docs / "lists" / "index.md").read_text(encoding="utf-8")
+    for name, count in (("supervised", 16), ("overdue", 7), ("rebound", 3), ("notice", 4)):
+        assert re.search(rf"\]\({name}\.md\) \| {count} \|", overview), name
+    assert "](../inspections.md) | 16 |" in overview
+    config = (Path(__file__).parent.parent / "mkdocs.yml").read_text(encoding="utf-8")
+    assert config.index("概览: lists/index.md") < config.index("lists/supervised.md")
+    assert "guide.md" not in config.split("not_in_nav")[0].split("nav:")[1], "the filing guide is not in the public menu"
+
+
+def test_headline_figures_open_the_problems_behind_them(sample_docs: Path) -> None:
+    home = (sample_docs / "index.md").read_text(encoding="utf-8")
+    assert '<a class="rc-card rc-card--red" href="lists/overdue/">' in home
+    department = (sample_docs / "departments" / "health.md").read_text(encoding="utf-8")
+    assert '<a class="rc-card rc-card--red" href="../../finder/?status=overdue&amp;department=health">' in department
+
+
+def test_the_footer_shows_the_site_code_and_icp_number_when_given(base_ledger: Path, tmp_path: Path) -> None:
+    portal = base_ledger / "portal.yml"
+    portal.write_text(portal.read_text(encoding="utf-8") + "site_code: \"0000000000\"\nicp: 某ICP备00000000号\n",
+                      encoding="utf-8")
+    build(base_ledger, tmp_path / "docs", AS_OF, "test", AS_OF)
+    home = (tmp_path / "docs" / "index.md").read_text(encoding="utf-8")
+    assert "<p>政府网站标识码：0000000000 · 某ICP备00000000号</p>" in home

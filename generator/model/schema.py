@@ -185,6 +185,8 @@ class Portal(Record, title="门户设置"):
     title: Text = Field(description="门户标题")
     office: Text = Field(description="主办单位，如“市打好问题整改硬仗工作专班办公室”")
     feedback: Text = Field(description="群众反映问题、对公示提出意见的渠道（公开的办公电话、信箱、网站）")
+    site_code: Text | None = Field(None, description="政府网站标识码（可选），显示在每页页脚")
+    icp: Text | None = Field(None, description="ICP 备案号（可选），显示在每页页脚，如“*ICP备12345678号”")
     campaign_start: Date = Field(description="整改工作开始日期")
     categories: list[Category] = Field(min_length=1, description="问题类别")
     steps: list[Step] = Field(min_length=1, description="“八步走”闭环的步骤，按先后顺序")

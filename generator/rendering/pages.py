@@ -142,12 +142,19 @@ LISTS = (
 
 
 def lists(c: Campaign) -> Iterator[Output]:
+    overview = []
     for name, title, intro, select, column, feedback in LISTS:
         rows = select(c)
+        overview.append((urls.problem_list(name), title, intro, len(rows)))
         extra_column = (column[0], {r.problem.id: column[1](r) for r in rows}) if column else None
         extra = f"对公示的整改结果有意见，请通过以下渠道反映：{md(c.portal.feedback)}" if feedback else ""
         yield Page(urls.problem_list(name), "list.md.j2", title,
-                   {"title": title, "intro": intro, "rows": rows, "extra_column": extra_column, "extra": extra})
+                   {"title": title, "intro": intro, "rows": rows, "extra_column": extra_column, "extra": extra},
+                   hide=("toc",))
+    # the 重点关注 tab opens this page: every list, and the inspection records, with their counts
+    overview.append((urls.INSPECTIONS, "督查通报", "专班办公室的督查、明察暗访、约谈提醒和表扬批评记录。",
+                     len(c.ledger.inspections)))
+    yield Page(urls.LISTS, "lists.md.j2", "重点关注", {"lists": overview}, hide=("toc",))
 
 
 def inspections(c: Campaign) -> Iterator[Output]:

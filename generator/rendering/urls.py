@@ -8,11 +8,13 @@ checks). Templates, the finder's JSON and the build's checks get paths from here
 from __future__ import annotations
 
 import posixpath
+from urllib.parse import urlencode
 
 HOME = "index.md"
 DEPARTMENTS = "departments/index.md"
 CATEGORIES = "categories/index.md"
 INSPECTIONS = "inspections.md"
+LISTS = "lists/index.md"  # 重点关注: every list with its count
 FINDER = "finder.md"
 DOWNLOADS = "downloads.md"
 RULES = "rules.md"
@@ -85,6 +87,11 @@ class Links:
 
     def problem(self, problem_id: str) -> str:
         return self.to(problem(problem_id))
+
+    def finder(self, **filters: str) -> str:
+        """The finder, opened with its filters set (department=, category=, status=, light=, supervision=)."""
+        query = urlencode({key: value for key, value in filters.items() if value})
+        return self.site(FINDER) + (f"?{query}" if query else "")
 
     def department(self, department_id: str) -> str:
         return self.to(department(department_id))
