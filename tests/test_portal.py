@@ -169,3 +169,16 @@ def test_the_footer_shows_the_site_code_and_icp_number_when_given(base_ledger: P
     build(base_ledger, tmp_path / "docs", AS_OF, "test", AS_OF)
     home = (tmp_path / "docs" / "index.md").read_text(encoding="utf-8")
     assert "<p>政府网站标识码：0000000000 · 某ICP备00000000号</p>" in home
+
+
+def test_the_campaign_s_own_words_are_explained_where_they_appear(sample_docs: Path) -> None:
+    from generator.model.vocabulary import GLOSSARY, GLOSSARY_ANCHOR
+
+    rules = (sample_docs / "rules.md").read_text(encoding="utf-8")
+    for key, words, _ in GLOSSARY:
+        assert f'<dt id="{GLOSSARY_ANCHOR.format(key)}">{words}</dt>' in rules
+    for page in (sample_docs / "problems").glob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        assert '../../rules/#term-schedule">序时进度</a>' in text and '../../rules/#term-steps">' in text, page.name
+    supervised = (sample_docs / "lists" / "supervised.md").read_text(encoding="utf-8")
+    assert "（[名词解释](../rules.md#term-supervision)）" in supervised

@@ -119,6 +119,20 @@ class InspectionKind(Term):
     CRITICISM = "criticism", "通报批评", YELLOW
 
 
+# The campaign's own words that readers may not know, explained once on the rules page (名词解释) and
+# linked where they appear: (anchor, term, explanation).
+GLOSSARY: tuple[tuple[str, str, str], ...] = (
+    ("steps", "八步走", "问题整改从“分析研判”到“成效巩固”的八个步骤，形成闭环；每条整改进展都注明所处的步骤。"),
+    ("schedule", "序时进度", "从问题列入台账到完成时限，已经过去的时间所占的比例。完成度落后序时进度越多，亮灯越靠近红灯。"),
+    ("supervision", "挂牌督办", "由市级或省级列名督办的重点问题，定期调度、限期办结。"),
+    ("notice", "整改结果公示", "整改完成后、销号之前，向社会公示整改结果，公示期内接受群众反映意见。"),
+    ("close", "销号", "整改完成并经审核确认后，把问题从清单中注销：“完成一项、销号一项”。"),
+    ("review", "回头看", "对已销号问题的复查，看整改成效是否巩固；发现反弹回潮的，问题重新打开整改。"),
+    ("light", "亮灯", "按完成情况和时限，给每个未销号的问题亮红灯、黄灯或绿灯，提示整改的紧迫程度。"),
+)
+GLOSSARY_ANCHOR = "term-{}"
+
+
 VOCABULARIES: tuple[type[Term], ...] = (Status, Light, Supervision, SourceKind, ReviewOutcome, EntryType,
                                         InspectionKind)
 

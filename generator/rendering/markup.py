@@ -13,7 +13,7 @@ import re
 
 import jinja2
 
-from ..model.vocabulary import EntryType, Light, Status, Supervision
+from ..model.vocabulary import GLOSSARY, GLOSSARY_ANCHOR, EntryType, Light, Status, Supervision
 
 # python-markdown's backslash escapes (plus `|` for tables); `<`, `>` and `&` become entities first.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
@@ -84,5 +84,6 @@ def environment() -> jinja2.Environment:
                        yaml_string=yaml_string, shown=shown)
     env.globals.update(
         Status=Status, Light=Light, EntryType=EntryType, Supervision=Supervision,
+        GLOSSARY=GLOSSARY, GLOSSARY_ANCHOR=GLOSSARY_ANCHOR,
     )
     return env

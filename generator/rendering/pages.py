@@ -129,27 +129,29 @@ def problems(c: Campaign) -> Iterator[Output]:
         }, hide=("navigation",))
 
 
-# name, title, introduction, selection, the list's own column (header, cell of a row), a closing note
+# name, title, introduction, selection, the list's own column (header, cell of a row), a closing note,
+# the glossary term the list is about
 LISTS = (
     ("supervised", "挂牌督办问题", "由市级或省级挂牌督办的问题，省级挂牌督办的排在前面。", selection.supervised,
-     ("督办级别", lambda r: r.problem.supervision.level), False),
+     ("督办级别", lambda r: r.problem.supervision.level), False, "supervision"),
     ("overdue", "逾期问题", "已超过现行完成时限仍未完成的问题，超期最久的排在前面。", selection.overdue,
-     ("超期天数", lambda r: f"{-r.state.days_left} 天"), False),
-    ("rebound", "反弹问题", "销号后经“回头看”发现反弹回潮、重新打开整改的问题。", selection.rebound, None, False),
+     ("超期天数", lambda r: f"{-r.state.days_left} 天"), False, "schedule"),
+    ("rebound", "反弹问题", "销号后经“回头看”发现反弹回潮、重新打开整改的问题。", selection.rebound, None, False, "review"),
     ("notice", "整改结果公示", "以下问题已完成整改，正在公示整改结果，公示期内接受群众监督，期满无异议后销号。",
-     selection.under_notice, ("公示期", lambda r: f"至 {r.state.notice_until.isoformat()}"), True),
+     selection.under_notice, ("公示期", lambda r: f"至 {r.state.notice_until.isoformat()}"), True, "notice"),
 )
 
 
 def lists(c: Campaign) -> Iterator[Output]:
     overview = []
-    for name, title, intro, select, column, feedback in LISTS:
+    for name, title, intro, select, column, feedback, term in LISTS:
         rows = select(c)
         overview.append((urls.problem_list(name), title, intro, len(rows)))
         extra_column = (column[0], {r.problem.id: column[1](r) for r in rows}) if column else None
         extra = f"对公示的整改结果有意见，请通过以下渠道反映：{md(c.portal.feedback)}" if feedback else ""
         yield Page(urls.problem_list(name), "list.md.j2", title,
-                   {"title": title, "intro": intro, "rows": rows, "extra_column": extra_column, "extra": extra},
+                   {"title": title, "intro": intro, "rows": rows, "extra_column": extra_column, "extra": extra,
+                    "term": term},
                    hide=("toc",))
     # the 重点关注 tab opens this page: every list, and the inspection records, with their counts
     overview.append((urls.INSPECTIONS, "督查通报", "专班办公室的督查、明察暗访、约谈提醒和表扬批评记录。",
