@@ -231,3 +231,33 @@ def test_a_department_s_overdue_card_opens_its_overdue_problems(watched: Watched
     assert rows.count() >= 1
     assert all("逾期" in rows.nth(i).inner_text() and "卫生" in rows.nth(i).inner_text() for i in range(rows.count()))
     assert watched.errors == [] and watched.outside() == []
+
+
+def test_a_table_sorts_by_a_column_heading(watched: Watched) -> None:
+    page = watched.open("/departments/")
+    table = page.locator("article table").first
+    heading = table.locator("th", has_text="逾期").first
+    heading.locator("button.rc-sort").click()
+    assert heading.get_attribute("aria-sort") == "ascending"
+    column = [th.inner_text().strip() for th in table.locator("thead th").all()].index("逾期")
+    values = [int(row.locator("td").nth(column).inner_text()) for row in table.locator("tbody tr").all()]
+    assert values == sorted(values) and len(values) == 9
+    heading.locator("button.rc-sort").click()
+    assert heading.get_attribute("aria-sort") == "descending"
+    values = [int(row.locator("td").nth(column).inner_text()) for row in table.locator("tbody tr").all()]
+    assert values == sorted(values, reverse=True)
+    assert watched.errors == []
+
+
+def test_the_ranking_prints_on_a4_without_cutting_columns(browser: Browser, site: str) -> None:
+    context = browser.new_context(viewport={"width": 718, "height": 1000})  # A4's printable width at 96 dpi
+    page = context.new_page()
+    page.emulate_media(media="print")
+    page.goto(site + "/departments/", wait_until="networkidle")
+    table = page.locator("article table").first
+    widths = table.evaluate("t => [t.scrollWidth, t.getBoundingClientRect().width, "
+                            "t.closest('article').getBoundingClientRect().width]")
+    assert widths[0] <= widths[1] + 1 and widths[1] <= widths[2] + 1, widths
+    pdf = page.pdf(format="A4")
+    assert pdf[:4] == b"%PDF"
+    context.close()
