@@ -261,3 +261,13 @@ def test_the_ranking_prints_on_a4_without_cutting_columns(browser: Browser, site
     pdf = page.pdf(format="A4")
     assert pdf[:4] == b"%PDF"
     context.close()
+
+
+def test_the_vendored_bundle_registers_every_trace_type_the_charts_use(watched: Watched, sample_docs: Path) -> None:
+    from .test_vendor import chart_trace_types
+
+    page = watched.open("/")
+    charts_drawn(page)
+    registered = set(page.evaluate("Object.keys(Plotly.PlotSchema.get().traces)"))
+    used = chart_trace_types(sample_docs)
+    assert used and used <= registered, used - registered

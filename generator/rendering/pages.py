@@ -7,11 +7,11 @@ Families yield lazily, so 10,000 problem pages are never all in memory at once.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import plotly
 
 from ..derivation import selection
 from ..derivation.campaign import Campaign, tally, weekly_curve
@@ -204,10 +204,24 @@ def data_files(c: Campaign) -> Iterator[Output]:
                {"files": listed, "schemas": schemas, "total": len(c.rows)}, hide=(), searchable=True)
 
 
+VENDOR = Path(__file__).parent / "vendor"
+
+
+def vendored(name: str) -> tuple[dict, bytes]:
+    """A third-party file kept in rendering/vendor/, checked against the checksum recorded with it."""
+    entry = json.loads((VENDOR / "vendored.json").read_text(encoding="utf-8"))[name]
+    data = (VENDOR / entry["file"]).read_bytes()
+    if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+        raise RuntimeError(f"{entry['file']} does not match the checksum in vendored.json")
+    return entry, data
+
+
 def vendor(c: Campaign) -> Iterator[Output]:
-    """One local copy of plotly.js, from the installed plotly package; never a CDN."""
-    source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    yield File(f"{urls.VENDOR_FOLDER}/plotly.min.js", source.read_bytes())
+    """The site's own copy of plotly.js, with its licence; never a CDN. The partial bundle of the trace
+    types the charts use (a test checks that every one is in it)."""
+    entry, data = vendored("plotly")
+    yield File(f"{urls.VENDOR_FOLDER}/plotly.min.js", data)
+    yield File(f"{urls.VENDOR_FOLDER}/plotly.LICENSE.txt", (VENDOR / entry["licence"]).read_bytes())
 
 
 def stylesheet(c: Campaign) -> Iterator[Output]:
