@@ -271,3 +271,26 @@ def test_the_vendored_bundle_registers_every_trace_type_the_charts_use(watched: 
     registered = set(page.evaluate("Object.keys(Plotly.PlotSchema.get().traces)"))
     used = chart_trace_types(sample_docs)
     assert used and used <= registered, used - registered
+
+
+@pytest.mark.parametrize("path, facts", [
+    ("/lists/overdue/", ("牵头部门", "完成度", "超期天数")),
+    ("/departments/", ("销号率", "逾期", "红灯")),
+    ("/finder/?status=overdue", ("牵头部门", "完成度", "完成时限")),
+])
+def test_on_a_phone_every_row_shows_its_key_facts_without_sideways_scrolling(
+        browser: Browser, site: str, path: str, facts: tuple[str, ...]) -> None:
+    watched = Watched(browser, site, width=390)
+    page = watched.open(path)
+    page.wait_for_selector("table.rc-labelled")
+    rows = page.locator("article table.rc-labelled").first.locator("tbody tr")  # the page's own table
+    assert rows.count() >= 3
+    for i in range(rows.count()):
+        cells = rows.nth(i).locator("td")
+        labels = [cells.nth(j).get_attribute("data-label") for j in range(cells.count())]
+        assert set(facts) <= set(labels), labels
+        for j in range(cells.count()):
+            box = cells.nth(j).bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390 + 0.5, (labels[j], box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    watched.close()

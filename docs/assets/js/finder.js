@@ -93,9 +93,10 @@
       body.appendChild(tr);
     });
     table.appendChild(body);
-    var wrap = el("div", "rc-scroll");
+    var wrap = el("div", "rc-scroll rc-table");
     wrap.appendChild(table);
     results.appendChild(wrap);
+    if (window.rcLabelTable) window.rcLabelTable(table);  // cards on a phone, like every other table
   }
 
   function syncAddress(form) {

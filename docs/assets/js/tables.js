@@ -31,7 +31,20 @@
     rows.forEach(function (item) { body.appendChild(item.row); });
   }
 
+  /* On a phone each row becomes a card (portal.css, .rc-labelled): every cell carries its column's
+   * heading, so no fact needs sideways scrolling to be read. */
+  function label(table) {
+    if (!table.tHead || !table.tBodies.length) return;
+    var headings = Array.prototype.map.call(table.tHead.rows[0].cells, function (th) { return th.textContent.trim(); });
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+      Array.prototype.forEach.call(row.cells, function (cell, i) { if (headings[i]) cell.dataset.label = headings[i]; });
+    });
+    table.classList.add("rc-labelled");
+  }
+  window.rcLabelTable = label;
+
   function enhance(table) {
+    label(table);
     if (table.dataset.sortable || !table.tHead || !table.tBodies.length || table.tBodies[0].rows.length < 2) return;
     table.dataset.sortable = "1";
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, column) {
