@@ -134,10 +134,10 @@ def test_finder_filters_by_department_status_and_text(watched: Watched) -> None:
     statuses = page.locator(".rc-finder__results td .rc-status").all_inner_texts()
     assert statuses and set(statuses) == {"逾期"}
     page.select_option("select[name=status]", "")
-    page.fill("input[name=q]", "金矿")
+    page.fill("input[name=keyword]", "金矿")
     titles = page.locator(".rc-finder__results tbody tr td:nth-child(3)").all_inner_texts()
     assert titles and all("金矿" in t for t in titles)
-    assert "q=" in page.url, "the filters are kept in the address so a search can be shared"
+    assert "keyword=" in page.url, "the filters are kept in the address so a search can be shared"
     assert watched.errors == [] and watched.outside() == []
 
 
@@ -157,7 +157,7 @@ def test_markup_in_a_ledger_shows_literally_and_runs_nothing(watched: Watched) -
     page.wait_for_selector(".hoverlayer .hovertext")
     assert "<b>恶意内容</b>" in page.text_content(".hoverlayer .hovertext")
     assert page.locator(".hoverlayer tspan[style*='bold']").count() == 0
-    finder = watched.open(f"/finder/?q={xss.stem}")
+    finder = watched.open(f"/finder/?keyword={xss.stem}")
     finder.wait_for_function("document.querySelectorAll('.rc-finder__results tbody tr').length === 1")
     assert "<script>" in finder.inner_text(".rc-finder__results tbody tr")
     assert watched.dialogs == []
@@ -294,3 +294,12 @@ def test_on_a_phone_every_row_shows_its_key_facts_without_sideways_scrolling(
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390 + 0.5, (labels[j], box)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     watched.close()
+
+
+def test_a_finder_link_with_a_keyword_does_not_open_the_site_search(watched: Watched) -> None:
+    """Material opens its search overlay for ?q=; the finder's own keyword must not trigger it."""
+    page = watched.open("/finder/?keyword=%E9%87%91%E7%9F%BF")
+    page.wait_for_selector(".rc-finder__table")
+    assert page.input_value("input[name=keyword]") == "金矿"
+    assert not page.locator("[data-md-toggle=search]").is_checked()
+    assert "没有找到" not in page.inner_text("body")

@@ -45,9 +45,9 @@
     if (filters.light && p[at.light] !== filters.light) return false;
     if (filters.supervision === "any" && p[at.supervision] === "none") return false;
     if (filters.supervision && filters.supervision !== "any" && p[at.supervision] !== filters.supervision) return false;
-    if (filters.q) {
+    if (filters.keyword) {
       var hay = (p[at.id] + " " + p[at.title] + " " + department[2] + " " + category[1]).toLowerCase();
-      var words = filters.q.toLowerCase().split(/\s+/).filter(Boolean);
+      var words = filters.keyword.toLowerCase().split(/\s+/).filter(Boolean);
       for (var i = 0; i < words.length; i++) if (hay.indexOf(words[i]) < 0) return false;
     }
     return true;
