@@ -61,8 +61,11 @@ def browser() -> Iterator[Browser]:
 class Watched:
     """A page with every request and console error recorded."""
 
-    def __init__(self, browser: Browser, site: str, width: int = 1280, javascript: bool = True):
-        self.context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=javascript)
+    def __init__(self, browser: Browser, site: str, width: int = 1280, javascript: bool = True,
+                 color_scheme: str = "light"):
+        # color_scheme is the reader's system setting; Material picks its palette from it on a first visit
+        self.context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=javascript,
+                                           color_scheme=color_scheme)
         self.page: Page = self.context.new_page()
         self.site = site
         self.requests: list[str] = []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.model.vocabulary import VOCABULARIES, Light, Status, Supervision, Term, css_name
+from generator.model.vocabulary import LIGHT_TINT, VOCABULARIES, Light, Status, Supervision, Term, css_name
 
 from .conftest import ROOT
 
@@ -23,6 +23,17 @@ def contrast(foreground: str, background: str) -> float:
         return 0.2126 * r + 0.7152 * g + 0.0722 * b
     high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+def over(colour: str, background: str, percent: float) -> str:
+    """A colour at `percent` opacity over an opaque background, as the browser blends it."""
+    return "#" + "".join(f"{round(int(colour[i:i + 2], 16) * percent / 100 + int(background[i:i + 2], 16) * (1 - percent / 100)):02x}"
+                         for i in (1, 3, 5))
+
+
+# Material's page backgrounds: white, and slate (hsl(225, 15%, 14%) with the theme's default hue).
+PAGE = "#ffffff"
+SLATE = "#1e2129"
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +60,7 @@ def test_generated_rules_use_the_declared_colours(docs: Path) -> None:
         assert f".rc-status--{status.value} {{ background: {status.badge}; }}" in css
     for light in Light:
         assert f".rc-light--{light.value} {{ color: {light.ink};" in css
+        assert f'[data-md-color-scheme="slate"] .rc-light--{light.value} {{ color: {light.night_ink}; }}' in css
     for vocabulary in VOCABULARIES:
         for term in vocabulary:
             if term.colour:
@@ -58,6 +70,13 @@ def test_generated_rules_use_the_declared_colours(docs: Path) -> None:
 @pytest.mark.parametrize("term", [*Status, *(s for s in Supervision if s.colour)], ids=str)
 def test_white_text_on_a_badge_is_readable(term: Term) -> None:
     assert contrast("#ffffff", term.badge) >= 4.5, f"{term.value}: {term.badge}"
+
+
+@pytest.mark.parametrize("light", Light, ids=str)
+def test_a_light_badge_is_readable_on_both_palettes(light: Light) -> None:
+    """The word on a light's tint reaches 4.5:1 (WCAG AA) on the light and on the dark palette."""
+    assert contrast(light.ink, over(light.colour, PAGE, LIGHT_TINT)) >= 4.5, light.ink
+    assert contrast(light.night_ink, over(light.colour, SLATE, LIGHT_TINT)) >= 4.5, light.night_ink
 
 
 def test_the_finder_gets_the_declared_labels(docs: Path) -> None:

@@ -13,21 +13,24 @@ from enum import StrEnum
 
 class Term(StrEnum):
     """A value with its Chinese label; `colour` draws it in charts, `ink` writes it on a light tint,
-    `badge` is the background behind white text (dark enough for a 4.5:1 contrast)."""
+    `badge` is the background behind white text (dark enough for a 4.5:1 contrast), `night_ink` writes it
+    on the same tint over the dark (slate) palette."""
 
     label: str
     colour: str | None
     ink: str | None
     badge: str | None
+    night_ink: str | None
 
     def __new__(cls, value: str, label: str, colour: str | None = None, ink: str | None = None,
-                badge: str | None = None):
+                badge: str | None = None, night_ink: str | None = None):
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
         member.colour = colour
         member.ink = ink or colour
         member.badge = badge or colour
+        member.night_ink = night_ink or colour
         return member
 
     @property
@@ -68,12 +71,18 @@ class Status(Term):
     REBOUND = "rebound", "反弹", PURPLE
 
 
-class Light(Term):
-    """The warning light (亮灯); `ink` is the text colour of its badge on a light background."""
+# How much of a light's colour tints its badge. The inks below are chosen for 4.5:1 on this tint over white
+# (ink) and over Material's slate background (night_ink); tests/test_vocabulary.py computes both.
+LIGHT_TINT = 15
 
-    RED = "red", "红灯", RED
-    YELLOW = "yellow", "黄灯", YELLOW, "#a86f00"
-    GREEN = "green", "绿灯", GREEN
+
+class Light(Term):
+    """The warning light (亮灯): its badge writes the word in `ink` (light palette) or `night_ink` (slate)
+    on a tint of `colour`; charts and the tally's dots use `colour` itself."""
+
+    RED = "red", "红灯", RED, "#b3261e", None, "#f28b82"
+    YELLOW = "yellow", "黄灯", YELLOW, "#8a5a00"
+    GREEN = "green", "绿灯", GREEN, "#137333", None, "#81c995"
 
 
 class Supervision(Term):
@@ -161,11 +170,9 @@ def stylesheet() -> str:
     for term in Status:
         lines.append(f".rc-status--{term.value} {{ background: {term.badge}; }}")
     for term in Light:
-        tint = 18 if term.ink != term.colour else 12
         lines.append(f".rc-light--{term.value} {{ color: {term.ink}; "
-                     f"background: color-mix(in srgb, {term.colour} {tint}%, transparent); }}")
-        if term.ink != term.colour:  # on the dark palette the light's own colour reads well
-            lines.append(f'[data-md-color-scheme="slate"] .rc-light--{term.value} {{ color: {term.colour}; }}')
+                     f"background: color-mix(in srgb, {term.colour} {LIGHT_TINT}%, transparent); }}")
+        lines.append(f'[data-md-color-scheme="slate"] .rc-light--{term.value} {{ color: {term.night_ink}; }}')
         lines.append(f".rc-dot--{term.value} {{ background: {term.colour}; }}")
     for term in Supervision:
         if term.colour:

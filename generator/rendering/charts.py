@@ -162,8 +162,9 @@ def indicator_chart(chart_id: str, indicator) -> Chart:
 
 
 def milestone_chart(row: Row) -> Chart | None:
-    """A problem's milestones against its deadlines: planned (hollow), late and not done (red hollow),
-    done (filled; red when late). Rows are numbered so the chart fits a phone; the table names them."""
+    """A problem's milestones against its deadlines: planned (hollow circle), late and not done (red hollow
+    diamond), done on time (green circle), done late (red diamond). Late is a diamond as well as red, so it
+    is not told by colour alone. Rows are numbered so the chart fits a phone; the table names them."""
     problem, state = row.problem, row.state
     dated = [m for m in problem.milestones if m.due is not None]
     if not dated:
@@ -184,10 +185,13 @@ def milestone_chart(row: Row) -> Chart | None:
                       lambda m: m.due, "circle-open", NEUTRAL)]
     overdue = [i for i in pending if late[i]]
     if overdue:
-        traces.append(markers("逾期未完成", overdue, lambda m: m.due, "circle-open", Light.RED.colour))
-    if done:
-        traces.append(markers("实际完成", done, lambda m: m.done, "circle",
-                              [Light.RED.colour if late[i] else Light.GREEN.colour for i in done]))
+        traces.append(markers("逾期未完成", overdue, lambda m: m.due, "diamond-open", Light.RED.colour))
+    on_time = [i for i in done if not late[i]]
+    if on_time:
+        traces.append(markers("按期完成", on_time, lambda m: m.done, "circle", Light.GREEN.colour))
+    done_late = [i for i in done if late[i]]
+    if done_late:
+        traces.append(markers("逾期完成", done_late, lambda m: m.done, "diamond", Light.RED.colour))
     lines = [(problem.deadline, "原定时限", NEUTRAL), (state.as_of, "数据截至", BLUE)]
     if state.deadline != problem.deadline:
         lines.insert(1, (state.deadline, "现行时限", Light.RED.colour))

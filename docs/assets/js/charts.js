@@ -1,7 +1,8 @@
 /* Draws the charts of a page with the site's own copy of plotly.js (loaded once, only on pages with a
  * chart), again after every instant navigation, and recolours them when the palette is toggled.
  * The chart's JSON sits in a <template>, not a <script>: instant navigation re-runs every script it swaps in.
- * Each chart's data table stays in the page: open without JavaScript, folded once the chart is drawn. */
+ * Each chart's data table stays in the page: open without JavaScript, folded once the chart is drawn.
+ * Charts have no mode bar (zoom, PNG download): the table and 数据下载 carry the data (see draw()). */
 (function () {
   "use strict";
   var here = document.currentScript ? document.currentScript.src : window.location.href;
@@ -77,10 +78,12 @@
       figures.forEach(function (figure) {
         var plot = figure.querySelector(".rc-chart__plot");
         var spec = JSON.parse(figure.querySelector(".rc-chart__spec").content.textContent);
+        // No mode bar: its buttons sat inside the plot, which is one image to assistive technology
+        // (role="img", axe nested-interactive), and their tooltips are English. What they offered stays:
+        // the numbers in the table under each chart, the problems themselves on 数据下载 (CSV, XLSX).
         Plotly.newPlot(plot, spec.data, baseLayout(spec.layout || {}), {
-          displaylogo: false,
-          responsive: true,
-          modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"]
+          displayModeBar: false,
+          responsive: true
         }).then(function () {
           figure.classList.add("is-drawn");
           var table = figure.querySelector(".rc-chart__table");

@@ -12,3 +12,37 @@
     }
   };
 })();
+
+/* A table wider than the screen scrolls sideways inside its own box (Material's wrapper, or the portal's
+   tables shown as blocks). A keyboard user can only scroll a box that takes the focus, so each one that
+   overflows, and holds no link to tab to, gets tabindex="0"; a wrapper also gets a region role and a name
+   (a table keeps its own role). Checked again when the window changes size. */
+(function () {
+  "use strict";
+  var BOXES = ".md-typeset__scrollwrap, .md-typeset .rc-chart__table table, .md-typeset .rc-fields, .rc-finder__table";
+
+  function mark() {
+    document.querySelectorAll(BOXES).forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (!scrolls || box.querySelector("a[href], button, input, select, textarea")) {
+        if (box.hasAttribute("data-rc-scroll")) {
+          box.removeAttribute("tabindex");
+          box.removeAttribute("data-rc-scroll");
+          if (box.tagName !== "TABLE") { box.removeAttribute("role"); box.removeAttribute("aria-label"); }
+        }
+        return;
+      }
+      if (box.hasAttribute("data-rc-scroll")) return;
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("data-rc-scroll", "");
+      if (box.tagName !== "TABLE") {
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", "表格（可左右滚动）");
+      }
+    });
+  }
+
+  // after Material has wrapped the page's tables, which it does once the new page is in place
+  window.rcOnPage(function () { window.requestAnimationFrame(mark); });
+  window.addEventListener("resize", mark);
+})();
