@@ -47,7 +47,7 @@ def test_every_problem_becomes_a_page_and_a_row(base_ledger: Path, tmp_path: Pat
     result = build(base_ledger, docs, AS_OF, "test")
     ids = sorted(r.problem.id for r in result.campaign.rows)
     assert ids == ["JY-2026-001", "STHJ-2025-001", "STHJ-2025-002"]
-    assert sorted(p.stem for p in (docs / "problems").glob("*.md")) == ids
+    assert sorted(p.stem for p in (docs / "problems").glob("*.html")) == ids
     finder = json.loads((docs / "data" / "finder.json").read_text(encoding="utf-8"))
     assert sorted(p[0] for p in finder["problems"]) == ids
     raw = (docs / "data" / "problems.csv").read_bytes()
@@ -63,7 +63,7 @@ def test_every_problem_becomes_a_page_and_a_row(base_ledger: Path, tmp_path: Pat
 def test_problem_page_shows_the_original_deadline_and_the_extension(base_ledger: Path, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     build(base_ledger, docs, AS_OF, "test")
-    page = (docs / "problems" / "STHJ-2025-002.md").read_text(encoding="utf-8")
+    page = (docs / "problems" / "STHJ-2025-002.html").read_text(encoding="utf-8")
     assert "<del>2025年9月30日</del>（原定）" in page and "2025年12月31日" in page
     assert "已销号" in page and "市级挂牌督办" in page
 
@@ -78,6 +78,9 @@ def test_ledger_markup_is_escaped_on_every_page(base_ledger: Path, tmp_path: Pat
         html = render_markdown(page.read_text(encoding="utf-8").split("---", 2)[-1])
         assert "<script>alert" not in html, page
         assert "<b>粗</b>" not in html, page
+    for page in (docs / "problems").glob("*.html"):  # problem pages: HTML the publisher stitches as it is
+        html = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in html and "<b>粗</b>" not in html, page
 
 
 def test_invalid_ledger_stops_the_build_and_writes_nothing(base_ledger: Path, tmp_path: Path) -> None:
