@@ -4,6 +4,7 @@ written twice; and a build that lost a problem on the way fails instead of publi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,7 @@ def test_a_lost_problem_stops_the_build(tmp_path: Path, monkeypatch: pytest.Monk
     """If a page family dropped a problem, the build says so and fails rather than publish a gap."""
     original = pages.problems
 
+    @functools.wraps(original)  # still the family of a page per problem
     def all_but_one(campaign):
         outputs = list(original(campaign))
         return iter(outputs[:-1])

@@ -74,7 +74,8 @@ def build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None = None,
     commit = git_commit(ledgers) if commit is None else commit
     common = {"campaign": campaign, "portal": campaign.portal, "commit": commit, "as_of": as_of,
               "entry_summary": entry_summary, "urls": urls}
-    written = Writer(docs, common, stitch).write_all(portal_outputs(campaign))
+    written = Writer(docs, common, stitch).write_all(portal_outputs(campaign, per_problem=False),
+                                                     apart=portal_outputs(campaign, per_problem=True))
     _check_nothing_lost(campaign, docs, report, ".html" if stitch else ".md")
     problem_pages = sum(1 for p in written.pages if p.startswith(urls.PROBLEMS_FOLDER + "/") and p != urls.PROBLEM_SHELL)
     return BuildResult(campaign, len(written.pages), problem_pages)

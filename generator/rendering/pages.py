@@ -135,6 +135,10 @@ def problems(c: Campaign) -> Iterator[Output]:
         }, hide=("navigation",), stitched=True)
 
 
+# A page per problem: the build writes this family in a second process, beside the others.
+problems.per_problem = True
+
+
 # The placeholders of the problem page shell (templates/shell.md.j2), which the publisher replaces.
 SHELL_TITLE = "rc-shell-title"
 SHELL_MARKS = {"start": "rc-shell-content-start", "end": "rc-shell-content-end", "heading": "rc-shell-heading"}
@@ -221,9 +225,12 @@ FAMILIES: tuple[Family, ...] = (home, departments, categories, problems, lists, 
                                 data_files, vendor, stylesheet)
 
 
-def portal_outputs(campaign: Campaign) -> Iterator[Output]:
+def portal_outputs(campaign: Campaign, per_problem: bool | None = None) -> Iterator[Output]:
+    """The outputs of every family, or only of those that make a page per problem (`per_problem=True`)
+    or of the others (`False`)."""
     for family in FAMILIES:
-        yield from family(campaign)
+        if per_problem is None or getattr(family, "per_problem", False) == per_problem:
+            yield from family(campaign)
 
 
 def human_size(size: int) -> str:

@@ -8,7 +8,10 @@ hand-written part of docs/ (assets/css, assets/js) is never in it and never touc
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
 import re
+import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,8 +60,27 @@ class Writer:
             return "", False
         return output.path, False
 
-    def write_all(self, outputs: Iterable[Output]) -> Written:
+    def write_all(self, outputs: Iterable[Output], apart: Iterable[Output] = ()) -> Written:
+        """Write `outputs`, and `apart` in a second process at the same time where the system can fork (each
+        file is the same bytes whichever process writes it); then remove what the last build wrote and
+        this one did not, and list what it wrote. `apart` must be lazy: only the second process runs it."""
         previous = self._manifest()
+        child = _Apart(self, apart) if apart else None
+        if child is None or not child.started:
+            outputs = itertools.chain(outputs, apart)
+        pages, files, seen = self._write(outputs)
+        if child is not None and child.started:
+            more_pages, more_files, more_seen = child.result()
+            if seen & more_seen:
+                raise WriteError(f"two outputs for {sorted(seen & more_seen)[0]}")
+            pages, files, seen = pages + more_pages, files + more_files, seen | more_seen
+        emptied = {self._remove(stale) for stale in sorted((previous | self._beside(seen)) - seen)}
+        for folder in sorted(emptied - {None}, key=lambda f: -len(f.parts)):
+            self._remove_empty(folder)
+        (self.docs / MANIFEST).write_text("".join(f"{p}\n" for p in sorted(seen)), encoding="utf-8")
+        return Written(tuple(pages), tuple(files))
+
+    def _write(self, outputs: Iterable[Output]) -> tuple[list[str], list[str], set[str]]:
         pages: list[str] = []
         files: list[str] = []
         seen: set[str] = set()
@@ -77,11 +99,7 @@ class Writer:
             elif isinstance(output, File):
                 self._put(path, output.data)
                 files.append(path)
-        emptied = {self._remove(stale) for stale in sorted((previous | self._beside(seen)) - seen)}
-        for folder in sorted(emptied - {None}, key=lambda f: -len(f.parts)):
-            self._remove_empty(folder)
-        (self.docs / MANIFEST).write_text("".join(f"{p}\n" for p in sorted(seen)), encoding="utf-8")
-        return Written(tuple(pages), tuple(files))
+        return pages, files, seen
 
     def _put(self, path: str, data: bytes) -> None:
         target = self.docs / path
@@ -114,3 +132,40 @@ class Writer:
             folder.rmdir()
             folder = folder.parent
 
+
+
+class _Apart:
+    """Outputs written by a forked copy of this process, beside the main one: on a 2-core machine the
+    problem pages are rendered while the main process writes the data files (issue 9). A fork inherits
+    the campaign and the lazy outputs as they are, so nothing is pickled but the list of paths written."""
+
+    def __init__(self, writer: Writer, outputs: Iterable[Output]):
+        try:
+            context = multiprocessing.get_context("fork")
+        except ValueError:  # no fork on this system: the caller writes them itself
+            self.started = False
+            return
+        self.receiving, sending = context.Pipe(duplex=False)
+        self.process = context.Process(target=_write_apart, args=(writer, outputs, sending), daemon=True)
+        self.process.start()
+        sending.close()
+        self.started = True
+
+    def result(self) -> tuple[list[str], list[str], set[str]]:
+        try:
+            status, value = self.receiving.recv()
+        except EOFError:
+            status, value = "error", "the second writing process ended without a result"
+        self.process.join()
+        if status != "ok":
+            raise WriteError(value)
+        return value
+
+
+def _write_apart(writer: Writer, outputs: Iterable[Output], sending) -> None:
+    try:
+        sending.send(("ok", writer._write(outputs)))
+    except BaseException:  # noqa: BLE001 - reported by the main process, which raises it as a WriteError
+        sending.send(("error", traceback.format_exc()))
+    finally:
+        sending.close()
