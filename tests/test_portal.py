@@ -25,7 +25,7 @@ XSS = "<script>alert('xss')</script> **星号** {{ 7*7 }} [链接](http://x) | �
 
 
 def render_markdown(source: str) -> str:
-    return markdown.markdown(source, extensions=["tables", "attr_list", "md_in_html", "admonition", "toc"])
+    return markdown.markdown(source, extensions=["tables", "attr_list", "admonition", "toc"])
 
 
 def test_md_escape_shows_every_character_literally() -> None:
