@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.publishing.stitch import StitchError, read_shell
+from generator.publishing.stitch import Shell, StitchError, read_shell, stitch_page
 
 from .conftest import AS_OF, ROOT
 from .sitebuild import build_site
@@ -48,3 +48,13 @@ def test_the_rest_of_the_site_is_the_same_and_the_shell_is_not_published(both: t
 def test_a_shell_without_its_markers_is_refused() -> None:
     with pytest.raises(StitchError):
         read_shell("<html><title>整改公示</title></html>", "problems/_shell/")
+
+
+def test_page_content_the_shell_cannot_hold_is_refused() -> None:
+    shell = Shell(("<title>", "title", "</title>"), "")
+    assert stitch_page(shell, '<!-- title: A -->\n<h1>A</h1>\n<h2 id="_1">一</h2>\n', "A") == "<title>A</title>"
+    for content in ('<h1>A</h1>\n<h2 id="_1">一</h2>\n',  # no title line
+                    "<!-- title: A -->\n<h1>A</h1>\n",  # no heading
+                    '<!-- title: A -->\n<h2 id="_1">一</h2>\n<h3 id="_2">二</h3>\n'):  # deeper than h2
+        with pytest.raises(StitchError):
+            stitch_page(shell, content, "A")

@@ -23,6 +23,8 @@ from ..rendering.pages import SHELL_MARKS, SHELL_TITLE
 
 _TITLE_LINE = re.compile(r"<!-- title: (.*) -->\n")
 _HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>')
+# The theme nests deeper headings under their h2 in the table of contents; the shell's one entry is flat.
+_DEEPER = re.compile(r"<h[3-6][\s>]")
 _SLOT = "\x00"  # never in HTML text: the separator between the shell's literal parts and its slots
 # Below this many pages, a second process costs more than it saves.
 PARALLEL_FROM = 500
@@ -84,6 +86,8 @@ def stitch_page(shell: Shell, fragment: str, problem_id: str) -> str:
     headings = _HEADING.findall(content)
     if not headings:
         raise StitchError(f"{problem_id}: the page has no headings for its table of contents")
+    if _DEEPER.search(content):
+        raise StitchError(f"{problem_id}: the page has headings below h2, which this table of contents cannot nest")
     url = urls.site_url(urls.problem(problem_id))
     return shell.page(title.group(1), url, headings, content)
 
