@@ -171,11 +171,15 @@ def build(path: str, docs: str, as_of: dt.date | None, today: dt.date | None, co
 @click.option("--config", default="mkdocs.yml", show_default=True, help="MkDocs 配置文件。")
 def site(path: str, docs: str, as_of: dt.date | None, today: dt.date | None, commit: str | None, config: str) -> None:
     """生成页面后运行 mkdocs build --strict，把门户发布到 site/；相同的台账和日期总是得到相同的文件。"""
-    from .commands.site import publish
+    from .commands.site import PublishError, publish
 
     result = _generate(path, docs, as_of, today, commit)
     _built(result)
-    code = publish(Path(config), result.campaign.as_of)
+    try:
+        code = publish(Path(config), result.campaign.as_of)
+    except PublishError as exc:
+        click.echo(f"{exc}门户没有完整发布。", err=True)
+        sys.exit(EXIT_INVALID)
     if code != 0:
         click.echo("mkdocs build 没有成功，门户没有发布（见上面的信息）。", err=True)
         sys.exit(EXIT_INVALID)

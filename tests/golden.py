@@ -19,8 +19,9 @@ GOLDEN = ROOT / "tests" / "golden"
 TODAY = dt.date(2026, 11, 24)  # the sample ledger's newest entry is on or before this day
 DATES = (dt.date(2025, 6, 30), dt.date(2026, 3, 31), TODAY)
 COMMIT = "golden"
-# Text outputs worth diffing; the XLSX is binary and plotly.min.js is a copy of the package's file.
-SUFFIXES = (".md", ".csv", ".json")
+# Text outputs worth diffing (problem pages are HTML content the publisher stitches into the page shell);
+# the XLSX is binary and plotly.min.js is a copy of the package's file.
+SUFFIXES = (".md", ".html", ".csv", ".json")
 
 
 def render(target: Path, as_of: dt.date = TODAY) -> list[Path]:

@@ -306,3 +306,42 @@ def test_a_finder_link_with_a_keyword_does_not_open_the_site_search(watched: Wat
     assert page.input_value("input[name=keyword]") == "金矿"
     assert not page.locator("[data-md-toggle=search]").is_checked()
     assert "没有找到" not in page.inner_text("body")
+
+
+def test_problem_page_written_into_the_shell_works_like_the_others(watched: Watched) -> None:
+    """Problem pages are stitched into the theme's page shell: opened directly or from the finder, they show
+    their content, table of contents and chart; palette, search and instant navigation work from them.
+
+    Reaching one is a full page load: problem pages are left out of sitemap.xml, which Material's instant
+    navigation takes as the list of pages it may load without a reload (overrides/sitemap.xml)."""
+    page = watched.open("/problems/FGW-2025-001/")
+    assert "FGW-2025-001" in page.title()
+    assert "整改进度" in page.locator("nav.md-nav--secondary").inner_text()
+    figures, svgs = charts_drawn(page)
+    assert figures >= 1 and svgs >= figures
+    scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    page.click("label.md-header__button[for^='__palette']:visible")
+    page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') !== '{scheme}'")
+    page.click("input.md-search__input")
+    page.keyboard.type("CSV", delay=50)
+    page.wait_for_function("document.querySelectorAll('.md-search-result__item').length > 0", timeout=20000)
+    page.keyboard.press("Escape")
+    page.evaluate("window.rcMarker = 1")  # kept by instant navigation, gone after a full reload
+    page.click("a.md-tabs__link:has-text('部门')")
+    page.wait_for_function("location.pathname.endsWith('/departments/') && document.querySelector('.rc-chart')")
+    assert page.evaluate("window.rcMarker") == 1, "instant navigation from a problem page fell back to a reload"
+    charts_drawn(page)
+
+    finder = watched.open("/finder/")
+    finder.wait_for_function("!document.querySelector('.rc-finder__count').textContent.includes('载入')")
+    finder.fill("input[name=keyword]", "JT-2025-002")
+    # the finder redraws its table on `change` too, which leaving the box fires: leave it before clicking
+    finder.locator("input[name=keyword]").blur()
+    finder.wait_for_function("document.querySelectorAll('.rc-finder__results tbody tr').length === 1")
+    finder.locator(".rc-finder__results tbody tr a").first.click()
+    finder.wait_for_function("location.pathname.endsWith('/problems/JT-2025-002/') && "
+                             "document.title.includes('JT-2025-002') && document.querySelector('article h1')")
+    assert "整改进度" in finder.locator("nav.md-nav--secondary").inner_text()
+    figures, svgs = charts_drawn(finder)
+    assert figures >= 1 and svgs >= figures
+    assert watched.errors == [] and watched.outside() == []

@@ -26,7 +26,7 @@ XSS = "<script>alert('xss')</script> **星号** {{ 7*7 }} [链接](http://x) | �
 
 
 def render_markdown(source: str) -> str:
-    return markdown.markdown(source, extensions=["tables", "attr_list", "md_in_html", "admonition", "toc"])
+    return markdown.markdown(source, extensions=["tables", "attr_list", "admonition", "toc"])
 
 
 def test_md_escape_shows_every_character_literally() -> None:
@@ -48,7 +48,7 @@ def test_every_problem_becomes_a_page_and_a_row(base_ledger: Path, tmp_path: Pat
     result = build(base_ledger, docs, AS_OF, "test")
     ids = sorted(r.problem.id for r in result.campaign.rows)
     assert ids == ["JY-2026-001", "STHJ-2025-001", "STHJ-2025-002"]
-    assert sorted(p.stem for p in (docs / "problems").glob("*.md")) == ids
+    assert sorted(p.stem for p in (docs / "problems").glob("*.html")) == ids
     finder = json.loads((docs / "data" / "finder.json").read_text(encoding="utf-8"))
     assert sorted(p[0] for p in finder["problems"]) == ids
     raw = (docs / "data" / "problems.csv").read_bytes()
@@ -64,7 +64,7 @@ def test_every_problem_becomes_a_page_and_a_row(base_ledger: Path, tmp_path: Pat
 def test_problem_page_shows_the_original_deadline_and_the_extension(base_ledger: Path, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     build(base_ledger, docs, AS_OF, "test")
-    page = (docs / "problems" / "STHJ-2025-002.md").read_text(encoding="utf-8")
+    page = (docs / "problems" / "STHJ-2025-002.html").read_text(encoding="utf-8")
     assert "<del>2025年9月30日</del>（原定）" in page and "2025年12月31日" in page
     assert "已销号" in page and "市级挂牌督办" in page
 
@@ -79,6 +79,9 @@ def test_ledger_markup_is_escaped_on_every_page(base_ledger: Path, tmp_path: Pat
         html = render_markdown(page.read_text(encoding="utf-8").split("---", 2)[-1])
         assert "<script>alert" not in html, page
         assert "<b>粗</b>" not in html, page
+    for page in (docs / "problems").glob("*.html"):  # problem pages: HTML the publisher stitches as it is
+        html = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in html and "<b>粗</b>" not in html, page
 
 
 def test_invalid_ledger_stops_the_build_and_writes_nothing(base_ledger: Path, tmp_path: Path) -> None:
@@ -132,15 +135,18 @@ def test_xlsx_is_a_stable_zip(base_ledger: Path, tmp_path: Path) -> None:
 
 
 def test_every_page_says_who_runs_the_portal_and_how_to_reach_them(sample_docs: Path) -> None:
+    # problem pages are stitched into problems/_shell.md's page, footer included (tests/test_stitch.py
+    # checks they are the pages MkDocs would render from their Markdown, which has the footer too)
     pages = list(sample_docs.rglob("*.md"))
-    assert len(pages) > 90
+    assert (sample_docs / "problems" / "_shell.md") in pages
+    assert len(pages) > 30
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        assert '<footer class="rc-footer">' in text and "主办：" in text and "联系与反映问题：" in text, page.name
+        assert "{: .rc-footer }" in text and "主办：" in text and "联系与反映问题：" in text, page.name
 
 
 def test_every_problem_page_says_how_to_give_feedback_on_it(sample_docs: Path) -> None:
-    for page in (sample_docs / "problems").glob("*.md"):
+    for page in (sample_docs / "problems").glob("*.html"):  # problem pages are HTML content
         text = page.read_text(encoding="utf-8")
         assert f"并注明问题编号 <strong>{page.stem}</strong>" in text, page.name
 
@@ -168,7 +174,7 @@ def test_the_footer_shows_the_site_code_and_icp_number_when_given(base_ledger: P
                       encoding="utf-8")
     build(base_ledger, tmp_path / "docs", AS_OF, "test", AS_OF)
     home = (tmp_path / "docs" / "index.md").read_text(encoding="utf-8")
-    assert "<p>政府网站标识码：0000000000 · 某ICP备00000000号</p>" in home
+    assert "政府网站标识码：0000000000 · 某ICP备00000000号\n{: .rc-footer__more }" in home
 
 
 def test_the_campaign_s_own_words_are_explained_where_they_appear(sample_docs: Path) -> None:
@@ -177,7 +183,7 @@ def test_the_campaign_s_own_words_are_explained_where_they_appear(sample_docs: P
     rules = (sample_docs / "rules.md").read_text(encoding="utf-8")
     for key, words, _ in GLOSSARY:
         assert f'<dt id="{GLOSSARY_ANCHOR.format(key)}">{words}</dt>' in rules
-    for page in (sample_docs / "problems").glob("*.md"):
+    for page in (sample_docs / "problems").glob("*.html"):  # problem pages are HTML content
         text = page.read_text(encoding="utf-8")
         assert '../../rules/#term-schedule">序时进度</a>' in text and '../../rules/#term-steps">' in text, page.name
     supervised = (sample_docs / "lists" / "supervised.md").read_text(encoding="utf-8")

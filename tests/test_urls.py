@@ -24,13 +24,14 @@ def test_site_urls_of_pages() -> None:
 
 def test_links_from_a_page_are_relative_to_it() -> None:
     links = urls.Links(urls.department("ecology-env"))
-    assert links.problem("STHJ-2025-001") == "../problems/STHJ-2025-001.md"
+    assert links.problem("STHJ-2025-001") == "../../problems/STHJ-2025-001/"
     assert links.to(urls.DEPARTMENTS) == "index.md"
     assert links.to(urls.INSPECTIONS, "dc-2025-001") == "../inspections.md#dc-2025-001"
     finder = urls.Links(urls.FINDER)
     assert finder.site(urls.data("finder.json")) == "../data/finder.json"
     assert finder.site(urls.DEPARTMENTS) == "../departments/"
-    assert urls.Links(urls.HOME).problem("A-2025-001") == "problems/A-2025-001.md"
+    assert urls.Links(urls.HOME).problem("A-2025-001") == "problems/A-2025-001/"
+    assert urls.Links(urls.problem("A-2025-001")).site(urls.INSPECTIONS, "dc-1") == "../../inspections/#dc-1"
 
 
 def test_the_finder_resolves_problem_pages_from_its_json() -> None:

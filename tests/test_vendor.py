@@ -33,7 +33,7 @@ def chart_trace_types(docs: Path) -> set[str]:
     """Every trace type the generated pages ask plotly to draw."""
     types = set()
     spec = re.compile(r'<template class="rc-chart__spec">(.*?)</template>', re.S)
-    for page in docs.rglob("*.md"):
+    for page in [*docs.rglob("*.md"), *docs.rglob("*.html")]:
         for raw in spec.findall(page.read_text(encoding="utf-8")):
             figure = json.loads(html.unescape(raw))
             types |= {trace.get("type", "scatter") for trace in figure["data"]}

@@ -92,7 +92,7 @@ def test_every_badge_on_every_page_says_its_declared_label(docs: Path) -> None:
     badge = re.compile(r'class="rc-(status|light) rc-\1--(\w+)">([^<]*)<')
     vocabularies = {"status": Status, "light": Light}
     seen = 0
-    for page in docs.rglob("*.md"):
+    for page in [*docs.rglob("*.md"), *docs.rglob("*.html")]:
         for kind, value, label in badge.findall(page.read_text(encoding="utf-8")):
             assert vocabularies[kind](value).label == label, f"{page.name}: {kind} {value} says {label}"
             seen += 1

@@ -4,6 +4,7 @@ written twice; and a build that lost a problem on the way fails instead of publi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 import pytest
@@ -24,11 +25,11 @@ def test_a_build_for_an_earlier_day_removes_what_only_the_later_one_wrote(tmp_pa
     hand_written.parent.mkdir(parents=True)
     hand_written.write_text("/* mine */\n", encoding="utf-8")
     build(ROOT / "ledgers", docs, AS_OF, "test", AS_OF)
-    later = {p.name for p in (docs / "problems").glob("*.md")}
+    later = {p.name for p in (docs / "problems").glob("*.html")}
     build(ROOT / "ledgers", docs, EARLY, "test", AS_OF)
-    earlier = {p.name for p in (docs / "problems").glob("*.md")}
+    earlier = {p.name for p in (docs / "problems").glob("*.html")}
     assert earlier < later
-    assert "STHJ-2026-001.md" in later - earlier
+    assert "STHJ-2026-001.html" in later - earlier
     assert hand_written.read_text(encoding="utf-8") == "/* mine */\n"
     listed = set((docs / MANIFEST).read_text(encoding="utf-8").split())
     on_disk = {p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file()}
@@ -56,9 +57,10 @@ def test_a_lost_problem_stops_the_build(tmp_path: Path, monkeypatch: pytest.Monk
     """If a page family dropped a problem, the build says so and fails rather than publish a gap."""
     original = pages.problems
 
+    @functools.wraps(original)  # still the family of a page per problem
     def all_but_one(campaign):
         outputs = list(original(campaign))
-        return iter(outputs[1:])
+        return iter(outputs[:-1])
 
     monkeypatch.setattr(pages, "FAMILIES", tuple(all_but_one if f is original else f for f in pages.FAMILIES))
     with pytest.raises(BuildError, match="问题页面数"):
@@ -73,4 +75,5 @@ def test_every_page_is_a_page_with_a_title(tmp_path: Path) -> None:
     outputs = list(pages.portal_outputs(campaign))
     assert len({o.path for o in outputs}) == len(outputs)
     assert all(o.title for o in outputs if isinstance(o, Page))
-    assert sum(1 for o in outputs if o.path.startswith("problems/")) == len(campaign.rows)
+    assert sum(1 for o in outputs if isinstance(o, Page) and o.stitched) == len(campaign.rows)
+    assert [o.path for o in outputs if isinstance(o, Page) and o.shell] == ["problems/_shell.md"]

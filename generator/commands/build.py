@@ -61,7 +61,9 @@ def check_as_of(as_of: dt.date, today: dt.date, campaign_start: dt.date | None) 
 
 
 def build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None = None,
-          today: dt.date | None = None) -> BuildResult:
+          today: dt.date | None = None, stitch: bool = True) -> BuildResult:
+    """`stitch=False` writes the problem pages as Markdown for MkDocs to render (the live preview) instead
+    of HTML content for the publisher to write into the page shell."""
     today = today or clock.today()
     check_as_of(as_of, today, None)
     report = validate(ledgers, today)
@@ -72,13 +74,14 @@ def build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None = None,
     commit = git_commit(ledgers) if commit is None else commit
     common = {"campaign": campaign, "portal": campaign.portal, "commit": commit, "as_of": as_of,
               "entry_summary": entry_summary, "urls": urls}
-    written = Writer(docs, common).write_all(portal_outputs(campaign))
-    _check_nothing_lost(campaign, docs, report)
-    problem_pages = sum(1 for p in written.pages if p.startswith(urls.PROBLEMS_FOLDER + "/"))
+    written = Writer(docs, common, stitch).write_all(portal_outputs(campaign, per_problem=False),
+                                                     apart=portal_outputs(campaign, per_problem=True))
+    _check_nothing_lost(campaign, docs, report, ".html" if stitch else ".md")
+    problem_pages = sum(1 for p in written.pages if p.startswith(urls.PROBLEMS_FOLDER + "/") and p != urls.PROBLEM_SHELL)
     return BuildResult(campaign, len(written.pages), problem_pages)
 
 
-def _check_nothing_lost(campaign: Campaign, docs: Path, report: Report) -> None:
+def _check_nothing_lost(campaign: Campaign, docs: Path, report: Report, suffix: str) -> None:
     """Every problem on record on the as-of date became one page, one finder entry and one row of each download."""
     ledger = report.ledger
     ids = [r.problem.id for r in campaign.rows]
@@ -88,7 +91,8 @@ def _check_nothing_lost(campaign: Campaign, docs: Path, report: Report) -> None:
         problems.append(f"台账中有 {ledger.problem_files} 个问题文件，但只读出了 {len(ledger.problems)} 个问题")
     if sorted(ids) != expected:
         problems.append(f"截至 {campaign.as_of} 应有 {len(expected)} 个问题，实际计算了 {len(ids)} 个")
-    pages = {p.stem for p in (docs / urls.PROBLEMS_FOLDER).glob("*.md")}
+    shell = Path(urls.PROBLEM_SHELL).stem
+    pages = {p.stem for p in (docs / urls.PROBLEMS_FOLDER).glob(f"*{suffix}")} - {shell}
     missing = sorted(set(ids) - pages)
     if missing or len(pages) != len(ids):
         problems.append(f"问题页面数 {len(pages)} 与问题数 {len(ids)} 不符；缺少：{'、'.join(missing[:20])}")

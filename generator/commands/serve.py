@@ -1,4 +1,8 @@
-"""`rectify serve`: mkdocs serve for the preview, and a ledger watcher that regenerates docs/ on change."""
+"""`rectify serve`: mkdocs serve for the preview, and a ledger watcher that regenerates docs/ on change.
+
+The preview has MkDocs render the problem pages from Markdown (`build(stitch=False)`): mkdocs serve
+builds in memory, where no step can write pages into the shell afterwards. Slower at scale, the same pages.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ def _fingerprint(root: Path) -> tuple:
 
 def _regenerate(root: Path, docs: Path, as_of: dt.date | None) -> None:
     try:
-        result = build(root, docs, as_of or default_as_of())
+        result = build(root, docs, as_of or default_as_of(), stitch=False)
         click.echo(f"已重新生成 {result.pages} 个页面。")
     except BuildError as exc:
         if exc.report is not None:

@@ -1,4 +1,5 @@
-"""`rectify site`: publish the generated pages with `mkdocs build --strict`, stamped with the as-of day.
+"""`rectify site`: publish the generated pages with `mkdocs build --strict`, stamped with the as-of day,
+then write the problem pages into the page shell MkDocs rendered (generator/publishing/stitch.py).
 
 MkDocs stamps sitemap.xml.gz with SOURCE_DATE_EPOCH; taking it from the as-of day (clock.epoch_of)
 makes the same ledgers and date give the same bytes, whenever the build runs.
@@ -13,14 +14,46 @@ import sys
 from pathlib import Path
 
 from .. import clock
+from ..publishing.stitch import stitch
+from ..rendering import urls
+
+
+class PublishError(Exception):
+    """The site was built but is not whole; the message says why, in Chinese."""
 
 
 def publish(config: Path, as_of: dt.date, *, quiet: bool = False, site_url: str | None = None) -> int:
-    """Run `mkdocs build --strict` on `config`; returns its exit code (its messages go to the terminal)."""
+    """Run `mkdocs build --strict` on `config` and stitch the problem pages into the site; returns mkdocs'
+    exit code (its messages go to the terminal). Raises PublishError if a problem page was not published."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": str(clock.epoch_of(as_of))}
     if site_url:
         env["SITE_URL"] = site_url
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config)]
     if quiet:
         command.append("--quiet")
-    return subprocess.run(command, env=env, cwd=config.resolve().parent, check=False).returncode
+    code = subprocess.run(command, env=env, cwd=config.resolve().parent, check=False).returncode
+    if code != 0:
+        return code
+    docs, site = _folders(config)
+    if (docs / urls.PROBLEM_SHELL).exists():  # a build for the live preview has no shell: MkDocs rendered them
+        check_published(stitch(docs, site), site)
+    return 0
+
+
+def _folders(config: Path) -> tuple[Path, Path]:
+    """docs_dir and site_dir as MkDocs reads them from `config`."""
+    from mkdocs.config import load_config
+
+    loaded = load_config(str(config))
+    return Path(loaded.docs_dir), Path(loaded.site_dir)
+
+
+def check_published(ids: list[str], site: Path) -> None:
+    """Every problem page the build wrote is one published page, and no other is there."""
+    folder = site / urls.PROBLEMS_FOLDER
+    published = sorted(p.parent.name for p in folder.glob("*/index.html"))
+    if published != ids:
+        missing = sorted(set(ids) - set(published))
+        extra = sorted(set(published) - set(ids))
+        raise PublishError(f"发布的问题页面（{len(published)} 个）与生成的问题页面（{len(ids)} 个）不一致；"
+                           f"缺少：{'、'.join(missing[:20]) or '无'}；多出：{'、'.join(extra[:20]) or '无'}。")

@@ -11,16 +11,12 @@ import json
 import re
 import zipfile
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter
+import xlsxwriter
 
 from ..derivation.campaign import Campaign
 from ..model import columns
 from ..model.vocabulary import Light, Status
 from . import urls
-
-WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def problems_csv(campaign: Campaign) -> bytes:
@@ -55,23 +51,23 @@ def problems_json(campaign: Campaign) -> bytes:
 
 
 def problems_xlsx(campaign: Campaign) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "问题台账"
-    sheet.append([c.heading for c in columns.COLUMNS])
-    for row in campaign.rows:
-        sheet.append([_csv_safe(v) for v in columns.cells(row)])
-    sheet.freeze_panes = "C2"
-    for index, column in enumerate(columns.COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = 40 if column.wide else 14
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            cell.alignment = WRAP
-    fixed = _midnight(campaign)
-    book.properties.created = book.properties.modified = fixed
-    book.properties.creator = campaign.portal.office
+    """The CSV's table as a workbook: wide columns wrapped, the id and title frozen. Written with XlsxWriter,
+    which takes a column's format for every cell written without one: styling 290,000 cells one by one
+    was a third of a 10,000-problem build with openpyxl (issue 9)."""
     raw = io.BytesIO()
-    book.save(raw)
+    book = xlsxwriter.Workbook(raw, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                                     "strings_to_numbers": False})
+    fixed = _midnight(campaign)
+    book.set_properties({"author": campaign.portal.office, "created": fixed})
+    sheet = book.add_worksheet("问题台账")
+    wrap, plain = book.add_format({"text_wrap": True, "valign": "top"}), book.add_format()
+    for index, column in enumerate(columns.COLUMNS):
+        sheet.set_column(index, index, 40 if column.wide else 14, wrap)
+    sheet.write_row(0, 0, [c.heading for c in columns.COLUMNS], plain)
+    for number, row in enumerate(campaign.rows, start=1):
+        sheet.write_row(number, 0, [_csv_safe(v) for v in columns.cells(row)])
+    sheet.freeze_panes(1, 2)
+    book.close()
     return _stable_zip(raw.getvalue(), fixed.timetuple()[:6])
 
 
@@ -92,7 +88,7 @@ def _stable_zip(data: bytes, stamp: tuple) -> bytes:
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = 0o600 << 16
             data = source.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time over ours
+            if info.filename == "docProps/core.xml":  # the modified time is the save time: ours instead
                 data = _MODIFIED.sub(rb"\g<1>" + stamp_text + rb"\g<2>", data)
             target.writestr(member, data)
     return out.getvalue()

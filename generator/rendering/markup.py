@@ -12,6 +12,7 @@ import html
 import re
 
 import jinja2
+from markdown.extensions.toc import slugify, unique
 
 from ..model.vocabulary import GLOSSARY, GLOSSARY_ANCHOR, EntryType, Light, Status, Supervision
 
@@ -24,6 +25,11 @@ def md(value: object) -> str:
     text = html.escape(str(value), quote=False)
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return re.sub(r"\s*[\r\n]\s*", " ", text).strip()
+
+
+def inline(value: object) -> str:
+    """Ledger text as HTML, exactly as python-markdown renders `md(value)`: for pages written as HTML."""
+    return re.sub(r"\s*[\r\n]\s*", " ", html.escape(str(value), quote=False)).strip()
 
 
 def text(value: object) -> str:
@@ -66,9 +72,25 @@ def safe_title(value: str) -> str:
     return value.translate(table)
 
 
+def page_title(value: str) -> str:
+    """A page's title as the theme shows it: what front matter gives, also for pages written as HTML."""
+    return safe_title(value).replace("'", "’")
+
+
 def yaml_string(value: str) -> str:
     """A double-quoted YAML scalar for front matter."""
-    return '"' + safe_title(value).replace("'", "’") + '"'
+    return '"' + page_title(value) + '"'
+
+
+class Headings:
+    """The ids python-markdown's toc extension gives the headings of one page (mkdocs.yml keeps its default
+    slugify), for pages written as HTML: a Chinese title slugifies to "", so they count up from `_1`."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def id(self, title: str) -> str:
+        return unique(slugify(title, "-"), self.used)
 
 
 def environment() -> jinja2.Environment:
@@ -81,7 +103,8 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(md=md, text=text, attr=attr, cn_date=cn_date, iso=iso, pct=pct, number=number,
-                       yaml_string=yaml_string, shown=shown)
+                       yaml_string=yaml_string, shown=shown, inline=inline,
+                       page_title=page_title)
     env.globals.update(
         Status=Status, Light=Light, EntryType=EntryType, Supervision=Supervision,
         GLOSSARY=GLOSSARY, GLOSSARY_ANCHOR=GLOSSARY_ANCHOR,

@@ -35,6 +35,11 @@ class Page:
     context: dict = field(default_factory=dict)
     hide: tuple[str, ...] = ("navigation", "toc")
     searchable: bool = False
+    # Pages MkDocs would spend most of a large build on: the build writes their content as HTML
+    # (urls.fragment(path)) and the publisher writes each into the `shell` page's HTML, which MkDocs renders.
+    # A build for the live preview writes them as Markdown instead, and no shell.
+    stitched: bool = False
+    shell: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,7 @@ def categories(c: Campaign) -> Iterator[Output]:
 
 
 def problems(c: Campaign) -> Iterator[Output]:
+    yield Page(urls.PROBLEM_SHELL, "shell.md.j2", SHELL_TITLE, {"marks": SHELL_MARKS}, hide=("navigation",), shell=True)
     step_names = {s.id: s.name for s in c.portal.steps}
     inspections = selection.inspections_by_problem(c)
     for row in c.rows:
@@ -126,7 +132,16 @@ def problems(c: Campaign) -> Iterator[Output]:
             "milestones": charts.milestone_chart(row),
             "undated": [m for m in problem.milestones if m.due is None],
             "inspections": inspections.get(problem.id, []),
-        }, hide=("navigation",))
+        }, hide=("navigation",), stitched=True)
+
+
+# A page per problem: the build writes this family in a second process, beside the others.
+problems.per_problem = True
+
+
+# The placeholders of the problem page shell (templates/shell.md.j2), which the publisher replaces.
+SHELL_TITLE = "rc-shell-title"
+SHELL_MARKS = {"start": "rc-shell-content-start", "end": "rc-shell-content-end", "heading": "rc-shell-heading"}
 
 
 # name, title, introduction, selection, the list's own column (header, cell of a row), a closing note,
@@ -233,9 +248,12 @@ FAMILIES: tuple[Family, ...] = (home, departments, categories, problems, lists, 
                                 data_files, vendor, stylesheet)
 
 
-def portal_outputs(campaign: Campaign) -> Iterator[Output]:
+def portal_outputs(campaign: Campaign, per_problem: bool | None = None) -> Iterator[Output]:
+    """The outputs of every family, or only of those that make a page per problem (`per_problem=True`)
+    or of the others (`False`)."""
     for family in FAMILIES:
-        yield from family(campaign)
+        if per_problem is None or getattr(family, "per_problem", False) == per_problem:
+            yield from family(campaign)
 
 
 def human_size(size: int) -> str:

@@ -30,6 +30,18 @@ def problem(problem_id: str) -> str:
     return f"{PROBLEMS_FOLDER}/{problem_id}.md"
 
 
+def fragment(source: str) -> str:
+    """Where the content of a page that MkDocs does not render is written: its HTML, beside its source path.
+    mkdocs.yml's `exclude_docs` keeps these files out of MkDocs' build; the publisher stitches them into
+    the page shell (generator/publishing/stitch.py)."""
+    return source.removesuffix(".md") + ".html"
+
+
+# The one problem page MkDocs renders: the theme's page shell that every problem page is written into.
+# It sits in the problems folder, so its relative URLs (assets, other pages) hold for every problem page.
+PROBLEM_SHELL = f"{PROBLEMS_FOLDER}/_shell.md"
+
+
 def department(department_id: str) -> str:
     return f"departments/{department_id}.md"
 
@@ -72,7 +84,8 @@ def relative(target: str, start_dir: str) -> str:
 
 
 class Links:
-    """Links from one page: `to` for Markdown (MkDocs rewrites .md links), `site` for raw HTML blocks."""
+    """Links from one page: `to` for Markdown (MkDocs rewrites .md links), `site` for raw HTML blocks and
+    for pages written as HTML."""
 
     def __init__(self, source: str):
         self.source = source
@@ -81,12 +94,17 @@ class Links:
         path = relative(target, posixpath.dirname(self.source))
         return f"{path}#{anchor}" if anchor else path
 
-    def site(self, target: str) -> str:
+    def site(self, target: str, anchor: str = "") -> str:
         here = site_url(self.source)
-        return relative(site_url(target), here if here.endswith("/") else posixpath.dirname(here))
+        path = relative(site_url(target), here if here.endswith("/") else posixpath.dirname(here))
+        return f"{path}#{anchor}" if anchor else path
 
     def problem(self, problem_id: str) -> str:
-        return self.to(problem(problem_id))
+        """A problem page by its published URL, for an HTML link (`<a href>`, also inside Markdown): MkDocs
+        does not render problem pages (the publisher writes them), so a Markdown link to their source would
+        not resolve, and it reports a link to a URL as unrecognised. `rectify site` checks that every
+        problem page is published."""
+        return self.site(problem(problem_id))
 
     def finder(self, **filters: str) -> str:
         """The finder, opened with its filters set (department=, category=, status=, light=, supervision=)."""

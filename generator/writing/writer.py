@@ -8,11 +8,16 @@ hand-written part of docs/ (assets/css, assets/js) is never in it and never touc
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+import re
+import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..rendering.markup import environment
+from ..rendering import urls
+from ..rendering.markup import Headings, environment
 from ..rendering.pages import File, Output, Page
 from ..rendering.urls import Links
 
@@ -30,37 +35,71 @@ class Written:
 
 
 class Writer:
-    def __init__(self, docs: Path, common: dict):
+    """`stitch`: write stitched pages as HTML content for the publisher (and the shell they go into); without
+    it they are Markdown pages MkDocs renders itself, as the live preview needs."""
+
+    def __init__(self, docs: Path, common: dict, stitch: bool = True):
         self.docs = docs
         self.common = common
+        self.stitch = stitch
         self.env = environment()
 
-    def render(self, page: Page) -> str:
+    def render(self, page: Page, fragment: bool = False) -> str:
         template = self.env.get_template(page.template)
-        return template.render(**self.common, **page.context, page=page, links=Links(page.path))
+        text = template.render(**self.common, **page.context, page=page, links=Links(page.path), fragment=fragment,
+                               headings=Headings())
+        # python-markdown joins blocks with at most one blank line and strips the result; HTML written for
+        # the publisher does the same, so that it is the content MkDocs would have made of the Markdown page.
+        return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n" if fragment else text
 
-    def write_all(self, outputs: Iterable[Output]) -> Written:
+    def placed(self, output: Output) -> tuple[str, bool]:
+        """Where an output is written under docs/ ("" for nowhere), and whether it is a page's HTML content."""
+        if isinstance(output, Page) and output.stitched and self.stitch:
+            return urls.fragment(output.path), True
+        if isinstance(output, Page) and output.shell and not self.stitch:
+            return "", False
+        return output.path, False
+
+    def write_all(self, outputs: Iterable[Output], apart: Iterable[Output] = ()) -> Written:
+        """Write `outputs`, and `apart` in a second process at the same time where the system can fork (each
+        file is the same bytes whichever process writes it); then remove what the last build wrote and
+        this one did not, and list what it wrote. `apart` must be lazy: only the second process runs it."""
         previous = self._manifest()
+        child = _Apart(self, apart) if apart else None
+        if child is None or not child.started:
+            outputs = itertools.chain(outputs, apart)
+        pages, files, seen = self._write(outputs)
+        if child is not None and child.started:
+            more_pages, more_files, more_seen = child.result()
+            if seen & more_seen:
+                raise WriteError(f"two outputs for {sorted(seen & more_seen)[0]}")
+            pages, files, seen = pages + more_pages, files + more_files, seen | more_seen
+        emptied = {self._remove(stale) for stale in sorted((previous | self._beside(seen)) - seen)}
+        for folder in sorted(emptied - {None}, key=lambda f: -len(f.parts)):
+            self._remove_empty(folder)
+        (self.docs / MANIFEST).write_text("".join(f"{p}\n" for p in sorted(seen)), encoding="utf-8")
+        return Written(tuple(pages), tuple(files))
+
+    def _write(self, outputs: Iterable[Output]) -> tuple[list[str], list[str], set[str]]:
         pages: list[str] = []
         files: list[str] = []
         seen: set[str] = set()
         for output in outputs:
-            path = output.path
+            path, fragment = self.placed(output)
+            if not path:
+                continue
             if path in seen:
                 raise WriteError(f"two outputs for {path}")
             if path.startswith(("/", "..")) or "/../" in path or path == MANIFEST:
                 raise WriteError(f"output path outside docs/: {path}")
             seen.add(path)
             if isinstance(output, Page):
-                self._put(path, self.render(output).encode("utf-8"))
-                pages.append(path)
+                self._put(path, self.render(output, fragment).encode("utf-8"))
+                pages.append(output.path)
             elif isinstance(output, File):
                 self._put(path, output.data)
                 files.append(path)
-        for stale in sorted((previous | self._beside(seen)) - seen):
-            self._remove(stale)
-        (self.docs / MANIFEST).write_text("".join(f"{p}\n" for p in sorted(seen)), encoding="utf-8")
-        return Written(tuple(pages), tuple(files))
+        return pages, files, seen
 
     def _put(self, path: str, data: bytes) -> None:
         target = self.docs / path
@@ -80,12 +119,53 @@ class Writer:
         return {f"{folder}/{p.name}" for folder in folders if (self.docs / folder).is_dir()
                 for p in (self.docs / folder).iterdir() if p.is_file()}
 
-    def _remove(self, path: str) -> None:
+    def _remove(self, path: str) -> Path | None:
+        """Remove one stale file; returns its folder, which may now be empty (checked once per folder:
+        listing a folder of 10,000 pages after each removal would take minutes)."""
         target = self.docs / path
         if target.is_file():
             target.unlink()
-        folder = target.parent
+        return target.parent
+
+    def _remove_empty(self, folder: Path) -> None:
         while folder != self.docs and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
 
+
+
+class _Apart:
+    """Outputs written by a forked copy of this process, beside the main one: on a 2-core machine the
+    problem pages are rendered while the main process writes the data files (issue 9). A fork inherits
+    the campaign and the lazy outputs as they are, so nothing is pickled but the list of paths written."""
+
+    def __init__(self, writer: Writer, outputs: Iterable[Output]):
+        try:
+            context = multiprocessing.get_context("fork")
+        except ValueError:  # no fork on this system: the caller writes them itself
+            self.started = False
+            return
+        self.receiving, sending = context.Pipe(duplex=False)
+        self.process = context.Process(target=_write_apart, args=(writer, outputs, sending), daemon=True)
+        self.process.start()
+        sending.close()
+        self.started = True
+
+    def result(self) -> tuple[list[str], list[str], set[str]]:
+        try:
+            status, value = self.receiving.recv()
+        except EOFError:
+            status, value = "error", "the second writing process ended without a result"
+        self.process.join()
+        if status != "ok":
+            raise WriteError(value)
+        return value
+
+
+def _write_apart(writer: Writer, outputs: Iterable[Output], sending) -> None:
+    try:
+        sending.send(("ok", writer._write(outputs)))
+    except BaseException:  # noqa: BLE001 - reported by the main process, which raises it as a WriteError
+        sending.send(("error", traceback.format_exc()))
+    finally:
+        sending.close()

@@ -1,0 +1,1 @@
+"""Publishing: the site MkDocs builds from docs/, and the pages written into its page shell."""

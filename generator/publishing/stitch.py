@@ -1,0 +1,122 @@
+"""Write every problem page into the page shell MkDocs rendered, instead of having MkDocs render them.
+
+MkDocs spends almost all of a large build on problem pages (Python-Markdown and the theme, about 9 ms
+each). The build writes each problem page's content as HTML (`docs/problems/<ID>.html`, kept out of
+MkDocs by `exclude_docs`) and one shell page MkDocs does render, with the same front matter
+(`problems/_shell.md`). Here the shell's HTML becomes the template of every problem page: its title,
+canonical URL, table of contents and content are replaced; everything else (navigation, header, search,
+palette, scripts) is the theme's own. The shell sits in the problems folder, so its relative URLs hold
+for every problem page. tests/test_stitch.py compares the result with what MkDocs renders itself.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..rendering import urls
+from ..rendering.pages import SHELL_MARKS, SHELL_TITLE
+
+_TITLE_LINE = re.compile(r"<!-- title: (.*) -->\n")
+_HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>')
+# The theme nests deeper headings under their h2 in the table of contents; the shell's one entry is flat.
+_DEEPER = re.compile(r"<h[3-6][\s>]")
+_SLOT = "\x00"  # never in HTML text: the separator between the shell's literal parts and its slots
+# Below this many pages, a second process costs more than it saves.
+PARALLEL_FROM = 500
+
+
+class StitchError(Exception):
+    """The shell or a page's content is not what this module expects (a theme upgrade, a template change)."""
+
+
+@dataclass(frozen=True)
+class Shell:
+    """The shell page's HTML cut into literal parts and named slots: title, url, toc, first (heading), content."""
+
+    parts: tuple[str, ...]
+    toc_item: str
+
+    def page(self, title: str, url: str, headings: list[tuple[str, str]], content: str) -> str:
+        toc = "".join(self.toc_item.replace(f"{_SLOT}id{_SLOT}", heading_id).replace(f"{_SLOT}text{_SLOT}", text)
+                      for heading_id, text in headings)
+        values = {"title": title, "url": url, "toc": toc, "content": content, "first": headings[0][0]}
+        return "".join(part if i % 2 == 0 else values[part] for i, part in enumerate(self.parts))
+
+
+def read_shell(html: str, shell_url: str) -> Shell:
+    """Cut the shell's HTML at the placeholders that templates/shell.md.j2 put in it."""
+    start, end = f"<h1>{SHELL_MARKS['start']}</h1>", f"<p>{SHELL_MARKS['end']}</p>"
+    if html.count(start) != 1 or html.count(end) != 1:
+        raise StitchError("the shell page's content markers are missing or repeated")
+    head, rest = html.split(start)
+    _, tail = rest.split(end)
+    html = f"{head}{_SLOT}content{_SLOT}{tail}"
+    link = f'href="#{SHELL_MARKS["heading"]}"'
+    toc = html.find('data-md-component="toc"')
+    at = html.find(link, toc)
+    if toc < 0 or at < 0 or html.count(link, at + 1):
+        raise StitchError("the shell page's table of contents does not have its one entry")
+    item_start = html.rindex("<li", 0, at)
+    item_start = len(html[:item_start].rstrip())  # with the whitespace the theme puts before every entry
+    item_end = html.index("</li>", at) + len("</li>")
+    item = html[item_start:item_end]
+    toc_item = item.replace(link, f'href="#{_SLOT}id{_SLOT}"').replace(SHELL_MARKS["heading"], f"{_SLOT}text{_SLOT}")
+    html = f"{html[:item_start]}{_SLOT}toc{_SLOT}{html[item_end:]}"
+    html = html.replace(link, f'href="#{_SLOT}first{_SLOT}"')  # the "skip to content" link: the first heading
+    if SHELL_TITLE not in html or shell_url not in html:
+        raise StitchError("the shell page has no title or no canonical URL to replace")
+    html = html.replace(SHELL_TITLE, f"{_SLOT}title{_SLOT}").replace(shell_url, f"{_SLOT}url{_SLOT}")
+    for leftover in (SHELL_MARKS["heading"], "_shell"):
+        if leftover in html:
+            raise StitchError(f"the shell page still shows “{leftover}” after stitching: the theme put it somewhere new")
+    return Shell(tuple(html.split(_SLOT)), toc_item)
+
+
+def stitch_page(shell: Shell, fragment: str, problem_id: str) -> str:
+    """One problem page: its content file (title line, then the HTML MkDocs would have made) in the shell."""
+    title = _TITLE_LINE.match(fragment)
+    if title is None:
+        raise StitchError(f"{problem_id}: the page content has no title line")
+    content = fragment[title.end():].rstrip("\n")
+    headings = _HEADING.findall(content)
+    if not headings:
+        raise StitchError(f"{problem_id}: the page has no headings for its table of contents")
+    if _DEEPER.search(content):
+        raise StitchError(f"{problem_id}: the page has headings below h2, which this table of contents cannot nest")
+    url = urls.site_url(urls.problem(problem_id))
+    return shell.page(title.group(1), url, headings, content)
+
+
+def _stitch_all(shell: Shell, docs: Path, site: Path, ids: list[str]) -> int:
+    for problem_id in ids:
+        fragment = (docs / urls.fragment(urls.problem(problem_id))).read_text(encoding="utf-8")
+        target = site / urls.site_url(urls.problem(problem_id)) / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(stitch_page(shell, fragment, problem_id), encoding="utf-8")
+    return len(ids)
+
+
+def stitch(docs: Path, site: Path) -> list[str]:
+    """Write every problem page whose content is in docs/ into site/, then remove the shell page.
+
+    Returns the ids written. Two processes share the pages at scale; each page is the same bytes whichever
+    process writes it."""
+    shell_dir = site / urls.site_url(urls.PROBLEM_SHELL)
+    shell_url = urls.site_url(urls.PROBLEM_SHELL)
+    shell = read_shell((shell_dir / "index.html").read_text(encoding="utf-8"), shell_url)
+    folder = docs / urls.PROBLEMS_FOLDER
+    ids = sorted(p.stem for p in folder.glob("*.html"))
+    workers = min(2, os.cpu_count() or 1) if len(ids) >= PARALLEL_FROM else 1
+    if workers == 1:
+        _stitch_all(shell, docs, site, ids)
+    else:
+        with ProcessPoolExecutor(workers) as pool:
+            list(pool.map(_stitch_all, [shell] * workers, [docs] * workers, [site] * workers,
+                          [ids[i::workers] for i in range(workers)]))
+    shutil.rmtree(shell_dir)
+    return ids

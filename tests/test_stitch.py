@@ -1,0 +1,60 @@
+"""Problem pages written into the page shell are the pages MkDocs renders itself: the same bytes.
+
+The sample portal is built twice, once with the problem pages stitched (as `rectify site` does) and once
+with MkDocs rendering them from Markdown (as the live preview does). A theme upgrade that moves the
+title, the canonical link, the table of contents or the content, or a template change that makes the
+HTML content differ from what python-markdown makes of the Markdown page, fails here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.publishing.stitch import Shell, StitchError, read_shell, stitch_page
+
+from .conftest import AS_OF, ROOT
+from .sitebuild import build_site
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    stitched = build_site(ROOT / "ledgers", tmp_path_factory.mktemp("stitched"), AS_OF)
+    rendered = build_site(ROOT / "ledgers", tmp_path_factory.mktemp("rendered"), AS_OF, stitch=False)
+    return stitched, rendered
+
+
+def _files(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+
+
+def test_stitched_problem_pages_are_the_pages_mkdocs_renders(both: tuple[Path, Path]) -> None:
+    stitched, rendered = both
+    pages = [f for f in _files(rendered) if f.startswith("problems/")]
+    assert len(pages) > 60
+    different = [f for f in pages if (stitched / f).read_bytes() != (rendered / f).read_bytes()]
+    assert different == [], f"{len(different)} problem pages differ from MkDocs' own, e.g. {different[:3]}"
+
+
+def test_the_rest_of_the_site_is_the_same_and_the_shell_is_not_published(both: tuple[Path, Path]) -> None:
+    stitched, rendered = both
+    assert _files(stitched) == _files(rendered)
+    assert not (stitched / "problems" / "_shell").exists()
+    different = [f for f in _files(rendered) if (stitched / f).read_bytes() != (rendered / f).read_bytes()]
+    assert different == []
+
+
+def test_a_shell_without_its_markers_is_refused() -> None:
+    with pytest.raises(StitchError):
+        read_shell("<html><title>整改公示</title></html>", "problems/_shell/")
+
+
+def test_page_content_the_shell_cannot_hold_is_refused() -> None:
+    shell = Shell(("<title>", "title", "</title>"), "")
+    assert stitch_page(shell, '<!-- title: A -->\n<h1>A</h1>\n<h2 id="_1">一</h2>\n', "A") == "<title>A</title>"
+    for content in ('<h1>A</h1>\n<h2 id="_1">一</h2>\n',  # no title line
+                    "<!-- title: A -->\n<h1>A</h1>\n",  # no heading
+                    '<!-- title: A -->\n<h2 id="_1">一</h2>\n<h3 id="_2">二</h3>\n'):  # deeper than h2
+        with pytest.raises(StitchError):
+            stitch_page(shell, content, "A")
