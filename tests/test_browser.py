@@ -345,3 +345,15 @@ def test_problem_page_written_into_the_shell_works_like_the_others(watched: Watc
     figures, svgs = charts_drawn(finder)
     assert figures >= 1 and svgs >= figures
     assert watched.errors == [] and watched.outside() == []
+
+
+def test_plotly_is_told_no_outside_host(watched: Watched) -> None:
+    """Asked of plotly itself, after drawing: its cloud and map-outline addresses point nowhere outside."""
+    page = watched.open("/")
+    charts_drawn(page)
+    context = page.evaluate("""() => { const c = document.querySelector('.rc-chart__plot')._context;
+        return [c.plotlyServerURL, c.topojsonURL, c.displaylogo, c.showSendToCloud, c.displayModeBar]; }""")
+    server, topojson, *flags = context
+    assert server == "" and topojson.startswith(watched.site + "/")
+    assert flags == [False, False, False]
+    assert watched.outside() == []

@@ -43,3 +43,34 @@ def chart_trace_types(docs: Path) -> set[str]:
 def test_the_charts_use_only_trace_types_of_the_basic_bundle(sample_docs: Path) -> None:
     used = chart_trace_types(sample_docs)
     assert used and used <= {"bar", "pie", "scatter"}, used  # what plotly.js-basic-dist-min registers
+
+
+# Every address written in the bundle, and why it is not a request to an outside host from the portal.
+BUNDLE_ADDRESSES = {
+    "http://www.w3.org/2000/svg": "an XML namespace name, never fetched",
+    "http://www.w3.org/2000/xmlns/": "an XML namespace name, never fetched",
+    "http://www.w3.org/1999/xlink": "an XML namespace name, never fetched",
+    "http://www.w3.org/XML/1998/namespace": "an XML namespace name, never fetched",
+    "http://www.w3.org/1999/xhtml": "an XML namespace name, never fetched",
+    "https://plotly.com/javascript/animations/": "text of an error message",
+    "https://github.com/voidqk/polybooljs": "a licence comment",
+    "https://github.com/d3/d3-time-format/tree/v2.2.3": "a licence comment",
+    "https://github.com/d3/d3-format/tree/v1.4.5": "a licence comment",
+    "http://syntheti.cc": "a licence comment",
+    "http://getify.mit-license.org": "a licence comment",
+    "https://plotly.com/": "the mode bar's logo link: charts.js sets displaylogo false and hides the mode bar",
+    "https://cloud.plotly.com/newchart": "plotlyServerURL's default: charts.js sets it to nothing",
+    "https://cdn.plot.ly/un/": "topojsonURL's default: charts.js points it at the site itself",
+}
+# The settings charts.js must pass so that none of the defaults above can make a request.
+SAFE_CONFIG = ("displayModeBar: false", "displaylogo: false", "showSendToCloud: false", 'plotlyServerURL: ""',
+               'topojsonURL: new URL("../vendor/topojson/"')
+
+
+def test_every_outside_address_in_the_bundle_is_accounted_for_and_switched_off() -> None:
+    _, data = vendored("plotly")
+    found = set(re.findall(rb"https?://[A-Za-z0-9./_-]+", data))
+    assert {address.decode() for address in found} == set(BUNDLE_ADDRESSES), "a new address: account for it"
+    charts = (Path(__file__).parent.parent / "docs" / "assets" / "js" / "charts.js").read_text(encoding="utf-8")
+    missing = [setting for setting in SAFE_CONFIG if setting not in charts]
+    assert not missing, missing

@@ -7,6 +7,19 @@
   "use strict";
   var here = document.currentScript ? document.currentScript.src : window.location.href;
   var plotlyUrl = new URL("../vendor/plotly.min.js", here).href;
+  /* plotly.js carries outside hosts in its defaults: cloud.plotly.com (plotlyServerURL: the "send to cloud"
+   * button), cdn.plot.ly (topojsonURL: map outlines) and plotly.com (the logo link).
+   * Readers in mainland China and on intranets cannot reach them, and the site must not ask: every one is
+   * switched off or pointed at the site itself here, whatever the mode bar shows (tests/test_vendor.py). */
+  var CONFIG = {
+    displayModeBar: false,
+    displaylogo: false,
+    showSendToCloud: false,
+    plotlyServerURL: "",
+    topojsonURL: new URL("../vendor/topojson/", here).href,
+    typesetMath: false,
+    responsive: true
+  };
   var loading = null;
   var FONT = "-apple-system, 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'WenQuanYi Micro Hei', 'Noto Sans CJK SC', sans-serif";
 
@@ -81,10 +94,7 @@
         // No mode bar: its buttons sat inside the plot, which is one image to assistive technology
         // (role="img", axe nested-interactive), and their tooltips are English. What they offered stays:
         // the numbers in the table under each chart, the problems themselves on 数据下载 (CSV, XLSX).
-        Plotly.newPlot(plot, spec.data, baseLayout(spec.layout || {}), {
-          displayModeBar: false,
-          responsive: true
-        }).then(function () {
+        Plotly.newPlot(plot, spec.data, baseLayout(spec.layout || {}), CONFIG).then(function () {
           figure.classList.add("is-drawn");
           var table = figure.querySelector(".rc-chart__table");
           if (table && !figure.hasAttribute("data-keep-table")) table.open = false;
