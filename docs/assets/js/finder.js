@@ -37,7 +37,9 @@
   function loadSearch(src) {
     return once(src, function () {
       return import(src).then(function (pagefind) {
-        return pagefind.init().then(function () { return pagefind; });
+        // on the page, not in Pagefind's web worker: searchAsWritten needs the page's Intl.Segmenter
+        return pagefind.options({ noWorker: true }).then(function () { return pagefind.init(); })
+          .then(function () { return pagefind; });
       });
     });
   }
@@ -164,6 +166,23 @@
     return out;
   }
 
+  /* Pagefind cuts a Chinese query into words with the browser's Intl.Segmenter, whose dictionary is not
+   * the one the index was cut with: Chromium's cuts 回访 and 整改 into single characters, and a query for
+   * 回访 then finds every page with any word starting with 回 and another with 访. So the query is first
+   * asked as the reader wrote it (words split at spaces only), with the segmenter out of the way for that one
+   * call (Pagefind runs on the page for this, not in its worker); only if that finds nothing is it asked again cut by the browser (a phrase such as 过度检查, which the
+   * index holds as two words). */
+  function searchAsWritten(pagefind, term, options) {
+    var segmenter = Intl.Segmenter;
+    Intl.Segmenter = undefined;
+    var restore = function () { Intl.Segmenter = segmenter; };
+    return pagefind.search(term, options).then(function (search) {
+      restore();
+      if (search.results.length || !segmenter) return search;
+      return pagefind.search(term, options);
+    }, function (error) { restore(); throw error; });
+  }
+
   function searchFilters(form, filters) {
     var out = {};
     ["department", "category", "status", "light"].forEach(function (key) { if (filters[key]) out[key] = filters[key]; });
@@ -184,7 +203,7 @@
     var count = page.querySelector(".rc-finder__count");
     count.textContent = "正在检索……";
     loadSearch(new URL(form.dataset.fulltextSrc, window.location.href).href).then(function (pagefind) {
-      return pagefind.search(filters.keyword, { filters: searchFilters(form, filters) });
+      return searchAsWritten(pagefind, filters.keyword, { filters: searchFilters(form, filters) });
     }).then(function (search) {
       if (token !== form.rcToken) return;
       var results = search.results;
