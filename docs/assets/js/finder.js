@@ -3,7 +3,8 @@
  * Without a keyword it filters one compact JSON index of every problem (data/finder.json), loaded only on
  * this page. With a keyword it asks the full-text index (Pagefind, generator/publishing/search.py), which
  * covers every word of every problem page in Chinese word segmentation and downloads only the chunks the
- * words fall in, with the same filters. Every text from the ledger is put in the page with textContent,
+ * words fall in, with the same filters (where the index is missing, as in the live preview, the keyword
+ * is matched in the JSON index's ids, titles, departments and categories). Every text from the ledger is put in the page with textContent,
  * never as HTML; the index's excerpts are taken apart, keeping only the highlight. The filters live in the
  * address, so a search can be shared as a link. */
 (function () {
@@ -72,6 +73,11 @@
     if (filters.light && p[at.light] !== filters.light) return false;
     if (filters.supervision === "any" && p[at.supervision] === "none") return false;
     if (filters.supervision && filters.supervision !== "any" && p[at.supervision] !== filters.supervision) return false;
+    if (filters.keyword) {  // only where the full-text index is missing (the live preview): a plainer match
+      var hay = (p[at.id] + " " + p[at.title] + " " + department[2] + " " + category[1]).toLowerCase();
+      var words = filters.keyword.toLowerCase().split(/\s+/).filter(Boolean);
+      for (var i = 0; i < words.length; i++) if (hay.indexOf(words[i]) < 0) return false;
+    }
     return true;
   }
 
@@ -140,7 +146,8 @@
     });
     var page = form.parentNode;
     page.querySelector(".rc-finder__count").textContent = "找到 " + found.length + " 个问题" +
-      (found.length > LIMIT ? "，显示前 " + LIMIT + " 个（请增加筛选条件）" : "") + "。";
+      (found.length > LIMIT ? "，显示前 " + LIMIT + " 个（请增加筛选条件）" : "") + "。" +
+      (filters.keyword ? "全文检索索引未能载入，关键词只在编号、问题名称、部门和类别中查找。" : "");
     if (!found.length) { show(page, null); return; }
     var node = table(HEADINGS);
     var body = node.querySelector("tbody");
@@ -242,8 +249,7 @@
       page.querySelector(".rc-finder__results").appendChild(more);
       return next();
     }).catch(function () {
-      if (token !== form.rcToken) return;
-      count.textContent = "全文检索载入失败，请刷新页面重试；不填关键词时仍可按部门、类别、状态筛选。";
+      if (token === form.rcToken) renderFromIndex(form, filters, token);  // no index (the live preview): the JSON
     });
   }
 
@@ -261,7 +267,11 @@
     form.rcShown = query;
     var token = form.rcToken = (form.rcToken || 0) + 1;
     var filters = readFilters(form);
-    if (filters.keyword) { renderSearch(form, filters, token); return; }
+    if (filters.keyword) renderSearch(form, filters, token);
+    else renderFromIndex(form, filters, token);
+  }
+
+  function renderFromIndex(form, filters, token) {
     loadIndex(new URL(form.dataset.finderSrc, window.location.href).href).then(function (data) {
       if (token === form.rcToken) renderIndex(form, data, filters);
     }).catch(function () {
