@@ -191,6 +191,9 @@ class Portal(Record, title="门户设置"):
     categories: list[Category] = Field(min_length=1, description="问题类别")
     steps: list[Step] = Field(min_length=1, description="“八步走”闭环的步骤，按先后顺序")
     thresholds: Thresholds = Field(default_factory=Thresholds, description="亮灯阈值")
+    owners: list[Text] = Field(default_factory=list,
+                               description="专班办公室有权修改登记表、督查记录和每周快照的 git 团队或账号，如 @city/office；"
+                                           "也写进 CODEOWNERS")
 
 
 class Department(Record, title="部门"):
