@@ -273,7 +273,7 @@ def compare_log(old: list, new: list, before: _Side, after: _Side, bound) -> Ite
             continue
         code = "E510" if isinstance(old[i], dict) and old[i].get("type") == "close" else "E504"
         yield Finding.make(code, before.display, before.at(("log", i)),
-                           f"删除了已经合并的{_entry_label(old[i], i)}（原文件第 {before.at(('log', i))[0]} 行）："
+                           f"删除了已经合并的{_entry_label(old[i], i)}（在改动前的文件里是第 {before.at(('log', i))[0]} 行）："
                            "已经合并的记录不得删除，请把它恢复到原来的位置。", f"log[{i}]")
 
     last_anchor = max(anchored, default=-1)

@@ -102,10 +102,11 @@ def check(changes: ChangeSet, author: str, teams: Iterable[str] = ()) -> tuple[l
                 findings.append(Finding.make(
                     "E511", display, (1, 1),
                     f"{author or '（未知作者）'} 修改了 {path}，它属于{name}（{owner}）；只有该部门在 departments.yml 中登记的 "
-                    f"owners（{shown}）可以修改，这处改动须经他们审核同意，或撤销。"))
+                    f"owners（{shown}）可以修改（部门未登记 owners 时由专班办公室的 owners 管理），"
+                    "这处改动须经他们审核同意，或撤销。"))
     approvals = []
     for owner, (files,) in sorted(counted.items(), key=lambda item: (item[0] != OFFICE, item[0])):
-        handles = owners.office if owner == OFFICE else owners.departments.get(owner, owners.office)
+        handles = owners.office if owner == OFFICE else owners.departments.get(owner) or owners.office
         name = OFFICE if owner == OFFICE else owners.names.get(owner, owner)
         approvals.append(Approval(owner, name, tuple(handles), files, bool(me & {normal(h) for h in handles})))
     return sorted(set(findings)), approvals
@@ -117,7 +118,8 @@ def _owner_of(path: PurePosixPath, owners: Owners) -> tuple[str | None, str, lis
     if kind in (Kind.REGISTRY, Kind.INSPECTION, Kind.SNAPSHOT):
         return OFFICE, OFFICE, owners.office
     if department is not None and department in owners.departments:
-        return department, owners.names[department], owners.departments[department]
+        # a department that lists no owners is managed by the office, as CODEOWNERS says
+        return department, owners.names[department], owners.departments[department] or owners.office
     if path.parts[0] in (layout.LEDGERS, layout.SNAPSHOTS):
         return OFFICE, OFFICE, owners.office  # anything else in the data folders is the office's to place
     return None, "", []
