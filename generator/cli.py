@@ -68,7 +68,10 @@ def validate(path: str, output_format: str, strict: bool, as_of: dt.date | None)
     from .validation.report import FORMATS
     from .validation.report import validate as run
 
-    report = run(_ledger_root(path), as_of or default_as_of())
+    root = _ledger_root(path)
+    # the ledger folder of a repository (ledgers/ at its root): its CODEOWNERS files must match the registries
+    repository = root.resolve().parent if root.resolve().name == "ledgers" else None
+    report = run(root, as_of or default_as_of(), repository)
     click.echo(FORMATS[output_format](report, strict))
     sys.exit(EXIT_VALID if report.valid(strict) else EXIT_INVALID)
 
@@ -225,6 +228,20 @@ def _report_check(run, output_format: str) -> None:
         raise click.UsageError(str(exc)) from None
     click.echo(FORMATS[output_format](report))
     sys.exit(EXIT_VALID if report.valid() else EXIT_INVALID)
+
+
+@cli.command()
+@click.option("--repo", "repository", default=".", show_default=True, help="台账仓库的根目录。")
+def codeowners(repository: str) -> None:
+    """根据 portal.yml 和 departments.yml 中登记的 owners 生成 .github/CODEOWNERS 和 .gitlab/CODEOWNERS：
+    各部门文件夹由本部门审核，其余文件由专班办公室审核。修改 owners 后运行并提交。"""
+    from .review.codeowners import write_codeowners
+
+    root = Path(repository)
+    if not (root / "ledgers").is_dir():
+        raise click.UsageError(f"“{repository}”下没有 ledgers 文件夹；请在台账仓库的根目录运行，或用 --repo 指定。")
+    for written in write_codeowners(root):
+        click.echo(f"已写入 {written}")
 
 
 @cli.command("check-history")

@@ -362,3 +362,41 @@ def test_gitlab_code_quality_report(capsys, repo: Path) -> None:
     assert issue["check_name"] == "E503 entry-changed" and issue["severity"] == "major"
     assert issue["location"] == {"path": PROBLEM, "lines": {"begin": line_of(repo, PROBLEM, "- date: 2025-03-10")}}
     assert re.fullmatch(r"[0-9a-f]{64}", issue["fingerprint"]) and "改动了已经合并的" in issue["description"]
+
+
+# ---------------------------------------------------------------- CODEOWNERS
+
+
+def test_codeowners_written_for_both_platforms_and_checked_by_validate(capsys, repo: Path, monkeypatch) -> None:
+    code, out, _ = rectify(capsys, "codeowners", "--repo", str(repo))
+    assert code == 0, out
+    github = (repo / ".github/CODEOWNERS").read_text(encoding="utf-8")
+    assert (repo / ".gitlab/CODEOWNERS").read_text(encoding="utf-8") == github
+    rules = [line for line in github.splitlines() if line and not line.startswith("#")]
+    assert rules[0] == "* @office-clerk"
+    assert "/ledgers/ecology-env/ @test-city/sthj @sthj-clerk" in rules
+    assert "/ledgers/education/ @office-clerk" in rules  # no owners of its own: the office's
+    assert rules.index("/snapshots/ @office-clerk") < rules.index("/ledgers/ecology-env/ @test-city/sthj @sthj-clerk")
+
+    monkeypatch.chdir(repo)
+    code, out, _ = rectify(capsys, "validate", "ledgers", "--as-of", "2026-11-24")
+    assert code == 0, out
+    edit(repo, "ledgers/departments.yml", '"@sthj-clerk"]', '"@sthj-lead"]')
+    code, out, _ = rectify(capsys, "validate", "ledgers", "--as-of", "2026-11-24")
+    assert code == 1
+    stale = [f for f in findings(out) if f[2] == "E513"]
+    line = github.splitlines().index("/ledgers/ecology-env/ @test-city/sthj @sthj-clerk") + 1
+    assert stale == [(".github/CODEOWNERS", line, "E513"), (".gitlab/CODEOWNERS", line, "E513")]
+    assert "rectify codeowners" in out
+
+
+def test_sample_codeowners_are_up_to_date() -> None:
+    from generator.loading.tree import FolderTree
+    from generator.review.codeowners import PLATFORMS, codeowners_text
+    from generator.review.ownership import owners_of
+
+    from .conftest import ROOT
+
+    expected = codeowners_text(owners_of(FolderTree(ROOT / "ledgers")))
+    for relative in PLATFORMS.values():
+        assert (ROOT / relative).read_text(encoding="utf-8") == expected, f"run rectify codeowners ({relative})"

@@ -83,11 +83,16 @@ class CheckReport(_Findings):
         return {"changed_files": self.changed_files, "errors": len(self.errors), "warnings": len(self.warnings)}
 
 
-def validate(source: LedgerTree | Path, today: dt.date) -> Report:
-    """`source` is a ledger folder's path or a tree (`FolderTree`, `GitTree`)."""
+def validate(source: LedgerTree | Path, today: dt.date, repository: Path | None = None) -> Report:
+    """`source` is a ledger folder's path or a tree (`FolderTree`, `GitTree`); with `repository` (the
+    root the ledger folder lies in), its committed CODEOWNERS files are checked against the registries too."""
     ledger = load_ledger(source)
     findings = list(ledger.findings)
     findings.extend(check_all(ledger, today))
+    if repository is not None:
+        from ..review.codeowners import check_committed
+
+        findings.extend(check_committed(repository, ledger.root))
     return Report(ledger, tuple(sorted(set(findings))))
 
 
