@@ -275,6 +275,36 @@ def check_ownership(base: str | None, head: str | None, repository: str, output_
     _report_check(lambda: run(Path(repository), base_ref(base), author_of(author), teams, head), output_format)
 
 
+@cli.command()
+@click.option("--base", default=None,
+              help="比较的基准提交（如 origin/main）；在 GitHub Actions 或 GitLab CI 的合并请求里默认取基准提交。")
+@click.option("--head", default=None, help="与基准比较的提交；默认比较当前工作目录。")
+@click.option("--repo", "repository", default=".", show_default=True, help="台账仓库的根目录。")
+@click.option("--today", type=AsOf(), default=None, help="按哪一天计算状态和亮灯（YYYY-MM-DD）。默认：北京时间今天。")
+@click.option("--author", default=None, help="改动的作者；给出（或 CI 环境里能取到）时，摘要也列出修改权限的检查结果。")
+@click.option("--team", "teams", multiple=True, envvar="RECTIFY_AUTHOR_TEAMS", help="作者所属的团队（可多次给出）。")
+def diff(base: str | None, head: str | None, repository: str, today: dt.date | None, author: str | None,
+         teams: tuple[str, ...]) -> None:
+    """给审核人看的改动摘要（中文 Markdown）：新增问题、新增记录、合并后状态和亮灯的变化、新红灯、
+    延期（原时限和新时限）、销号，以及 check-history、check-ownership 发现的问题。
+
+    在 GitHub Actions 里可写入作业摘要：rectify diff >> "$GITHUB_STEP_SUMMARY"。
+    """
+    from . import clock
+    from .commands.checks import CheckUsageError, author_of, base_ref
+    from .commands.diff import diff as run
+    from .loading.tree import TreeError
+
+    try:
+        who = author_of(author)
+    except CheckUsageError:
+        who = None
+    try:
+        click.echo(run(Path(repository), base_ref(base), today or clock.today(), who, teams, head), nl=False)
+    except (CheckUsageError, TreeError) as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: usage errors in Chinese with exit 2, never a traceback for a user's mistake."""
     try:

@@ -400,3 +400,42 @@ def test_sample_codeowners_are_up_to_date() -> None:
     expected = codeowners_text(owners_of(FolderTree(ROOT / "ledgers")))
     for relative in PLATFORMS.values():
         assert (ROOT / relative).read_text(encoding="utf-8") == expected, f"run rectify codeowners ({relative})"
+
+
+# ---------------------------------------------------------------- the reviewer's summary
+
+
+def test_diff_tells_the_reviewer_what_the_change_does(capsys, repo: Path) -> None:
+    append(repo, PROBLEM, """  - date: 2026-11-20
+    type: extension
+    deadline: 2027-06-30
+    reason: 受汛期影响 <script>alert(1)</script>
+    approved_by: 测试市问题整改工作专班
+  - date: 2026-11-21
+    type: progress
+    step: implement
+    percent: 100
+    summary: 治理工程完工。
+""")
+    text = (repo / PROBLEM).read_text(encoding="utf-8").replace("STHJ-2025-001", "STHJ-2026-009")
+    text = text.replace("opened: 2025-03-01", "opened: 2026-11-10").replace("deadline: 2026-12-31", "deadline: 2026-11-20")
+    (repo / "ledgers/ecology-env/STHJ-2026-009.yml").write_text(text.split("log:")[0] + "log: []\n", encoding="utf-8")
+    code, out, _ = rectify(capsys, "diff", "--repo", str(repo), "--base", "main", "--today", "2026-11-24")
+    assert code == 0
+    sections = dict(re.findall(r"^### (\S+?)（\d+）\n\n(.*?)(?=\n###|\Z)", out, re.MULTILINE | re.DOTALL))
+    assert "检查发现的问题" not in out and "检查均已通过" in out
+    assert "STHJ\\-2026\\-009" in sections["新增问题"] and "逾期·红灯" in sections["新增问题"]
+    assert "STHJ\\-2026\\-009" in sections["新红灯"]  # opened and already past its deadline
+    assert "| 2026\\-12\\-31 | 2027\\-06\\-30 |" in sections["延期"]
+    assert "整改中·黄灯 | 已完成待销号·绿灯" in sections["状态或亮灯的变化"]
+    assert sections["新增记录"].count("STHJ\\-2025\\-001") == 2
+    assert "<script>" not in out and "&lt;script&gt;" in out
+
+
+def test_diff_lists_the_checks_findings(capsys, repo: Path) -> None:
+    edit(repo, CLOSED, "document: 测销号〔2025〕8号", "document: 测销号〔2025〕9号")
+    code, out, _ = rectify(capsys, "diff", "--repo", str(repo), "--base", "main", "--today", "2026-11-24",
+                           "--author", "office-clerk")
+    assert code == 0
+    assert "### 检查发现的问题（2 个错误）" in out
+    assert "E510 改动了销号记录" in out and "E511 无权修改这个部门的台账" in out
