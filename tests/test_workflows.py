@@ -45,7 +45,9 @@ def test_github_workflows_pass_actionlint() -> None:
 @pytest.mark.parametrize("schema, files", [
     ("vendor.github-workflows", WORKFLOWS),
     ("vendor.gitlab-ci", [GITLAB]),
-], ids=["github", "gitlab"])
+    ("vendor.github-issue-forms", [ROOT / ".github/ISSUE_TEMPLATE/feedback.yml"]),
+    ("vendor.github-issue-config", [ROOT / ".github/ISSUE_TEMPLATE/config.yml"]),
+], ids=["github", "gitlab", "issue-form", "issue-config"])
 def test_workflows_match_their_platforms_schema(schema: str, files: list[Path]) -> None:
     done = subprocess.run([tool("check-jsonschema"), "--builtin-schema", schema, *map(str, files)],
                           capture_output=True, text=True)
@@ -187,3 +189,45 @@ def test_gitlab_checks_job_writes_code_quality_reports(pull_request) -> None:
     assert [i["check_name"] for i in reports["quality-history.json"]] == ["E503 entry-changed"]
     assert reports["quality-ownership.json"] == []
     assert "本次拉取请求的改动摘要" in (repository / "review-summary.md").read_text(encoding="utf-8")
+
+
+def test_contributing_is_the_guides_pull_request_section() -> None:
+    from generator.rendering.contributing import contributing_text
+
+    committed = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert committed == contributing_text(), "CONTRIBUTING.md is stale: run make contributing"
+    for words in ("检查历史记录", "检查修改权限", "改动摘要", "`E507`", "`E508`", "`E511`", "type: extension", "VS Code"):
+        assert words in committed, words
+
+
+# ---------------------------------------------------------------- the public-feedback issue template
+
+
+def test_every_problem_page_opens_the_feedback_form_with_its_id(sample_docs: Path) -> None:
+    import html
+    import re
+    from urllib.parse import parse_qs, urlsplit
+
+    form = yaml.safe_load((ROOT / ".github/ISSUE_TEMPLATE/feedback.yml").read_text(encoding="utf-8"))
+    fields = {item.get("id") for item in form["body"]}
+    pages = list((sample_docs / "problems").glob("*.html"))
+    assert len(pages) > 60
+    for page in pages:
+        links = re.findall(r'<a href="([^"]+/issues/new\?[^"]+)">在台账仓库公开留言</a>', page.read_text(encoding="utf-8"))
+        assert len(links) == 1, page.name
+        query = parse_qs(urlsplit(html.unescape(links[0])).query)
+        assert query["template"] == ["feedback.yml"] and query["problem"] == [page.stem], page.name
+        assert set(query) - {"template", "title", "labels"} <= fields  # every prefilled field is one of the form's
+
+
+def test_a_gitlab_repository_gets_its_issue_template() -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from generator.rendering.urls import FEEDBACK_TEMPLATE, feedback_issue
+
+    link = feedback_issue("https://git.example.gov.cn/city/zhenggai", "STHJ-2025-001")
+    parts = urlsplit(link)
+    assert parts.path == "/city/zhenggai/-/issues/new"
+    query = parse_qs(parts.query)
+    assert query["issuable_template"] == [FEEDBACK_TEMPLATE] and "STHJ-2025-001" in query["issue[title]"][0]
+    assert (ROOT / ".gitlab" / "issue_templates" / f"{FEEDBACK_TEMPLATE}.md").is_file()
