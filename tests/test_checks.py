@@ -439,3 +439,11 @@ def test_diff_lists_the_checks_findings(capsys, repo: Path) -> None:
     assert code == 0
     assert "### 检查发现的问题（2 个错误）" in out
     assert "E510 改动了销号记录" in out and "E511 无权修改这个部门的台账" in out
+
+
+def test_every_code_of_the_checks_has_a_case_here() -> None:
+    from generator.review import codeowners, history, ownership
+
+    source = Path(__file__).read_text(encoding="utf-8")
+    asserted = set(re.findall(r'"(E5\d\d)"', source.split("def test_every_code_of_the_checks")[0]))
+    assert {*history.CODES, *ownership.CODES, *codeowners.CODES} <= asserted

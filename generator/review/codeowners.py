@@ -14,6 +14,7 @@ from ..loading.tree import FolderTree, LedgerTree
 from ..validation.findings import Finding
 from .ownership import Owners, owners_of
 
+CODES = ("E513",)
 PLATFORMS = {"github": PurePosixPath(".github/CODEOWNERS"), "gitlab": PurePosixPath(".gitlab/CODEOWNERS")}
 
 
