@@ -447,3 +447,19 @@ def test_every_code_of_the_checks_has_a_case_here() -> None:
     source = Path(__file__).read_text(encoding="utf-8")
     asserted = set(re.findall(r'"(E5\d\d)"', source.split("def test_every_code_of_the_checks")[0]))
     assert {*history.CODES, *ownership.CODES, *codeowners.CODES} <= asserted
+
+
+def test_the_first_pull_request_of_a_new_repository(capsys, tmp_path: Path) -> None:
+    """A base without a ledger yet: everything is new, the office owns nothing yet, nothing crashes."""
+    repository = tmp_path / "new"
+    repository.mkdir()
+    git(repository, "init", "-q", "-b", "main")
+    (repository / "README.md").write_text("台账\n", encoding="utf-8")
+    commit_all(repository, "empty")
+    shutil.copytree(BASE, repository / "ledgers")
+    code, out = history(capsys, repository)
+    assert code == 0, out
+    code, out = ownership(capsys, repository, "office-clerk")
+    assert code == 1 and {f[2] for f in findings(out)} == {"E512"}  # no department registered yet: all the office's
+    code, out, _ = rectify(capsys, "diff", "--repo", str(repository), "--base", "main", "--today", "2026-11-24")
+    assert code == 0 and "### 新增问题（3）" in out

@@ -65,7 +65,7 @@ class ChangeSet:
             else:
                 new_root = self._data_tree(self.repository[resolve_commit(self.repository, head).tree])
             self.changes = self._compare(old_root, new_root)
-            self.base_ledger = GitTree(self.repository, self.base)
+            self._base_ledger: GitTree | None | bool = False  # not opened yet
         except BaseException:
             self.repository.close()
             raise
@@ -78,6 +78,16 @@ class ChangeSet:
 
     def close(self) -> None:
         self.repository.close()
+
+    @property
+    def base_ledger(self) -> GitTree | None:
+        """The ledger folder of the base commit; None when the base has none yet (the first pull request)."""
+        if self._base_ledger is False:
+            try:
+                self._base_ledger = GitTree(self.repository, self.base)
+            except TreeError:
+                self._base_ledger = None
+        return self._base_ledger
 
     def old_bytes(self, change: FileChange) -> bytes:
         return self.store[change.old_sha].as_raw_string()

@@ -32,10 +32,12 @@ class Owners:
     names: dict[str, str] = field(default_factory=dict)  # id -> the department's name
 
 
-def owners_of(tree: LedgerTree) -> Owners:
-    """The owners a ledger declares; read leniently (values as written), since a broken registry is
-    validate's to report and must not let every change through."""
+def owners_of(tree: LedgerTree | None) -> Owners:
+    """The owners a ledger declares (none without a ledger); read leniently (values as written), since a
+    broken registry is validate's to report and must not let every change through."""
     found = Owners()
+    if tree is None:
+        return found
     portal = _data(tree, layout.PORTAL)
     if isinstance(portal, dict):
         found.office = _handles(portal.get("owners"))

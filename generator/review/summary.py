@@ -56,6 +56,8 @@ def _problem(raw: bytes, path: PurePosixPath) -> Problem | None:
 
 def _thresholds(changes: ChangeSet) -> Thresholds:
     path = PurePosixPath(layout.PORTAL)
+    if changes.base_ledger is None:
+        return Thresholds()
     try:
         document = document_from_bytes(changes.base_ledger.read(path), path, layout.PORTAL)
     except (LoadError, FileNotFoundError):
