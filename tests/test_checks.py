@@ -241,6 +241,20 @@ def test_backdated_new_problem_is_refused(capsys, repo: Path) -> None:
     assert {f[2] for f in findings(out)} == {"E508"}
 
 
+def test_backdated_inspection_is_refused(capsys, repo: Path) -> None:
+    original = (repo / "ledgers/inspections/DC-2026-001.yml").read_text(encoding="utf-8")
+    record = re.sub(r"^date: .*$", "date: 2026-10-30", original.replace("DC-2026-001", "DC-2026-009"), flags=re.M)
+    (repo / "ledgers/inspections/DC-2026-009.yml").write_text(record, encoding="utf-8")
+    code, out = history(capsys, repo)
+    assert code == 1
+    assert findings(out) == [("ledgers/inspections/DC-2026-009.yml", line_of(repo, "ledgers/inspections/DC-2026-009.yml",
+                                                                               "date: 2026-10-30"), "E508")]
+    (repo / "ledgers/inspections/DC-2026-009.yml").write_text(record.replace("date: 2026-10-30", "date: 2026-11-02"),
+                                                               encoding="utf-8")
+    code, out = history(capsys, repo)
+    assert code == 0, out
+
+
 def test_changed_snapshot_is_refused(capsys, repo: Path) -> None:
     (repo / SNAPSHOT).write_text('{"week": "2026-W44", "edited": true}\n', encoding="utf-8")
     code, out = history(capsys, repo)

@@ -2,7 +2,8 @@
 
 Compared with the base commit: no problem or inspection file is deleted or renamed; a log only grows at its
 end (no entry changed, removed, moved or inserted in the middle); deadlines, opening dates and milestone due
-dates are never edited in place; no new entry is dated into a week a committed snapshot has recorded; and
+dates are never edited in place; no new entry, problem or inspection is dated into a week a committed snapshot
+has recorded; and
 committed snapshots are never changed. Values are compared as the YAML reads, so re-quoting or re-indenting
 an old entry changes nothing.
 """
@@ -108,11 +109,14 @@ def _check_change(changes: ChangeSet, change: FileChange, bound) -> Iterator[Fin
         yield Finding.make("E502", str(change.new), (1, 1),
                            f"文件 {change.old} 被改名或移动为 {change.new}：已经公开的编号和网址不得改变，"
                            "请把文件改回原来的名字和文件夹。")
-    if change.kind == ADDED and new_kind == Kind.PROBLEM and bound is not None:
+    if change.kind == ADDED and new_kind in (Kind.PROBLEM, Kind.INSPECTION) and bound is not None:
         new = _load(changes.new_bytes(change), change.new)
         if new is not None and isinstance(new.data, dict):
             side = _Side(new, str(change.new))
-            yield from _backdated_problem(new.data, side, bound)
+            if new_kind == Kind.PROBLEM:
+                yield from _backdated_problem(new.data, side, bound)
+            else:
+                yield from _backdated_inspection(new.data, side, bound)
         return
     if old_kind == Kind.PROBLEM and new_kind == Kind.PROBLEM and change.kind in (MODIFIED, RENAMED):
         old = _load(changes.old_bytes(change), change.old)
@@ -147,6 +151,15 @@ def _backdated_problem(data: dict, side: _Side, bound) -> Iterator[Finding]:
     log = data.get("log") if isinstance(data.get("log"), list) else []
     for index, entry in enumerate(log):
         yield from _backdated_entry(entry, index, side, bound)
+
+
+def _backdated_inspection(data: dict, side: _Side, bound) -> Iterator[Finding]:
+    last_day, snapshot = bound
+    day = data.get("date")
+    if isinstance(day, dt.date) and day <= last_day:
+        yield Finding.make("E508", side.display, side.at(("date",)),
+                           f"新督查记录的日期 {day} 落在已存档的一周里（最新快照 {snapshot} 记录到 {last_day}）："
+                           "已经存档的一周不能再补记督查；请按登记的日期填写，过去的情况写进 findings。", "date")
 
 
 def _backdated_entry(entry: Any, index: int, side: _Side, bound) -> Iterator[Finding]:

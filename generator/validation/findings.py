@@ -106,7 +106,7 @@ _CODES = [
          "完成时限（deadline）、列入台账日期（opened）和节点的计划日期（due）不得直接修改，节点也不得删除；"
          "推迟时限请在 log 末尾追加延期（extension）记录。"),
     Code("E508", "backdated", "新记录补记到了已存档的周",
-         "每周的快照（snapshots/ 下的 YYYY-Www.json）已经存档了那一周的情况；新记录、新问题的日期必须晚于最新快照那一周的周日。"),
+         "每周的快照（snapshots/ 下的 YYYY-Www.json）已经存档了那一周的情况；新记录、新问题和新督查记录的日期必须晚于最新快照那一周的周日。"),
     Code("E509", "snapshot-changed", "改动或删除了每周快照", "snapshots/ 下已经提交的每周快照不得修改、改名或删除。"),
     Code("E510", "close-edited", "改动了销号记录", "已销号问题的销号（close）记录不得修改或删除。"),
     Code("E511", "not-owner", "无权修改这个部门的台账",
