@@ -3,8 +3,7 @@
 Compared with the base commit: no problem or inspection file is deleted or renamed; a log only grows at its
 end (no entry changed, removed, moved or inserted in the middle); deadlines, opening dates and milestone due
 dates are never edited in place; no new entry, problem or inspection is dated into a week a committed snapshot
-has recorded; and
-committed snapshots are never changed. Values are compared as the YAML reads, so re-quoting or re-indenting
+has recorded; and committed snapshots are never changed. Values are compared as the YAML reads, so re-quoting or re-indenting
 an old entry changes nothing.
 """
 
