@@ -8,6 +8,7 @@ same change.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -83,14 +84,14 @@ def check(changes: ChangeSet, author: str, teams: Iterable[str] = ()) -> tuple[l
     owners = owners_of(changes.base_ledger)
     me = {normal(author), *(normal(team) for team in teams)} - {""}
     findings: list[Finding] = []
-    counted: dict[str, list[int]] = {}
+    counted: Counter[str] = Counter()  # changed files per owner
     for change in changes.changes:
         for path in dict.fromkeys(p for p in (change.old, change.new) if p is not None):
             owner, name, handles = _owner_of(path, owners)
             if owner is None:
                 continue
             allowed = bool(me & {normal(h) for h in handles})
-            counted.setdefault(owner, [0])[0] += 1
+            counted[owner] += 1
             if allowed:
                 continue
             shown = "、".join(handles) if handles else "未登记任何账号"
@@ -107,7 +108,7 @@ def check(changes: ChangeSet, author: str, teams: Iterable[str] = ()) -> tuple[l
                     f"owners（{shown}）可以修改（部门未登记 owners 时由专班办公室的 owners 管理），"
                     "这处改动须经他们审核同意，或撤销。"))
     approvals = []
-    for owner, (files,) in sorted(counted.items(), key=lambda item: (item[0] != OFFICE, item[0])):
+    for owner, files in sorted(counted.items(), key=lambda item: (item[0] != OFFICE, item[0])):
         handles = owners.office if owner == OFFICE else owners.departments.get(owner) or owners.office
         name = OFFICE if owner == OFFICE else owners.names.get(owner, owner)
         approvals.append(Approval(owner, name, tuple(handles), files, bool(me & {normal(h) for h in handles})))
