@@ -231,3 +231,32 @@ def test_a_gitlab_repository_gets_its_issue_template() -> None:
     query = parse_qs(parts.query)
     assert query["issuable_template"] == [FEEDBACK_TEMPLATE] and "STHJ-2025-001" in query["issue[title]"][0]
     assert (ROOT / ".gitlab" / "issue_templates" / f"{FEEDBACK_TEMPLATE}.md").is_file()
+
+
+def test_snapshot_commit_step_pushes_a_bot_commit_only_when_there_is_a_new_snapshot(tmp_path: Path) -> None:
+    """The weekly workflow's commit step, run in a clone whose origin is a bare repository (the snapshot
+    itself is written here: `rectify snapshot` is its own command's to test)."""
+    workflow = yaml.safe_load((ROOT / ".github/workflows/snapshot.yml").read_text(encoding="utf-8"))
+    step = next(s for s in workflow["jobs"]["snapshot"]["steps"] if s.get("name") == "提交快照")
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    git(clone, "init", "-q", "-b", "main")
+    (clone / "snapshots").mkdir()
+    (clone / "snapshots" / ".gitkeep").write_text("", encoding="utf-8")
+    commit_all(clone, "base")
+    git(clone, "remote", "add", "origin", str(origin))
+    git(clone, "push", "-q", "origin", "main")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env |= {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+    (clone / "snapshots" / "2026-W47.json").write_text("{}\n", encoding="utf-8")
+    done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=clone, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    log = subprocess.run(["git", "--git-dir", str(origin), "log", "-1", "--format=%an <%ae>|%s", "main"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    assert log == "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>|每周快照：2026-W47.json"
+
+    done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=clone, env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and "无需提交" in done.stdout
