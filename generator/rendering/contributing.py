@@ -1,4 +1,5 @@
-"""CONTRIBUTING.md: the clerk's guide to pull requests, rendered from the filing guide's own section.
+"""CONTRIBUTING.md: the clerk's guide to pull requests, the field reference and the codes, rendered from the
+filing guide's own sections.
 
 The platforms link CONTRIBUTING.md from every new pull request; the portal's filing guide includes the same
 template, so the two cannot drift (tests/test_workflows.py compares the committed file). Regenerate it with
@@ -10,20 +11,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..loading import layout
+from ..model.reference import field_reference
+from ..validation.findings import CODES
 from .markup import environment
 
 HEADER = """<!-- 由 generator/rendering/templates/_pull_requests.md.j2 生成（make contributing），请改模板，不要直接改本文件。 -->
 # 参与填报
 
-本仓库是各部门问题整改台账的存放处，门户根据它生成。下面是通过拉取请求修改台账的方法；
-字段说明、“八步走”步骤、部门前缀和全部校验代码见门户页脚的“填报指南”。
+本仓库是各部门问题整改台账的存放处，门户根据它生成。下面是通过拉取请求修改台账的方法、每个字段的含义
+（由台账格式定义生成）和全部校验代码；“八步走”步骤、问题类别和部门前缀见门户页脚的“填报指南”。
 
 """
 
 
 def contributing_text() -> str:
-    section = environment().get_template("_pull_requests.md.j2").render(layout=layout)
-    return HEADER + section.lstrip("\n")
+    env = environment()
+    guide = env.get_template("_pull_requests.md.j2").render(layout=layout)
+    reference = env.get_template("_reference.md.j2").render(reference=field_reference(), codes=list(CODES.values()))
+    return HEADER + guide.lstrip("\n") + "\n" + reference.lstrip("\n")
 
 
 if __name__ == "__main__":
