@@ -31,6 +31,8 @@ class AsOf(click.ParamType):
 
 AS_OF_HELP = ("数据截至日期（YYYY-MM-DD）：门户按台账在这一天结束时的样子生成，可以是整改开始以来的任何一天。"
               "默认：设置了 SOURCE_DATE_EPOCH 时取该时间，否则取北京时间今天。")
+FORMAT_HELP = ("输出格式：text 供人阅读；json 供程序处理；github 生成 GitHub 拉取请求里的逐行批注；"
+               "gitlab 生成 GitLab 的代码质量报告（Code Quality JSON），在合并请求的改动旁显示。")
 TODAY_HELP = "校验所依据的“今天”（YYYY-MM-DD）：记录不得晚于这一天。默认：北京时间今天。"
 
 
@@ -53,8 +55,8 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("path", default="ledgers")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text",
-              show_default=True, help="输出格式：text 供人阅读；json 供程序处理；github 生成 GitHub 拉取请求里的逐行批注。")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github", "gitlab"]), default="text",
+              show_default=True, help=FORMAT_HELP)
 @click.option("--strict", is_flag=True, help="把提醒（W 开头的代码）也视为错误。")
 @click.option("--as-of", type=AsOf(), default=None,
               help="按哪一天校验（YYYY-MM-DD）：记录不得晚于这一天。默认：设置了 SOURCE_DATE_EPOCH 时取该时间，否则取北京时间今天。")
@@ -66,7 +68,10 @@ def validate(path: str, output_format: str, strict: bool, as_of: dt.date | None)
     from .validation.report import FORMATS
     from .validation.report import validate as run
 
-    report = run(_ledger_root(path), as_of or default_as_of())
+    root = _ledger_root(path)
+    # the ledger folder of a repository (ledgers/ at its root): its CODEOWNERS files must match the registries
+    repository = root.resolve().parent if root.resolve().name == "ledgers" else None
+    report = run(root, as_of or default_as_of(), repository)
     click.echo(FORMATS[output_format](report, strict))
     sys.exit(EXIT_VALID if report.valid(strict) else EXIT_INVALID)
 
@@ -196,6 +201,108 @@ def serve(path: str, docs: str, as_of: dt.date | None, port: int) -> None:
     from .commands.serve import serve as run
 
     sys.exit(run(_ledger_root(path), Path(docs), as_of, port))
+
+
+def _check_options(command):
+    for option in reversed((
+        click.option("--base", default=None,
+                     help="比较的基准提交（分支、标签或提交号，如 origin/main、HEAD~1）。在 GitHub Actions 或 GitLab CI "
+                          "的合并请求里默认取基准提交。"),
+        click.option("--head", default=None, help="与基准比较的提交；默认比较当前工作目录（包括尚未提交的改动）。"),
+        click.option("--repo", "repository", default=".", show_default=True, help="台账仓库的根目录。"),
+        click.option("--format", "output_format", type=click.Choice(["text", "json", "github", "gitlab"]),
+                     default="text", show_default=True, help=FORMAT_HELP),
+    )):
+        command = option(command)
+    return command
+
+
+def _report_check(run, output_format: str) -> None:
+    from .commands.checks import CheckUsageError
+    from .loading.tree import TreeError
+    from .validation.report import FORMATS
+
+    try:
+        report = run()
+    except (CheckUsageError, TreeError) as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(FORMATS[output_format](report))
+    sys.exit(EXIT_VALID if report.valid() else EXIT_INVALID)
+
+
+@cli.command()
+@click.option("--repo", "repository", default=".", show_default=True, help="台账仓库的根目录。")
+def codeowners(repository: str) -> None:
+    """根据 portal.yml 和 departments.yml 中登记的 owners 生成 .github/CODEOWNERS 和 .gitlab/CODEOWNERS：
+    各部门文件夹由本部门审核，其余文件由专班办公室审核。修改 owners 后运行并提交。"""
+    from .review.codeowners import write_codeowners
+
+    root = Path(repository)
+    if not (root / "ledgers").is_dir():
+        raise click.UsageError(f"“{repository}”下没有 ledgers 文件夹；请在台账仓库的根目录运行，或用 --repo 指定。")
+    for written in write_codeowners(root):
+        click.echo(f"已写入 {written}")
+
+
+@cli.command("check-history")
+@_check_options
+def check_history(base: str | None, head: str | None, repository: str, output_format: str) -> None:
+    """检查拉取请求有没有改写历史：与基准提交相比，问题和督查文件不得删除或改名，log 只能在末尾追加，
+    完成时限、列入日期和节点日期不得直接修改，新记录不得补记到已存档的周，已提交的每周快照不得改动。
+
+    只读取改动过的文件。退出码：0 通过；1 有违反的改动；2 用法错误（如找不到基准提交）。
+    """
+    from .commands.checks import base_ref
+    from .commands.checks import check_history as run
+
+    _report_check(lambda: run(Path(repository), base_ref(base), head), output_format)
+
+
+@cli.command("check-ownership")
+@_check_options
+@click.option("--author", default=None,
+              help="改动的作者在 git 平台上的账号；默认取 CI 环境里拉取请求的作者（GitHub）或 GITLAB_USER_LOGIN。")
+@click.option("--team", "teams", multiple=True, envvar="RECTIFY_AUTHOR_TEAMS",
+              help="作者所属的团队（可多次给出，如 @city/sthj）；owners 里写团队时用它判断作者是否属于该团队。")
+def check_ownership(base: str | None, head: str | None, repository: str, output_format: str,
+                    author: str | None, teams: tuple[str, ...]) -> None:
+    """检查改动的文件是否都归作者管理：部门文件夹归 departments.yml 中该部门的 owners，登记表、督查记录和
+    每周快照归 portal.yml 中专班办公室的 owners（以基准提交里的登记为准）。跨部门的改动列出每个部门和须审核的人。
+    """
+    from .commands.checks import author_of, base_ref
+    from .commands.checks import check_ownership as run
+
+    _report_check(lambda: run(Path(repository), base_ref(base), author_of(author), teams, head), output_format)
+
+
+@cli.command()
+@click.option("--base", default=None,
+              help="比较的基准提交（如 origin/main）；在 GitHub Actions 或 GitLab CI 的合并请求里默认取基准提交。")
+@click.option("--head", default=None, help="与基准比较的提交；默认比较当前工作目录。")
+@click.option("--repo", "repository", default=".", show_default=True, help="台账仓库的根目录。")
+@click.option("--today", type=AsOf(), default=None, help="按哪一天计算状态和亮灯（YYYY-MM-DD）。默认：北京时间今天。")
+@click.option("--author", default=None, help="改动的作者；给出（或 CI 环境里能取到）时，摘要也列出修改权限的检查结果。")
+@click.option("--team", "teams", multiple=True, envvar="RECTIFY_AUTHOR_TEAMS", help="作者所属的团队（可多次给出）。")
+def diff(base: str | None, head: str | None, repository: str, today: dt.date | None, author: str | None,
+         teams: tuple[str, ...]) -> None:
+    """给审核人看的改动摘要（中文 Markdown）：新增问题、新增记录、合并后状态和亮灯的变化、新红灯、
+    延期（原时限和新时限）、销号，以及 check-history、check-ownership 发现的问题。
+
+    在 GitHub Actions 里可写入作业摘要：rectify diff >> "$GITHUB_STEP_SUMMARY"。
+    """
+    from . import clock
+    from .commands.checks import CheckUsageError, author_of, base_ref
+    from .commands.diff import diff as run
+    from .loading.tree import TreeError
+
+    try:
+        who = author_of(author)
+    except CheckUsageError:
+        who = None
+    try:
+        click.echo(run(Path(repository), base_ref(base), today or clock.today(), who, teams, head), nl=False)
+    except (CheckUsageError, TreeError) as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -191,6 +191,12 @@ class Portal(Record, title="门户设置"):
     categories: list[Category] = Field(min_length=1, description="问题类别")
     steps: list[Step] = Field(min_length=1, description="“八步走”闭环的步骤，按先后顺序")
     thresholds: Thresholds = Field(default_factory=Thresholds, description="亮灯阈值")
+    repository: Annotated[str, StringConstraints(pattern=r"^https://[^\s?#]+[^/\s?#]$")] | None = Field(
+        None, description="台账仓库的网址（可选，https 开头，末尾不带斜杠），如 https://github.com/city/zhenggai；"
+                          "填写后每个问题页面链接到仓库的“群众反映”议题模板，并填好问题编号")
+    owners: list[Text] = Field(default_factory=list,
+                               description="专班办公室有权修改登记表、督查记录和每周快照的 git 团队或账号，如 @city/office；"
+                                           "也写进 CODEOWNERS")
 
 
 class Department(Record, title="部门"):

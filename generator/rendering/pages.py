@@ -132,6 +132,7 @@ def problems(c: Campaign) -> Iterator[Output]:
         problem = row.problem
         yield Page(urls.problem(problem.id), "problem.md.j2", f"{problem.id} {problem.title}", {
             "row": row, "page_columns": columns.PAGE_COLUMNS, "steps": c.portal.steps, "step_names": step_names, "feedback": c.portal.feedback,
+            "feedback_issue": urls.feedback_issue(c.portal.repository, problem.id) if c.portal.repository else None,
             "milestones": charts.milestone_chart(row),
             "undated": [m for m in problem.milestones if m.due is None],
             "inspections": inspections.get(problem.id, []),

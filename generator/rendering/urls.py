@@ -123,3 +123,19 @@ class Links:
 def finder_problem_url() -> str:
     """The problem page URL pattern the finder fills in, relative to the finder's JSON file."""
     return relative(site_url(problem("{id}")), DATA_FOLDER)
+
+
+FEEDBACK_FORM = "feedback.yml"  # .github/ISSUE_TEMPLATE/feedback.yml; its `problem` field takes the id
+FEEDBACK_TEMPLATE = "群众反映"  # .gitlab/issue_templates/群众反映.md
+
+
+def feedback_issue(repository: str, problem_id: str) -> str:
+    """A new issue in the ledger's repository with the public-feedback template and the problem's id filled in.
+
+    GitHub's issue forms take a field's value from the query (`problem=`); GitLab takes a template's name
+    and a title. Any host but github.com is taken for a GitLab (self-managed or a domestic service)."""
+    title = f"[群众反映] {problem_id} "
+    if repository.startswith("https://github.com/"):
+        return f"{repository}/issues/new?" + urlencode({"template": FEEDBACK_FORM, "title": title, "problem": problem_id})
+    return f"{repository}/-/issues/new?" + urlencode({"issuable_template": FEEDBACK_TEMPLATE, "issue[title]": title})
+
