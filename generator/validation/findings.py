@@ -91,6 +91,9 @@ _CODES = [
          "请把文件本身放进来。"),
     Code("E329", "placeholder", "还是模板里的提示文字",
          "字段里还是 rectify new 生成的模板提示（以“请填写”开头）；不换成实际内容就会原样公开，因此不允许。"),
+    Code("E330", "to-be-completed", "还有待补充的内容",
+         "字段里还是“待补充”：rectify import --force 导入时表格里缺少或读不出这一项，先写下了这个标记；"
+         "请换成实际内容（日期写成 YYYY-MM-DD）。"),
     # W4xx: warnings; they fail validation only with --strict.
     Code("W401", "stale", "长期没有进展",
          "尚未完成的问题超过规定天数没有进展记录（progress）；延期、公示等其他记录不算进展。", Severity.WARNING),
