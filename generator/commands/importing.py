@@ -185,6 +185,7 @@ class _Row:
     index: int
     cells: dict[str, tuple[int, Any]]  # key -> (column index, raw value), the non-empty cells
     present: dict[str, int]  # key -> column index, every known column of the sheet
+    names: dict[str, str]  # key -> the sheet's own heading
     notes: list[Note] = field(default_factory=list)
     missing: set[str] = field(default_factory=set)  # fields --force fills with 待补充
     refused: bool = False  # an error --force cannot fix (private data)
@@ -203,7 +204,8 @@ class _Row:
         return "（这一格是空的）" if key in self.present else f"（表格中没有这一列{hint}）"
 
     def heading(self, key: str) -> str:
-        return excel.BY_KEY[key].heading
+        """A column as the clerk's sheet calls it."""
+        return self.names.get(key) or excel.BY_KEY[key].heading
 
     def error(self, key: str | None, message: str) -> None:
         self.notes.append(Note(self.where(key), True, message))
@@ -226,6 +228,7 @@ class _Context:
     lookup: columns.Lookup
     steps: tuple[tuple[str, str], ...]  # (id, name)
     today: dt.date
+    campaign_start: dt.date
     defaults: dict[str, str]
     log_sheet: dict[str, list[dict]] | None  # an exported workbook's log, by problem id
     milestone_sheet: dict[str, list[dict]] | None
@@ -579,7 +582,8 @@ def import_sheet(ledger_root: Path, file: Path, department: str, today: dt.date,
     ctx = _Context(
         ledger=ledger, department=department, prefix=unit.prefix,
         lookup=columns.Lookup.of(ledger.departments.values(), ledger.portal.categories),
-        steps=tuple((s.id, s.name) for s in ledger.portal.steps), today=today, defaults=heading_map.defaults,
+        steps=tuple((s.id, s.name) for s in ledger.portal.steps), today=today,
+        campaign_start=ledger.portal.campaign_start, defaults=heading_map.defaults,
         log_sheet=None, milestone_sheet=None)
     ctx = _Context(**{**ctx.__dict__, "log_sheet": _records(by_name.get(excel.LOG_SHEET), excel.LOG_FIELDS, ctx),
                       "milestone_sheet": _records(by_name.get(excel.MILESTONE_SHEET), excel.MILESTONE_FIELDS, ctx)})
@@ -598,7 +602,8 @@ def import_sheet(ledger_root: Path, file: Path, department: str, today: dt.date,
         own = [c for c in range(width) if not sheet.rows[r][c].empty and not sheet.rows[r][c].filled]
         if not own or set(own) <= {c for c, key in known.items() if key == excel.SERIAL}:
             continue  # an empty row, or one with only merged cells' copies or a 序号
-        row = _Row(sheet, r, cells, {key: c for c, key in known.items()})
+        row = _Row(sheet, r, cells, {key: c for c, key in known.items()},
+                   {key: cell_text(sheet.rows[heading_row][c].value) for c, key in known.items()})
         if len(own) == 1 and not any(key in cells for key in ("description", "title", "measures")):
             report.notes.append(Note(sheet.where(r), False, f"这一行只有一格有内容（“{cell_text(sheet.rows[r][own[0]].value)[:20]}”），"
                                                          "当作说明跳过。"))
@@ -632,10 +637,12 @@ def _import_row(row: _Row, ctx: _Context, sheet: Sheet, width: int, taken: set[s
     else:
         log = _log_from_columns(row, ctx, year)
     if opened is None:
-        known_dates = [d for d in (values.get("source", {}).get("date"), deadline, *(e["date"] for e in log)) if d]
-        opened = min([*known_dates, ctx.today])
+        # the earliest day the row knows of, and at the latest the campaign's start; never after the deadline
+        known_dates = [d for d in (values.get("source", {}).get("date"), *(e["date"] for e in log)) if d]
+        opened = min([*known_dates, ctx.campaign_start, ctx.today])
+        opened = min(opened, deadline) if deadline else opened
         if "opened" not in row.cells:
-            row.warn("opened", f"没有列入台账日期，按已知最早的日期 {opened.isoformat()} 记，请核对。")
+            row.warn("opened", f"没有列入台账日期，按 {opened.isoformat()}（整改工作开始日期或更早的记录日期）记，请核对。")
     _future(row, ctx, log)
     if opened > ctx.today:
         row.error("opened", f"列入台账日期 {opened.isoformat()} 晚于今天。")
@@ -649,7 +656,7 @@ def _import_row(row: _Row, ctx: _Context, sheet: Sheet, width: int, taken: set[s
             row.error("id", f"问题编号“{given_id}”应为 {ctx.prefix}-年份-序号（本部门的前缀是 {ctx.prefix}）；"
                             "导入新问题时这一格请留空。")
     else:
-        problem_id = layout.next_free_id(taken, ctx.prefix, year)
+        problem_id = layout.next_free_id(taken, ctx.prefix, opened.year)  # the year it was put on the ledger
         values["imported"] = f"{place}{REFERENCE_SEPARATOR}{fingerprint}"
     values["id"] = problem_id
     if ctx.milestone_sheet is not None and given_id:

@@ -45,8 +45,10 @@ class Sheet:
     rows: tuple[tuple[Cell, ...], ...]
 
     def where(self, row: int, column: int | None = None) -> str:
-        """How a report names a cell (`台账.xlsx:Sheet1!F12`) or a row (`台账.xlsx:Sheet1!12`)."""
-        return f"{self.file}:{self.name}!{column_letter(column) if column is not None else ''}{row + 1}"
+        """How a report names a cell (`台账.xlsx:Sheet1!F12`) or, as Excel does, a whole row (`台账.xlsx:Sheet1!12:12`)."""
+        if column is None:
+            return f"{self.file}:{self.name}!{row + 1}:{row + 1}"
+        return f"{self.file}:{self.name}!{column_letter(column)}{row + 1}"
 
 
 def column_letter(index: int) -> str:

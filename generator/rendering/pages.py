@@ -16,7 +16,7 @@ from pathlib import Path
 from ..derivation import selection
 from ..derivation.campaign import Campaign, tally, weekly_curve
 from ..loading import layout
-from ..model import columns, vocabulary
+from ..model import columns, excel, vocabulary
 from ..model.jsonschema import render_schema
 from ..model.reference import field_reference
 from ..model.schema import SCHEMAS, Close, Extension, Notice, Progress, Review
@@ -188,7 +188,7 @@ def reference_pages(c: Campaign) -> Iterator[Output]:
                hide=("toc",))
     yield Page(urls.GUIDE, "guide.md.j2", "填报指南",
                {"departments": c.departments, "reference": field_reference(), "codes": list(CODES.values()),
-                "layout": layout},
+                "layout": layout, "excel_headings": excel.guide_rows()},
                hide=(), searchable=True)
 
 
