@@ -383,3 +383,30 @@ def test_the_guide_has_the_mapping_table_and_downloads_offer_the_template(sample
     assert "存在问题" in guide and "rectify import" in guide
     downloads = (sample_docs / "downloads.md").read_text(encoding="utf-8")
     assert "template.xlsx" in downloads and (sample_docs / "data" / "template.xlsx").is_file()
+
+
+def test_private_data_in_an_exported_log_keeps_its_problem_out(capsys, base_ledger: Path, tmp_path: Path) -> None:
+    out = tmp_path / "导出.xlsx"
+    assert rectify(capsys, "export", str(out), "--ledgers", str(base_ledger), "--as-of", DATE)[0] == 0
+    book = load_workbook(out)
+    log = book[excel.LOG_SHEET]
+    row = next(r for r in log.iter_rows(min_row=3) if r[0].value == "STHJ-2025-001")
+    row[5].value = "已约谈，联系人 13812345678"  # 内容
+    book.save(out)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for name in ("portal.yml", "departments.yml"):
+        shutil.copy(base_ledger / name, empty / name)
+    code, output, _ = rectify(capsys, "import", str(out), "--department", "ecology-env", "--ledgers", str(empty),
+                              "--as-of", DATE)
+    assert code == 1 and f"导出.xlsx:工作记录!F{row[0].row}: 错误 有疑似手机号码（138…）" in output
+    assert sorted(p.name for p in (empty / "ecology-env").iterdir()) == ["STHJ-2025-002.yml"]
+    # an exported workbook without the department's sheet is not read from another department's
+    code, _, err = rectify(capsys, "import", str(out), "--department", "education", "--ledgers", str(empty),
+                           "--as-of", DATE)
+    assert code == 0  # its own sheet is there
+    book.remove(book["测试市教育局"])
+    book.save(out)
+    code, _, err = rectify(capsys, "import", str(out), "--department", "education", "--ledgers", str(empty),
+                           "--as-of", DATE)
+    assert code == 2 and "没有“测试市教育局”的工作表" in err

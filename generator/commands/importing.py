@@ -10,6 +10,7 @@ file (`imported`), so a second import of the same sheet writes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -426,12 +427,17 @@ def _log_from_columns(row: _Row, ctx: _Context, year: int) -> list[dict]:
     return sorted(entries, key=lambda e: e["date"])  # stable: a completion before the close of the same day
 
 
-def _future(row: _Row, ctx: _Context, log: list[dict]) -> None:
+def _dates_in_range(row: _Row, ctx: _Context, log: list[dict], opened: dt.date) -> None:
+    """The rules E319 and E307 apply to the log, checked here so that the row is named, not a file."""
     for entry in log:
+        if not isinstance(entry.get("date"), dt.date):
+            continue
+        key = excel.PROGRESS if entry["type"] == "progress" and excel.PROGRESS in row.present else None
         if entry["date"] > ctx.today:
-            key = excel.PROGRESS if entry["type"] == "progress" and excel.PROGRESS in row.present else None
             row.error(key, f"有一条记录的日期 {entry['date'].isoformat()} 晚于今天（{ctx.today.isoformat()}）；"
                            "工作记录只能记已经发生的事。")
+        elif entry["date"] < opened:
+            row.error(key, f"有一条记录的日期 {entry['date'].isoformat()} 早于列入台账日期 {opened.isoformat()}。")
 
 
 # ---------------------------------------------------------------- the export's own sheets
@@ -456,8 +462,10 @@ def _typed(kind: str, value: Any, ctx: _Context) -> Any:
     return text
 
 
-def _records(sheet: Sheet | None, declared: tuple[excel.Field, ...], ctx: _Context) -> dict[str, list[dict]] | None:
-    """An exported workbook's log or milestone sheet: records by problem id, in the sheet's order."""
+def _records(sheet: Sheet | None, declared: tuple[excel.Field, ...], ctx: _Context,
+             report: ImportReport) -> dict[str, list[dict]] | None:
+    """An exported workbook's log or milestone sheet: records by problem id, in the sheet's order. A problem
+    with private data in one of its records gets none (None in its place), and the cell is reported."""
     if sheet is None:
         return None
     wanted = {excel.normalise(f.heading): f for f in declared}
@@ -470,6 +478,12 @@ def _records(sheet: Sheet | None, declared: tuple[excel.Field, ...], ctx: _Conte
         cells = [(wanted[key], sheet.rows[r][c].value) for c, key in known.items()]
         problem_id = next((cell_text(v) for f, v in cells if f.kind == "id"), "")
         if not problem_id:
+            continue
+        private = _private_cells(sheet, r, range(len(sheet.rows[r])), ctx.today.year)
+        if private:
+            report.notes.extend(private)
+            out[problem_id] = None  # type: ignore[assignment]
+        if problem_id in out and out[problem_id] is None:
             continue
         kind = "milestone" if declared is excel.MILESTONE_FIELDS else excel.ENTRY_TYPES.get(
             cell_text(next((v for f, v in cells if f.kind == "type"), "")), "")
@@ -489,6 +503,16 @@ def _records(sheet: Sheet | None, declared: tuple[excel.Field, ...], ctx: _Conte
 
 
 # ---------------------------------------------------------------- the whole sheet
+
+
+def _exported(row: _Row, records: dict[str, list[dict] | None], problem_id: str, sheet: str) -> list[dict]:
+    """A problem's records from the export's log or milestone sheet; none when one of them held private data."""
+    found = records.get(problem_id, [])
+    if found is None:
+        row.error(None, f"“{sheet}”工作表中这个问题的记录含个人信息（见上），这个问题没有导入。")
+        row.refused = True
+        return []
+    return list(found)
 
 
 def _fingerprint(row: _Row) -> str:
@@ -515,17 +539,29 @@ def _imported(ledger: Ledger) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _private(row: _Row, sheet: Sheet, width: int, last_year: int) -> None:
-    """Every cell of the row, known heading or not: nothing private goes into a public ledger."""
-    for c in range(width):
-        cell = sheet.rows[row.index][c]
+_PRIVATE = {"E311": "手机号码", "E312": "身份证号码", "E313": "电子邮箱"}
+
+
+def _private_cells(sheet: Sheet, r: int, cells: Iterable[int], last_year: int) -> list[Note]:
+    """The validator's privacy rule on cells of a row: one error per private item, at its cell."""
+    notes = []
+    for c in cells:
+        cell = sheet.rows[r][c]
         if cell.empty:
             continue
         for code, shown in private_items(cell_text(cell.value), last_year):
-            what = {"E311": "手机号码", "E312": "身份证号码", "E313": "电子邮箱"}[code]
-            row.notes.append(Note(sheet.where(row.index, c), True,
-                                  f"有疑似{what}（{shown}…）：公开的台账不得含个人{what}（{code}）；请在表格中删去后再导入。"))
-            row.refused = True
+            what = _PRIVATE[code]
+            notes.append(Note(sheet.where(r, c), True,
+                              f"有疑似{what}（{shown}…）：公开的台账不得含个人{what}（{code}）；请在表格中删去后再导入。"))
+    return notes
+
+
+def _private(row: _Row, sheet: Sheet, width: int, last_year: int) -> None:
+    """Every cell of the row, known heading or not: nothing private goes into a public ledger."""
+    notes = _private_cells(sheet, row.index, range(width), last_year)
+    if notes:
+        row.notes.extend(notes)
+        row.refused = True
 
 
 def _choose_sheet(sheets: list[Sheet], name: str | None, department, meaning) -> Sheet:
@@ -535,9 +571,12 @@ def _choose_sheet(sheets: list[Sheet], name: str | None, department, meaning) ->
                 return sheet
         raise ImportError_(f"没有名为“{name}”的工作表；表格中有：{'、'.join(s.name for s in sheets)}。")
     for sheet in sheets:  # an exported workbook: one sheet per department
-        if sheet.name in (department.name, department.short):
+        if sheet.name in (department.name, department.short, excel.sheet_name(department)):
             return sheet
     own = (excel.SUMMARY_SHEET, excel.LOG_SHEET, excel.MILESTONE_SHEET)
+    if any(sheet.name == excel.LOG_SHEET for sheet in sheets):  # another department's sheet must not be taken
+        raise ImportError_(f"这是导出的台账工作簿，但其中没有“{department.name}”的工作表；"
+                           f"表格中有：{'、'.join(s.name for s in sheets)}。请用 --sheet 指定。")
     for sheet in sheets:
         if sheet.name not in own and find_heading_row(sheet, meaning):
             return sheet
@@ -585,8 +624,9 @@ def import_sheet(ledger_root: Path, file: Path, department: str, today: dt.date,
         steps=tuple((s.id, s.name) for s in ledger.portal.steps), today=today,
         campaign_start=ledger.portal.campaign_start, defaults=heading_map.defaults,
         log_sheet=None, milestone_sheet=None)
-    ctx = _Context(**{**ctx.__dict__, "log_sheet": _records(by_name.get(excel.LOG_SHEET), excel.LOG_FIELDS, ctx),
-                      "milestone_sheet": _records(by_name.get(excel.MILESTONE_SHEET), excel.MILESTONE_FIELDS, ctx)})
+    ctx = dataclasses.replace(  # an exported workbook's log and milestones, read with the steps known
+        ctx, log_sheet=_records(by_name.get(excel.LOG_SHEET), excel.LOG_FIELDS, ctx, report),
+        milestone_sheet=_records(by_name.get(excel.MILESTONE_SHEET), excel.MILESTONE_FIELDS, ctx, report))
     if "category" not in known.values() and "category" not in heading_map.defaults:
         usual = usual_category(ledger, department)
         if usual:
@@ -632,10 +672,10 @@ def _import_row(row: _Row, ctx: _Context, sheet: Sheet, width: int, taken: set[s
     deadline = _date(row, "deadline", required=True, year=ctx.today.year)
     opened = _date(row, "opened", required=False, year=deadline.year if deadline else ctx.today.year)
     year = (opened or deadline or ctx.today).year
-    if given_id:
-        log = list(ctx.log_sheet.get(given_id, [])) if ctx.log_sheet is not None else _log_from_columns(row, ctx, year)
-    else:
-        log = _log_from_columns(row, ctx, year)
+    log = _log_from_columns(row, ctx, year) if not given_id or ctx.log_sheet is None else \
+        _exported(row, ctx.log_sheet, given_id, excel.LOG_SHEET)
+    if given_id and row.text("imported"):
+        values["imported"] = row.text("imported")  # a problem imported once keeps its source through an export
     if opened is None:
         # the earliest day the row knows of, and at the latest the campaign's start; never after the deadline
         known_dates = [d for d in (values.get("source", {}).get("date"), *(e["date"] for e in log)) if d]
@@ -643,7 +683,7 @@ def _import_row(row: _Row, ctx: _Context, sheet: Sheet, width: int, taken: set[s
         opened = min(opened, deadline) if deadline else opened
         if "opened" not in row.cells:
             row.warn("opened", f"没有列入台账日期，按 {opened.isoformat()}（整改工作开始日期或更早的记录日期）记，请核对。")
-    _future(row, ctx, log)
+    _dates_in_range(row, ctx, log, opened)
     if opened > ctx.today:
         row.error("opened", f"列入台账日期 {opened.isoformat()} 晚于今天。")
     if deadline and opened and deadline < opened:
@@ -660,7 +700,7 @@ def _import_row(row: _Row, ctx: _Context, sheet: Sheet, width: int, taken: set[s
         values["imported"] = f"{place}{REFERENCE_SEPARATOR}{fingerprint}"
     values["id"] = problem_id
     if ctx.milestone_sheet is not None and given_id:
-        values["milestones"] = list(ctx.milestone_sheet.get(given_id, []))
+        values["milestones"] = _exported(row, ctx.milestone_sheet, given_id, excel.MILESTONE_SHEET)
     values["log"] = log
     for key in row.missing:
         column = columns.BY_KEY.get(key)

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from . import columns
-from .schema import Problem
+from .schema import Department, Problem
 from .vocabulary import EntryType, ReviewOutcome
 
 # Import-only meanings: headings a department's own sheet has and the ledger keeps as log entries.
@@ -28,6 +28,11 @@ CLOSED_ON = "closed_on"
 CLOSE_DOCUMENT = "close_document"
 CLOSE_APPROVER = "close_approver"
 REMARK = "remark"
+
+
+# Required fields the import fills in when the sheet has no value: the next free id, the --department, the
+# first sentence of the description, the department's usual category, the campaign's start.
+FILLED_IN = frozenset({"id", "department", "title", "category", "opened"})
 
 
 @dataclass(frozen=True)
@@ -48,10 +53,16 @@ class Heading:
 
     @property
     def required(self) -> bool:
+        """Whether an imported row must have it: a required ledger field the import cannot fill in itself."""
         column = self.column
-        if column is None or column.field is None:
+        if column is None or column.field is None or self.key in FILLED_IN:
             return False
-        return Problem.model_fields[column.field.split(".")[0]].is_required()
+        model, required = Problem, True
+        for name in column.field.split("."):
+            info = model.model_fields[name]
+            required = required and info.is_required()
+            model = info.annotation
+        return required
 
 
 def _ledger(key: str, *variants: str, note: str) -> Heading:
@@ -82,7 +93,7 @@ HEADINGS: tuple[Heading, ...] = (
     _ledger("section", "责任股室", "承办股室", "股室", "责任科室", "承办科室", "承担科室", note="承担的股室"),
     _ledger("responsible", "具体责任人", "负责人", "经办人", note="职务与姓氏，名字用“某”或“*”代替"),
     _ledger("opened", "列入日期", "交办日期", "交办时间", "建账日期", "登记日期",
-            note="日期；留空时取已知的最早日期"),
+            note="日期；留空时取整改工作开始日期（有更早的记录时取最早的记录日期）"),
     _ledger("deadline", "整改时限", "完成时限", "整改期限", "整改完成时限", "计划完成时间", "办结时限",
             note="日期：2025-06-30、2025.6.30、2025/6/30、2025年6月30日；“2025年6月底”按月末计并提醒核对"),
     _ledger("imported", note="从表格导入时自动填写，用来识别已导入的行，请勿修改"),
@@ -139,6 +150,14 @@ def meaning(heading: str, extra: dict[str, str] | None = None) -> str | None:
 
 
 # ---------------------------------------------------------------- the export's log and milestone sheets
+
+_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_name(department: Department) -> str:
+    """A department's sheet in the export: its name, without the characters Excel refuses, at most 31 long."""
+    return _SHEET_NAME.sub("", department.name)[:31]
+
 
 LOG_SHEET = "工作记录"
 MILESTONE_SHEET = "节点"

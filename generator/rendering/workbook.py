@@ -30,14 +30,6 @@ from .markup import cn_date
 
 TITLE_ROW, HEADING_ROW = 0, 1
 WIDE, NARROW = 40, 14
-_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
-
-
-def sheet_name(department: Department) -> str:
-    """A department's sheet: its name, without the characters Excel refuses, at most 31 characters."""
-    return _SHEET_NAME.sub("", department.name)[:31]
-
-
 def safe(value: Any) -> Any:
     """Keep a spreadsheet from running ledger text as a formula."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
@@ -111,7 +103,7 @@ def _ledger_workbook(campaign: Campaign, department: str | None) -> bytes:
     light_at = columns.COLUMNS.index(columns.BY_KEY["light"])
     headings = [c.heading for c in columns.COLUMNS]
     for unit in departments:
-        sheet = book.sheet(sheet_name(unit), f"{unit.name}问题整改台账{as_of}", headings,
+        sheet = book.sheet(excel.sheet_name(unit), f"{unit.name}问题整改台账{as_of}", headings,
                            [c.wide for c in columns.COLUMNS])
         sheet.freeze_panes(HEADING_ROW + 1, 2)  # the id and the title stay in sight
         number = HEADING_ROW
