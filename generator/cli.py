@@ -142,13 +142,15 @@ def import_(file: str, department: str, sheet: str | None, map_path: str | None,
 @click.option("--department", default=None, help="只导出这个部门（departments.yml 中的 id）；默认导出全部部门，每个部门一张工作表。")
 @click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。")
 @click.option("--as-of", type=AsOf(), default=None, help=AS_OF_HELP)
-def export(out: str, department: str | None, path: str, as_of: dt.date | None) -> None:
+@click.option("--today", "today_", type=AsOf(), default=None, help=TODAY_HELP)
+def export(out: str, department: str | None, path: str, as_of: dt.date | None, today_: dt.date | None) -> None:
     """把台账导出为 Excel 工作簿 OUT（.xlsx）：汇总表、每个部门一张表（表头与导入相同，状态和亮灯着色）、
     工作记录和节点；导出的文件可以再导入。"""
     from .commands.export import ExportError, export_workbook
 
     try:
-        written = export_workbook(_ledger_root(path), Path(out), as_of or default_as_of(), department)
+        written = export_workbook(_ledger_root(path), Path(out), as_of or default_as_of(), today_ or today(),
+                                  department)
     except ExportError as exc:
         if exc.report is not None:
             from .validation.report import format_text

@@ -410,3 +410,27 @@ def test_private_data_in_an_exported_log_keeps_its_problem_out(capsys, base_ledg
     code, _, err = rectify(capsys, "import", str(out), "--department", "education", "--ledgers", str(empty),
                            "--as-of", DATE)
     assert code == 2 and "没有“测试市教育局”的工作表" in err
+
+
+def test_two_level_headings_under_a_title(capsys, base_ledger: Path, tmp_path: Path) -> None:
+    """责任主体 spans three sub-headings; the headings without sub-headings are merged down over both rows."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["XX县问题整改台账"])
+    sheet.append(["序号", "存在问题", "整改目标", "整改措施", "责任主体", None, None, "整改时限", "问题来源"])
+    sheet.append([None, None, None, None, "责任领导", "责任股室", "责任人", None, None])
+    for column in (1, 2, 3, 4, 8, 9):
+        sheet.merge_cells(start_row=2, start_column=column, end_row=3, end_column=column)
+    sheet.merge_cells(start_row=2, start_column=5, end_row=2, end_column=7)
+    sheet.append([1, "*镇集贸市场占道经营。", "市场规范有序。", "划定经营区域", "副县长 李某", "市场股", "股长 吴*",
+                  "2025/12/31", "媒体曝光"])
+    path = tmp_path / "二级表头.xlsx"
+    book.save(path)
+    mapping = tmp_path / "map.yml"
+    mapping.write_text("默认值:\n  工作专班: 市场整治专班\n", encoding="utf-8")
+    code, out, _ = rectify(capsys, "import", str(path), "--department", "ecology-env", "--map", str(mapping),
+                           "--ledgers", str(base_ledger), "--as-of", DATE)
+    assert code == 0, out
+    made = problems_of(base_ledger, "ecology-env")["STHJ-2025-003"]
+    assert (made["leader"], made["section"], made["responsible"]) == ("副县长 李某", "市场股", "股长 吴*")
+    assert made["source"]["kind"] == "media" and made["team"] == "市场整治专班"

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..derivation.campaign import campaign_of
 from ..rendering.workbook import ledger_workbook
 from ..validation.report import Report, validate
+from .build import AsOfError, check_as_of
 
 
 class ExportError(Exception):
@@ -25,12 +26,18 @@ class Exported:
     as_of: dt.date
 
 
-def export_workbook(ledger_root: Path, out: Path, as_of: dt.date, department: str | None = None) -> Exported:
+def export_workbook(ledger_root: Path, out: Path, as_of: dt.date, today: dt.date,
+                    department: str | None = None) -> Exported:
+    """Validate against `today` as the build does, then write the ledger as it stood at the end of `as_of`."""
     if out.suffix.lower() != ".xlsx":
         raise ExportError(f"输出文件 {out.name} 应以 .xlsx 结尾。")
-    report = validate(ledger_root, as_of)
+    report = validate(ledger_root, today)
     if not report.valid(False):
         raise ExportError("台账有错误，请先改正（见上面的信息）。", report)
+    try:
+        check_as_of(as_of, today, report.ledger.portal.campaign_start if report.ledger.portal else None)
+    except AsOfError as exc:
+        raise ExportError(str(exc)) from None
     campaign = campaign_of(report.ledger, as_of)
     if department is not None and department not in {d.id for d in campaign.departments}:
         known = "、".join(d.id for d in campaign.departments)
