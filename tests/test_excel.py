@@ -139,7 +139,8 @@ def test_heading_wordings_are_declared_once_and_unambiguous() -> None:
 
 def test_a_county_sheet_imports_in_one_command(capsys, base_ledger: Path, tmp_path: Path) -> None:
     sheet = county_sheet(tmp_path / "县台账.xlsx", [county_row(1), county_row(2, 整改时限=dt.datetime(2025, 9, 30)),
-                                                    county_row(3, 整改进展="", 完成情况="已完成", 完成时间="2025/5/10")])
+                                                    county_row(3, 整改进展="", 完成情况="已完成", 完成时间="2025/5/10"),
+                                                    county_row(4, 整改进展="3月1日 植被覆盖率达到85%的方案已报批；4月2日 完成40%")])
     code, out, err = rectify(capsys, "import", str(sheet), "--department", "ecology-env", "--ledgers",
                              str(base_ledger), "--as-of", DATE)
     assert code == 0, out + err
@@ -153,8 +154,11 @@ def test_a_county_sheet_imports_in_one_command(capsys, base_ledger: Path, tmp_pa
     # the merged 责任单位 holds for every row under it
     assert first["cooperating"] == second["cooperating"] == third["cooperating"] == ["*镇人民政府", "县林业局"]
     assert [(e["date"], e["percent"], e["step"]) for e in first["log"]] == [
-        (dt.date(2025, 3, 5), 30, "mobilize"), (dt.date(2025, 4, 20), 60, "analysis")]
+        (dt.date(2025, 3, 5), 30, "mobilize"), (dt.date(2025, 4, 20), 60, "implement")]
     assert [(e["date"], e["percent"]) for e in third["log"]] == [(dt.date(2025, 5, 10), 100)]
+    fourth = made["STHJ-2025-006"]  # two dated entries on one line; a target's percentage is not progress
+    assert [(e["date"], e["percent"], e["summary"]) for e in fourth["log"]] == [
+        (dt.date(2025, 3, 1), 0, "植被覆盖率达到85%的方案已报批"), (dt.date(2025, 4, 2), 40, "完成40%")]
     assert first["imported"].startswith("县台账.xlsx｜Sheet1｜序号 1｜")
     text = (base_ledger / "ecology-env" / "STHJ-2025-003.yml").read_text(encoding="utf-8")
     assert "# 整改措施（一套措施），每条一项\nmeasures:\n- 开展矿坑地形测量\n" in text  # commented like `rectify new`

@@ -163,7 +163,11 @@ def read_map(path: Path) -> HeadingMap:
 _DONE = re.compile(r"已完成|已整改|已办结|整改完成|完成整改|^完成$|^是$|^已销号$")
 _NOT_DONE = re.compile(r"未完成|正在|推进中|未整改|^否$")
 _CLOSED = re.compile(r"^(是|已销号|销号|已销)$")
-_PERCENT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*[%％]")
+# the share of the work done, as progress lines write it ("完成50%", "整体进度80%"): not any percentage
+# ("植被覆盖率达到85%" is a target, not progress)
+_PERCENT = re.compile(r"(?:完成|进度|完成度|完成率|进展)[^0-9%％，,。；;]{0,6}?(\d{1,3}(?:\.\d+)?)\s*[%％]")
+# a second dated entry on the same line, after a sentence's end: "3月5日完成排查；4月10日完成方案"
+_NEXT_DATED = re.compile(r"(?<=[；;。])\s*(?=(?:\d{4}\s*[年./-]\s*\d{1,2}|\d{1,2}\s*月\s*\d{1,2}\s*日))")
 _SOURCE_WORDS = (
     (SourceKind.AUDIT, ("审计",)),
     (SourceKind.COMPLAINT, ("信访", "投诉", "12345", "举报", "来信", "来访")),
@@ -364,10 +368,12 @@ def _progress_entries(row: _Row, ctx: _Context, year: int) -> list[dict]:
     entries: list[dict] = []
     undated: list[str] = []
     guessed_percent = guessed_step = False
-    for line in row.text(excel.PROGRESS).splitlines():
+    lines = [part for line in row.text(excel.PROGRESS).splitlines() for part in _NEXT_DATED.split(line)]
+    for line in lines:
         if not line.strip():
             continue
         day, rest = leading_date(line, year)
+        rest = rest.rstrip("；;，, ")
         if day is None:
             if entries:
                 entries[-1]["summary"] += "\n" + line.strip()
@@ -381,7 +387,8 @@ def _progress_entries(row: _Row, ctx: _Context, year: int) -> list[dict]:
         else:
             percent = previous["percent"] if previous else 0
             guessed_percent = True
-        step = next((step_id for step_id, name in ctx.steps if name in rest), None)
+        # the furthest of the eight steps the text names ("分析研判已结束，推进整改…" is at 推进整改)
+        step = next((step_id for step_id, name in reversed(ctx.steps) if name in rest), None)
         if step is None:
             step = _step_by_percent(ctx, percent)
             guessed_step = True
