@@ -108,9 +108,10 @@ def new(department: str, category: str | None, path: str, as_of: dt.date | None)
 @click.option("--dry-run", is_flag=True, help="只检查并报告，不写任何文件。")
 @click.option("--force", is_flag=True, help="缺少内容的行也写入，缺的地方写“待补充”（补齐之前校验不会通过）；含个人信息的行仍不写入。")
 @click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。")
-@click.option("--as-of", type=AsOf(), default=None, help="按哪一天导入：记录不得晚于这一天，也是没有年份的日期所取的年份。" + AS_OF_HELP)
+@click.option("--today", "today_", type=AsOf(), default=None,
+              help="导入所依据的“今天”（YYYY-MM-DD）：表格里的记录不得晚于这一天。默认：北京时间今天。")
 def import_(file: str, department: str, sheet: str | None, map_path: str | None, dry_run: bool, force: bool,
-            path: str, as_of: dt.date | None) -> None:
+            path: str, today_: dt.date | None) -> None:
     """把 Excel 台账（.xlsx 或 .xls）的每一行导入为一个问题文件，取下一个空闲编号，绝不覆盖已有文件。
 
     \b
@@ -123,7 +124,7 @@ def import_(file: str, department: str, sheet: str | None, map_path: str | None,
 
     try:
         heading_map = read_map(Path(map_path)) if map_path else None
-        report = import_sheet(_ledger_root(path), Path(file), department, as_of or default_as_of(), sheet,
+        report = import_sheet(_ledger_root(path), Path(file), department, today_ or today(), sheet,
                               heading_map, dry_run, force)
     except ImportError_ as exc:
         click.echo(f"没有导入：{exc}", err=True)

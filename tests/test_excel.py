@@ -142,7 +142,7 @@ def test_a_county_sheet_imports_in_one_command(capsys, base_ledger: Path, tmp_pa
                                                     county_row(3, 整改进展="", 完成情况="已完成", 完成时间="2025/5/10"),
                                                     county_row(4, 整改进展="3月1日 植被覆盖率达到85%的方案已报批；4月2日 完成40%")])
     code, out, err = rectify(capsys, "import", str(sheet), "--department", "ecology-env", "--ledgers",
-                             str(base_ledger), "--as-of", DATE)
+                             str(base_ledger), "--today", DATE)
     assert code == 0, out + err
     assert "县台账.xlsx:Sheet1!K4: 提醒 整改时限“2025年6月底”没有写到日，按当月最后一天 2025-06-30 计" in out
     assert validate(base_ledger, AS_OF).errors == []
@@ -166,7 +166,7 @@ def test_a_county_sheet_imports_in_one_command(capsys, base_ledger: Path, tmp_pa
 
 def test_a_second_import_writes_nothing(capsys, base_ledger: Path, tmp_path: Path) -> None:
     sheet = county_sheet(tmp_path / "台账.xlsx", [county_row(1), county_row(2)])
-    args = ("import", str(sheet), "--department", "ecology-env", "--ledgers", str(base_ledger), "--as-of", DATE)
+    args = ("import", str(sheet), "--department", "ecology-env", "--ledgers", str(base_ledger), "--today", DATE)
     assert rectify(capsys, *args)[0] == 0
     before = {p: p.read_bytes() for p in (base_ledger / "ecology-env").iterdir()}
     code, out, _ = rectify(capsys, *args)
@@ -181,7 +181,7 @@ def test_a_second_import_writes_nothing(capsys, base_ledger: Path, tmp_path: Pat
 
 def test_a_bad_row_is_reported_by_cell_and_written_only_with_force(capsys, base_ledger: Path, tmp_path: Path) -> None:
     sheet = county_sheet(tmp_path / "台账.xlsx", [county_row(1), county_row(2, 整改时限="长期坚持", 责任人=None)])
-    args = ("import", str(sheet), "--department", "ecology-env", "--ledgers", str(base_ledger), "--as-of", DATE)
+    args = ("import", str(sheet), "--department", "ecology-env", "--ledgers", str(base_ledger), "--today", DATE)
     code, out, _ = rectify(capsys, *args)
     assert code == 1
     assert "台账.xlsx:Sheet1!K5: 错误 整改时限：“长期坚持”不是日期，应为 2025-03-01" in out
@@ -198,7 +198,7 @@ def test_a_bad_row_is_reported_by_cell_and_written_only_with_force(capsys, base_
 
 def test_private_data_in_any_cell_is_never_written(capsys, base_ledger: Path, tmp_path: Path) -> None:
     sheet = county_sheet(tmp_path / "台账.xlsx", [county_row(1, 备注="联系人手机 138 1234 5678")])
-    args = ("import", str(sheet), "--department", "ecology-env", "--ledgers", str(base_ledger), "--as-of", DATE)
+    args = ("import", str(sheet), "--department", "ecology-env", "--ledgers", str(base_ledger), "--today", DATE)
     for extra in ((), ("--force",)):
         code, out, _ = rectify(capsys, *args, *extra)
         assert code == 1 and "台账.xlsx:Sheet1!P4: 错误 有疑似手机号码（138…）" in out
@@ -221,7 +221,7 @@ def test_headings_in_other_wordings_positions_and_excel_dates(capsys, base_ledge
     path = tmp_path / "清单.xlsx"
     book.save(path)
     code, out, _ = rectify(capsys, "import", str(path), "--department", "education", "--ledgers", str(base_ledger),
-                           "--as-of", DATE)
+                           "--today", DATE)
     assert code == 0, out
     made = problems_of(base_ledger, "education")["JY-2025-001"]
     assert (made["opened"], made["deadline"]) == (dt.date(2025, 3, 1), dt.date(2025, 8, 31))
@@ -243,7 +243,7 @@ def test_a_map_names_unknown_headings_and_fills_missing_columns(capsys, base_led
     mapping = tmp_path / "map.yml"
     mapping.write_text("表头:\n  包保责任人: 责任人\n默认值:\n  挂帅领导: 副市长 王某某\n  team: 管网专班\n"
                        "  承担股室: 水生态环境科\n", encoding="utf-8")
-    args = ("import", str(path), "--department", "ecology-env", "--ledgers", str(base_ledger), "--as-of", DATE)
+    args = ("import", str(path), "--department", "ecology-env", "--ledgers", str(base_ledger), "--today", DATE)
     code, out, _ = rectify(capsys, *args, "--dry-run")
     assert code == 1 and "缺少挂帅领导（表格中没有这一列" in out and "表头“包保责任人”不认识" in out
     code, out, _ = rectify(capsys, *args, "--map", str(mapping), "--dry-run")
@@ -260,7 +260,7 @@ def test_a_map_names_unknown_headings_and_fills_missing_columns(capsys, base_led
 def test_the_old_xls_format(capsys, base_ledger: Path, tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "county.xls", tmp_path / "county.xls")
     code, out, _ = rectify(capsys, "import", str(tmp_path / "county.xls"), "--department", "ecology-env",
-                           "--ledgers", str(base_ledger), "--as-of", DATE)
+                           "--ledgers", str(base_ledger), "--today", DATE)
     assert code == 0, out
     made = problems_of(base_ledger, "ecology-env")
     first, second = made["STHJ-2025-003"], made["STHJ-2025-004"]
@@ -273,7 +273,7 @@ def test_the_old_xls_format(capsys, base_ledger: Path, tmp_path: Path) -> None:
 
 def test_import_usage_mistakes_exit_2_in_chinese(capsys, base_ledger: Path, tmp_path: Path) -> None:
     sheet = county_sheet(tmp_path / "台账.xlsx", [county_row(1)])
-    base = ("--ledgers", str(base_ledger), "--as-of", DATE)
+    base = ("--ledgers", str(base_ledger), "--today", DATE)
     for args, words in (
         (("import", str(sheet), "--department", "water", *base), "water"),
         (("import", str(sheet), "--department", "education", "--sheet", "Sheet9", *base), "Sheet9"),
@@ -305,7 +305,7 @@ def test_export_then_import_into_an_empty_ledger_gives_the_same_problems(capsys,
         shutil.copy(ROOT / "ledgers" / name, empty / name)
     for unit in campaign.departments:
         code, output, _ = rectify(capsys, "import", str(out), "--department", unit.id, "--ledgers", str(empty),
-                                  "--as-of", DATE)
+                                  "--today", DATE)
         assert code == 0, output
     assert validate(empty, AS_OF).errors == []
     back = {p.problem.id: p.problem.model_dump() for p in load_ledger(empty).problems}
@@ -374,7 +374,7 @@ def test_the_template_imports_once_filled_in(capsys, sample, base_ledger: Path, 
     sheet.append([filled.get(h) for h in headings])
     book.save(path)
     code, out, _ = rectify(capsys, "import", str(path), "--department", "ecology-env", "--ledgers", str(base_ledger),
-                           "--as-of", DATE)
+                           "--today", DATE)
     assert code == 0, out
     assert problems_of(base_ledger, "ecology-env")["STHJ-2025-003"]["measures"] == ["疏通管网", "改造雨水口"]
     assert validate(base_ledger, AS_OF).errors == []
@@ -402,17 +402,17 @@ def test_private_data_in_an_exported_log_keeps_its_problem_out(capsys, base_ledg
     for name in ("portal.yml", "departments.yml"):
         shutil.copy(base_ledger / name, empty / name)
     code, output, _ = rectify(capsys, "import", str(out), "--department", "ecology-env", "--ledgers", str(empty),
-                              "--as-of", DATE)
+                              "--today", DATE)
     assert code == 1 and f"导出.xlsx:工作记录!F{row[0].row}: 错误 有疑似手机号码（138…）" in output
     assert sorted(p.name for p in (empty / "ecology-env").iterdir()) == ["STHJ-2025-002.yml"]
     # an exported workbook without the department's sheet is not read from another department's
     code, _, err = rectify(capsys, "import", str(out), "--department", "education", "--ledgers", str(empty),
-                           "--as-of", DATE)
+                           "--today", DATE)
     assert code == 0  # its own sheet is there
     book.remove(book["测试市教育局"])
     book.save(out)
     code, _, err = rectify(capsys, "import", str(out), "--department", "education", "--ledgers", str(empty),
-                           "--as-of", DATE)
+                           "--today", DATE)
     assert code == 2 and "没有“测试市教育局”的工作表" in err
 
 
@@ -433,7 +433,7 @@ def test_two_level_headings_under_a_title(capsys, base_ledger: Path, tmp_path: P
     mapping = tmp_path / "map.yml"
     mapping.write_text("默认值:\n  工作专班: 市场整治专班\n", encoding="utf-8")
     code, out, _ = rectify(capsys, "import", str(path), "--department", "ecology-env", "--map", str(mapping),
-                           "--ledgers", str(base_ledger), "--as-of", DATE)
+                           "--ledgers", str(base_ledger), "--today", DATE)
     assert code == 0, out
     made = problems_of(base_ledger, "ecology-env")["STHJ-2025-003"]
     assert (made["leader"], made["section"], made["responsible"]) == ("副县长 李某", "市场股", "股长 吴*")
