@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -195,6 +196,7 @@ class _Row:
     missing: set[str] = field(default_factory=set)  # fields --force fills with 待补充
     refused: bool = False  # an error --force cannot fix (private data)
     hard_errors: int = 0  # errors that are not a missing or unreadable value: --force does not write the row
+    serial_unique: bool = True  # its 序号 names it alone (not a 序号 merged over several rows, or repeated)
 
     def text(self, key: str) -> str:
         return cell_text(self.cells[key][1]) if key in self.cells else ""
@@ -531,7 +533,7 @@ def _fingerprint(row: _Row) -> str:
 def _reference(row: _Row) -> tuple[str, str]:
     """(where the row came from, its fingerprint): the file, the sheet and the row's 序号 (or its number)."""
     serial = row.text(excel.SERIAL)
-    label = f"序号 {serial}" if serial else f"第 {row.index + 1} 行"
+    label = f"序号 {serial}" if serial and row.serial_unique else f"第 {row.index + 1} 行"
     return REFERENCE_SEPARATOR.join((row.sheet.file, row.sheet.name, label)), _fingerprint(row)
 
 
@@ -643,6 +645,10 @@ def import_sheet(ledger_root: Path, file: Path, department: str, today: dt.date,
     taken = set(ledger.problem_file_ids) | {p.stem for p in folder.glob(f"*{layout.SUFFIX}")}
     imported = _imported(ledger)
     width = len(sheet.rows[heading_row])
+    serial_at = next((c for c, key in known.items() if key == excel.SERIAL), None)
+    serials = [cell_text(sheet.rows[r][serial_at].value) for r in range(heading_row + 1, len(sheet.rows))] \
+        if serial_at is not None else []
+    repeated = {serial for serial, times in Counter(serials).items() if serial and times > 1}
     for r in range(heading_row + 1, len(sheet.rows)):
         cells = {key: (c, sheet.rows[r][c].value) for c, key in known.items()
                  if key != excel.IGNORED and c < len(sheet.rows[r]) and not sheet.rows[r][c].empty}
@@ -651,6 +657,7 @@ def import_sheet(ledger_root: Path, file: Path, department: str, today: dt.date,
             continue  # an empty row, or one with only merged cells' copies or a 序号
         row = _Row(sheet, r, cells, {key: c for c, key in known.items()},
                    {key: cell_text(sheet.rows[heading_row][c].value) for c, key in known.items()})
+        row.serial_unique = row.text(excel.SERIAL) not in repeated
         if len(own) == 1 and not any(key in cells for key in ("description", "title", "measures")):
             report.notes.append(Note(sheet.where(r), False, f"这一行只有一格有内容（“{cell_text(sheet.rows[r][own[0]].value)[:20]}”），"
                                                          "当作说明跳过。"))
@@ -754,9 +761,3 @@ def _explain(error: dict) -> str:
     words = {"string_too_short": "不能为空", "missing": "缺少", "literal_error": "取值不对", "enum": "取值不在可选范围内",
              "string_pattern_mismatch": "格式不对", "less_than_equal": "数值过大", "greater_than_equal": "数值过小"}
     return f"{location + ' ' if location else ''}{words.get(kind, '取值不对')}（{error.get('input')!s:.30}）。"
-
-
-def outcomes(report: ImportReport) -> Iterable[str]:
-    for result in report.rows:
-        if result.outcome in (Outcome.WRITTEN, Outcome.FORCED):
-            yield f"{result.where} -> {result.path}"
