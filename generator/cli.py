@@ -120,13 +120,13 @@ def import_(file: str, department: str, sheet: str | None, map_path: str | None,
     （台账.xlsx:Sheet1!F12: …），不写入，除非加 --force。再次导入同一张表不会重复写入。
     退出码：0 全部导入（或此前已导入）；1 有的行有错误没有写入。
     """
-    from .commands.importing import ImportError_, import_sheet, read_map
+    from .commands.importing import ImportRefused, import_sheet, read_map
 
     try:
         heading_map = read_map(Path(map_path)) if map_path else None
         report = import_sheet(_ledger_root(path), Path(file), department, today_ or today(), sheet,
                               heading_map, dry_run, force)
-    except ImportError_ as exc:
+    except ImportRefused as exc:
         click.echo(f"没有导入：{exc}", err=True)
         sys.exit(EXIT_USAGE)
     for note in report.notes:

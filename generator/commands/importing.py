@@ -47,7 +47,7 @@ MISSING = columns.TO_COMPLETE  # what --force writes where a value is missing; t
 REFERENCE_SEPARATOR = "｜"
 
 
-class ImportError_(Exception):  # noqa: N801 - ImportError is Python's own
+class ImportRefused(Exception):
     """The import cannot run (no such department, sheet or file); the message is for the clerk."""
 
 
@@ -130,13 +130,13 @@ def read_map(path: Path) -> HeadingMap:
     try:
         document = read_document(path, path.name)
     except LoadError as exc:
-        raise ImportError_("；".join(f"{f.file}:{f.line}:{f.column}: {f.message}" for f in exc.findings)) from None
+        raise ImportRefused("；".join(f"{f.file}:{f.line}:{f.column}: {f.message}" for f in exc.findings)) from None
     except OSError as exc:
-        raise ImportError_(f"无法读取表头对照文件 {path}：{exc.strerror}") from None
+        raise ImportRefused(f"无法读取表头对照文件 {path}：{exc.strerror}") from None
     data = document.data if isinstance(document.data, dict) else None
     allowed = {"表头", "默认值", "headings", "defaults"}
     if data is None or set(data) - allowed:
-        raise ImportError_(f"{path.name}:1:1: 表头对照文件只能有“表头”和“默认值”两部分，"
+        raise ImportRefused(f"{path.name}:1:1: 表头对照文件只能有“表头”和“默认值”两部分，"
                            f"实际是 {'、'.join(map(str, data)) if data else '空的或不是“键: 值”结构'}。")
     keys = {h.key for h in excel.HEADINGS}
     headings: dict[str, str] = {}
@@ -144,7 +144,7 @@ def read_map(path: Path) -> HeadingMap:
         key = str(target) if str(target) in keys else excel.meaning(str(target))
         if key not in keys:
             line, column = document.locate(("表头" if "表头" in data else "headings", heading))
-            raise ImportError_(f"{path.name}:{line}:{column}: 表头“{heading}”对应的“{target}”不是已知的表头或字段；"
+            raise ImportRefused(f"{path.name}:{line}:{column}: 表头“{heading}”对应的“{target}”不是已知的表头或字段；"
                                f"可写：{'、'.join(h.heading for h in excel.HEADINGS)}。")
         headings[excel.normalise(str(heading))] = key
     defaults: dict[str, str] = {}
@@ -153,7 +153,7 @@ def read_map(path: Path) -> HeadingMap:
         column = columns.BY_KEY.get(key or "")
         if column is None or column.field is None:
             line, col = document.locate(("默认值" if "默认值" in data else "defaults", name))
-            raise ImportError_(f"{path.name}:{line}:{col}: 默认值“{name}”不是台账字段的表头或字段名。")
+            raise ImportRefused(f"{path.name}:{line}:{col}: 默认值“{name}”不是台账字段的表头或字段名。")
         defaults[key] = cell_text(value)
     return HeadingMap(headings, defaults)
 
@@ -578,18 +578,18 @@ def _choose_sheet(sheets: list[Sheet], name: str | None, department, meaning) ->
         for sheet in sheets:
             if sheet.name == name:
                 return sheet
-        raise ImportError_(f"没有名为“{name}”的工作表；表格中有：{'、'.join(s.name for s in sheets)}。")
+        raise ImportRefused(f"没有名为“{name}”的工作表；表格中有：{'、'.join(s.name for s in sheets)}。")
     for sheet in sheets:  # an exported workbook: one sheet per department
         if sheet.name in (department.name, department.short, excel.sheet_name(department)):
             return sheet
     own = (excel.SUMMARY_SHEET, excel.LOG_SHEET, excel.MILESTONE_SHEET)
     if any(sheet.name == excel.LOG_SHEET for sheet in sheets):  # another department's sheet must not be taken
-        raise ImportError_(f"这是导出的台账工作簿，但其中没有“{department.name}”的工作表；"
+        raise ImportRefused(f"这是导出的台账工作簿，但其中没有“{department.name}”的工作表；"
                            f"表格中有：{'、'.join(s.name for s in sheets)}。请用 --sheet 指定。")
     for sheet in sheets:
         if sheet.name not in own and find_heading_row(sheet, meaning):
             return sheet
-    raise ImportError_(f"在 {'、'.join(s.name for s in sheets)} 中都没有找到表头行（至少要认出 3 个表头，"
+    raise ImportRefused(f"在 {'、'.join(s.name for s in sheets)} 中都没有找到表头行（至少要认出 3 个表头，"
                        f"如{'、'.join(h.heading for h in excel.HEADINGS[1:6])}）；请用 --sheet 指定工作表，"
                        "或用 --map 说明表头的含义。")
 
@@ -601,11 +601,11 @@ def import_sheet(ledger_root: Path, file: Path, department: str, today: dt.date,
     unit = ledger.departments.get(department)
     if unit is None:
         known = "、".join(ledger.departments) or "（departments.yml 无法读取，请先运行 rectify validate）"
-        raise ImportError_(f"部门“{department}”没有在 departments.yml 中登记。已登记的部门：{known}")
+        raise ImportRefused(f"部门“{department}”没有在 departments.yml 中登记。已登记的部门：{known}")
     if ledger.portal is None:
-        raise ImportError_("portal.yml 无法读取，请先运行 rectify validate。")
+        raise ImportRefused("portal.yml 无法读取，请先运行 rectify validate。")
     if not file.is_file():
-        raise ImportError_(f"文件 {file} 不存在。")
+        raise ImportRefused(f"文件 {file} 不存在。")
     heading_map = heading_map or HeadingMap()
 
     def meaning(heading: str) -> str | None:
@@ -614,11 +614,11 @@ def import_sheet(ledger_root: Path, file: Path, department: str, today: dt.date,
     try:
         sheets = read_workbook(file)
     except SpreadsheetError as exc:
-        raise ImportError_(str(exc)) from None
+        raise ImportRefused(str(exc)) from None
     sheet = _choose_sheet(sheets, sheet_name, unit, meaning)
     found = find_heading_row(sheet, meaning, frozenset({excel.IGNORED}))
     if found is None:
-        raise ImportError_(f"工作表“{sheet.name}”的前 20 行里没有表头行（至少要认出 3 个表头）；请用 --map 说明表头的含义。")
+        raise ImportRefused(f"工作表“{sheet.name}”的前 20 行里没有表头行（至少要认出 3 个表头）；请用 --map 说明表头的含义。")
     heading_row, known = found
     report = ImportReport(sheet=sheet.name, dry_run=dry_run)
     for c, cell in enumerate(sheet.rows[heading_row]):
