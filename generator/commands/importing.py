@@ -674,6 +674,10 @@ def _import_row(row: _Row, ctx: _Context, sheet: Sheet, width: int, taken: set[s
     if given_id and given_id in taken:
         report.notes.append(Note(row.where("id"), False, f"问题 {given_id} 已经在台账中，跳过（已有的问题文件不会被覆盖）。"))
         return RowResult(row.where(), Outcome.ALREADY, given_id)
+    same = next((problem_id for problem_id, before in imported.values() if before == fingerprint), None)
+    if not given_id and same and place not in imported:  # the same row in a renamed or re-sorted file
+        report.notes.append(Note(row.where(), False, f"这一行与此前导入的 {same} 内容相同，跳过。"))
+        return RowResult(row.where(), Outcome.ALREADY, same)
     if not given_id and place in imported:
         problem_id, before = imported[place]
         if before == fingerprint:
