@@ -104,6 +104,69 @@ def new(department: str, category: str | None, path: str, as_of: dt.date | None)
     click.echo(f"已创建 {created}：请逐项填写后提交拉取请求。")
 
 
+@cli.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--department", required=True, help="导入到哪个部门（departments.yml 中的 id），如 ecology-env。")
+@click.option("--sheet", default=None, help="工作表名称；默认取与部门同名的工作表，否则取第一个认得出表头的工作表。")
+@click.option("--map", "map_path", default=None, type=click.Path(dir_okay=False),
+              help="表头对照文件（YAML）：“表头:”写表格里的表头对应哪个标准表头，“默认值:”写全表共用的值。")
+@click.option("--dry-run", is_flag=True, help="只检查并报告，不写任何文件。")
+@click.option("--force", is_flag=True, help="缺少内容的行也写入，缺的地方写“待补充”（补齐之前校验不会通过）；含个人信息的行仍不写入。")
+@click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。")
+@click.option("--today", "today_", type=AsOf(), default=None,
+              help="导入所依据的“今天”（YYYY-MM-DD）：表格里的记录不得晚于这一天。默认：北京时间今天。")
+def import_(file: str, department: str, sheet: str | None, map_path: str | None, dry_run: bool, force: bool,
+            path: str, today_: dt.date | None) -> None:
+    """把 Excel 台账（.xlsx 或 .xls）的每一行导入为一个问题文件，取下一个空闲编号，绝不覆盖已有文件。
+
+    \b
+    自动找出标题行下面的表头行，认得常见的表头写法（见填报指南的“Excel 台账对照表”）；
+    合并单元格按每行都有处理；每个单元格都检查个人信息。无法完整导入的行按单元格报告
+    （台账.xlsx:Sheet1!F12: …），不写入，除非加 --force。再次导入同一张表不会重复写入。
+    退出码：0 全部导入（或此前已导入）；1 有的行有错误没有写入。
+    """
+    from .commands.importing import ImportRefused, import_sheet, read_map
+
+    try:
+        heading_map = read_map(Path(map_path)) if map_path else None
+        report = import_sheet(_ledger_root(path), Path(file), department, today_ or today(), sheet,
+                              heading_map, dry_run, force)
+    except ImportRefused as exc:
+        click.echo(f"没有导入：{exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    for note in report.notes:
+        click.echo(note.line())
+    for result in report.rows:
+        if result.path is not None:
+            click.echo(f"{result.where} -> {result.path}")
+    click.echo(report.summary())
+    sys.exit(EXIT_INVALID if report.refused else EXIT_VALID)
+
+
+@cli.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--department", default=None, help="只导出这个部门（departments.yml 中的 id）；默认导出全部部门，每个部门一张工作表。")
+@click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。")
+@click.option("--as-of", type=AsOf(), default=None, help=AS_OF_HELP)
+@click.option("--today", "today_", type=AsOf(), default=None, help=TODAY_HELP)
+def export(out: str, department: str | None, path: str, as_of: dt.date | None, today_: dt.date | None) -> None:
+    """把台账导出为 Excel 工作簿 OUT（.xlsx）：汇总表、每个部门一张表（表头与导入相同，状态和亮灯着色）、
+    工作记录和节点；导出的文件可以再导入。"""
+    from .commands.export import ExportError, export_workbook
+
+    try:
+        written = export_workbook(_ledger_root(path), Path(out), as_of or default_as_of(), today_ or today(),
+                                  department)
+    except ExportError as exc:
+        if exc.report is not None:
+            from .validation.report import format_text
+
+            click.echo(format_text(exc.report), err=True)
+        click.echo(f"没有导出：{exc}", err=True)
+        sys.exit(EXIT_INVALID if exc.report is not None else EXIT_USAGE)
+    click.echo(f"已导出 {written.problems} 个问题到 {out}（数据截至 {written.as_of.isoformat()}）。")
+
+
 @cli.command()
 @click.option("--out", default="schema", show_default=True, help="写入 JSON Schema 的文件夹。")
 def schema(out: str) -> None:

@@ -143,6 +143,8 @@ class Problem(Record, title="问题台账"):
     opened: Date = Field(description="列入台账的日期，序时进度从这一天算起")
     deadline: Date = Field(description="原定完成时限。不得修改：延期请在 log 中追加 extension 条目")
     supervision: Supervision = Field(Supervision.NONE, description=f"挂牌督办：{Supervision.choices()}")
+    imported: Text | None = Field(None, description="导入来源（可选）：从 Excel 台账导入时自动填写，"
+                                                    "记下表格、工作表、行和内容指纹，再次导入时据此跳过已导入的行；请勿修改")
     milestones: list[Milestone] = Field(default_factory=list, description="倒排工期的节点（可选）")
     log: list[LogEntry] = Field(default_factory=list,
                                 description="工作记录：按日期顺序只在末尾追加，已合并的条目不得修改或删除")

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..derivation import selection
 from ..derivation.campaign import Campaign, tally, weekly_curve
 from ..loading import layout
-from ..model import columns, vocabulary
+from ..model import columns, excel, vocabulary
 from ..model.jsonschema import render_schema
 from ..model.reference import field_reference
 from ..model.schema import SCHEMAS, Close, Extension, Notice, Progress, Review
@@ -205,13 +205,16 @@ def reference_pages(c: Campaign) -> Iterator[Output]:
                hide=("toc",))
     yield Page(urls.GUIDE, "guide.md.j2", "填报指南",
                {"departments": c.departments, "reference": field_reference(), "codes": list(CODES.values()),
-                "layout": layout},
+                "layout": layout, "excel_headings": excel.guide_rows()},
                hide=(), searchable=True)
 
 
 DOWNLOADS = (
     ("problems.csv", "CSV", "全部问题，一行一个问题（Excel 可直接打开）", datafiles.problems_csv),
-    ("problems.xlsx", "Excel", "与 CSV 相同的内容，Excel 工作簿格式", datafiles.problems_xlsx),
+    ("problems.xlsx", "Excel", "汇总表、每个部门一张台账（状态、亮灯着色）、工作记录和节点；与 rectify export 导出的相同，可再导入",
+     datafiles.problems_xlsx),
+    ("template.xlsx", "Excel", "空白台账模板：按这些表头填写的表格可以用 rectify import 直接导入（含填写说明）",
+     datafiles.template_xlsx),
     ("problems.json", "JSON", "全部问题的完整台账（含工作记录）和计算出的状态、亮灯", datafiles.problems_json),
 )
 

@@ -91,6 +91,9 @@ _CODES = [
          "请把文件本身放进来。"),
     Code("E329", "placeholder", "还是模板里的提示文字",
          "字段里还是 rectify new 生成的模板提示（以“请填写”开头）；不换成实际内容就会原样公开，因此不允许。"),
+    Code("E330", "to-be-completed", "还有待补充的内容",
+         "字段里还是“待补充”：rectify import --force 导入时表格里缺少或读不出这一项，先写下了这个标记；"
+         "请换成实际内容（日期写成 YYYY-MM-DD）。"),
     # E5xx: a change judged against the base of a pull request (rectify check-history, check-ownership) and
     # the committed CODEOWNERS files.
     Code("E501", "file-deleted", "删除了台账文件",
