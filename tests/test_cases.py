@@ -59,7 +59,8 @@ def test_messages_are_chinese_and_point_at_a_file(case: Path, tmp_path: Path) ->
 
 def test_every_code_has_an_invalid_case() -> None:
     covered = {line.split()[-1] for case in INVALID for line in spec_of(case)["expect"]}
-    missing = sorted(set(CODES) - covered - {"X001"})
+    # E34x compare the committed weekly snapshots with the ledger: tests/test_snapshots.py has their examples
+    missing = sorted(set(CODES) - covered - {"X001", "E340", "E341"})
     assert not missing, f"codes without an example in tests/cases/invalid: {missing}"
 
 

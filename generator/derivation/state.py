@@ -39,8 +39,8 @@ def state_of(problem: Problem, as_of: dt.date, thresholds: Thresholds, facts: St
         status = Status.CLOSED
     elif facts.done_on is not None:
         status = Status.DONE
-    elif facts.rebound_on is not None:
-        status = Status.REBOUND
+    elif facts.rebound_on is not None and not (facts.rebound_deadline is not None and as_of > deadline):
+        status = Status.REBOUND  # until the new round's deadline passes; a rebound without one (E330) stays so
     elif as_of > deadline:
         status = Status.OVERDUE
     elif not facts.started:

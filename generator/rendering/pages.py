@@ -65,7 +65,7 @@ def entry_summary(entry) -> str:
     if isinstance(entry, Close):
         return entry.summary
     if isinstance(entry, Review):
-        return entry.findings
+        return entry.findings + (f"（重新整改时限 {entry.deadline.isoformat()}）" if entry.deadline else "")
     return ""
 
 
@@ -163,7 +163,7 @@ def lists(c: Campaign) -> Iterator[Output]:
         rows = select(c)
         overview.append((urls.problem_list(name), title, intro, len(rows)))
         extra_column = (column[0], {r.problem.id: column[1](r) for r in rows}) if column else None
-        extra = f"对公示的整改结果有意见，请通过以下渠道反映：{md(c.portal.feedback)}" if feedback else ""
+        extra = notice_terms(c.portal) if feedback else ""
         yield Page(urls.problem_list(name), "list.md.j2", title,
                    {"title": title, "intro": intro, "rows": rows, "extra_column": extra_column, "extra": extra,
                     "term": term},
@@ -172,6 +172,17 @@ def lists(c: Campaign) -> Iterator[Output]:
     overview.append((urls.INSPECTIONS, "督查通报", "专班办公室的督查、明察暗访、约谈提醒和表扬批评记录。",
                      len(c.ledger.inspections)))
     yield Page(urls.LISTS, "lists.md.j2", "重点关注", {"lists": overview}, hide=("toc",))
+
+
+def notice_terms(portal) -> str:
+    """How to object to a published result (the notice list's closing note): portal.yml's `notice`."""
+    rule = portal.notice
+    how = md(rule.objections) if rule.objections else f"对公示的整改结果有意见，请通过以下渠道反映：{md(portal.feedback)}"
+    if not rule.required:
+        return how
+    since = f"自 {rule.since.isoformat()} 起，" if rule.since else ""
+    return (f"{since}问题销号前须公示整改结果至少 {rule.min_days} 天，公示期满（上表“公示期”的截止日）后才能销号。"
+            f"\n\n{how}")
 
 
 def inspections(c: Campaign) -> Iterator[Output]:
