@@ -35,11 +35,16 @@ class Report:
         return not self.errors and not (strict and self.warnings)
 
 
-def validate(source: LedgerTree | Path, today: dt.date) -> Report:
-    """`source` is a ledger folder's path or a tree (`FolderTree`, `GitTree`)."""
+def validate(source: LedgerTree | Path, today: dt.date, history: bool = False) -> Report:
+    """`source` is a ledger folder's path or a tree (`FolderTree`, `GitTree`). With `history`, a valid
+    ledger in a folder is also checked against the snapshots published beside it (E340, E341)."""
     ledger = load_ledger(source)
     findings = list(ledger.findings)
     findings.extend(check_all(ledger, today))
+    if history and isinstance(source, Path) and not any(f.severity == Severity.ERROR for f in findings):
+        from .rules.published import check as check_published
+
+        findings.extend(check_published(ledger, source))
     return Report(ledger, tuple(sorted(set(findings))))
 
 

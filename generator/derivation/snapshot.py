@@ -1,0 +1,352 @@
+"""Weekly snapshots in a hash chain, and their check against today's ledger: the evidence that history was not rewritten.
+
+A snapshot records the ledger as of the last day of an ISO week (Monday to Sunday, days in Asia/Shanghai):
+per problem its status, light, percent, effective deadline and the SHA-256 of its log entries up to that
+day (canonical JSON), the figures per department and for the city, the thresholds in force and the
+SHA-256 of the previous snapshot file. Since the state on any past day can be rebuilt from the ledger
+alone (asof.ledger_at, state.state_of), a snapshot that today's ledger no longer reproduces shows that a
+past entry was changed, removed or backdated; a snapshot whose link does not match the file before it
+shows that a published snapshot itself was changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ..loading.ledger import Ledger
+from ..loading.snapshots import SnapshotFile
+from ..model.schema import LogEntry, Thresholds
+from ..model.vocabulary import Light, Status
+from .campaign import Row, campaign_of
+
+FORMAT = 1
+PROBLEM_FIELDS = ("status", "light", "percent", "deadline", "log_sha256")
+# Keys that say where and when a snapshot was taken, not what the ledger said: a finished week's snapshot
+# taken again at a later commit is the same snapshot.
+CIRCUMSTANTIAL = ("commit",)
+
+_LABEL = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+@dataclass(frozen=True, order=True)
+class Week:
+    """An ISO week: Monday to Sunday."""
+
+    year: int
+    number: int
+
+    @classmethod
+    def of(cls, day: dt.date) -> Week:
+        year, number, _ = day.isocalendar()
+        return cls(year, number)
+
+    @classmethod
+    def parse(cls, label: str) -> Week | None:
+        """The week of a label such as 2025-W08; None when it is not one (or no such week exists)."""
+        match = _LABEL.match(label)
+        if not match:
+            return None
+        try:
+            dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        except ValueError:
+            return None
+        return cls(int(match[1]), int(match[2]))
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-W{self.number:02d}"
+
+    @property
+    def first(self) -> dt.date:
+        return dt.date.fromisocalendar(self.year, self.number, 1)
+
+    @property
+    def last(self) -> dt.date:
+        return dt.date.fromisocalendar(self.year, self.number, 7)
+
+    def next(self) -> Week:
+        return Week.of(self.last + dt.timedelta(days=1))
+
+    def as_of(self, today: dt.date) -> dt.date:
+        """The day a snapshot of this week reports on: its Sunday, or today while the week is not over."""
+        return min(self.last, today)
+
+    def finished(self, today: dt.date) -> bool:
+        return self.last <= today
+
+
+def weeks(start: dt.date, end: dt.date) -> list[Week]:
+    """Every week from the one holding `start` to the one holding `end`."""
+    found, week = [], Week.of(start)
+    while week.first <= end:
+        found.append(week)
+        week = week.next()
+    return found
+
+
+# ---------------------------------------------------------------- taking a snapshot
+
+
+def canonical(value: object) -> str:
+    """Canonical JSON: sorted keys, no spaces, UTF-8 text as it is."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class LogDigests:
+    """SHA-256 of a problem's log entries up to a day: the canonical JSON of the list of entries, each with
+    only the keys it was written with (defaults left out, so a new optional field in the format does not
+    change the digest of entries written before it). One entry's JSON is made once however many weeks
+    are checked."""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[LogEntry, str]] = {}
+
+    def entry(self, entry: LogEntry) -> str:
+        cached = self._entries.get(id(entry))
+        if cached is None or cached[0] is not entry:
+            cached = (entry, canonical(entry.model_dump(mode="json", exclude_defaults=True)))
+            self._entries[id(entry)] = cached
+        return cached[1]
+
+    def of(self, log: Sequence[LogEntry]) -> str:
+        return sha256(("[" + ",".join(self.entry(e) for e in log) + "]").encode("utf-8"))
+
+
+def figures(rows: Iterable[Row]) -> dict:
+    """A group's figures: how many problems, by status and by light."""
+    rows = list(rows)
+    statuses = Counter(r.state.status for r in rows)
+    lights = Counter(r.state.light for r in rows)
+    return {"total": len(rows), "status": {s.value: statuses.get(s, 0) for s in Status},
+            "light": {light.value: lights.get(light, 0) for light in Light}}
+
+
+def snapshot_of(ledger: Ledger, week: Week, as_of: dt.date, thresholds: Thresholds | None = None,
+                commit: str | None = None, previous: str | None = None,
+                digests: LogDigests | None = None) -> dict:
+    """The snapshot of a valid ledger for `week`, as of `as_of` (its Sunday, or today while it lasts), with
+    `thresholds` (those of portal.yml when None; a check uses the ones the snapshot recorded)."""
+    assert ledger.portal is not None, "a snapshot needs a validated ledger"
+    if thresholds is not None and thresholds != ledger.portal.thresholds:
+        ledger = dataclasses.replace(ledger, portal=ledger.portal.model_copy(update={"thresholds": thresholds}))
+    campaign = campaign_of(ledger, as_of)
+    digests = digests or LogDigests()
+    problems = {r.problem.id: [r.state.status.value, r.state.light.value, r.state.percent,
+                               r.state.deadline.isoformat(), digests.of(r.problem.log)] for r in campaign.rows}
+    departments = {d.id: figures(campaign.by_department(d.id)) for d in campaign.departments}
+    return {
+        "format": FORMAT,
+        "week": week.label,
+        "as_of": as_of.isoformat(),
+        "commit": commit,
+        "previous": previous,
+        "thresholds": campaign.portal.thresholds.model_dump(mode="json"),
+        "city": figures(campaign.rows),
+        "departments": dict(sorted(departments.items())),
+        "problem_fields": list(PROBLEM_FIELDS),
+        "problems": dict(sorted(problems.items())),
+    }
+
+
+def render(snapshot: dict) -> bytes:
+    """The file's bytes: JSON with sorted keys, one line per department and per problem, so that git stores
+    a week's changes as a few changed lines and a person can read the diff."""
+    lines = ["{"]
+    keys = sorted(snapshot)
+    for i, key in enumerate(keys):
+        value = snapshot[key]
+        comma = "," if i < len(keys) - 1 else ""
+        if key in ("departments", "problems") and value:
+            items = list(value.items())
+            lines.append(f"{canonical(key)}:{{")
+            lines.extend(f"{canonical(k)}:{canonical(v)}{',' if j < len(items) - 1 else ''}"
+                         for j, (k, v) in enumerate(items))
+            lines.append("}" + comma)
+        else:
+            lines.append(f"{canonical(key)}:{canonical(value)}{comma}")
+    lines.append("}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def substance(snapshot: dict) -> dict:
+    """What a snapshot says about the ledger, without where it was taken from."""
+    return {k: v for k, v in snapshot.items() if k not in CIRCUMSTANTIAL}
+
+
+# ---------------------------------------------------------------- checking the published history
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """One thing in the published history that today's ledger or the chain no longer bears out.
+
+    `problem` is None for the chain itself and for a department's figures; `field` names what differs
+    (a PROBLEM_FIELDS name, `presence`, `department`, `chain` or `file`)."""
+
+    week: str
+    file: str  # the snapshot's file name, e.g. 2025-W08.json
+    problem: str | None
+    field: str
+    recorded: str  # what the snapshot says
+    now: str  # what the ledger (or the chain) says today
+
+
+FIELD_LABELS = {"status": "状态", "light": "亮灯", "percent": "完成度", "deadline": "完成时限",
+                "log_sha256": "工作记录", "presence": "是否在册", "department": "部门统计", "chain": "快照链",
+                "file": "快照文件"}
+
+
+def week_of_file(name: str) -> Week | None:
+    """The week a snapshot file is named after (2025-W08.json); None for any other name."""
+    return Week.parse(name.removesuffix(".json")) if name.endswith(".json") else None
+
+
+@dataclass(frozen=True)
+class HistoryCheck:
+    """The outcome of checking every published snapshot: which weeks were checked, and what no longer holds."""
+
+    weeks: tuple[tuple[str, dt.date], ...]  # (week label, as-of date) of every snapshot checked, in order
+    discrepancies: tuple[Discrepancy, ...]
+    digests: tuple[tuple[str, str], ...] = ()  # (file name, SHA-256 of the file) in chain order
+
+    @property
+    def intact(self) -> bool:
+        return not self.discrepancies
+
+    def as_of(self, week: str) -> dt.date | None:
+        return dict(self.weeks).get(week)
+
+    def week_before(self, week: str) -> tuple[str, dt.date] | None:
+        labels = [label for label, _ in self.weeks]
+        index = labels.index(week) if week in labels else 0
+        return self.weeks[index - 1] if index > 0 else None
+
+    def first_by_problem_field(self) -> list[tuple[Discrepancy, int]]:
+        """Each (problem or snapshot, field) once: its first discrepancy, and in how many weeks it recurs."""
+        first: dict[tuple, Discrepancy] = {}
+        count: Counter = Counter()
+        for d in self.discrepancies:
+            key = (d.problem, d.field) if d.problem else (d.file, d.field)
+            first.setdefault(key, d)
+            count[key] += 1
+        return [(d, count[key]) for key, d in first.items()]
+
+    def for_problem(self, problem_id: str) -> list[Discrepancy]:
+        return [d for d in self.discrepancies if d.problem == problem_id]
+
+    @property
+    def problems(self) -> list[str]:
+        return sorted({d.problem for d in self.discrepancies if d.problem})
+
+    @property
+    def chain_broken(self) -> bool:
+        return any(d.field in ("chain", "file") for d in self.discrepancies)
+
+
+def _status_label(value: object) -> str:
+    for enum in (Status, Light):
+        try:
+            return enum(value).label
+        except ValueError:
+            continue
+    return str(value)
+
+
+def _shown(field: str, value: object) -> str:
+    if value is None:
+        return "（无）"
+    if field in ("status", "light"):
+        return _status_label(value)
+    if field == "percent":
+        return f"{value}%"
+    if field == "log_sha256":
+        return f"摘要 {str(value)[:12]}…"
+    return str(value)
+
+
+def check_history(ledger: Ledger, files: Sequence[SnapshotFile], until: dt.date | None = None) -> HistoryCheck:
+    """Check the chain of `files` (in week order) and rebuild each snapshot's week from today's ledger (with
+    the thresholds the snapshot recorded). Snapshots reporting on a day after `until` are left out, as
+    a portal built for a past day shows only what was on record that day."""
+    ordered = sorted(((week_of_file(f.name), f) for f in files if week_of_file(f.name) is not None),
+                     key=lambda pair: pair[0])
+    found: list[Discrepancy] = []
+    checked: list[tuple[str, dt.date]] = []
+    chain: list[tuple[str, str]] = []
+    digests = LogDigests()
+    previous: SnapshotFile | None = None
+    for week, file in ordered:
+        label = week.label
+        try:
+            snapshot = json.loads(file.data.decode("utf-8"))
+            as_of = dt.date.fromisoformat(snapshot["as_of"])
+            thresholds = Thresholds.model_validate(snapshot["thresholds"])
+            recorded_problems = snapshot["problems"]
+            link = snapshot.get("previous")
+        except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+            found.append(Discrepancy(label, file.name, None, "file", "可读的快照", f"无法读取（{type(exc).__name__}）"))
+            previous = file
+            continue
+        if until is not None and as_of > until:
+            break
+        checked.append((label, as_of))
+        chain.append((file.name, sha256(file.data)))
+        expected_link = sha256(previous.data) if previous is not None else None
+        if link != expected_link:
+            before = f"前一份快照 {previous.name} 的摘要 {expected_link[:12]}…" if previous else "（没有前一份快照）"
+            found.append(Discrepancy(label, file.name, None, "chain",
+                                     f"前一份快照的摘要 {str(link)[:12]}…" if link else "（未记录前一份快照）", before))
+        if snapshot.get("week") != label or not (week.first <= as_of <= week.last):
+            found.append(Discrepancy(label, file.name, None, "file", f"第 {label} 周的快照",
+                                     f"记录的是 {snapshot.get('week')}、截至 {as_of}"))
+        previous = file
+        now = snapshot_of(ledger, week, as_of, thresholds, digests=digests)
+        found.extend(_compare(label, file.name, snapshot, recorded_problems, now))
+    return HistoryCheck(tuple(checked), tuple(found), tuple(chain))
+
+
+def _compare(label: str, name: str, snapshot: dict, recorded: dict, now: dict) -> list[Discrepancy]:
+    found = list(_compare_problems(label, name, snapshot, recorded, now))
+    if found:  # the departments' figures differ too, but the problems already say why
+        return found
+    for department, figures_then in sorted((snapshot.get("departments") or {}).items()):
+        figures_now = now["departments"].get(department)
+        if figures_now != figures_then:
+            found.append(Discrepancy(label, name, None, "department", f"{department}：{_figures_text(figures_then)}",
+                                     f"{department}：{_figures_text(figures_now)}"))
+    return found
+
+
+def _compare_problems(label: str, name: str, snapshot: dict, recorded: dict, now: dict) -> Iterable[Discrepancy]:
+    fields = snapshot.get("problem_fields") or list(PROBLEM_FIELDS)
+    current = now["problems"]
+    for problem_id in sorted(set(recorded) | set(current)):
+        if problem_id not in current:
+            yield Discrepancy(label, name, problem_id, "presence", "在册", "现在的台账里当时没有这个问题（已删除，或列入日期被改晚）")
+            continue
+        if problem_id not in recorded:
+            yield Discrepancy(label, name, problem_id, "presence", "当时不在册", "现在的台账显示当时已在册（列入日期被改早或补记）")
+            continue
+        then = dict(zip(fields, recorded[problem_id], strict=False))
+        today = dict(zip(PROBLEM_FIELDS, current[problem_id], strict=True))
+        for field in PROBLEM_FIELDS:
+            if field in then and then[field] != today[field]:
+                yield Discrepancy(label, name, problem_id, field, _shown(field, then[field]), _shown(field, today[field]))
+
+
+def _figures_text(figures_: dict | None) -> str:
+    if not figures_:
+        return "（无）"
+    statuses = "、".join(f"{_status_label(k)} {v}" for k, v in figures_.get("status", {}).items() if v)
+    return f"共 {figures_.get('total', 0)} 个（{statuses or '无'}）"
