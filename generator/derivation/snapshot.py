@@ -219,6 +219,7 @@ class HistoryCheck:
     weeks: tuple[tuple[str, dt.date], ...]  # (week label, as-of date) of every snapshot checked, in order
     discrepancies: tuple[Discrepancy, ...]
     digests: tuple[tuple[str, str], ...] = ()  # (file name, SHA-256 of the file) in chain order
+    files: tuple[SnapshotFile, ...] = ()  # the snapshots checked, as published
 
     @property
     def intact(self) -> bool:
@@ -284,6 +285,7 @@ def check_history(ledger: Ledger, files: Sequence[SnapshotFile], until: dt.date 
     found: list[Discrepancy] = []
     checked: list[tuple[str, dt.date]] = []
     chain: list[tuple[str, str]] = []
+    kept: list[SnapshotFile] = []
     digests = LogDigests()
     previous: SnapshotFile | None = None
     for week, file in ordered:
@@ -302,6 +304,7 @@ def check_history(ledger: Ledger, files: Sequence[SnapshotFile], until: dt.date 
             break
         checked.append((label, as_of))
         chain.append((file.name, sha256(file.data)))
+        kept.append(file)
         expected_link = sha256(previous.data) if previous is not None else None
         if link != expected_link:
             before = f"前一份快照 {previous.name} 的摘要 {expected_link[:12]}…" if previous else "（没有前一份快照）"
@@ -313,7 +316,7 @@ def check_history(ledger: Ledger, files: Sequence[SnapshotFile], until: dt.date 
         previous = file
         now = snapshot_of(ledger, week, as_of, thresholds, digests=digests)
         found.extend(_compare(label, file.name, snapshot, recorded_problems, now))
-    return HistoryCheck(tuple(checked), tuple(found), tuple(chain))
+    return HistoryCheck(tuple(checked), tuple(found), tuple(chain), tuple(kept))
 
 
 def _compare(label: str, name: str, snapshot: dict, recorded: dict, now: dict) -> list[Discrepancy]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..derivation import selection
 from ..derivation.campaign import Campaign, tally, weekly_curve
+from ..derivation.snapshot import FIELD_LABELS, week_of_file
 from ..loading import layout
 from ..model import columns, vocabulary
 from ..model.jsonschema import render_schema
@@ -88,6 +89,7 @@ def home(c: Campaign) -> Iterator[Output]:
         "upcoming": selection.upcoming(c), "window": selection.UPCOMING_DAYS, "limit": selection.UPCOMING_LIMIT,
         "updates": selection.latest_updates(c),
         "notice_count": len(selection.under_notice(c)),
+        "history": c.history,
     }, searchable=True)
 
 
@@ -132,7 +134,21 @@ def problems(c: Campaign) -> Iterator[Output]:
             "milestones": charts.milestone_chart(row),
             "undated": [m for m in problem.milestones if m.due is None],
             "inspections": inspections.get(problem.id, []),
+            "rewritten": _rewritten(c, problem.id),
         }, hide=("navigation",), stitched=True)
+
+
+def _rewritten(c: Campaign, problem_id: str) -> list[dict]:
+    """What of a problem's published history today's ledger no longer reproduces: one line per field, at the
+    first week it shows."""
+    if c.history is None:
+        return []
+    first: dict[str, dict] = {}
+    for d in c.history.for_problem(problem_id):
+        item = first.setdefault(d.field, {"week": d.week, "what": FIELD_LABELS.get(d.field, d.field),
+                                           "recorded": d.recorded, "now": d.now, "weeks": 0})
+        item["weeks"] += 1
+    return list(first.values())
 
 
 # A page per problem: the build writes this family in a second process, beside the others.
@@ -189,6 +205,24 @@ def inspections(c: Campaign) -> Iterator[Output]:
     yield Page(urls.INSPECTIONS, "inspections.md.j2", "督查通报", {
         "inspections": selection.inspections_newest_first(c),
         "department_names": {d.id: d.name for d in c.departments}})
+
+
+def history(c: Campaign) -> Iterator[Output]:
+    """历史记录核验: every published weekly snapshot up to the as-of date, downloadable with its digest, and
+    each discrepancy between them and today's ledger (or in their hash chain)."""
+    check = c.history
+    files = {f.name: f for f in (check.files if check else ())}
+    chain = []
+    for name, digest in check.digests if check else ():
+        if name in files:
+            yield File(urls.snapshot(name), files[name].data)
+        week = week_of_file(name)
+        chain.append({"name": name, "week": week.label, "as_of": check.as_of(week.label), "sha256": digest,
+                      "path": urls.snapshot(name) if name in files else None})
+    yield Page(urls.HISTORY, "history.md.j2", "历史记录核验", {
+        "check": check, "chain": list(reversed(chain)), "labels": FIELD_LABELS,
+        "problem_ids": {r.problem.id for r in c.rows},
+    }, hide=(), searchable=True)
 
 
 def reference_pages(c: Campaign) -> Iterator[Output]:
@@ -255,7 +289,7 @@ def stylesheet(c: Campaign) -> Iterator[Output]:
     yield File(urls.VOCABULARY_CSS, vocabulary.stylesheet().encode("utf-8"))
 
 
-FAMILIES: tuple[Family, ...] = (home, departments, categories, problems, lists, inspections, reference_pages,
+FAMILIES: tuple[Family, ...] = (home, departments, categories, problems, lists, inspections, history, reference_pages,
                                 data_files, vendor, stylesheet)
 
 
