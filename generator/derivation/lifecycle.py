@@ -143,8 +143,9 @@ def _apply(before: Standing, entry: LogEntry) -> tuple[dict[str, object], tuple[
         reopened = {"rebound_on": entry.date, "closed_on": None, "done_on": None, "notice_until": None, "percent": 0,
                     "last_progress": None, "rebound_deadline": entry.deadline}
         if entry.deadline is not None:
-            # a new round of work has its own deadline, earlier or later than the first round's
-            reopened["deadline"] = entry.deadline
+            # the new round's deadline; like an extension's, it never pulls the effective deadline forward
+            reopened["deadline"] = max(before.deadline, entry.deadline)
+            reopened["rebound_deadline"] = reopened["deadline"]
         return reopened, (Change.REBOUND,)
     return {}, (Change.CONSOLIDATED,) if before.closed else ()
 
