@@ -31,6 +31,7 @@ PAGES = {
     "finder": "/finder/",
     "downloads": "/downloads/",
     "rules": "/rules/",
+    "history": "/history/",
     "guide": "/guide/",
     "404": "/404.html",
 }

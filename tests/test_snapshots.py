@@ -228,3 +228,21 @@ def test_render_puts_one_problem_on_a_line_and_is_valid_json() -> None:
     assert json.loads(data) == snapshot
     assert sum(1 for line in data.decode().splitlines() if line.startswith('"STHJ-')) == len(
         [p for p in ledger.problems if p.problem.id.startswith("STHJ")])
+
+
+def test_this_weeks_changes_come_from_the_last_two_snapshots(sample_docs: Path) -> None:
+    changes = (sample_docs / "changes.md").read_text(encoding="utf-8")
+    assert "第 2026-W47 周（截至 2026年11月22日）与第 2026-W46 周（截至 2026年11月15日）" in changes
+    overdue = changes.split("## 新逾期")[1].split("## ")[0]
+    # JY-2025-005's new round was due on 2026-11-15: a rebound in week 46, overdue in week 47
+    assert '<a href="../problems/JY-2025-005/">JY-2025-005</a>' in overdue
+    assert "<td>40%</td><td>50%</td>" in changes.split(">NYNC-2025-003</a>")[1].split("</tr>")[0]
+
+
+def test_weekly_trends_from_the_snapshots_on_home_and_department_pages(sample_docs: Path) -> None:
+    home = (sample_docs / "index.md").read_text(encoding="utf-8")
+    assert 'id="chart-home-trend"' in home and "[本周变化](changes.md)" in home
+    department = (sample_docs / "departments" / "education.md").read_text(encoding="utf-8")
+    assert 'id="chart-department-education-trend"' in department
+    table = department.split('id="chart-department-education-trend"')[1].split("</table>")[0]
+    assert "<td>2026-11-22</td>" in table  # the table keeps each month's last week

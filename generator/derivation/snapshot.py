@@ -223,6 +223,10 @@ class HistoryCheck:
     discrepancies: tuple[Discrepancy, ...]
     digests: tuple[tuple[str, str], ...] = ()  # (file name, SHA-256 of the file) in chain order
     files: tuple[SnapshotFile, ...] = ()  # the snapshots checked, as published
+    # what the snapshots say, for the trends and the week's changes: (week, as-of, city figures, the
+    # departments' figures) of each, and the problems of the last two (week, as-of, problems)
+    figures: tuple[tuple[str, dt.date, dict, dict], ...] = ()
+    last_two: tuple[tuple[str, dt.date, dict], ...] = ()
 
     @property
     def intact(self) -> bool:
@@ -345,7 +349,10 @@ def _check_history(ledger: Ledger, files: Sequence[SnapshotFile], until: dt.date
     return HistoryCheck(tuple((p.week.label, p.as_of) for p in published),
                         tuple(d for bucket in buckets for d in bucket),
                         tuple((p.file.name, sha256(p.file.data)) for p in published),
-                        tuple(p.file for p in published))
+                        tuple(p.file for p in published),
+                        tuple((p.week.label, p.as_of, p.snapshot.get("city") or {}, p.snapshot.get("departments") or {})
+                              for p in published),
+                        tuple((p.week.label, p.as_of, p.snapshot["problems"]) for p in published[-2:]))
 
 
 def _rebuild(ledger: Ledger, published: Sequence[_Published]) -> list[list[Discrepancy]]:
@@ -438,3 +445,59 @@ def _figures_text(figures_: dict | None) -> str:
         return "（无）"
     statuses = "、".join(f"{_status_label(k)} {v}" for k, v in figures_.get("status", {}).items() if v)
     return f"共 {figures_.get('total', 0)} 个（{statuses or '无'}）"
+
+
+# ---------------------------------------------------------------- what the snapshots show
+
+
+@dataclass(frozen=True)
+class WeekChanges:
+    """The difference between the last two snapshots (本周变化), by problem id."""
+
+    week: str
+    as_of: dt.date
+    previous_week: str | None
+    previous_as_of: dt.date | None
+    new: tuple[str, ...]  # on record now, not a week before
+    closed: tuple[str, ...]  # closed now, not a week before
+    overdue: tuple[str, ...]  # overdue now, not a week before
+    reopened: tuple[str, ...]  # a rebound now, not a week before
+    red: tuple[str, ...]  # a red light now, not a week before
+    moved: tuple[tuple[str, int, int], ...]  # (id, percent a week before, percent now) where it changed
+
+    @property
+    def empty(self) -> bool:
+        return not (self.new or self.closed or self.overdue or self.reopened or self.red or self.moved)
+
+
+def week_changes(check: HistoryCheck) -> WeekChanges | None:
+    """What changed between the last two snapshots checked; None before the first snapshot."""
+    if not check.last_two:
+        return None
+    week, as_of, now = check.last_two[-1]
+    before_week, before_as_of, before = check.last_two[0] if len(check.last_two) == 2 else (None, None, {})
+
+    def turned(index: int, value: object) -> tuple[str, ...]:
+        return tuple(i for i, record in sorted(now.items())
+                     if record[index] == value and (i not in before or before[i][index] != value))
+
+    moved = tuple((i, before[i][2], record[2]) for i, record in sorted(now.items())
+                  if i in before and before[i][2] != record[2])
+    return WeekChanges(week, as_of, before_week, before_as_of, tuple(i for i in sorted(now) if i not in before),
+                       turned(0, Status.CLOSED.value), turned(0, Status.OVERDUE.value), turned(0, Status.REBOUND.value),
+                       turned(1, Light.RED.value), moved)
+
+
+def trend(check: HistoryCheck, department: str | None = None) -> list[tuple[dt.date, int, int, int, int]]:
+    """Week by week from the snapshots: (as-of, not closed, closed, overdue, red), for the city or a department."""
+    points = []
+    for _, as_of, city, departments in check.figures:
+        figures_ = city if department is None else departments.get(department)
+        if not figures_:
+            continue
+        status, light = figures_.get("status", {}), figures_.get("light", {})
+        closed = status.get(Status.CLOSED.value, 0)
+        points.append((as_of, figures_.get("total", 0) - closed, closed, status.get(Status.OVERDUE.value, 0),
+                       light.get(Light.RED.value, 0)))
+    return points
+

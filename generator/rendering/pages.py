@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..derivation import selection
 from ..derivation.campaign import Campaign, tally, weekly_curve
-from ..derivation.snapshot import FIELD_LABELS, week_of_file
+from ..derivation.snapshot import FIELD_LABELS, trend, week_changes, week_of_file
 from ..loading import layout
 from ..model import columns, vocabulary
 from ..model.jsonschema import render_schema
@@ -83,6 +83,7 @@ def home(c: Campaign) -> Iterator[Output]:
             "status": charts.status_chart("home-status", rows),
             "lights": charts.light_chart("home-lights", rows),
             "curve": charts.curve_chart("home-curve", weekly_curve(c)),
+            "trend": _trend_chart(c, "home-trend"),
             "departments": charts.stacked_status_chart("home-departments", "各部门问题状态", by_department),
             "categories": charts.stacked_status_chart("home-categories", "各类别问题状态", by_category),
         },
@@ -102,7 +103,8 @@ def departments(c: Campaign) -> Iterator[Output]:
             "cooperating": selection.cooperating_rows(c, department.id),
             "charts": {"status": charts.status_chart(f"{prefix}-status", rows),
                        "lights": charts.light_chart(f"{prefix}-lights", rows),
-                       "steps": charts.steps_chart(f"{prefix}-steps", c, rows)},
+                       "steps": charts.steps_chart(f"{prefix}-steps", c, rows),
+                       "trend": _trend_chart(c, f"{prefix}-trend", department.id)},
         })
     ranking = selection.department_ranking(c)
     chart = charts.stacked_status_chart("departments-status", "各部门问题状态",
@@ -136,6 +138,11 @@ def problems(c: Campaign) -> Iterator[Output]:
             "inspections": inspections.get(problem.id, []),
             "rewritten": _rewritten(c, problem.id),
         }, hide=("navigation",), stitched=True)
+
+
+def _trend_chart(c: Campaign, chart_id: str, department: str | None = None):
+    points = trend(c.history, department) if c.history else []
+    return charts.trend_chart(chart_id, points) if len(points) > 1 else None
 
 
 def _rewritten(c: Campaign, problem_id: str) -> list[dict]:
@@ -223,6 +230,12 @@ def history(c: Campaign) -> Iterator[Output]:
         "check": check, "chain": list(reversed(chain)), "labels": FIELD_LABELS,
         "problem_ids": {r.problem.id for r in c.rows},
     }, hide=(), searchable=True)
+    points = trend(check) if check else []
+    yield Page(urls.CHANGES, "changes.md.j2", "本周变化", {
+        "changes": week_changes(check) if check else None,
+        "rows": {r.problem.id: r for r in c.rows},
+        "trend": charts.trend_chart("changes-trend", points) if points else None,
+    }, hide=("toc",))
 
 
 def reference_pages(c: Campaign) -> Iterator[Output]:

@@ -19,6 +19,7 @@ FINDER = "finder.md"
 DOWNLOADS = "downloads.md"
 RULES = "rules.md"
 GUIDE = "guide.md"
+CHANGES = "changes.md"  # 本周变化: the difference between the last two weekly snapshots
 HISTORY = "history.md"  # 历史记录核验: the published weekly snapshots checked against today's ledger
 PROBLEMS_FOLDER = "problems"
 DATA_FOLDER = "data"
