@@ -32,6 +32,7 @@ PAGES = {
     "downloads": "/downloads/",
     "rules": "/rules/",
     "history": "/history/",
+    "changes": "/changes/",
     "guide": "/guide/",
     "404": "/404.html",
 }

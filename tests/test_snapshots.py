@@ -208,7 +208,7 @@ def test_the_build_shows_a_public_notice_on_the_page_of_a_problem_whose_past_cha
     assert "历史记录变更公示" not in (docs / "problems" / "JY-2025-001.html").read_text(encoding="utf-8")
     history = (docs / "history.md").read_text(encoding="utf-8")
     assert "<tr><td>2026-W38</td><td>2026-09-20</td><td><a href=\"../problems/JY-2025-005/\">JY-2025-005</a></td>" \
-           "<td>完成度</td><td>50%</td><td>55%</td></tr>" in history
+           "<td>完成度</td><td>50%</td><td>55%</td><td>7</td></tr>" in history
     assert "历史记录变更公示" in (docs / "index.md").read_text(encoding="utf-8")
 
 

@@ -214,6 +214,9 @@ def inspections(c: Campaign) -> Iterator[Output]:
         "department_names": {d.id: d.name for d in c.departments}})
 
 
+HISTORY_ROWS = 500  # discrepancies listed on the history page: a rewrite of a whole ledger stays a readable page
+
+
 def history(c: Campaign) -> Iterator[Output]:
     """历史记录核验: every published weekly snapshot up to the as-of date, downloadable with its digest, and
     each discrepancy between them and today's ledger (or in their hash chain)."""
@@ -228,6 +231,7 @@ def history(c: Campaign) -> Iterator[Output]:
                       "path": urls.snapshot(name) if name in files else None})
     yield Page(urls.HISTORY, "history.md.j2", "历史记录核验", {
         "check": check, "chain": list(reversed(chain)), "labels": FIELD_LABELS,
+        "listed": check.first_by_problem_field()[:HISTORY_ROWS] if check else [],
         "problem_ids": {r.problem.id for r in c.rows},
     }, hide=(), searchable=True)
     points = trend(check) if check else []
