@@ -102,6 +102,40 @@ def first_visit_bytes(site: Path) -> tuple[int, int] | None:
     return total, requests
 
 
+# A word in about a tenth of the synthetic problems (generator/commands/synth.py SUBJECTS), and an id.
+QUERIES = ("医院", "DAA-2024-001")
+
+
+def query_bytes(site: Path, keyword: str) -> tuple[int, int] | None:
+    """Bytes and requests of the full-text index (site/pagefind/) that the finder downloads to show the first
+    page of results for `keyword`, in Chromium: what a query costs a reader, whatever the ledger's size."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        return None
+    from urllib.parse import quote
+
+    from playwright.sync_api import sync_playwright
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sizes: dict[str, int] = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync"])
+            page = browser.new_page()
+            page.on("response", lambda r: "/pagefind/" in r.url and sizes.setdefault(r.url, len(r.body())))
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/finder/?keyword={quote(keyword)}",
+                      wait_until="networkidle")
+            page.wait_for_function("document.querySelector('.rc-finder__count').textContent.includes('全文检索')")
+            page.wait_for_timeout(500)
+            browser.close()
+    finally:
+        server.shutdown()
+    return sum(sizes.values()), len(sizes)
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
@@ -130,7 +164,9 @@ def measure(size: int, departments: int) -> dict:
     assert len(pages) == size, f"{len(pages)} problem pages for {size} problems"
     result["page_bytes"] = sum(p.stat().st_size for p in pages) // len(pages)
     result["site_bytes"] = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-    result["search_bytes"] = (site / "search" / "search_index.json").stat().st_size
+    result["search_index_bytes"] = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
+    for keyword in QUERIES:
+        result[f"query_{keyword}"] = query_bytes(site, keyword)
     visit = first_visit_bytes(site)
     result["home_bytes"], result["home_requests"] = visit if visit else (None, None)
     return result
@@ -180,7 +216,10 @@ def table(results: list[dict]) -> str:
         ("peak memory: validate / full build (MiB)", lambda r: f"{r['validate_mib']} / {r['site_peak_mib']}"),
         ("bytes per problem page", lambda r: f"{r['page_bytes']:,}"),
         ("whole site (MiB)", lambda r: f"{r['site_bytes'] / 2**20:.0f}"),
-        ("search_index.json (bytes)", lambda r: f"{r['search_bytes']:,}"),
+        ("full-text index, whole (MiB)", lambda r: f"{r['search_index_bytes'] / 2**20:.1f}"),
+        *((f"query “{q}”: downloaded (bytes, requests)", functools.partial(
+            lambda q, r: "no Chromium" if r[f"query_{q}"] is None else f"{r[f'query_{q}'][0]:,} ({r[f'query_{q}'][1]})", q))
+          for q in QUERIES),
         ("home page first visit (bytes, requests)",
          lambda r: "no Chromium" if r["home_bytes"] is None else f"{r['home_bytes']:,} ({r['home_requests']})"),
     ]
@@ -213,6 +252,10 @@ def verdicts(small: dict, large: dict) -> list[tuple[str, bool]]:
                           large["site_s"] <= FULL_BUILD_SECONDS))
     if small["home_bytes"] is not None and large["home_bytes"] is not None:
         checks.append(("home first visit does not grow (≤ 1.05 ×)", large["home_bytes"] <= 1.05 * small["home_bytes"]))
+    for q in QUERIES:
+        if small[f"query_{q}"] is not None and large[f"query_{q}"] is not None:
+            ratio = large[f"query_{q}"][0] / small[f"query_{q}"][0]
+            checks.append((f"query “{q}” download does not grow with the ledger (≤ 2 ×: {ratio:.2f}×)", ratio <= 2))
     return checks
 
 

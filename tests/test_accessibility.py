@@ -29,6 +29,7 @@ PAGES = {
     "notice": "/lists/notice/",
     "inspections": "/inspections/",
     "finder": "/finder/",
+    "search": "/finder/?keyword=%E5%8C%BB%E9%99%A2",  # 医院: full-text results, with the words marked
     "downloads": "/downloads/",
     "rules": "/rules/",
     "history": "/history/",
@@ -82,6 +83,8 @@ def test_no_serious_or_critical_axe_violation(kind: str, visitor: Watched, schem
         page.wait_for_function("!document.querySelector('.rc-finder__count').textContent.includes('载入')")
         page.select_option("select[name=status]", "overdue")
         assert page.locator(".rc-finder__results tbody tr").count() > 0
+    if kind == "search":
+        page.wait_for_selector(".rc-finder__excerpt mark")
     if kind == "home" and scheme == "dark":
         # the palette toggle itself, too: back to light and to dark again, and the page still passes
         page.click("label.md-header__button[for^='__palette']:visible")

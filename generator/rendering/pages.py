@@ -34,6 +34,8 @@ class Page:
     template: str
     title: str
     context: dict = field(default_factory=dict)
+    # What a search engine or a shared link (WeChat, Weibo) says about the page; the site's description if None.
+    description: str | None = None
     hide: tuple[str, ...] = ("navigation", "toc")
     searchable: bool = False
     # Pages MkDocs would spend most of a large build on: the build writes their content as HTML
@@ -126,7 +128,8 @@ def categories(c: Campaign) -> Iterator[Output]:
 
 
 def problems(c: Campaign) -> Iterator[Output]:
-    yield Page(urls.PROBLEM_SHELL, "shell.md.j2", SHELL_TITLE, {"marks": SHELL_MARKS}, hide=("navigation",), shell=True)
+    yield Page(urls.PROBLEM_SHELL, "shell.md.j2", SHELL_TITLE, {"marks": SHELL_MARKS}, hide=("navigation",),
+               description=SHELL_DESCRIPTION, shell=True)
     step_names = {s.id: s.name for s in c.portal.steps}
     inspections = selection.inspections_by_problem(c)
     for row in c.rows:
@@ -137,7 +140,7 @@ def problems(c: Campaign) -> Iterator[Output]:
             "undated": [m for m in problem.milestones if m.due is None],
             "inspections": inspections.get(problem.id, []),
             "rewritten": _rewritten(c, problem.id),
-        }, hide=("navigation",), stitched=True)
+        }, hide=("navigation",), description=problem_description(row), stitched=True)
 
 
 def _trend_chart(c: Campaign, chart_id: str, department: str | None = None):
@@ -161,9 +164,22 @@ def _rewritten(c: Campaign, problem_id: str) -> list[dict]:
 # A page per problem: the build writes this family in a second process, beside the others.
 problems.per_problem = True
 
+DESCRIPTION_CHARS = 90  # of the problem's own description; search engines show about 120 Chinese characters
+
+
+def problem_description(row) -> str:
+    """The problem in one sentence for search results and shared links: who leads, where it stands, what it is."""
+    problem, state = row.problem, row.state
+    text = " ".join(problem.description.split())
+    if len(text) > DESCRIPTION_CHARS:
+        text = text[:DESCRIPTION_CHARS].rstrip("，、；：。,;: ") + "……"
+    return (f"{row.department.name}牵头整改，{state.status.label}，亮{state.light.label}，"
+            f"完成时限 {state.deadline.isoformat()}。{text}")
+
 
 # The placeholders of the problem page shell (templates/shell.md.j2), which the publisher replaces.
 SHELL_TITLE = "rc-shell-title"
+SHELL_DESCRIPTION = "rc-shell-description"
 SHELL_MARKS = {"start": "rc-shell-content-start", "end": "rc-shell-content-end", "heading": "rc-shell-heading"}
 
 

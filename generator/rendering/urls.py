@@ -24,6 +24,8 @@ HISTORY = "history.md"  # 历史记录核验: the published weekly snapshots che
 PROBLEMS_FOLDER = "problems"
 DATA_FOLDER = "data"
 VENDOR_FOLDER = "assets/vendor"
+SEARCH_FOLDER = "pagefind"  # the full-text index, written into the site by generator/publishing/search.py
+PROBLEM_SITEMAP = "sitemap-problems-{n}.xml"  # beside MkDocs' sitemap.xml; generator/publishing/sitemaps.py
 VOCABULARY_CSS = "assets/generated/vocabulary.css"  # its own folder: the writer owns every file in it
 USE_DIRECTORY_URLS = True
 
