@@ -246,3 +246,21 @@ def test_weekly_trends_from_the_snapshots_on_home_and_department_pages(sample_do
     assert 'id="chart-department-education-trend"' in department
     table = department.split('id="chart-department-education-trend"')[1].split("</table>")[0]
     assert "<td>2026-11-22</td>" in table  # the table keeps each month's last week
+
+
+def test_an_entry_slipped_in_between_two_old_ones_is_caught_at_its_week(
+        repository: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Backdating: an entry added today but dated in the past, in date order, so the ledger itself is valid."""
+    problem = repository / "ledgers" / "education" / "JY-2025-005.yml"
+    text = problem.read_text(encoding="utf-8")
+    slipped = ("  - date: 2026-10-10\n    type: progress\n    step: implement\n    percent: 60\n"
+               "    summary: 补记的进展。\n")
+    problem.write_text(text.replace("  - date: 2026-11-05\n", slipped + "  - date: 2026-11-05\n"), encoding="utf-8")
+    ledgers = str(repository / "ledgers")
+    assert rectify(capsys, "validate", ledgers, "--as-of", AS_OF.isoformat())[0] == 0
+    code, out, _ = rectify(capsys, "validate", ledgers, "--as-of", AS_OF.isoformat(), "--history")
+    assert code == 1
+    line = text[:text.index("  - date: 2026-11-05\n")].count("\n") + 1  # where the slipped entry now starts
+    findings = [f for f in out.splitlines() if " E340 " in f]
+    assert findings and all(f.startswith(f"{ledgers}/education/JY-2025-005.yml:{line}:") for f in findings), out
+    assert "第 2026-W41 周（截至 2026-10-11）" in findings[0] and "（2026-10-10）" in findings[0]
