@@ -264,3 +264,15 @@ def test_an_entry_slipped_in_between_two_old_ones_is_caught_at_its_week(
     findings = [f for f in out.splitlines() if " E340 " in f]
     assert findings and all(f.startswith(f"{ledgers}/education/JY-2025-005.yml:{line}:") for f in findings), out
     assert "第 2026-W41 周（截至 2026-10-11）" in findings[0] and "（2026-10-10）" in findings[0]
+
+
+def test_a_deleted_snapshot_breaks_the_link_of_the_next(repository: Path) -> None:
+    (repository / "snapshots" / "2026-W10.json").unlink()
+    check = check_history(validate(repository / "ledgers", AS_OF).ledger, read_folder(repository / "snapshots"))
+    assert [(d.week, d.field) for d in check.discrepancies] == [("2026-W11", "chain")]
+    assert "2026-W09.json" in check.discrepancies[0].now
+
+
+def test_snapshot_takes_a_date_or_every_week_not_both(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = rectify(capsys, "snapshot", "--all", "--as-of", "2026-01-01")
+    assert code == 2 and "只能用一个" in err
