@@ -197,7 +197,7 @@ def test_an_extension_right_after_a_rebound_sets_the_new_rounds_deadline() -> No
 
 
 def test_a_rebound_without_a_new_deadline_stays_a_rebound() -> None:
-    """The old way (now error E330): the first round's deadline is long past, which says nothing of the new round."""
+    """The old way (now error E331): the first round's deadline is long past, which says nothing of the new round."""
     log = [progress(D(2026, 3, 1), 100), close(D(2026, 3, 10)), review(D(2026, 6, 1), "rebound")]
     assert state_of(problem(log, deadline=D(2026, 4, 30)), D(2026, 12, 1), T).status == Status.REBOUND
 

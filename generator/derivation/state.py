@@ -59,7 +59,7 @@ def state_of(problem: Problem, as_of: dt.date, thresholds: Thresholds, facts: St
 
 # (status, light) pairs that stay as they are on every later day while the standing does not change (no new
 # entry): closed stays closed and green; past the deadline stays overdue and red; finished work waiting too
-# long for its close-out waits longer. A rebound without a deadline for the new round (E330) stays a red
+# long for its close-out waits longer. A rebound without a deadline for the new round (E331) stays a red
 # rebound, but one with a deadline turns overdue, so only `rebound_deadline is None` makes it final. The
 # weekly snapshots' check relies on this to skip the weeks after such a day; tests/test_derive.py checks it.
 FINAL = frozenset({(Status.CLOSED, Light.GREEN), (Status.OVERDUE, Light.RED), (Status.DONE, Light.YELLOW)})
@@ -83,7 +83,7 @@ def _status(facts: Standing, as_of: dt.date) -> Status:
     if facts.done_on is not None:
         return Status.DONE
     if facts.rebound_on is not None and not (facts.rebound_deadline is not None and as_of > facts.deadline):
-        return Status.REBOUND  # until the new round's deadline passes; a rebound without one (E330) stays so
+        return Status.REBOUND  # until the new round's deadline passes; a rebound without one (E331) stays so
     if as_of > facts.deadline:
         return Status.OVERDUE
     if not facts.started:

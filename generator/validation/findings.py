@@ -91,12 +91,12 @@ _CODES = [
          "请把文件本身放进来。"),
     Code("E329", "placeholder", "还是模板里的提示文字",
          "字段里还是 rectify new 生成的模板提示（以“请填写”开头）；不换成实际内容就会原样公开，因此不允许。"),
-    Code("E330", "rebound-without-deadline", "反弹后没有新的完成时限",
+    Code("E331", "rebound-without-deadline", "反弹后没有新的完成时限",
          "回头看发现反弹（outcome: rebound）时，必须在这条 review 的 deadline 里给出重新整改的完成时限，"
          "或者紧接着追加一条延期（extension）记录；期满未完成即为逾期。deadline 只用于结论为反弹的回头看。"),
-    Code("E331", "close-without-notice", "销号前没有公示整改结果",
+    Code("E332", "close-without-notice", "销号前没有公示整改结果",
          "portal.yml 的 notice 要求销号之前先公示整改结果（notice），公示期满后才能销号。"),
-    Code("E332", "notice-too-short", "公示期短于规定天数",
+    Code("E333", "notice-too-short", "公示期短于规定天数",
          "整改结果公示的天数（从公示记录的日期到截止日期 until，含首尾两天）少于 portal.yml 的 notice.min_days。"),
     # E34x: the published history (snapshots/) against today's ledger; reported by `rectify validate --history`.
     Code("E340", "history-rewritten", "历史记录与周快照不符",

@@ -108,7 +108,7 @@ def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
                 length = (entry.until - entry.date).days + 1
                 if (notice_rule.required and entry.until >= entry.date and length < notice_rule.min_days
                         and (notice_rule.since is None or entry.date >= notice_rule.since)):
-                    yield at("E332", index, "until",
+                    yield at("E333", index, "until",
                              f"公示期从 {entry.date} 到 {entry.until}，共 {length} 天，少于 portal.yml 规定的 "
                              f"{notice_rule.min_days} 天；请把截止日期（until）改为 "
                              f"{entry.date + dt.timedelta(days=notice_rule.min_days - 1)} 或更晚。")
@@ -127,7 +127,7 @@ def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
                 if (notice_rule.required and not before.closed and before.notice_until is None
                         and (notice_rule.since is None or entry.date >= notice_rule.since)):
                     since = f"自 {notice_rule.since} 起，" if notice_rule.since else ""
-                    yield at("E331", index, "type",
+                    yield at("E332", index, "type",
                              f"{since}portal.yml 要求销号之前先公示整改结果：请先追加一条整改结果公示（type: notice），"
                              f"公示至少 {notice_rule.min_days} 天，期满后再销号。")
                 if before.notice_until is not None and entry.date <= before.notice_until:
@@ -144,16 +144,16 @@ def _review_deadline(problem, index: int, entry: Review, at) -> Iterator[Finding
     """A rebound sets the new round's deadline, in the look-back or in an extension right after it."""
     if entry.outcome != ReviewOutcome.REBOUND:
         if entry.deadline is not None:
-            yield at("E330", index, "deadline",
+            yield at("E331", index, "deadline",
                      "只有结论为反弹（outcome: rebound）的回头看才写新的完成时限（deadline）；巩固的回头看请删去 deadline。")
         return
     if entry.deadline is not None:
         if entry.deadline <= entry.date:
-            yield at("E330", index, "deadline",
+            yield at("E331", index, "deadline",
                      f"重新整改的完成时限 {entry.deadline} 不晚于回头看的日期 {entry.date}；请给出今后的完成时限。")
         return
     following = problem.log[index + 1] if index + 1 < len(problem.log) else None
     if not isinstance(following, Extension):
-        yield at("E330", index, "outcome",
+        yield at("E331", index, "outcome",
                  f"第 {index + 1} 条回头看发现反弹，问题重新打开，却没有给出重新整改的完成时限：请在这条记录里加上 "
                  "deadline（如 deadline: 2027-03-31），或者紧接着追加一条延期（extension）记录。")
