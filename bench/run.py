@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,21 @@ from generator.validation.report import validate
 report = validate(pathlib.Path(sys.argv[1]), dt.date.fromisoformat(sys.argv[2]))
 assert not report.errors, report.errors[:3]
 """
+# issue 10: weekly snapshots (`rectify snapshot --all` over the synthetic history, which starts in December
+# 2024): the check of all of them against the ledger, done by every build, and a year of them in git
+CHECK = """
+import sys, pathlib, datetime as dt, time, json
+from generator.validation.report import validate
+from generator.derivation.snapshot import check_history
+from generator.loading.snapshots import read_folder
+ledgers = pathlib.Path(sys.argv[1])
+report = validate(ledgers, dt.date.fromisoformat(sys.argv[2]))
+start = time.perf_counter()
+check = check_history(report.ledger, read_folder(ledgers.parent / "snapshots"))
+print(json.dumps({"check_s": time.perf_counter() - start, "weeks": len(check.weeks), "intact": check.intact}))
+"""
+YEAR_OF_SNAPSHOTS_MB = 50
+SNAPSHOT_CHECK_SHARE = 0.25  # of the full build, for every snapshot's comparison (issue 10's budget, with the reports)
 # issue 9: the full build of 10,000 problems on a 2-core machine
 FULL_BUILD_SECONDS = 30
 FULL_BUILD_AT = 10_000
@@ -143,6 +159,7 @@ def measure(size: int, departments: int) -> dict:
     result: dict = {"problems": size}
     result["parse_s"], result["parse_mib"] = run([PY, "-c", PARSE, str(ledgers)])
     result["validate_s"], result["validate_mib"] = run([PY, "-c", VALIDATE, str(ledgers), AS_OF], cwd=ROOT)
+    result.update(snapshots(work, ledgers))
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": "http://127.0.0.1/"}
     result["site_s"], result["site_peak_mib"] = run(
         [PY, "-m", "generator", "site", "--ledgers", str(ledgers), "--docs", str(work / "docs"), "--as-of", AS_OF,
@@ -167,7 +184,8 @@ def measure_checks(work: Path) -> dict:
     is compared, as a clerk runs the checks before committing (every data file hashed: the slower way)."""
     env = {**os.environ, **GIT_ENV}
     (work / "snapshots").mkdir(exist_ok=True)
-    (work / "snapshots" / "2026-W46.json").write_text("{}\n", encoding="utf-8")
+    if not any((work / "snapshots").glob("*.json")):  # the weekly snapshots measured above, or a stand-in
+        (work / "snapshots" / "2026-W46.json").write_text("{}\n", encoding="utf-8")
     for args in (["init", "-q", "-b", "main"], ["add", "ledgers", "snapshots"], ["commit", "-q", "-m", "base"]):
         subprocess.run(["git", "-C", str(work), *args], check=True, env=env)
     folder = sorted(p for p in (work / "ledgers").iterdir() if p.is_dir() and p.name != "inspections")[0]
@@ -187,6 +205,35 @@ def measure_checks(work: Path) -> dict:
     return timings
 
 
+def snapshots(work: Path, ledgers: Path) -> dict:
+    """Every finished week's snapshot since the synthetic campaign start, written as CI would (beside the ledger,
+    so that the full build below checks them all); then how much a year of them takes in git."""
+    result: dict = {}
+    result["snapshot_all_s"], _ = run([PY, "-m", "generator", "snapshot", "--all", "--ledgers", str(ledgers),
+                                       "--today", AS_OF], cwd=ROOT, quiet=True)
+    files = sorted((work / "snapshots").glob("*.json"))
+    result["snapshots"] = len(files)
+    checked = subprocess.run([PY, "-c", CHECK, str(ledgers), AS_OF], cwd=ROOT, check=True, capture_output=True,
+                             text=True)
+    check = json.loads(checked.stdout)
+    assert check["intact"] and check["weeks"] == len(files), check
+    result["check_s"] = check["check_s"]
+    year = files[-52:]
+    result["year_raw_bytes"] = sum(p.stat().st_size for p in year)
+    result["year_zlib_bytes"] = sum(len(zlib.compress(p.read_bytes())) for p in year)  # as git's loose objects
+    repository = work / "snapshot-git"
+    git = ["git", "-C", str(repository), "-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
+    subprocess.run(["git", "init", "-q", str(repository)], check=True)
+    for path in year:  # one commit a week, as CI makes them
+        shutil.copyfile(path, repository / path.name)
+        subprocess.run([*git, "add", path.name], check=True)
+        subprocess.run([*git, "commit", "-q", "-m", path.stem], check=True)
+    subprocess.run([*git, "gc", "-q"], check=True)
+    result["year_git_bytes"] = sum(p.stat().st_size for p in (repository / ".git" / "objects").rglob("*") if p.is_file())
+    shutil.rmtree(repository)
+    return result
+
+
 def table(results: list[dict]) -> str:
     rows = [
         ("problems", lambda r: f"{r['problems']:,}"),
@@ -194,6 +241,11 @@ def table(results: list[dict]) -> str:
         ("validate (s)", lambda r: f"{r['validate_s']:.1f}"),
         ("validate / parse", lambda r: f"{r['validate_s'] / r['parse_s']:.2f}×"),
         ("full build, rectify site (s)", lambda r: f"{r['site_s']:.1f}"),
+        ("weekly snapshots: count / rectify snapshot --all (s)", lambda r: f"{r['snapshots']} / {r['snapshot_all_s']:.1f}"),
+        ("check of every snapshot, in the build (s, share of it)",
+         lambda r: f"{r['check_s']:.1f} ({r['check_s'] / r['site_s']:.0%})"),
+        ("a year of snapshots: raw / zlib / git after gc (MB)",
+         lambda r: " / ".join(f"{r[k] / 1e6:.1f}" for k in ("year_raw_bytes", "year_zlib_bytes", "year_git_bytes"))),
         ("peak memory: validate / full build (MiB)", lambda r: f"{r['validate_mib']} / {r['site_peak_mib']}"),
         ("bytes per problem page", lambda r: f"{r['page_bytes']:,}"),
         ("whole site (MiB)", lambda r: f"{r['site_bytes'] / 2**20:.0f}"),
@@ -223,6 +275,12 @@ def verdicts(small: dict, large: dict) -> list[tuple[str, bool]]:
          large["site_bytes"] / small["site_bytes"] <= growth),
         ("bytes per problem page flat (≤ 1.1 ×)", large["page_bytes"] <= 1.1 * small["page_bytes"]),
         ("peak memory < 1 GiB", max(large["validate_mib"], large["site_peak_mib"]) < 1024),
+        (f"a year of weekly snapshots in git < {YEAR_OF_SNAPSHOTS_MB} MB, even as loose objects "
+         f"({large['year_zlib_bytes'] / 1e6:.1f} MB; {large['year_git_bytes'] / 1e6:.1f} MB packed)",
+         max(large["year_zlib_bytes"], large["year_git_bytes"]) < YEAR_OF_SNAPSHOTS_MB * 1e6),
+        (f"checking every snapshot ≤ {SNAPSHOT_CHECK_SHARE:.0%} of the full build "
+         f"({large['snapshots']} weeks: {large['check_s']:.1f} s of {large['site_s']:.1f} s)",
+         large["check_s"] <= SNAPSHOT_CHECK_SHARE * large["site_s"]),
     ]
     if large["problems"] == FULL_BUILD_AT:
         checks.insert(1, (f"full build ≤ {FULL_BUILD_SECONDS} s at {FULL_BUILD_AT:,} problems ({large['site_s']:.1f} s)",

@@ -60,7 +60,9 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="把提醒（W 开头的代码）也视为错误。")
 @click.option("--as-of", type=AsOf(), default=None,
               help="按哪一天校验（YYYY-MM-DD）：记录不得晚于这一天。默认：设置了 SOURCE_DATE_EPOCH 时取该时间，否则取北京时间今天。")
-def validate(path: str, output_format: str, strict: bool, as_of: dt.date | None) -> None:
+@click.option("--history", is_flag=True,
+              help="同时核验 snapshots/ 下已发布的周快照：快照链是否完整，按现在的台账重算每一周是否与快照相同。")
+def validate(path: str, output_format: str, strict: bool, as_of: dt.date | None, history: bool) -> None:
     """校验台账目录 PATH（默认 ledgers）下的全部文件，一次列出所有问题。
 
     每个问题一行：文件:行:列: 代码 说明。代码的含义见填报指南的“校验代码”一节。
@@ -71,7 +73,7 @@ def validate(path: str, output_format: str, strict: bool, as_of: dt.date | None)
     root = _ledger_root(path)
     # the ledger folder of a repository (ledgers/ at its root): its CODEOWNERS files must match the registries
     repository = root.resolve().parent if root.resolve().name == "ledgers" else None
-    report = run(root, as_of or default_as_of(), repository)
+    report = run(root, as_of or default_as_of(), repository, history=history)
     click.echo(FORMATS[output_format](report, strict))
     sys.exit(EXIT_VALID if report.valid(strict) else EXIT_INVALID)
 
@@ -189,6 +191,35 @@ def synth(problems: int, departments: int, out: str, as_of: dt.date | None, seed
 
     count = synthesize(Path(out), problems, departments, as_of or default_as_of(), seed)
     click.echo(f"已在 {out} 生成 {count} 个问题、{departments} 个部门。")
+
+
+@cli.command()
+@click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。")
+@click.option("--as-of", type=AsOf(), default=None,
+              help="为这一天所在的一周（周一到周日，北京时间）生成快照，截至该周周日；该周尚未结束时截至今天，"
+                   "是临时快照，周内可以重写。默认：今天。")
+@click.option("--all", "every_week", is_flag=True, help="为整改开始以来每一个已经结束、还没有快照的周生成快照。")
+@click.option("--today", type=AsOf(), default=None, help=TODAY_HELP)
+def snapshot(path: str, as_of: dt.date | None, every_week: bool, today: dt.date | None) -> None:
+    """生成周快照 snapshots/YYYY-Www.json：每个问题的状态、亮灯、完成度、现行时限和工作记录摘要，
+    以及前一份快照文件的 SHA-256，前后相连成链。已经结束的一周的快照不同时绝不覆盖。"""
+    from .commands.snapshot import SnapshotError, take
+    from .validation.report import format_text
+
+    if as_of is not None and every_week:
+        raise click.UsageError("--as-of 和 --all 只能用一个。")
+    try:
+        taken = take(_ledger_root(path), today or default_as_of(), as_of, every_week)
+    except SnapshotError as exc:
+        if exc.report is not None:
+            click.echo(format_text(exc.report), err=True)
+        click.echo(f"没有写入快照：{exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    words = {"written": "已写入", "unchanged": "未改变", "provisional": "已写入临时快照（本周尚未结束）"}
+    for item in taken:
+        click.echo(f"{words[item.outcome]} {item.path}（第 {item.week.label} 周，截至 {item.as_of}）")
+    if not taken:
+        click.echo("每个已经结束的周都已有快照，没有新的快照要写。")
 
 
 def _build_options(command):

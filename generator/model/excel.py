@@ -181,7 +181,7 @@ LOG_FIELDS: tuple[Field, ...] = (
     Field("完成度（%）", {"progress": "percent"}, "int"),
     Field("内容", {"progress": "summary", "notice": "summary", "close": "summary", "review": "findings"}),
     Field("佐证材料", {"progress": "evidence"}, "list"),
-    Field("新完成时限", {"extension": "deadline"}, "date"),
+    Field("新完成时限", {"extension": "deadline", "review": "deadline"}, "date"),  # a rebound sets one too
     Field("延期理由", {"extension": "reason"}),
     Field("批准或审核单位", {"extension": "approved_by", "close": "approved_by"}),
     Field("文号", {"extension": "document", "close": "document"}),

@@ -117,6 +117,8 @@ class Review(EntryBase, title=EntryType.REVIEW.label):
     outcome: ReviewOutcome = Field(description=f"回头看结论：{ReviewOutcome.choices()}（rebound 时问题重新打开）")
     satisfaction: Percent | None = Field(None, description="群众满意度（可选），0 到 100 的整数百分比")
     findings: Text = Field(description="回头看发现的情况")
+    deadline: Date | None = Field(None, description="重新整改的完成时限（rebound 时必填，也可以在紧接着的一条延期记录里给出），"
+                                                    "格式 YYYY-MM-DD；期满未完成即为逾期")
 
 
 LogEntry = Annotated[Progress | Extension | Notice | Close | Review, Field(discriminator="type")]
@@ -180,6 +182,15 @@ class Thresholds(Record, title="亮灯阈值"):
                              description="整改完成（有结果公示的，自公示期满）后超过这么多天仍未销号时亮黄灯")
 
 
+class NoticeRule(Record, title="整改结果公示要求"):
+    """销号前是否必须先公示整改结果，公示至少几天，群众如何提出异议。"""
+
+    required: bool = Field(False, description="true 时，销号之前必须先有一条整改结果公示（notice）记录，且公示期满后才能销号")
+    min_days: Days = Field(5, ge=1, le=90, description="公示期最短天数（含公示开始和截止当天）")
+    since: Date | None = Field(None, description="自哪一天起的销号须先公示（可选）；此前的销号不受此要求约束")
+    objections: Text | None = Field(None, description="对公示结果提出异议的方式，显示在公示问题清单上（可选，默认用 feedback）")
+
+
 class Portal(Record, title="门户设置"):
     """portal.yml：门户的基本信息、问题类别、八步走步骤和亮灯阈值，由专班办公室维护。"""
 
@@ -199,6 +210,7 @@ class Portal(Record, title="门户设置"):
     owners: list[Text] = Field(default_factory=list,
                                description="专班办公室有权修改登记表、督查记录和每周快照的 git 团队或账号，如 @city/office；"
                                            "也写进 CODEOWNERS")
+    notice: NoticeRule = Field(default_factory=NoticeRule, description="整改结果公示要求（可选）")
 
 
 class Department(Record, title="部门"):

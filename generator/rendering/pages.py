@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..derivation import selection
 from ..derivation.campaign import Campaign, tally, weekly_curve
+from ..derivation.snapshot import FIELD_LABELS, trend, week_changes, week_of_file
 from ..loading import layout
 from ..model import columns, excel, vocabulary
 from ..model.jsonschema import render_schema
@@ -67,7 +68,7 @@ def entry_summary(entry) -> str:
     if isinstance(entry, Close):
         return entry.summary
     if isinstance(entry, Review):
-        return entry.findings
+        return entry.findings + (f"（重新整改时限 {entry.deadline.isoformat()}）" if entry.deadline else "")
     return ""
 
 
@@ -84,12 +85,14 @@ def home(c: Campaign) -> Iterator[Output]:
             "status": charts.status_chart("home-status", rows),
             "lights": charts.light_chart("home-lights", rows),
             "curve": charts.curve_chart("home-curve", weekly_curve(c)),
+            "trend": _trend_chart(c, "home-trend"),
             "departments": charts.stacked_status_chart("home-departments", "各部门问题状态", by_department),
             "categories": charts.stacked_status_chart("home-categories", "各类别问题状态", by_category),
         },
         "upcoming": selection.upcoming(c), "window": selection.UPCOMING_DAYS, "limit": selection.UPCOMING_LIMIT,
         "updates": selection.latest_updates(c),
         "notice_count": len(selection.under_notice(c)),
+        "history": c.history,
     }, searchable=True)
 
 
@@ -102,7 +105,8 @@ def departments(c: Campaign) -> Iterator[Output]:
             "cooperating": selection.cooperating_rows(c, department.id),
             "charts": {"status": charts.status_chart(f"{prefix}-status", rows),
                        "lights": charts.light_chart(f"{prefix}-lights", rows),
-                       "steps": charts.steps_chart(f"{prefix}-steps", c, rows)},
+                       "steps": charts.steps_chart(f"{prefix}-steps", c, rows),
+                       "trend": _trend_chart(c, f"{prefix}-trend", department.id)},
         })
     ranking = selection.department_ranking(c)
     chart = charts.stacked_status_chart("departments-status", "各部门问题状态",
@@ -136,7 +140,26 @@ def problems(c: Campaign) -> Iterator[Output]:
             "milestones": charts.milestone_chart(row),
             "undated": [m for m in problem.milestones if m.due is None],
             "inspections": inspections.get(problem.id, []),
+            "rewritten": _rewritten(c, problem.id),
         }, hide=("navigation",), description=problem_description(row), stitched=True)
+
+
+def _trend_chart(c: Campaign, chart_id: str, department: str | None = None):
+    points = trend(c.history, department) if c.history else []
+    return charts.trend_chart(chart_id, points) if len(points) > 1 else None
+
+
+def _rewritten(c: Campaign, problem_id: str) -> list[dict]:
+    """What of a problem's published history today's ledger no longer reproduces: one line per field, at the
+    first week it shows."""
+    if c.history is None:
+        return []
+    first: dict[str, dict] = {}
+    for d in c.history.for_problem(problem_id):
+        item = first.setdefault(d.field, {"week": d.week, "what": FIELD_LABELS.get(d.field, d.field),
+                                           "recorded": d.recorded, "now": d.now, "weeks": 0})
+        item["weeks"] += 1
+    return list(first.values())
 
 
 # A page per problem: the build writes this family in a second process, beside the others.
@@ -180,7 +203,7 @@ def lists(c: Campaign) -> Iterator[Output]:
         rows = select(c)
         overview.append((urls.problem_list(name), title, intro, len(rows)))
         extra_column = (column[0], {r.problem.id: column[1](r) for r in rows}) if column else None
-        extra = f"对公示的整改结果有意见，请通过以下渠道反映：{md(c.portal.feedback)}" if feedback else ""
+        extra = notice_terms(c.portal) if feedback else ""
         yield Page(urls.problem_list(name), "list.md.j2", title,
                    {"title": title, "intro": intro, "rows": rows, "extra_column": extra_column, "extra": extra,
                     "term": term},
@@ -191,10 +214,49 @@ def lists(c: Campaign) -> Iterator[Output]:
     yield Page(urls.LISTS, "lists.md.j2", "重点关注", {"lists": overview}, hide=("toc",))
 
 
+def notice_terms(portal) -> str:
+    """How to object to a published result (the notice list's closing note): portal.yml's `notice`."""
+    rule = portal.notice
+    how = md(rule.objections) if rule.objections else f"对公示的整改结果有意见，请通过以下渠道反映：{md(portal.feedback)}"
+    if not rule.required:
+        return how
+    since = f"自 {rule.since.isoformat()} 起，" if rule.since else ""
+    return (f"{since}问题销号前须公示整改结果至少 {rule.min_days} 天，公示期满（上表“公示期”的截止日）后才能销号。"
+            f"\n\n{how}")
+
+
 def inspections(c: Campaign) -> Iterator[Output]:
     yield Page(urls.INSPECTIONS, "inspections.md.j2", "督查通报", {
         "inspections": selection.inspections_newest_first(c),
         "department_names": {d.id: d.name for d in c.departments}})
+
+
+HISTORY_ROWS = 500  # discrepancies listed on the history page: a rewrite of a whole ledger stays a readable page
+
+
+def history(c: Campaign) -> Iterator[Output]:
+    """历史记录核验: every published weekly snapshot up to the as-of date, downloadable with its digest, and
+    each discrepancy between them and today's ledger (or in their hash chain)."""
+    check = c.history
+    files = {f.name: f for f in (check.files if check else ())}
+    chain = []
+    for name, digest in check.digests if check else ():
+        if name in files:
+            yield File(urls.snapshot(name), files[name].data)
+        week = week_of_file(name)
+        chain.append({"name": name, "week": week.label, "as_of": check.as_of(week.label), "sha256": digest,
+                      "path": urls.snapshot(name) if name in files else None})
+    yield Page(urls.HISTORY, "history.md.j2", "历史记录核验", {
+        "check": check, "chain": list(reversed(chain)), "labels": FIELD_LABELS,
+        "listed": check.first_by_problem_field()[:HISTORY_ROWS] if check else [],
+        "problem_ids": {r.problem.id for r in c.rows},
+    }, hide=(), searchable=True)
+    points = trend(check) if check else []
+    yield Page(urls.CHANGES, "changes.md.j2", "本周变化", {
+        "changes": week_changes(check) if check else None,
+        "rows": {r.problem.id: r for r in c.rows},
+        "trend": charts.trend_chart("changes-trend", points) if points else None,
+    }, hide=("toc",))
 
 
 def reference_pages(c: Campaign) -> Iterator[Output]:
@@ -264,7 +326,7 @@ def stylesheet(c: Campaign) -> Iterator[Output]:
     yield File(urls.VOCABULARY_CSS, vocabulary.stylesheet().encode("utf-8"))
 
 
-FAMILIES: tuple[Family, ...] = (home, departments, categories, problems, lists, inspections, reference_pages,
+FAMILIES: tuple[Family, ...] = (home, departments, categories, problems, lists, inspections, history, reference_pages,
                                 data_files, vendor, stylesheet)
 
 

@@ -19,6 +19,8 @@ FINDER = "finder.md"
 DOWNLOADS = "downloads.md"
 RULES = "rules.md"
 GUIDE = "guide.md"
+CHANGES = "changes.md"  # 本周变化: the difference between the last two weekly snapshots
+HISTORY = "history.md"  # 历史记录核验: the published weekly snapshots checked against today's ledger
 PROBLEMS_FOLDER = "problems"
 DATA_FOLDER = "data"
 VENDOR_FOLDER = "assets/vendor"
@@ -58,6 +60,11 @@ def problem_list(name: str) -> str:
 
 def data(name: str) -> str:
     return f"{DATA_FOLDER}/{name}"
+
+
+def snapshot(name: str) -> str:
+    """A published weekly snapshot, offered for download as it is (snapshots/2025-W08.json)."""
+    return data(f"snapshots/{name}")
 
 
 def inspection_anchor(inspection_id: str) -> str:

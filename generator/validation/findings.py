@@ -94,6 +94,19 @@ _CODES = [
     Code("E330", "to-be-completed", "还有待补充的内容",
          "字段里还是“待补充”：rectify import --force 导入时表格里缺少或读不出这一项，先写下了这个标记；"
          "请换成实际内容（日期写成 YYYY-MM-DD）。"),
+    Code("E331", "rebound-without-deadline", "反弹后没有新的完成时限",
+         "回头看发现反弹（outcome: rebound）时，必须在这条 review 的 deadline 里给出重新整改的完成时限，"
+         "或者紧接着追加一条延期（extension）记录；期满未完成即为逾期。deadline 只用于结论为反弹的回头看。"),
+    Code("E332", "close-without-notice", "销号前没有公示整改结果",
+         "portal.yml 的 notice 要求销号之前先公示整改结果（notice），公示期满后才能销号。"),
+    Code("E333", "notice-too-short", "公示期短于规定天数",
+         "整改结果公示的天数（从公示记录的日期到截止日期 until，含首尾两天）少于 portal.yml 的 notice.min_days。"),
+    # E34x: the published history (snapshots/) against today's ledger; reported by `rectify validate --history`.
+    Code("E340", "history-rewritten", "历史记录与周快照不符",
+         "按现在的台账重新计算某一周的状态，与当周已发布的快照记录不同：已经合并的记录被修改、删除或补记了。"
+         "请恢复原来的记录；确需更正的，追加新的记录并说明。"),
+    Code("E341", "snapshot-chain", "周快照链断裂",
+         "周快照文件被修改、删除或无法读取：每份快照都记着前一份快照文件的 SHA-256 摘要，改动任何一份都会使其后的链接对不上。"),
     # E5xx: a change judged against the base of a pull request (rectify check-history, check-ownership) and
     # the committed CODEOWNERS files.
     Code("E501", "file-deleted", "删除了台账文件",

@@ -83,9 +83,11 @@ class CheckReport(_Findings):
         return {"changed_files": self.changed_files, "errors": len(self.errors), "warnings": len(self.warnings)}
 
 
-def validate(source: LedgerTree | Path, today: dt.date, repository: Path | None = None) -> Report:
-    """`source` is a ledger folder's path or a tree (`FolderTree`, `GitTree`); with `repository` (the
-    root the ledger folder lies in), its committed CODEOWNERS files are checked against the registries too."""
+def validate(source: LedgerTree | Path, today: dt.date, repository: Path | None = None,
+             history: bool = False) -> Report:
+    """`source` is a ledger folder's path or a tree (`FolderTree`, `GitTree`). With `repository` (the root the
+    ledger folder lies in), its committed CODEOWNERS files are checked against the registries too. With
+    `history`, a valid ledger in a folder is also checked against the snapshots published beside it (E340, E341)."""
     ledger = load_ledger(source)
     findings = list(ledger.findings)
     findings.extend(check_all(ledger, today))
@@ -93,6 +95,10 @@ def validate(source: LedgerTree | Path, today: dt.date, repository: Path | None 
         from ..review.codeowners import check_committed
 
         findings.extend(check_committed(repository, ledger.root))
+    if history and isinstance(source, Path) and not any(f.severity == Severity.ERROR for f in findings):
+        from .rules.published import check as check_published
+
+        findings.extend(check_published(ledger, source))
     return Report(ledger, tuple(sorted(set(findings))))
 
 
