@@ -95,10 +95,19 @@ def watched(browser: Browser, site: str) -> Iterator[Watched]:
 
 
 def charts_drawn(page: Page) -> tuple[int, int]:
-    """Wait until every chart on the page is drawn; returns (charts, drawn SVG charts)."""
-    page.wait_for_function("document.querySelectorAll('.rc-chart').length > 0 && "
-                           "document.querySelectorAll('.rc-chart:not(.is-drawn)').length === 0", timeout=20000)
+    """Scroll to each chart of the page in turn and wait until it is drawn (a chart is drawn only once it
+    comes near the screen); returns (charts, drawn SVG charts)."""
+    page.wait_for_function("document.querySelectorAll('.rc-chart').length > 0", timeout=20000)
+    for i in range(page.locator(".rc-chart").count()):
+        figure = page.locator(".rc-chart").nth(i)
+        figure.scroll_into_view_if_needed()
+        page.wait_for_function("figure => figure.classList.contains('is-drawn')", arg=figure.element_handle(),
+                               timeout=20000)
     return page.locator(".rc-chart").count(), page.locator(".rc-chart.is-drawn .rc-chart__plot svg.main-svg").count()
+
+
+def plotly_requests(watched: Watched) -> list[str]:
+    return [u for u in watched.requests if u.endswith("/assets/vendor/plotly.min.js")]
 
 
 def test_home_page_draws_every_chart_without_errors_or_outside_requests(watched: Watched) -> None:
@@ -111,6 +120,51 @@ def test_home_page_draws_every_chart_without_errors_or_outside_requests(watched:
     assert any(u.endswith("/assets/vendor/plotly.min.js") for u in watched.requests)
 
 
+@pytest.mark.parametrize("width", [390, 1280])
+def test_plotly_is_loaded_only_when_a_chart_nears_the_screen(browser: Browser, site: str, width: int) -> None:
+    """A problem page's chart sits below the first screen: plotly.js (the largest file of the site) is not
+    downloaded until the reader scrolls towards it; the chart's table is there before it arrives."""
+    watched = Watched(browser, site, width=width)
+    try:
+        page = watched.open("/problems/FGW-2025-001/")
+        figure = page.locator(".rc-chart").first
+        assert figure.evaluate("node => node.getBoundingClientRect().top") > 900 + 300, "the chart must start below"
+        page.wait_for_timeout(1500)  # time enough to have asked for it, were it asked for on load
+        assert plotly_requests(watched) == []
+        assert figure.locator(".rc-chart__table[open] tbody tr").count() >= 1
+        figures, svgs = charts_drawn(page)
+        assert figures == 1 and svgs >= 1
+        assert len(plotly_requests(watched)) == 1
+        assert watched.errors == [] and watched.outside() == []
+    finally:
+        watched.close()
+
+
+@pytest.mark.parametrize("path", ["/finder/", "/lists/overdue/", "/rules/", "/downloads/"])
+def test_a_page_without_charts_never_loads_plotly(watched: Watched, path: str) -> None:
+    page = watched.open(path)
+    assert page.locator(".rc-chart").count() == 0
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_timeout(1000)
+    assert plotly_requests(watched) == []
+    assert watched.errors == []
+
+
+def test_date_axes_and_hover_labels_speak_chinese(watched: Watched) -> None:
+    """plotly.js is given the zh-CN locale: a date axis without a fixed format reads 2026年1月, not Jan 2026."""
+    page = watched.open("/problems/JT-2025-005/")
+    charts_drawn(page)
+    ticks = page.locator(".rc-chart .xtick text").all_text_contents()
+    assert ticks and all(re.fullmatch(r"\d{4}年\d{1,2}月", t) for t in ticks), ticks
+    point = page.locator(".rc-chart .scatterlayer .point").first
+    box = point.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector(".hoverlayer .hovertext")
+    hover = page.text_content(".hoverlayer .hovertext")
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", hover), hover
+    assert page.evaluate("document.querySelector('.rc-chart__plot')._context.locale") == "zh-CN"
+
+
 def test_department_page_draws_after_instant_navigation(watched: Watched) -> None:
     page = watched.open("/")
     charts_drawn(page)
@@ -120,7 +174,7 @@ def test_department_page_draws_after_instant_navigation(watched: Watched) -> Non
     page.wait_for_url(re.compile(r"/departments/[a-z-]+/$"))
     figures, svgs = charts_drawn(page)
     assert figures >= 3 and svgs >= figures
-    plotly_loads = [u for u in watched.requests if u.endswith("plotly.min.js")]
+    plotly_loads = plotly_requests(watched)
     assert len(plotly_loads) == 1, "plotly.js must be loaded once for the whole visit"
     assert watched.errors == [] and watched.outside() == []
 
