@@ -1,5 +1,6 @@
 """`rectify site`: publish the generated pages with `mkdocs build --strict`, stamped with the as-of day,
-then write the problem pages into the page shell MkDocs rendered (generator/publishing/stitch.py).
+then write the problem pages into the page shell MkDocs rendered (generator/publishing/stitch.py) and the
+compressed copies of the text files a server sends as they are (generator/publishing/compress.py).
 
 MkDocs stamps sitemap.xml.gz with SOURCE_DATE_EPOCH; taking it from the as-of day (clock.epoch_of)
 makes the same ledgers and date give the same bytes, whenever the build runs.
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 
 from .. import clock
+from ..publishing.compress import precompress
 from ..publishing.stitch import stitch
 from ..rendering import urls
 
@@ -23,8 +25,9 @@ class PublishError(Exception):
 
 
 def publish(config: Path, as_of: dt.date, *, quiet: bool = False, site_url: str | None = None) -> int:
-    """Run `mkdocs build --strict` on `config` and stitch the problem pages into the site; returns mkdocs'
-    exit code (its messages go to the terminal). Raises PublishError if a problem page was not published."""
+    """Run `mkdocs build --strict` on `config`, stitch the problem pages into the site and write the .gz and .br
+    copies of its text files; returns mkdocs' exit code (its messages go to the terminal). Raises PublishError
+    if a problem page was not published."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": str(clock.epoch_of(as_of))}
     if site_url:
         env["SITE_URL"] = site_url
@@ -37,6 +40,7 @@ def publish(config: Path, as_of: dt.date, *, quiet: bool = False, site_url: str 
     docs, site = _folders(config)
     if (docs / urls.PROBLEM_SHELL).exists():  # a build for the live preview has no shell: MkDocs rendered them
         check_published(stitch(docs, site), site)
+    precompress(site)
     return 0
 
 
