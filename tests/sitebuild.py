@@ -1,9 +1,14 @@
-"""Build a whole portal (generation plus `mkdocs build --strict`) in a scratch folder, for tests and the benchmark."""
+"""Build a whole portal (generation plus `mkdocs build --strict`) in a scratch folder, and serve it as a web
+server would (compressed), for tests and the benchmark."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import http.server
+import os
 import shutil
+import threading
 from pathlib import Path
 
 from generator.commands.build import build
@@ -28,3 +33,34 @@ def build_site(ledgers: Path, work: Path, as_of: dt.date, commit: str = "test", 
     if publish(work / "mkdocs.yml", as_of, quiet=True, site_url=site_url) != 0:
         raise RuntimeError("mkdocs build --strict failed; its messages are above")
     return work / "site"
+
+
+class CompressedFiles(http.server.SimpleHTTPRequestHandler):
+    """Serves a built site as nginx with `gzip_static on` does: `X.gz` in place of `X`, with Content-Encoding
+    gzip, when the browser accepts gzip and the copy exists (rectify site writes them); `X` itself otherwise."""
+
+    def send_head(self):  # noqa: ANN201 - http.server's own signature
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) and self.path.split("?")[0].endswith("/"):
+            path = os.path.join(path, "index.html")
+        packed = path + ".gz"
+        if "gzip" not in self.headers.get("Accept-Encoding", "") or not os.path.isfile(packed):
+            return super().send_head()
+        body = open(packed, "rb")  # noqa: SIM115 - http.server closes what send_head returns
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(os.fstat(body.fileno()).st_size))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return body
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def serve(site: Path) -> http.server.ThreadingHTTPServer:
+    """A local server for `site` on a free port, sending the compressed copies, running until shutdown()."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(CompressedFiles, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
