@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import AS_OF, ROOT
-from .sitebuild import build_site, serve
+from .sitebuild import build_site, first_visit, serve
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 if CHROMIUM is None:
@@ -164,37 +164,16 @@ def test_date_axes_and_hover_labels_speak_chinese(watched: Watched) -> None:
 FIRST_VISIT_LIMIT = 600 * 1000  # issue 9: bytes over the wire, the site served compressed
 
 
-def first_visit(browser: Browser, site: str, path: str, width: int = 1280) -> tuple[int, int, list[str]]:
-    """Bytes transferred (bodies as sent, and headers) and requests of a first visit to `path` in a fresh
-    browser, scrolled down to every chart so that plotly.js is counted; and the requests not sent compressed."""
-    watched = Watched(browser, site, width=width)
-    responses = []
-    watched.page.on("requestfinished", lambda request: responses.append(request))
-    try:
-        page = watched.open(path)
-        if page.locator(".rc-chart").count():
-            charts_drawn(page)
-        page.wait_for_load_state("networkidle")
-        total, plain = 0, []  # text files sent uncompressed
-        for request in responses:
-            sizes = request.sizes()
-            response = request.response()
-            # Chromium reports 0 for a worker's script (Material's search worker): take what the server sent
-            sent = int((response.header_value("content-length") if response else None) or 0)
-            total += max(sizes["responseBodySize"], sent) + sizes["responseHeadersSize"]
-            kind = (response.header_value("content-type") or "") if response else ""
-            text = kind.startswith("text/") or any(t in kind for t in ("javascript", "json", "xml", "svg"))
-            if text and sizes["responseBodySize"] > 1000 and not response.header_value("content-encoding"):
-                plain.append(f"{request.url} ({sizes['responseBodySize']:,} bytes)")
-        assert watched.errors == [] and watched.outside() == []
-        return total, len(responses), plain
-    finally:
-        watched.close()
-
-
 @pytest.mark.parametrize("path", ["/", "/problems/FGW-2025-001/"])
 def test_a_first_visit_served_compressed_transfers_at_most_600_kb(browser: Browser, site: str, path: str) -> None:
-    total, requests, plain = first_visit(browser, site, path, width=390)
+    """Bytes over the wire when the site is served as README says (nginx gzip_static), scrolled down to every
+    chart so that plotly.js counts."""
+    watched = Watched(browser, site, width=390)
+    try:
+        total, requests, plain = first_visit(watched.page, site + path)
+        assert watched.errors == [] and watched.outside() == []
+    finally:
+        watched.close()
     assert total <= FIRST_VISIT_LIMIT, f"{path}: {total:,} bytes in {requests} requests"
     # every large text file goes compressed, except the problem page itself (the server gzips HTML as it sends it)
     assert [u for u in plain if "/problems/" not in u] == []
@@ -253,6 +232,24 @@ def test_markup_in_a_ledger_shows_literally_and_runs_nothing(watched: Watched) -
     finder.wait_for_function("document.querySelectorAll('.rc-finder__results tbody tr').length === 1")
     assert "<script>" in finder.inner_text(".rc-finder__results tbody tr")
     assert watched.dialogs == []
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_charts_fit_the_narrowest_phones(browser: Browser, site: str, width: int) -> None:
+    """Two charts side by side need 360 px each; below that each takes a row as wide as the screen."""
+    phone = Watched(browser, site, width=width)
+    try:
+        for path in ("/", "/departments/health/", "/problems/FGW-2025-001/"):
+            page = phone.open(path)
+            charts_drawn(page)
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"{path} is wider than a {width} px screen by {overflow}px"
+            widest = page.evaluate("Math.max(...[...document.querySelectorAll('.rc-chart .main-svg')]"
+                                   ".map(svg => svg.getBoundingClientRect().right))")
+            assert widest <= width, f"{path}: a chart reaches {widest}px"
+        assert phone.errors == []
+    finally:
+        phone.close()
 
 
 def test_phone_layout_has_no_horizontal_scroll(browser: Browser, site: str) -> None:
