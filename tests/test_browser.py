@@ -135,6 +135,24 @@ def test_plotly_is_loaded_only_when_a_chart_nears_the_screen(browser: Browser, s
         watched.close()
 
 
+def test_a_chart_just_below_the_first_screen_waits_for_the_reader_to_scroll(watched: Watched) -> None:
+    """On opening, only a chart on the screen is drawn (the first seconds go to what the reader sees); once
+    the reader scrolls, a chart 300 px ahead is drawn before it arrives."""
+    page = watched.page
+    top = None
+    for _ in range(2):  # the second time at a height that leaves the chart 100 px below the first screen
+        if top is not None:
+            page.set_viewport_size({"width": 1280, "height": top - 100})
+        page.goto(watched.site + "/problems/FGW-2025-001/", wait_until="networkidle")
+        top = page.locator(".rc-chart").first.evaluate("node => Math.round(node.getBoundingClientRect().top)")
+    page.wait_for_timeout(1000)
+    assert plotly_requests(watched) == []
+    page.mouse.wheel(0, 20)
+    page.wait_for_function("document.querySelector('.rc-chart').classList.contains('is-drawn')", timeout=20000)
+    assert page.evaluate("window.scrollY") < 100, "drawn before the reader reached it"
+    assert len(plotly_requests(watched)) == 1 and watched.errors == []
+
+
 @pytest.mark.parametrize("path", ["/finder/", "/lists/overdue/", "/rules/", "/downloads/"])
 def test_a_page_without_charts_never_loads_plotly(watched: Watched, path: str) -> None:
     page = watched.open(path)
