@@ -64,3 +64,31 @@ def serve(site: Path) -> http.server.ThreadingHTTPServer:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(CompressedFiles, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+def first_visit(page, url: str) -> tuple[int, int, list[str]]:
+    """Open `url` in a fresh Playwright page, scroll to each chart until it is drawn (so that plotly.js, which
+    loads only then, counts) and return the bytes transferred (bodies as sent, and headers), the number of
+    requests, and the text files over 1,000 bytes that were sent uncompressed."""
+    finished = []
+    page.on("requestfinished", lambda request: finished.append(request))
+    page.goto(url, wait_until="networkidle")
+    charts = page.locator(".rc-chart")
+    for i in range(charts.count()):
+        charts.nth(i).scroll_into_view_if_needed()
+        page.wait_for_function("figure => figure.classList.contains('is-drawn')", arg=charts.nth(i).element_handle(),
+                               timeout=20000)
+    page.wait_for_load_state("networkidle")
+    total, plain = 0, []
+    for request in finished:
+        sizes = request.sizes()
+        response = request.response()
+        # Chromium reports 0 for a worker's script (Material's search worker): take what the server sent
+        sent = int((response.header_value("content-length") if response else None) or 0)
+        body = max(sizes["responseBodySize"], sent)
+        total += body + sizes["responseHeadersSize"]
+        kind = (response.header_value("content-type") or "") if response else ""
+        text = kind.startswith("text/") or any(t in kind for t in ("javascript", "json", "xml", "svg"))
+        if text and body > 1000 and not response.header_value("content-encoding"):
+            plain.append(f"{request.url} ({body:,} bytes)")
+    return total, len(finished), plain
