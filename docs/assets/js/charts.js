@@ -1,7 +1,7 @@
 /* Draws the charts of a page with the site's own copy of plotly.js, again after every instant navigation,
  * and recolours them when the palette is toggled. plotly.js (about 400 KB gzipped) is loaded only on a page
- * with a chart, and only once a chart comes near the screen (an IntersectionObserver with a margin): a reader
- * who never scrolls to a chart never downloads it, and the page is ready without it.
+ * with a chart, and only once a chart is on the screen or, after the reader scrolls, near it (see AHEAD): a
+ * reader who never scrolls to a chart never downloads it, and the page is ready without it.
  * The chart's JSON sits in a <template>, not a <script>: instant navigation re-runs every script it swaps in.
  * Each chart's data table stays in the page: open without JavaScript and until the chart is drawn, folded once
  * it is. Charts have no mode bar (zoom, PNG download): the table and 数据下载 carry the data (see draw()). */
