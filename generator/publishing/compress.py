@@ -1,5 +1,5 @@
 """Compressed copies of the published site's text files (`X.gz` and `X.br` beside `X`) for a web server that
-serves them as they are: nginx `gzip_static on` and `brotli_static on` (README, 发布).
+serves them as they are: nginx `gzip_static on` and `brotli_static on` (README, Publishing).
 
 Debian's packaged nginx compresses only text/html on the fly unless `gzip_types` is set, so without these
 copies the stylesheets, scripts and JSON of a first visit (plotly.js alone is 1.2 MB) travel uncompressed.
@@ -30,7 +30,6 @@ BROTLI_QUALITY = 9
 SMALLEST = 512
 # Below this many bytes in all, a second process costs more than it saves.
 PARALLEL_FROM = 4 * 2**20
-ENCODINGS = {".gz": "gzip", ".br": "br"}
 
 
 def _gzip(data: bytes) -> bytes:
