@@ -1,9 +1,12 @@
 """The scale benchmark (`make bench`): synthetic ledgers of 1,000 and 10,000 problems through the whole pipeline.
 
 Prints, per size: PyYAML C-loader parse time (the floor), validate alone, and the full build as a user
-runs it (`rectify site`: validate, generate, mkdocs build, problem pages written into the page shell),
-peak memory of each, output bytes per problem page and of the whole site, search index bytes, and the
-bytes a first visit to the home page downloads in headless Chromium. Then checks the targets of the
+runs it (`rectify site`: validate, generate, mkdocs build, problem pages written into the page shell,
+.gz/.br copies), peak memory of each, output bytes per problem page and of the whole site, search index
+bytes, and the bytes a first visit to the home page and to a problem page transfers in headless Chromium,
+the site served compressed as README says (gzip_static), scrolled to every chart. At the largest size,
+Lighthouse's mobile performance score and total blocking time of both pages (median of five runs; npm
+installs Lighthouse into bench/node_modules from bench/package-lock.json). Then checks the targets of the
 issues. Each step runs in its own process so that its peak memory is its own (with its children's).
 """
 
@@ -11,18 +14,21 @@ from __future__ import annotations
 
 import argparse
 import functools
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests/sitebuild.py: the compressed server and the first-visit measure
+
+from tests.sitebuild import first_visit, serve  # noqa: E402
+
+BENCH = ROOT / "bench"
 OUT = ROOT / "bench" / "out"
 AS_OF = "2026-11-24"
 PY = sys.executable
@@ -74,38 +80,55 @@ def run(args: list[str], cwd: Path | None = None, env: dict | None = None, quiet
     return elapsed, usage.ru_maxrss // 1024
 
 
-def first_visit_bytes(site: Path) -> tuple[int, int] | None:
-    """Bytes (as served, uncompressed) and requests of a first visit to the home page, in Chromium."""
+# issue 9: a first visit, over the wire, with the site served compressed; Lighthouse's mobile preset
+FIRST_VISIT_BYTES = 600 * 1000
+LIGHTHOUSE_SCORE = 90
+LIGHTHOUSE_TBT_MS = 200
+LIGHTHOUSE_RUNS = 5  # Lighthouse's own advice: its blocking time varies by 50-200 ms from run to run here
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def a_problem_page(site: Path) -> str:
+    """The first problem page that has a chart (a milestone chart: what plotly.js is loaded for)."""
+    for page in sorted((site / "problems").glob("*/index.html")):
+        if 'class="rc-chart"' in page.read_text(encoding="utf-8"):
+            return f"/problems/{page.parent.name}/"
+    raise SystemExit("no problem page with a chart")
+
+
+def first_visits(site: Path, paths: dict[str, str]) -> dict[str, tuple[int, int]] | None:
+    """Bytes transferred and requests of a first visit to each page, in Chromium at phone width."""
     chromium = shutil.which("chromium")
     if chromium is None:
         return None
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(_Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    total = requests = 0
+    server = serve(site)
+    address = f"http://127.0.0.1:{server.server_address[1]}"
+    results = {}
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync"])
-            page = browser.new_page()
-            responses = []
-            page.on("response", lambda response: responses.append(response))
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/", wait_until="networkidle")
-            page.wait_for_timeout(1000)
-            for response in responses:
-                try:
-                    total += len(response.body())
-                    requests += 1
-                except Exception:  # noqa: BLE001 - redirects and aborted requests have no body
-                    pass
+            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            for name, path in paths.items():
+                context = browser.new_context(viewport={"width": 390, "height": 900})
+                total, requests, _ = first_visit(context.new_page(), address + path)
+                results[name] = (total, requests)
+                context.close()
             browser.close()
     finally:
         server.shutdown()
-    return total, requests
+    return results
 
+
+def lighthouse_binary() -> Path | None:
+    """bench/node_modules/.bin/lighthouse, installed with `npm ci` from the lock file when missing."""
+    binary = BENCH / "node_modules" / ".bin" / "lighthouse"
+    if not binary.exists():
+        if shutil.which("npm") is None:
+            return None
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=BENCH, check=True, stdout=subprocess.DEVNULL)
+    return binary
 
 # A word in about a tenth of the synthetic problems (generator/commands/synth.py SUBJECTS), and an id.
 QUERIES = ("医院", "DAA-2024-001")
@@ -121,14 +144,11 @@ def query_bytes(site: Path, keyword: str) -> tuple[int, int] | None:
 
     from playwright.sync_api import sync_playwright
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve(site)
     sizes: dict[str, int] = {}
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync"])
+            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             page = browser.new_page()
             page.on("response", lambda r: "/pagefind/" in r.url and sizes.setdefault(r.url, len(r.body())))
             page.goto(f"http://127.0.0.1:{server.server_address[1]}/finder/?keyword={quote(keyword)}",
@@ -141,12 +161,34 @@ def query_bytes(site: Path, keyword: str) -> tuple[int, int] | None:
     return sum(sizes.values()), len(sizes)
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
+def lighthouse(site: Path, paths: dict[str, str]) -> dict[str, tuple[float, float]] | None:
+    """Median mobile performance score (0-100) and total blocking time (ms) of each page."""
+    binary, chromium = lighthouse_binary(), shutil.which("chromium")
+    if binary is None or chromium is None:
+        return None
+    server = serve(site)
+    address = f"http://127.0.0.1:{server.server_address[1]}"
+    env = {**os.environ, "CHROME_PATH": chromium}
+    results = {}
+    try:
+        for name, path in paths.items():
+            runs = []
+            for _ in range(LIGHTHOUSE_RUNS):
+                report = subprocess.run(
+                    [str(binary), address + path, "--quiet", "--output=json", "--output-path=stdout",
+                     "--only-categories=performance", "--form-factor=mobile",
+                     "--chrome-flags=--headless --no-sandbox --disable-gpu"],
+                    env=env, check=True, capture_output=True, text=True).stdout
+                audits = json.loads(report)
+                runs.append((audits["categories"]["performance"]["score"] * 100,
+                             audits["audits"]["total-blocking-time"]["numericValue"]))
+            results[name] = sorted(runs)[len(runs) // 2]  # the run with the median score
+    finally:
+        server.shutdown()
+    return results
 
 
-def measure(size: int, departments: int) -> dict:
+def measure(size: int, departments: int, lighthouse_at_this_size: bool) -> dict:
     work = OUT / str(size)
     if work.exists():
         shutil.rmtree(work)
@@ -172,8 +214,11 @@ def measure(size: int, departments: int) -> dict:
     result["search_index_bytes"] = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
     for keyword in QUERIES:
         result[f"query_{keyword}"] = query_bytes(site, keyword)
-    visit = first_visit_bytes(site)
-    result["home_bytes"], result["home_requests"] = visit if visit else (None, None)
+    pages = {"home": "/", "problem": a_problem_page(site)}
+    visits = first_visits(site, pages)
+    for name in pages:
+        result[f"{name}_bytes"], result[f"{name}_requests"] = visits[name] if visits else (None, None)
+    result["lighthouse"] = lighthouse(site, pages) if lighthouse_at_this_size else None
     result.update(measure_checks(work))
     return result
 
@@ -234,6 +279,13 @@ def snapshots(work: Path, ledgers: Path) -> dict:
     return result
 
 
+def _lighthouse(result: dict, page: str) -> str:
+    if not result.get("lighthouse"):
+        return "not run"
+    score, blocking = result["lighthouse"][page]
+    return f"{score:.0f} / {blocking:.0f}"
+
+
 def table(results: list[dict]) -> str:
     rows = [
         ("problems", lambda r: f"{r['problems']:,}"),
@@ -255,8 +307,12 @@ def table(results: list[dict]) -> str:
           for q in QUERIES),
         (f"{CHANGED_FILES}-file change: check-history / check-ownership / diff (s)",
          lambda r: f"{r['check_history_s']:.1f} / {r['check_ownership_s']:.1f} / {r['diff_s']:.1f}"),
-        ("home page first visit (bytes, requests)",
+        ("home page first visit, served compressed (bytes, requests)",
          lambda r: "no Chromium" if r["home_bytes"] is None else f"{r['home_bytes']:,} ({r['home_requests']})"),
+        ("problem page first visit, served compressed (bytes, requests)",
+         lambda r: "no Chromium" if r["problem_bytes"] is None else f"{r['problem_bytes']:,} ({r['problem_requests']})"),
+        ("Lighthouse mobile: home score / TBT (ms)", lambda r: _lighthouse(r, "home")),
+        ("Lighthouse mobile: problem page score / TBT (ms)", lambda r: _lighthouse(r, "problem")),
     ]
     head = "| measure | " + " | ".join(f"{r['problems']:,}" for r in results) + " |"
     lines = [head, "| --- |" + " ---: |" * len(results)]
@@ -290,6 +346,14 @@ def verdicts(small: dict, large: dict) -> list[tuple[str, bool]]:
                    f"at {large['problems']:,} problems ({slowest:.1f} s)", slowest <= CHECK_SECONDS))
     if small["home_bytes"] is not None and large["home_bytes"] is not None:
         checks.append(("home first visit does not grow (≤ 1.05 ×)", large["home_bytes"] <= 1.05 * small["home_bytes"]))
+        for page in ("home", "problem"):
+            checks.append((f"{page} page first visit ≤ {FIRST_VISIT_BYTES // 1000} KB served compressed "
+                           f"({large[f'{page}_bytes']:,} bytes)", large[f"{page}_bytes"] <= FIRST_VISIT_BYTES))
+    if large.get("lighthouse"):
+        for page, (score, blocking) in large["lighthouse"].items():
+            checks.append((f"Lighthouse mobile, {page} page: performance ≥ {LIGHTHOUSE_SCORE} ({score:.0f}), total "
+                           f"blocking time < {LIGHTHOUSE_TBT_MS} ms ({blocking:.0f} ms)",
+                           score >= LIGHTHOUSE_SCORE and blocking < LIGHTHOUSE_TBT_MS))
     for q in QUERIES:
         if small[f"query_{q}"] is not None and large[f"query_{q}"] is not None:
             ratio = large[f"query_{q}"][0] / small[f"query_{q}"][0]
@@ -306,7 +370,7 @@ def main() -> None:
     results = []
     for size in sizes:
         print(f"measuring {size:,} problems …", flush=True)
-        results.append(measure(size, options.departments))
+        results.append(measure(size, options.departments, lighthouse_at_this_size=size == max(sizes)))
     print()
     print(table(results))
     (OUT / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")

@@ -1,9 +1,14 @@
-"""Build a whole portal (generation plus `mkdocs build --strict`) in a scratch folder, for tests and the benchmark."""
+"""Build a whole portal (generation plus `mkdocs build --strict`) in a scratch folder, and serve it as a web
+server would (compressed), for tests and the benchmark."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import http.server
+import os
 import shutil
+import threading
 from pathlib import Path
 
 from generator.commands.build import build
@@ -28,3 +33,62 @@ def build_site(ledgers: Path, work: Path, as_of: dt.date, commit: str = "test", 
     if publish(work / "mkdocs.yml", as_of, quiet=True, site_url=site_url) != 0:
         raise RuntimeError("mkdocs build --strict failed; its messages are above")
     return work / "site"
+
+
+class CompressedFiles(http.server.SimpleHTTPRequestHandler):
+    """Serves a built site as nginx with `gzip_static on` does: `X.gz` in place of `X`, with Content-Encoding
+    gzip, when the browser accepts gzip and the copy exists (rectify site writes them); `X` itself otherwise."""
+
+    def send_head(self):  # noqa: ANN201 - http.server's own signature
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) and self.path.split("?")[0].endswith("/"):
+            path = os.path.join(path, "index.html")
+        packed = path + ".gz"
+        if "gzip" not in self.headers.get("Accept-Encoding", "") or not os.path.isfile(packed):
+            return super().send_head()
+        body = open(packed, "rb")  # noqa: SIM115 - http.server closes what send_head returns
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(os.fstat(body.fileno()).st_size))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return body
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def serve(site: Path) -> http.server.ThreadingHTTPServer:
+    """A local server for `site` on a free port, sending the compressed copies, running until shutdown()."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(CompressedFiles, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def first_visit(page, url: str) -> tuple[int, int, list[str]]:
+    """Open `url` in a fresh Playwright page, scroll to each chart until it is drawn (so that plotly.js, which
+    loads only then, counts) and return the bytes transferred (bodies as sent, and headers), the number of
+    requests, and the text files over 1,000 bytes that were sent uncompressed."""
+    finished = []
+    page.on("requestfinished", lambda request: finished.append(request))
+    page.goto(url, wait_until="networkidle")
+    charts = page.locator(".rc-chart")
+    for i in range(charts.count()):
+        charts.nth(i).scroll_into_view_if_needed()
+        page.wait_for_function("figure => figure.classList.contains('is-drawn')", arg=charts.nth(i).element_handle(),
+                               timeout=20000)
+    page.wait_for_load_state("networkidle")
+    total, plain = 0, []
+    for request in finished:
+        sizes = request.sizes()
+        response = request.response()
+        # Chromium reports 0 for a worker's script (Material's search worker): take what the server sent
+        sent = int((response.header_value("content-length") if response else None) or 0)
+        body = max(sizes["responseBodySize"], sent)
+        total += body + sizes["responseHeadersSize"]
+        kind = (response.header_value("content-type") or "") if response else ""
+        text = kind.startswith("text/") or any(t in kind for t in ("javascript", "json", "xml", "svg"))
+        if text and body > 1000 and not response.header_value("content-encoding"):
+            plain.append(f"{request.url} ({body:,} bytes)")
+    return total, len(finished), plain

@@ -5,19 +5,16 @@ Skipped with a message where /usr/bin/chromium is missing; in CI (CI=true) they 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from .conftest import AS_OF, ROOT
-from .sitebuild import build_site
+from .sitebuild import build_site, first_visit, serve
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 if CHROMIUM is None:
@@ -33,19 +30,13 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "build" / "screenshots"))
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sample portal served as nginx with gzip_static serves it (the .gz copies rectify site writes)."""
     work = tmp_path_factory.mktemp("portal")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(work / "site")))
+    server = serve(work / "site")
     address = f"http://127.0.0.1:{server.server_address[1]}"
     build_site(ROOT / "ledgers", work, AS_OF, site_url=address + "/")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     yield address
     server.shutdown()
 
@@ -95,10 +86,23 @@ def watched(browser: Browser, site: str) -> Iterator[Watched]:
 
 
 def charts_drawn(page: Page) -> tuple[int, int]:
-    """Wait until every chart on the page is drawn; returns (charts, drawn SVG charts)."""
-    page.wait_for_function("document.querySelectorAll('.rc-chart').length > 0 && "
-                           "document.querySelectorAll('.rc-chart:not(.is-drawn)').length === 0", timeout=20000)
+    """Scroll to each chart of the page in turn and wait until it is drawn (a chart is drawn only once it
+    comes near the screen), then back to the top once the header has settled; returns (charts, drawn SVG
+    charts)."""
+    page.wait_for_function("document.querySelectorAll('.rc-chart').length > 0", timeout=20000)
+    for i in range(page.locator(".rc-chart").count()):
+        figure = page.locator(".rc-chart").nth(i)
+        figure.scroll_into_view_if_needed()
+        page.wait_for_function("figure => figure.classList.contains('is-drawn')", arg=figure.element_handle(),
+                               timeout=20000)
+    page.evaluate("window.scrollTo(0, 0)")
+    # the header's tabs fade out on the way down and back in at the top, one after the other
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
     return page.locator(".rc-chart").count(), page.locator(".rc-chart.is-drawn .rc-chart__plot svg.main-svg").count()
+
+
+def plotly_requests(watched: Watched) -> list[str]:
+    return [u for u in watched.requests if u.endswith("/assets/vendor/plotly.min.js")]
 
 
 def test_home_page_draws_every_chart_without_errors_or_outside_requests(watched: Watched) -> None:
@@ -111,6 +115,88 @@ def test_home_page_draws_every_chart_without_errors_or_outside_requests(watched:
     assert any(u.endswith("/assets/vendor/plotly.min.js") for u in watched.requests)
 
 
+@pytest.mark.parametrize("width", [390, 1280])
+def test_plotly_is_loaded_only_when_a_chart_nears_the_screen(browser: Browser, site: str, width: int) -> None:
+    """A problem page's chart sits below the first screen: plotly.js (the largest file of the site) is not
+    downloaded until the reader scrolls towards it; the chart's table is there before it arrives."""
+    watched = Watched(browser, site, width=width)
+    try:
+        page = watched.open("/problems/FGW-2025-001/")
+        figure = page.locator(".rc-chart").first
+        assert figure.evaluate("node => node.getBoundingClientRect().top") > 900 + 300, "the chart must start below"
+        page.wait_for_timeout(1500)  # time enough to have asked for it, were it asked for on load
+        assert plotly_requests(watched) == []
+        assert figure.locator(".rc-chart__table[open] tbody tr").count() >= 1
+        figures, svgs = charts_drawn(page)
+        assert figures == 1 and svgs >= 1
+        assert len(plotly_requests(watched)) == 1
+        assert watched.errors == [] and watched.outside() == []
+    finally:
+        watched.close()
+
+
+def test_a_chart_just_below_the_first_screen_waits_for_the_reader_to_scroll(watched: Watched) -> None:
+    """On opening, only a chart on the screen is drawn (the first seconds go to what the reader sees); once
+    the reader scrolls, a chart 300 px ahead is drawn before it arrives."""
+    page = watched.page
+    top = None
+    for _ in range(2):  # the second time at a height that leaves the chart 100 px below the first screen
+        if top is not None:
+            page.set_viewport_size({"width": 1280, "height": top - 100})
+        page.goto(watched.site + "/problems/FGW-2025-001/", wait_until="networkidle")
+        top = page.locator(".rc-chart").first.evaluate("node => Math.round(node.getBoundingClientRect().top)")
+    page.wait_for_timeout(1000)
+    assert plotly_requests(watched) == []
+    page.mouse.wheel(0, 20)
+    page.wait_for_function("document.querySelector('.rc-chart').classList.contains('is-drawn')", timeout=20000)
+    assert page.evaluate("window.scrollY") < 100, "drawn before the reader reached it"
+    assert len(plotly_requests(watched)) == 1 and watched.errors == []
+
+
+@pytest.mark.parametrize("path", ["/finder/", "/lists/overdue/", "/rules/", "/downloads/"])
+def test_a_page_without_charts_never_loads_plotly(watched: Watched, path: str) -> None:
+    page = watched.open(path)
+    assert page.locator(".rc-chart").count() == 0
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_timeout(1000)
+    assert plotly_requests(watched) == []
+    assert watched.errors == []
+
+
+def test_date_axes_and_hover_labels_speak_chinese(watched: Watched) -> None:
+    """plotly.js is given the zh-CN locale: a date axis without a fixed format reads 2026年1月, not Jan 2026."""
+    page = watched.open("/problems/JT-2025-005/")
+    charts_drawn(page)
+    ticks = page.locator(".rc-chart .xtick text").all_text_contents()
+    assert ticks and all(re.fullmatch(r"\d{4}年\d{1,2}月", t) for t in ticks), ticks
+    point = page.locator(".rc-chart .scatterlayer .point").first
+    point.scroll_into_view_if_needed()
+    box = point.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector(".hoverlayer .hovertext")
+    hover = page.text_content(".hoverlayer .hovertext")
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", hover), hover
+    assert page.evaluate("document.querySelector('.rc-chart__plot')._context.locale") == "zh-CN"
+
+
+FIRST_VISIT_LIMIT = 600 * 1000  # issue 9: bytes over the wire, the site served compressed
+
+
+@pytest.mark.parametrize("path", ["/", "/problems/FGW-2025-001/"])
+def test_a_first_visit_served_compressed_transfers_at_most_600_kb(browser: Browser, site: str, path: str) -> None:
+    """Bytes over the wire when the site is served as README says (nginx gzip_static), scrolled down to every
+    chart so that plotly.js counts."""
+    watched = Watched(browser, site, width=390)
+    try:
+        total, requests, plain = first_visit(watched.page, site + path)
+        assert watched.errors == [] and watched.outside() == []
+    finally:
+        watched.close()
+    assert total <= FIRST_VISIT_LIMIT, f"{path}: {total:,} bytes in {requests} requests"
+    # every large text file goes compressed, except the problem page itself (the server gzips HTML as it sends it)
+    assert [u for u in plain if "/problems/" not in u] == []
+
+
 def test_department_page_draws_after_instant_navigation(watched: Watched) -> None:
     page = watched.open("/")
     charts_drawn(page)
@@ -120,7 +206,7 @@ def test_department_page_draws_after_instant_navigation(watched: Watched) -> Non
     page.wait_for_url(re.compile(r"/departments/[a-z-]+/$"))
     figures, svgs = charts_drawn(page)
     assert figures >= 3 and svgs >= figures
-    plotly_loads = [u for u in watched.requests if u.endswith("plotly.min.js")]
+    plotly_loads = plotly_requests(watched)
     assert len(plotly_loads) == 1, "plotly.js must be loaded once for the whole visit"
     assert watched.errors == [] and watched.outside() == []
 
@@ -165,6 +251,24 @@ def test_markup_in_a_ledger_shows_literally_and_runs_nothing(watched: Watched) -
     finder.wait_for_function("document.querySelectorAll('.rc-finder__results tbody tr').length === 1")
     assert "<script>" in finder.inner_text(".rc-finder__results tbody tr")
     assert watched.dialogs == []
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_charts_fit_the_narrowest_phones(browser: Browser, site: str, width: int) -> None:
+    """Two charts side by side need 360 px each; below that each takes a row as wide as the screen."""
+    phone = Watched(browser, site, width=width)
+    try:
+        for path in ("/", "/departments/health/", "/problems/FGW-2025-001/"):
+            page = phone.open(path)
+            charts_drawn(page)
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"{path} is wider than a {width} px screen by {overflow}px"
+            widest = page.evaluate("Math.max(...[...document.querySelectorAll('.rc-chart .main-svg')]"
+                                   ".map(svg => svg.getBoundingClientRect().right))")
+            assert widest <= width, f"{path}: a chart reaches {widest}px"
+        assert phone.errors == []
+    finally:
+        phone.close()
 
 
 def test_phone_layout_has_no_horizontal_scroll(browser: Browser, site: str) -> None:

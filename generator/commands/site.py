@@ -1,7 +1,8 @@
 """`rectify site`: publish the generated pages with `mkdocs build --strict`, stamped with the as-of day,
 then write the problem pages into the page shell MkDocs rendered (generator/publishing/stitch.py), the
-full-text index beside them (generator/publishing/search.py, which runs while MkDocs builds) and the
-problem pages' sitemaps (generator/publishing/sitemaps.py).
+full-text index beside them (generator/publishing/search.py, which runs while MkDocs builds), the
+problem pages' sitemaps (generator/publishing/sitemaps.py) and the compressed copies of the text files a
+server sends as they are (generator/publishing/compress.py).
 
 MkDocs stamps sitemap.xml.gz with SOURCE_DATE_EPOCH; taking it from the as-of day (clock.epoch_of)
 makes the same ledgers and date give the same bytes, whenever the build runs.
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 
 from .. import clock
+from ..publishing.compress import precompress
 from ..publishing.search import SearchIndex, SearchIndexError
 from ..publishing.sitemaps import write_sitemaps
 from ..publishing.stitch import stitch
@@ -27,9 +29,9 @@ class PublishError(Exception):
 
 
 def publish(config: Path, as_of: dt.date, *, quiet: bool = False, site_url: str | None = None) -> int:
-    """Run `mkdocs build --strict` on `config`, stitch the problem pages into the site and index them, and
-    write their sitemaps; returns mkdocs' exit code (its messages go to the terminal). Raises PublishError if a
-    problem page was not published or the index could not be made."""
+    """Run `mkdocs build --strict` on `config`, stitch the problem pages into the site and index them, write
+    their sitemaps and the .gz and .br copies of the site's text files; returns mkdocs' exit code (its messages
+    go to the terminal). Raises PublishError if a problem page was not published or the index could not be made."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": str(clock.epoch_of(as_of))}
     if site_url:
         env["SITE_URL"] = site_url
@@ -53,6 +55,7 @@ def publish(config: Path, as_of: dt.date, *, quiet: bool = False, site_url: str 
         if search is not None:
             search.cancel()
     write_sitemaps(site, site_url or configured_url, published_ids(site))
+    precompress(site)  # last: the index's scripts and the sitemaps get their copies too
     return 0
 
 

@@ -230,7 +230,7 @@ def milestone_chart(row: Row) -> Chart | None:
                             "yanchor": "bottom"})
     figure = {"data": traces,
               "layout": {"height": 150 + 34 * len(dated), "shapes": shapes, "annotations": annotations,
-                         "xaxis": {"type": "date", "tickformat": "%Y-%m", "nticks": 6},
+                         "xaxis": {"type": "date", "nticks": 6},  # ticks in Chinese from the zh-CN locale (charts.js)
                          "yaxis": {"autorange": "reversed"},
                          "legend": {"orientation": "h", "y": -0.12, "yanchor": "top", "x": 0},
                          "margin": {"t": 30 + 16 * len(lines), "b": 40}}}

@@ -22,8 +22,11 @@
   var BOXES = ".md-typeset__scrollwrap, .md-typeset .rc-chart__table table, .md-typeset .rc-fields, .rc-finder__table";
 
   function mark() {
-    document.querySelectorAll(BOXES).forEach(function (box) {
-      var scrolls = box.scrollWidth > box.clientWidth + 1;
+    // every width read first, then every attribute written: reading after a write lays the page out again
+    var boxes = Array.prototype.slice.call(document.querySelectorAll(BOXES));
+    var scrolling = boxes.map(function (box) { return box.scrollWidth > box.clientWidth + 1; });
+    boxes.forEach(function (box, i) {
+      var scrolls = scrolling[i];
       if (!scrolls || box.querySelector("a[href], button, input, select, textarea")) {
         if (box.hasAttribute("data-rc-scroll")) {
           box.removeAttribute("tabindex");

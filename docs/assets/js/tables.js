@@ -34,7 +34,8 @@
   /* On a phone each row becomes a card (portal.css, .rc-labelled): every cell carries its column's
    * heading, so no fact needs sideways scrolling to be read. */
   function label(table) {
-    if (!table.tHead || !table.tBodies.length) return;
+    // the generator labels its own tables (_macros.j2): writing them again would lay the page out again
+    if (table.classList.contains("rc-labelled") || !table.tHead || !table.tBodies.length) return;
     var headings = Array.prototype.map.call(table.tHead.rows[0].cells, function (th) { return th.textContent.trim(); });
     Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
       Array.prototype.forEach.call(row.cells, function (cell, i) { if (headings[i]) cell.dataset.label = headings[i]; });
