@@ -88,6 +88,7 @@ def home(c: Campaign) -> Iterator[Output]:
         "upcoming": selection.upcoming(c), "window": selection.UPCOMING_DAYS, "limit": selection.UPCOMING_LIMIT,
         "updates": selection.latest_updates(c),
         "notice_count": len(selection.under_notice(c)),
+        "reports": _reports_module().latest(c),
     }, searchable=True)
 
 
@@ -219,6 +220,18 @@ def data_files(c: Campaign) -> Iterator[Output]:
                {"files": listed, "schemas": schemas, "total": len(c.rows)}, hide=(), searchable=True)
 
 
+def _reports_module():
+    """rendering/reports.py builds on this module's Page and File; imported when first used, not at import time."""
+    from . import reports
+
+    return reports
+
+
+def supervision_cycle(c: Campaign) -> Iterator[Output]:
+    """旬督查报告, 月度通报, 回头看, their index and the feeds (rendering/reports.py)."""
+    yield from _reports_module().reports(c)
+
+
 VENDOR = Path(__file__).parent / "vendor"
 
 
@@ -244,8 +257,8 @@ def stylesheet(c: Campaign) -> Iterator[Output]:
     yield File(urls.VOCABULARY_CSS, vocabulary.stylesheet().encode("utf-8"))
 
 
-FAMILIES: tuple[Family, ...] = (home, departments, categories, problems, lists, inspections, reference_pages,
-                                data_files, vendor, stylesheet)
+FAMILIES: tuple[Family, ...] = (home, departments, categories, problems, lists, inspections, supervision_cycle,
+                                reference_pages, data_files, vendor, stylesheet)
 
 
 def portal_outputs(campaign: Campaign, per_problem: bool | None = None) -> Iterator[Output]:
