@@ -14,13 +14,15 @@ import bisect
 import calendar
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 
 from ..model.schema import Problem, Reports
 from ..model.vocabulary import InspectionKind, Light, Status, Supervision
 from .campaign import Campaign, Row
-from .lifecycle import Change, moments
+from .lifecycle import Change, Standing, moments
 from .state import ProblemState, quiet_days, state_of
 
 XUN_NAMES = ("上旬", "中旬", "下旬")
@@ -127,19 +129,6 @@ class Figures:
     ever_closed: int = 0  # closed at least once by the cut
     rebounds_to_date: int = 0  # rebounds found from the campaign start to the cut
 
-    def add_moment(self, changes: tuple[Change, ...], is_progress: bool) -> None:
-        if is_progress:
-            self.progress += 1
-        for change in changes:
-            if change == Change.NOTICE:
-                self.notices += 1
-            elif change in (Change.CLOSED, Change.RECLOSED):
-                self.closes += 1
-            elif change == Change.EXTENDED:
-                self.extensions += 1
-            elif change == Change.REBOUND:
-                self.rebounds += 1
-
     def add(self, other: Figures) -> None:
         for name, value in other.__dict__.items():
             setattr(self, name, getattr(self, name) + value)
@@ -188,6 +177,41 @@ class MissedMilestone:
     done: dt.date | None  # known only if done by the cut
 
 
+LIST_LIMIT = 50  # a report names at most this many problems per list (the page says how many there are)
+
+
+class Listed(Sequence):
+    """A report's list, kept as it is built: how many there are, and the first LIST_LIMIT in problem-id order
+    (the order the campaign's rows are walked in). At 10,000 problems a list holds thousands and only its
+    head is shown, so the rest are counted, never made; `lead` items (province-level supervision, say) go
+    before the others."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self._lead: list = []
+        self._rest: list = []
+
+    def add(self, make, lead: bool = False) -> None:
+        """Count one more; `make()` builds the item only when it may be shown."""
+        self.total += 1
+        bucket = self._lead if lead else self._rest
+        if len(bucket) < LIST_LIMIT:
+            bucket.append(make())
+
+    @property
+    def shown(self) -> list:
+        return (self._lead + self._rest)[:LIST_LIMIT]
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index):
+        return self.shown[index]
+
+    def __iter__(self):
+        return iter(self.shown)
+
+
 @dataclass
 class PeriodReport:
     """Everything a 旬 report or a monthly bulletin shows, for one period, cut at `cut`."""
@@ -197,10 +221,10 @@ class PeriodReport:
     in_progress: bool
     city: Figures = field(default_factory=Figures)
     departments: dict[str, Figures] = field(default_factory=dict)
-    turned_red: list[Mark] = field(default_factory=list)
-    supervised: list[Mark] = field(default_factory=list)
-    quiet: list[Mark] = field(default_factory=list)  # open problems with no progress entry in the period
-    missed: list[MissedMilestone] = field(default_factory=list)
+    turned_red: Listed = field(default_factory=Listed)  # red at the cut, not red at the previous 旬's cut
+    supervised: Listed = field(default_factory=Listed)  # province-level first
+    quiet: Listed = field(default_factory=Listed)  # open problems with no progress entry in the period
+    missed: list[MissedMilestone] = field(default_factory=list)  # by due date
     inspections: list = field(default_factory=list)  # Inspection records dated in the period
 
 
@@ -212,25 +236,55 @@ class Cycle:
     months: tuple[PeriodReport, ...]
 
 
-def _figures_of(problem: Problem, state: ProblemState, facts, period_start: dt.date, stale_days: int) -> Figures:
-    """The state-at-cut part of one problem's figures."""
-    f = Figures(total=1)
-    status = state.status
-    finished = status in (Status.DONE, Status.CLOSED)
-    f.closed = status == Status.CLOSED
-    f.finished = finished
-    f.on_time = finished and state.done_on is not None and state.done_on <= problem.deadline
-    f.due = finished or problem.deadline < state.as_of
-    f.overdue = status == Status.OVERDUE
-    f.red = state.light == Light.RED
-    f.yellow = state.light == Light.YELLOW
-    if not finished:
-        f.open = 1
-        f.stale = quiet_days(problem, facts, state.as_of) > stale_days
-        f.quiet = facts.last_progress is None or facts.last_progress < period_start
-        f.lag_points = max(0, state.schedule - state.percent)
-    f.ever_closed = facts.first_closed_on is not None
-    return f
+def _count_event(f: Figures, changes: tuple[Change, ...], is_progress: bool) -> None:
+    if is_progress:
+        f.progress += 1
+    for change in changes:
+        if change == Change.NOTICE:
+            f.notices += 1
+        elif change in (Change.CLOSED, Change.RECLOSED):
+            f.closes += 1
+        elif change == Change.EXTENDED:
+            f.extensions += 1
+        elif change == Change.REBOUND:
+            f.rebounds += 1
+
+
+def _count_state(f: Figures, problem: Problem, state: ProblemState | None, facts: Standing, cut: dt.date,
+                 period_start: dt.date, stale_days: int, rebounds_to_date: int) -> bool:
+    """Add one problem's standing at the cut to `f`; returns whether it is open with no progress in the period.
+
+    `state` is None for a closed problem: its status is 已销号 and its light green whatever the day (state.py),
+    so the 10,000 × 70 cuts of a large campaign skip state_of for them."""
+    f.total += 1
+    f.rebounds_to_date += rebounds_to_date
+    if facts.first_closed_on is not None:
+        f.ever_closed += 1
+    if state is None or state.status in (Status.DONE, Status.CLOSED):
+        f.finished += 1
+        f.due += 1
+        if facts.closed_on is not None:
+            f.closed += 1
+        if facts.done_on is not None and facts.done_on <= problem.deadline:
+            f.on_time += 1
+        if state is not None and state.light == Light.YELLOW:
+            f.yellow += 1
+        return False
+    if problem.deadline < cut:
+        f.due += 1
+    f.open += 1
+    if state.status == Status.OVERDUE:
+        f.overdue += 1
+    if state.light == Light.RED:
+        f.red += 1
+    elif state.light == Light.YELLOW:
+        f.yellow += 1
+    if quiet_days(problem, facts, cut) > stale_days:
+        f.stale += 1
+    f.lag_points += max(0, state.schedule - state.percent)
+    quiet = facts.last_progress is None or facts.last_progress < period_start
+    f.quiet += quiet
+    return quiet
 
 
 def cycle(campaign: Campaign) -> Cycle:
@@ -238,101 +292,101 @@ def cycle(campaign: Campaign) -> Cycle:
     portal = campaign.portal
     as_of = campaign.as_of
     thresholds = portal.thresholds
+    stale_days = thresholds.stale_days
     step_ids = [s.id for s in portal.steps]
     start = min([portal.campaign_start, *(r.problem.opened for r in campaign.rows)])
     xun_list = xuns(start, as_of)
     month_list = months(start, as_of)
     reports = [PeriodReport(p, min(p.end, as_of), p.end > as_of) for p in xun_list]
     month_reports = [PeriodReport(p, min(p.end, as_of), p.end > as_of) for p in month_list]
-    month_index = {p.key: i for i, p in enumerate(month_list)}
-    # Figures per (period, department): the state part at the month's cut is the state at its last 旬's cut
     for report in [*reports, *month_reports]:
         report.departments = {d.id: Figures() for d in campaign.departments}
+    month_of_xun = [month_reports[i] for i, _ in _month_positions(xun_list, month_list)]
+    # a month's standing is that of its last 旬's cut (or of the 旬 in progress)
+    month_closing = [r.period.end == m.period.end or r.in_progress for r, m in zip(reports, month_of_xun, strict=True)]
     xun_starts = [p.start for p in xun_list]
-    first_xun = {p.start: i for i, p in enumerate(xun_list)}
 
     for row in campaign.rows:
         problem = row.problem
         department = problem.department
         supervised = problem.supervision != Supervision.NONE
+        province = problem.supervision == Supervision.PROVINCE
         timeline = moments(problem, step_ids)
-        cursor = 1  # moments[0] is the opening
+        cursor = 1  # timeline[0] is the opening
         facts = timeline[0].after
         rebounds_to_date = 0
         previous_light: Light | None = None
-        previous_percent = 0
-        month_events: Figures | None = None
-        first = first_xun[xun_of(problem.opened).start]
-        for index in range(first, len(xun_list)):
+        previous_percent = month_start_percent = month_entries = 0
+        first = bisect.bisect_right(xun_starts, problem.opened) - 1
+        for index in range(first, len(reports)):
             report = reports[index]
             period = report.period
-            events = Figures()
+            month = month_of_xun[index]
+            figures = report.departments[department]
+            month_figures = month.departments[department]
+            if index == first or period.start.day == 1:
+                month_start_percent, month_entries = previous_percent, 0
             if period.contains(problem.opened):
-                events.new = 1
+                figures.new += 1
+                month_figures.new += 1
             entries = 0
             while cursor < len(timeline) and timeline[cursor].date <= report.cut:
                 moment = timeline[cursor]
                 if moment.date >= period.start:
-                    events.add_moment(moment.changes, moment.entry.type == "progress")
+                    is_progress = moment.entry.type == "progress"
+                    _count_event(figures, moment.changes, is_progress)
+                    _count_event(month_figures, moment.changes, is_progress)
                     entries += 1
                 if Change.REBOUND in moment.changes:
                     rebounds_to_date += 1
                 facts = moment.after
                 cursor += 1
-            state = state_of(problem, report.cut, thresholds, facts)
-            figures = _figures_of(problem, state, facts, period.start, thresholds.stale_days)
-            figures.add(events)
-            figures.rebounds_to_date = rebounds_to_date
-            report.departments[department].add(figures)
-            mark = None
-            if state.light == Light.RED and previous_light != Light.RED:
-                mark = Mark(row, state, previous_percent, entries)
-                report.turned_red.append(mark)
-            if supervised:
-                report.supervised.append(mark or Mark(row, state, previous_percent, entries))
-            if figures.quiet:
-                report.quiet.append(mark or Mark(row, state, previous_percent, entries))
-
-            # the month: events summed over its 旬, the state part from its last 旬 (or the one in progress)
-            month = month_reports[month_index[period.key[:7]]]
-            if month_events is None or period.start.day == 1 or index == first:
-                month_events = Figures()
-                month_start_percent = previous_percent
-                month_entries = 0
-            month_events.add(events)
             month_entries += entries
-            if period.end == month.period.end or report.in_progress:
-                month_figures = _figures_of(problem, state, facts, month.period.start, thresholds.stale_days)
-                month_figures.add(month_events)
-                month_figures.rebounds_to_date = rebounds_to_date
-                month.departments[department].add(month_figures)
+            closing = month_closing[index]
+            if facts.closed_on is not None and not supervised:
+                state = None
+                light, percent = Light.GREEN, facts.percent
+            else:
+                state = state_of(problem, report.cut, thresholds, facts)
+                light, percent = state.light, state.percent
+            quiet = _count_state(figures, problem, state, facts, report.cut, period.start, stale_days, rebounds_to_date)
+            if state is not None:
+                mark = partial(Mark, row, state, previous_percent, entries)
+                if light == Light.RED and previous_light != Light.RED:
+                    report.turned_red.add(mark)
                 if supervised:
-                    month.supervised.append(Mark(row, state, month_start_percent, month_entries))
-                if month_figures.quiet:
-                    month.quiet.append(Mark(row, state, month_start_percent, month_entries))
-            previous_light = state.light
-            previous_percent = state.percent
-        _missed_milestones(row, reports, month_reports, xun_starts, month_index)
+                    report.supervised.add(mark, province)
+                if quiet:
+                    report.quiet.add(mark)
+            if closing:
+                month_quiet = _count_state(month_figures, problem, state, facts, report.cut, month.period.start,
+                                           stale_days, rebounds_to_date)
+                if state is not None:
+                    month_mark = partial(Mark, row, state, month_start_percent, month_entries)
+                    if supervised:
+                        month.supervised.add(month_mark, province)
+                    if month_quiet:
+                        month.quiet.add(month_mark)
+            previous_light, previous_percent = light, percent
+        _missed_milestones(row, reports, month_of_xun, xun_starts)
 
     inspections = sorted((i.inspection for i in campaign.ledger.inspections), key=lambda i: (i.date, i.id))
     for report in [*reports, *month_reports]:
         report.inspections = [i for i in inspections if report.period.start <= i.date <= report.cut]
         for figures in report.departments.values():
             report.city.add(figures)
-        report.turned_red.sort(key=lambda m: (m.row.problem.supervision == Supervision.NONE, m.row.problem.id))
-        report.supervised.sort(key=_supervision_order)
-        report.quiet.sort(key=lambda m: (m.state.deadline, m.row.problem.id))
         report.missed.sort(key=lambda m: (m.due, m.row.problem.id))
     return Cycle(tuple(reports), tuple(month_reports))
 
 
-def _supervision_order(mark: Mark) -> tuple:
-    light = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2}[mark.state.light]
-    return (mark.row.problem.supervision != Supervision.PROVINCE, light, mark.state.deadline, mark.row.problem.id)
+def _month_positions(xun_list: list[Period], month_list: list[Period]) -> list[tuple[int, Period]]:
+    """For each 旬, the index of its month in `month_list`."""
+    index = {p.start: i for i, p in enumerate(month_list)}
+    return [(index[p.start.replace(day=1)], p) for p in xun_list]
 
 
-def _missed_milestones(row: Row, reports: list[PeriodReport], month_reports: list[PeriodReport],
-                       xun_starts: list[dt.date], month_index: dict[str, int]) -> None:
+def _missed_milestones(row: Row, reports: list[PeriodReport], month_of_xun: list[PeriodReport],
+                       xun_starts: list[dt.date]) -> None:
     """Milestones due in a period and not done by their due date (a done date after the cut is not yet known)."""
     for milestone in row.problem.milestones:
         if milestone.due is None or (milestone.done is not None and milestone.done <= milestone.due):
@@ -340,7 +394,7 @@ def _missed_milestones(row: Row, reports: list[PeriodReport], month_reports: lis
         index = bisect.bisect_right(xun_starts, milestone.due) - 1
         if index < 0 or milestone.due > reports[index].cut:
             continue  # due after the campaign's date: not missed yet
-        for report in (reports[index], month_reports[month_index[reports[index].period.key[:7]]]):
+        for report in (reports[index], month_of_xun[index]):
             done = milestone.done if milestone.done is not None and milestone.done <= report.cut else None
             report.missed.append(MissedMilestone(row, milestone.title, milestone.due, done))
 

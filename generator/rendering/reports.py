@@ -7,10 +7,12 @@ The cycle is derived once per build (`cycle_of`), however many families read it.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import heapq
 import io
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from ..derivation import periods
 from ..derivation.campaign import Campaign
@@ -22,7 +24,7 @@ from .feeds import FeedEntry, atom
 from .pages import File, Output, Page, entry_summary
 from .wordfile import bulletin_docx
 
-LIST_LIMIT = 50  # a report lists at most this many problems per list; the rest are in the finder
+LIST_LIMIT = periods.LIST_LIMIT  # a report lists at most this many problems per list; the rest are in the finder
 RECENT_LIMIT = 100  # the look-back page's table of reviews done
 FEED_REPORTS = 12  # 旬 reports in a feed
 
@@ -41,14 +43,31 @@ def cycle_of(c: Campaign) -> tuple[Cycle, list[Bulletin]]:
     return cached[1], cached[2]
 
 
-def latest(c: Campaign) -> dict:
-    """What the home page links to: the latest finished bulletin and 旬 report (the ones in progress when none
-    has finished), and the periods in progress."""
-    cycle, bulletins = cycle_of(c)
-    finished_xuns = [r for r in cycle.xuns if not r.in_progress]
-    finished_bulletins = [b for b in bulletins if not b.report.in_progress]
-    return {"bulletin": (finished_bulletins or bulletins)[-1], "xun": (finished_xuns or list(cycle.xuns))[-1],
-            "current_xun": cycle.xuns[-1], "current_bulletin": bulletins[-1]}
+@dataclass(frozen=True)
+class Latest:
+    """What the home page links to: the latest finished bulletin and 旬 report (the ones in progress while none
+    has finished), and the 旬 in progress. Period arithmetic only: the home page needs no report's figures."""
+
+    month: periods.Period
+    month_in_progress: bool
+    number_text: str
+    title: str
+    xun: periods.Period
+    xun_in_progress: bool
+    current_xun: periods.Period | None  # the 旬 in progress, when `xun` is the finished one before it
+
+
+def latest(c: Campaign) -> Latest:
+    as_of, start = c.as_of, c.portal.campaign_start
+    xun, month = periods.xun_of(as_of), periods.month_of(as_of)
+    current = xun if xun.end > as_of else None
+    if xun.end > as_of and xun.start > start:
+        xun = periods.xun_of(xun.start - dt.timedelta(days=1))
+    if month.end > as_of and month.start > start:
+        month = periods.month_of(month.start - dt.timedelta(days=1))
+    year, number = periods.bulletin_number(month, start)
+    return Latest(month, month.end > as_of, f"〔{year}〕第 {number} 期", f"{month.label}问题整改工作通报",
+                  xun, xun.end > as_of, current if current is not xun else None)
 
 
 def reports(c: Campaign) -> Iterator[Output]:
