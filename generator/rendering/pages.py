@@ -217,7 +217,8 @@ def data_files(c: Campaign) -> Iterator[Output]:
         schemas.append({"name": f"{name}.schema.json", "path": path, "size": human_size(len(data)),
                         "description": (model.__doc__ or "").strip()})
     yield Page(urls.DOWNLOADS, "downloads.md.j2", "数据下载",
-               {"files": listed, "schemas": schemas, "total": len(c.rows)}, hide=(), searchable=True)
+               {"files": listed, "schemas": schemas, "total": len(c.rows), "departments": c.departments},
+               hide=(), searchable=True)
 
 
 def _reports_module():
