@@ -37,6 +37,23 @@ from generator.validation.report import validate
 report = validate(pathlib.Path(sys.argv[1]), dt.date.fromisoformat(sys.argv[2]))
 assert not report.errors, report.errors[:3]
 """
+# issue 10: the 旬 reports, bulletins (with their Word files), look-back page and feeds, derived and rendered
+# alone, as the build does (its share of the full build), printed as "seconds pages"
+REPORTS = """
+import sys, pathlib, datetime as dt, tempfile, time
+from generator.loading.ledger import load_ledger
+from generator.derivation.campaign import campaign_of
+from generator.rendering import urls
+from generator.rendering.pages import entry_summary, supervision_cycle
+from generator.writing.writer import Writer
+campaign = campaign_of(load_ledger(pathlib.Path(sys.argv[1])), dt.date.fromisoformat(sys.argv[2]))
+common = {"campaign": campaign, "portal": campaign.portal, "commit": "bench", "as_of": campaign.as_of,
+          "entry_summary": entry_summary, "urls": urls}
+start = time.perf_counter()
+pages, _, _ = Writer(pathlib.Path(tempfile.mkdtemp()), common)._write(supervision_cycle(campaign))
+print(f"{time.perf_counter() - start:.2f} {len(pages)}")
+"""
+REPORT_PAGE_BYTES = 300 * 1024  # issue 10: each report page stays under 300 KB
 # issue 9: the full build of 10,000 problems on a 2-core machine
 FULL_BUILD_SECONDS = 30
 FULL_BUILD_AT = 10_000
@@ -108,7 +125,11 @@ def measure(size: int, departments: int) -> dict:
     result["site_s"], result["site_peak_mib"] = run(
         [PY, "-m", "generator", "site", "--ledgers", str(ledgers), "--docs", str(work / "docs"), "--as-of", AS_OF,
          "--today", AS_OF, "--commit", "bench", "--config", str(work / "mkdocs.yml")], cwd=work, env=env)
+    reports = subprocess.run([PY, "-c", REPORTS, str(ledgers), AS_OF], cwd=ROOT, check=True, capture_output=True,
+                             text=True).stdout.split()
+    result["reports_s"], result["report_pages"] = float(reports[0]), int(reports[1])
     site = work / "site"
+    result["report_page_bytes"] = max(p.stat().st_size for p in (site / "reports").rglob("index.html"))
     pages = list((site / "problems").glob("*/index.html"))
     assert len(pages) == size, f"{len(pages)} problem pages for {size} problems"
     result["page_bytes"] = sum(p.stat().st_size for p in pages) // len(pages)
@@ -126,6 +147,8 @@ def table(results: list[dict]) -> str:
         ("validate (s)", lambda r: f"{r['validate_s']:.1f}"),
         ("validate / parse", lambda r: f"{r['validate_s'] / r['parse_s']:.2f}×"),
         ("full build, rectify site (s)", lambda r: f"{r['site_s']:.1f}"),
+        ("reports: derive + write, alone (s; pages)", lambda r: f"{r['reports_s']:.1f}; {r['report_pages']}"),
+        ("largest report page (bytes)", lambda r: f"{r['report_page_bytes']:,}"),
         ("peak memory: validate / full build (MiB)", lambda r: f"{r['validate_mib']} / {r['site_peak_mib']}"),
         ("bytes per problem page", lambda r: f"{r['page_bytes']:,}"),
         ("whole site (MiB)", lambda r: f"{r['site_bytes'] / 2**20:.0f}"),
@@ -150,6 +173,8 @@ def verdicts(small: dict, large: dict) -> list[tuple[str, bool]]:
          large["site_bytes"] / small["site_bytes"] <= growth),
         ("bytes per problem page flat (≤ 1.1 ×)", large["page_bytes"] <= 1.1 * small["page_bytes"]),
         ("peak memory < 1 GiB", max(large["validate_mib"], large["site_peak_mib"]) < 1024),
+        (f"each report page < {REPORT_PAGE_BYTES // 1024} KB ({large['report_page_bytes']:,} bytes)",
+         large["report_page_bytes"] < REPORT_PAGE_BYTES),
     ]
     if large["problems"] == FULL_BUILD_AT:
         checks.insert(1, (f"full build ≤ {FULL_BUILD_SECONDS} s at {FULL_BUILD_AT:,} problems ({large['site_s']:.1f} s)",
