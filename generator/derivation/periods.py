@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import partial
 
 from ..model.schema import Problem, Reports
 from ..model.vocabulary import InspectionKind, Light, Status, Supervision
@@ -191,12 +190,12 @@ class Listed(Sequence):
         self._lead: list = []
         self._rest: list = []
 
-    def add(self, make, lead: bool = False) -> None:
-        """Count one more; `make()` builds the item only when it may be shown."""
+    def add(self, lead: bool, make, *args) -> None:
+        """Count one more; `make(*args)` builds the item only when it may be shown."""
         self.total += 1
         bucket = self._lead if lead else self._rest
         if len(bucket) < LIST_LIMIT:
-            bucket.append(make())
+            bucket.append(make(*args))
 
     @property
     def shown(self) -> list:
@@ -351,22 +350,20 @@ def cycle(campaign: Campaign) -> Cycle:
                 light, percent = state.light, state.percent
             quiet = _count_state(figures, problem, state, facts, report.cut, period.start, stale_days, rebounds_to_date)
             if state is not None:
-                mark = partial(Mark, row, state, previous_percent, entries)
                 if light == Light.RED and previous_light != Light.RED:
-                    report.turned_red.add(mark)
+                    report.turned_red.add(False, Mark, row, state, previous_percent, entries)
                 if supervised:
-                    report.supervised.add(mark, province)
+                    report.supervised.add(province, Mark, row, state, previous_percent, entries)
                 if quiet:
-                    report.quiet.add(mark)
+                    report.quiet.add(False, Mark, row, state, previous_percent, entries)
             if closing:
                 month_quiet = _count_state(month_figures, problem, state, facts, report.cut, month.period.start,
                                            stale_days, rebounds_to_date)
                 if state is not None:
-                    month_mark = partial(Mark, row, state, month_start_percent, month_entries)
                     if supervised:
-                        month.supervised.add(month_mark, province)
+                        month.supervised.add(province, Mark, row, state, month_start_percent, month_entries)
                     if month_quiet:
-                        month.quiet.add(month_mark)
+                        month.quiet.add(False, Mark, row, state, month_start_percent, month_entries)
             previous_light, previous_percent = light, percent
         _missed_milestones(row, reports, month_of_xun, xun_starts)
 
