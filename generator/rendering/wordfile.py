@@ -112,7 +112,7 @@ def bulletin_docx(bulletin: Bulletin, portal: Portal, departments: dict[str, Dep
     if report.supervised:
         if len(report.supervised) > len(report.supervised.shown):
             _body(document, f"本月末共有挂牌督办问题 {len(report.supervised)} 个，以下列出其中 "
-                            f"{len(report.supervised.shown)} 个（省级在前，红灯、黄灯在前），全部问题见门户网站。")
+                            f"{len(report.supervised.shown)} 个（省级挂牌督办在前，按问题编号排列），全部问题见门户网站。")
         for mark in report.supervised:
             problem = mark.row.problem
             _body(document, f"{problem.id} {problem.title}（{problem.supervision.label}，{mark.row.department.name}）："
