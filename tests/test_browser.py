@@ -416,6 +416,9 @@ def test_a_bulletin_reads_at_desktop_and_phone_width(browser, site: str, width: 
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert page.locator("h1").inner_text() == "2026年10月问题整改工作通报"
         assert page.locator(".rc-ranking").is_visible()
+        for selector, magic in (("a[href$='.docx']", b"PK"), ("a[href$='bulletin-2026-10.csv']", "\ufeff名次".encode())):
+            response = page.request.get(page.evaluate(f"document.querySelector(\"{selector}\").href"))
+            assert response.ok and response.body().startswith(magic), selector
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"bulletin-{width}.png"), full_page=True)
         assert watched.errors == [] and watched.outside() == []
