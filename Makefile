@@ -9,7 +9,7 @@ export NO_MKDOCS_2_WARNING := 1
 AS_OF ?=
 AS_OF_OPTION = $(if $(AS_OF),--as-of $(AS_OF))
 
-.PHONY: site serve test validate bench schema golden constraints clean
+.PHONY: site serve test validate bench schema golden contributing constraints clean
 
 # constraints.txt pins every package to the versions the tests last passed with, so a checkout
 # installs the same tools next year; `make constraints` moves them forward deliberately.
@@ -39,6 +39,10 @@ validate: $(STAMP)
 ## schema: regenerate schema/*.schema.json from the models
 schema: $(STAMP)
 	$(BIN)/rectify schema --out schema
+
+## contributing: regenerate CONTRIBUTING.md from the filing guide's pull-request section
+contributing: $(STAMP)
+	$(BIN)/python -m generator.rendering.contributing
 
 ## golden: regenerate the golden output under tests/golden after an intended change
 golden: $(STAMP)

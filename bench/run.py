@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,15 +55,35 @@ pages, _, _ = Writer(pathlib.Path(tempfile.mkdtemp()), common)._write(supervisio
 print(f"{time.perf_counter() - start:.2f} {len(pages)}")
 """
 REPORT_PAGE_BYTES = 300 * 1024  # issue 10: each report page stays under 300 KB
+# issue 10: weekly snapshots (`rectify snapshot --all` over the synthetic history, which starts in December
+# 2024): the check of all of them against the ledger, done by every build, and a year of them in git
+CHECK = """
+import sys, pathlib, datetime as dt, time, json
+from generator.validation.report import validate
+from generator.derivation.snapshot import check_history
+from generator.loading.snapshots import read_folder
+ledgers = pathlib.Path(sys.argv[1])
+report = validate(ledgers, dt.date.fromisoformat(sys.argv[2]))
+start = time.perf_counter()
+check = check_history(report.ledger, read_folder(ledgers.parent / "snapshots"))
+print(json.dumps({"check_s": time.perf_counter() - start, "weeks": len(check.weeks), "intact": check.intact}))
+"""
+YEAR_OF_SNAPSHOTS_MB = 50
+SNAPSHOT_CHECK_SHARE = 0.25  # of the full build, for every snapshot's comparison (issue 10's budget, with the reports)
 # issue 9: the full build of 10,000 problems on a 2-core machine
 FULL_BUILD_SECONDS = 30
 FULL_BUILD_AT = 10_000
+# issue 11: each pull-request check of a 10-file change at most 5 s
+CHECK_SECONDS = 5
+CHANGED_FILES = 10
+GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.org", "GIT_COMMITTER_NAME": "bench",
+           "GIT_COMMITTER_EMAIL": "bench@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 
 
-def run(args: list[str], cwd: Path | None = None, env: dict | None = None) -> tuple[float, int]:
+def run(args: list[str], cwd: Path | None = None, env: dict | None = None, quiet: bool = False) -> tuple[float, int]:
     """Wall seconds and peak resident memory (MiB) of one child process."""
     start = time.perf_counter()
-    process = subprocess.Popen(args, cwd=cwd, env=env)
+    process = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL if quiet else None)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
@@ -103,6 +124,40 @@ def first_visit_bytes(site: Path) -> tuple[int, int] | None:
     return total, requests
 
 
+# A word in about a tenth of the synthetic problems (generator/commands/synth.py SUBJECTS), and an id.
+QUERIES = ("医院", "DAA-2024-001")
+
+
+def query_bytes(site: Path, keyword: str) -> tuple[int, int] | None:
+    """Bytes and requests of the full-text index (site/pagefind/) that the finder downloads to show the first
+    page of results for `keyword`, in Chromium: what a query costs a reader, whatever the ledger's size."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        return None
+    from urllib.parse import quote
+
+    from playwright.sync_api import sync_playwright
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sizes: dict[str, int] = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync"])
+            page = browser.new_page()
+            page.on("response", lambda r: "/pagefind/" in r.url and sizes.setdefault(r.url, len(r.body())))
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/finder/?keyword={quote(keyword)}",
+                      wait_until="networkidle")
+            page.wait_for_function("document.querySelector('.rc-finder__count').textContent.includes('全文检索')")
+            page.wait_for_timeout(500)
+            browser.close()
+    finally:
+        server.shutdown()
+    return sum(sizes.values()), len(sizes)
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
@@ -121,6 +176,7 @@ def measure(size: int, departments: int) -> dict:
     result: dict = {"problems": size}
     result["parse_s"], result["parse_mib"] = run([PY, "-c", PARSE, str(ledgers)])
     result["validate_s"], result["validate_mib"] = run([PY, "-c", VALIDATE, str(ledgers), AS_OF], cwd=ROOT)
+    result.update(snapshots(work, ledgers))
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": "http://127.0.0.1/"}
     result["site_s"], result["site_peak_mib"] = run(
         [PY, "-m", "generator", "site", "--ledgers", str(ledgers), "--docs", str(work / "docs"), "--as-of", AS_OF,
@@ -134,9 +190,68 @@ def measure(size: int, departments: int) -> dict:
     assert len(pages) == size, f"{len(pages)} problem pages for {size} problems"
     result["page_bytes"] = sum(p.stat().st_size for p in pages) // len(pages)
     result["site_bytes"] = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-    result["search_bytes"] = (site / "search" / "search_index.json").stat().st_size
+    result["search_index_bytes"] = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
+    for keyword in QUERIES:
+        result[f"query_{keyword}"] = query_bytes(site, keyword)
     visit = first_visit_bytes(site)
     result["home_bytes"], result["home_requests"] = visit if visit else (None, None)
+    result.update(measure_checks(work))
+    return result
+
+
+def measure_checks(work: Path) -> dict:
+    """check-history, check-ownership and diff of a pull request that appends an entry to ten problems of
+    one department, against a base commit holding the whole ledger and a weekly snapshot; the working folder
+    is compared, as a clerk runs the checks before committing (every data file hashed: the slower way)."""
+    env = {**os.environ, **GIT_ENV}
+    (work / "snapshots").mkdir(exist_ok=True)
+    if not any((work / "snapshots").glob("*.json")):  # the weekly snapshots measured above, or a stand-in
+        (work / "snapshots" / "2026-W46.json").write_text("{}\n", encoding="utf-8")
+    for args in (["init", "-q", "-b", "main"], ["add", "ledgers", "snapshots"], ["commit", "-q", "-m", "base"]):
+        subprocess.run(["git", "-C", str(work), *args], check=True, env=env)
+    folder = sorted(p for p in (work / "ledgers").iterdir() if p.is_dir() and p.name != "inspections")[0]
+    for path in sorted(folder.glob("*.yml"))[:CHANGED_FILES]:
+        text = path.read_text(encoding="utf-8")
+        last = [line for line in text.splitlines() if line.lstrip().startswith("- date:")][-1]
+        indent = last[:len(last) - len(last.lstrip())]  # the log's own indentation, so the entry is appended
+        path.write_text(text + f"{indent}- date: {AS_OF}\n{indent}  type: progress\n{indent}  step: implement\n"
+                               f"{indent}  percent: 100\n{indent}  summary: 基准测试追加的进展。\n", encoding="utf-8")
+    owner = f"@sample-city/{folder.name}"
+    common = ["--repo", str(work), "--base", "main"]
+    timings = {}
+    for name, args in (("check_history", ["check-history", *common]),
+                       ("check_ownership", ["check-ownership", *common, "--author", "bench", "--team", owner]),
+                       ("diff", ["diff", *common, "--today", AS_OF])):
+        timings[f"{name}_s"], _ = run([PY, "-m", "generator", *args], cwd=ROOT, quiet=True)
+    return timings
+
+
+def snapshots(work: Path, ledgers: Path) -> dict:
+    """Every finished week's snapshot since the synthetic campaign start, written as CI would (beside the ledger,
+    so that the full build below checks them all); then how much a year of them takes in git."""
+    result: dict = {}
+    result["snapshot_all_s"], _ = run([PY, "-m", "generator", "snapshot", "--all", "--ledgers", str(ledgers),
+                                       "--today", AS_OF], cwd=ROOT, quiet=True)
+    files = sorted((work / "snapshots").glob("*.json"))
+    result["snapshots"] = len(files)
+    checked = subprocess.run([PY, "-c", CHECK, str(ledgers), AS_OF], cwd=ROOT, check=True, capture_output=True,
+                             text=True)
+    check = json.loads(checked.stdout)
+    assert check["intact"] and check["weeks"] == len(files), check
+    result["check_s"] = check["check_s"]
+    year = files[-52:]
+    result["year_raw_bytes"] = sum(p.stat().st_size for p in year)
+    result["year_zlib_bytes"] = sum(len(zlib.compress(p.read_bytes())) for p in year)  # as git's loose objects
+    repository = work / "snapshot-git"
+    git = ["git", "-C", str(repository), "-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
+    subprocess.run(["git", "init", "-q", str(repository)], check=True)
+    for path in year:  # one commit a week, as CI makes them
+        shutil.copyfile(path, repository / path.name)
+        subprocess.run([*git, "add", path.name], check=True)
+        subprocess.run([*git, "commit", "-q", "-m", path.stem], check=True)
+    subprocess.run([*git, "gc", "-q"], check=True)
+    result["year_git_bytes"] = sum(p.stat().st_size for p in (repository / ".git" / "objects").rglob("*") if p.is_file())
+    shutil.rmtree(repository)
     return result
 
 
@@ -149,10 +264,20 @@ def table(results: list[dict]) -> str:
         ("full build, rectify site (s)", lambda r: f"{r['site_s']:.1f}"),
         ("reports: derive + write, alone (s; pages)", lambda r: f"{r['reports_s']:.1f}; {r['report_pages']}"),
         ("largest report page (bytes)", lambda r: f"{r['report_page_bytes']:,}"),
+        ("weekly snapshots: count / rectify snapshot --all (s)", lambda r: f"{r['snapshots']} / {r['snapshot_all_s']:.1f}"),
+        ("check of every snapshot, in the build (s, share of it)",
+         lambda r: f"{r['check_s']:.1f} ({r['check_s'] / r['site_s']:.0%})"),
+        ("a year of snapshots: raw / zlib / git after gc (MB)",
+         lambda r: " / ".join(f"{r[k] / 1e6:.1f}" for k in ("year_raw_bytes", "year_zlib_bytes", "year_git_bytes"))),
         ("peak memory: validate / full build (MiB)", lambda r: f"{r['validate_mib']} / {r['site_peak_mib']}"),
         ("bytes per problem page", lambda r: f"{r['page_bytes']:,}"),
         ("whole site (MiB)", lambda r: f"{r['site_bytes'] / 2**20:.0f}"),
-        ("search_index.json (bytes)", lambda r: f"{r['search_bytes']:,}"),
+        ("full-text index, whole (MiB)", lambda r: f"{r['search_index_bytes'] / 2**20:.1f}"),
+        *((f"query “{q}”: downloaded (bytes, requests)", functools.partial(
+            lambda q, r: "no Chromium" if r[f"query_{q}"] is None else f"{r[f'query_{q}'][0]:,} ({r[f'query_{q}'][1]})", q))
+          for q in QUERIES),
+        (f"{CHANGED_FILES}-file change: check-history / check-ownership / diff (s)",
+         lambda r: f"{r['check_history_s']:.1f} / {r['check_ownership_s']:.1f} / {r['diff_s']:.1f}"),
         ("home page first visit (bytes, requests)",
          lambda r: "no Chromium" if r["home_bytes"] is None else f"{r['home_bytes']:,} ({r['home_requests']})"),
     ]
@@ -175,12 +300,25 @@ def verdicts(small: dict, large: dict) -> list[tuple[str, bool]]:
         ("peak memory < 1 GiB", max(large["validate_mib"], large["site_peak_mib"]) < 1024),
         (f"each report page < {REPORT_PAGE_BYTES // 1024} KB ({large['report_page_bytes']:,} bytes)",
          large["report_page_bytes"] < REPORT_PAGE_BYTES),
+        (f"a year of weekly snapshots in git < {YEAR_OF_SNAPSHOTS_MB} MB, even as loose objects "
+         f"({large['year_zlib_bytes'] / 1e6:.1f} MB; {large['year_git_bytes'] / 1e6:.1f} MB packed)",
+         max(large["year_zlib_bytes"], large["year_git_bytes"]) < YEAR_OF_SNAPSHOTS_MB * 1e6),
+        (f"checking every snapshot ≤ {SNAPSHOT_CHECK_SHARE:.0%} of the full build "
+         f"({large['snapshots']} weeks: {large['check_s']:.1f} s of {large['site_s']:.1f} s)",
+         large["check_s"] <= SNAPSHOT_CHECK_SHARE * large["site_s"]),
     ]
     if large["problems"] == FULL_BUILD_AT:
         checks.insert(1, (f"full build ≤ {FULL_BUILD_SECONDS} s at {FULL_BUILD_AT:,} problems ({large['site_s']:.1f} s)",
                           large["site_s"] <= FULL_BUILD_SECONDS))
+    slowest = max(large["check_history_s"], large["check_ownership_s"], large["diff_s"])
+    checks.append((f"each pull-request check of a {CHANGED_FILES}-file change ≤ {CHECK_SECONDS} s "
+                   f"at {large['problems']:,} problems ({slowest:.1f} s)", slowest <= CHECK_SECONDS))
     if small["home_bytes"] is not None and large["home_bytes"] is not None:
         checks.append(("home first visit does not grow (≤ 1.05 ×)", large["home_bytes"] <= 1.05 * small["home_bytes"]))
+    for q in QUERIES:
+        if small[f"query_{q}"] is not None and large[f"query_{q}"] is not None:
+            ratio = large[f"query_{q}"][0] / small[f"query_{q}"][0]
+            checks.append((f"query “{q}” download does not grow with the ledger (≤ 2 ×: {ratio:.2f}×)", ratio <= 2))
     return checks
 
 

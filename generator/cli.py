@@ -31,6 +31,8 @@ class AsOf(click.ParamType):
 
 AS_OF_HELP = ("数据截至日期（YYYY-MM-DD）：门户按台账在这一天结束时的样子生成，可以是整改开始以来的任何一天。"
               "默认：设置了 SOURCE_DATE_EPOCH 时取该时间，否则取北京时间今天。")
+FORMAT_HELP = ("输出格式：text 供人阅读；json 供程序处理；github 生成 GitHub 拉取请求里的逐行批注；"
+               "gitlab 生成 GitLab 的代码质量报告（Code Quality JSON），在合并请求的改动旁显示。")
 TODAY_HELP = "校验所依据的“今天”（YYYY-MM-DD）：记录不得晚于这一天。默认：北京时间今天。"
 
 
@@ -53,12 +55,14 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("path", default="ledgers")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text",
-              show_default=True, help="输出格式：text 供人阅读；json 供程序处理；github 生成 GitHub 拉取请求里的逐行批注。")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github", "gitlab"]), default="text",
+              show_default=True, help=FORMAT_HELP)
 @click.option("--strict", is_flag=True, help="把提醒（W 开头的代码）也视为错误。")
 @click.option("--as-of", type=AsOf(), default=None,
               help="按哪一天校验（YYYY-MM-DD）：记录不得晚于这一天。默认：设置了 SOURCE_DATE_EPOCH 时取该时间，否则取北京时间今天。")
-def validate(path: str, output_format: str, strict: bool, as_of: dt.date | None) -> None:
+@click.option("--history", is_flag=True,
+              help="同时核验 snapshots/ 下已发布的周快照：快照链是否完整，按现在的台账重算每一周是否与快照相同。")
+def validate(path: str, output_format: str, strict: bool, as_of: dt.date | None, history: bool) -> None:
     """校验台账目录 PATH（默认 ledgers）下的全部文件，一次列出所有问题。
 
     每个问题一行：文件:行:列: 代码 说明。代码的含义见填报指南的“校验代码”一节。
@@ -66,7 +70,10 @@ def validate(path: str, output_format: str, strict: bool, as_of: dt.date | None)
     from .validation.report import FORMATS
     from .validation.report import validate as run
 
-    report = run(_ledger_root(path), as_of or default_as_of())
+    root = _ledger_root(path)
+    # the ledger folder of a repository (ledgers/ at its root): its CODEOWNERS files must match the registries
+    repository = root.resolve().parent if root.resolve().name == "ledgers" else None
+    report = run(root, as_of or default_as_of(), repository, history=history)
     click.echo(FORMATS[output_format](report, strict))
     sys.exit(EXIT_VALID if report.valid(strict) else EXIT_INVALID)
 
@@ -99,6 +106,69 @@ def new(department: str, category: str | None, path: str, as_of: dt.date | None)
     click.echo(f"已创建 {created}：请逐项填写后提交拉取请求。")
 
 
+@cli.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--department", required=True, help="导入到哪个部门（departments.yml 中的 id），如 ecology-env。")
+@click.option("--sheet", default=None, help="工作表名称；默认取与部门同名的工作表，否则取第一个认得出表头的工作表。")
+@click.option("--map", "map_path", default=None, type=click.Path(dir_okay=False),
+              help="表头对照文件（YAML）：“表头:”写表格里的表头对应哪个标准表头，“默认值:”写全表共用的值。")
+@click.option("--dry-run", is_flag=True, help="只检查并报告，不写任何文件。")
+@click.option("--force", is_flag=True, help="缺少内容的行也写入，缺的地方写“待补充”（补齐之前校验不会通过）；含个人信息的行仍不写入。")
+@click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。")
+@click.option("--today", "today_", type=AsOf(), default=None,
+              help="导入所依据的“今天”（YYYY-MM-DD）：表格里的记录不得晚于这一天。默认：北京时间今天。")
+def import_(file: str, department: str, sheet: str | None, map_path: str | None, dry_run: bool, force: bool,
+            path: str, today_: dt.date | None) -> None:
+    """把 Excel 台账（.xlsx 或 .xls）的每一行导入为一个问题文件，取下一个空闲编号，绝不覆盖已有文件。
+
+    \b
+    自动找出标题行下面的表头行，认得常见的表头写法（见填报指南的“Excel 台账对照表”）；
+    合并单元格按每行都有处理；每个单元格都检查个人信息。无法完整导入的行按单元格报告
+    （台账.xlsx:Sheet1!F12: …），不写入，除非加 --force。再次导入同一张表不会重复写入。
+    退出码：0 全部导入（或此前已导入）；1 有的行有错误没有写入。
+    """
+    from .commands.importing import ImportRefused, import_sheet, read_map
+
+    try:
+        heading_map = read_map(Path(map_path)) if map_path else None
+        report = import_sheet(_ledger_root(path), Path(file), department, today_ or today(), sheet,
+                              heading_map, dry_run, force)
+    except ImportRefused as exc:
+        click.echo(f"没有导入：{exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    for note in report.notes:
+        click.echo(note.line())
+    for result in report.rows:
+        if result.path is not None:
+            click.echo(f"{result.where} -> {result.path}")
+    click.echo(report.summary())
+    sys.exit(EXIT_INVALID if report.refused else EXIT_VALID)
+
+
+@cli.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--department", default=None, help="只导出这个部门（departments.yml 中的 id）；默认导出全部部门，每个部门一张工作表。")
+@click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。")
+@click.option("--as-of", type=AsOf(), default=None, help=AS_OF_HELP)
+@click.option("--today", "today_", type=AsOf(), default=None, help=TODAY_HELP)
+def export(out: str, department: str | None, path: str, as_of: dt.date | None, today_: dt.date | None) -> None:
+    """把台账导出为 Excel 工作簿 OUT（.xlsx）：汇总表、每个部门一张表（表头与导入相同，状态和亮灯着色）、
+    工作记录和节点；导出的文件可以再导入。"""
+    from .commands.export import ExportError, export_workbook
+
+    try:
+        written = export_workbook(_ledger_root(path), Path(out), as_of or default_as_of(), today_ or today(),
+                                  department)
+    except ExportError as exc:
+        if exc.report is not None:
+            from .validation.report import format_text
+
+            click.echo(format_text(exc.report), err=True)
+        click.echo(f"没有导出：{exc}", err=True)
+        sys.exit(EXIT_INVALID if exc.report is not None else EXIT_USAGE)
+    click.echo(f"已导出 {written.problems} 个问题到 {out}（数据截至 {written.as_of.isoformat()}）。")
+
+
 @cli.command()
 @click.option("--out", default="schema", show_default=True, help="写入 JSON Schema 的文件夹。")
 def schema(out: str) -> None:
@@ -121,6 +191,35 @@ def synth(problems: int, departments: int, out: str, as_of: dt.date | None, seed
 
     count = synthesize(Path(out), problems, departments, as_of or default_as_of(), seed)
     click.echo(f"已在 {out} 生成 {count} 个问题、{departments} 个部门。")
+
+
+@cli.command()
+@click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。")
+@click.option("--as-of", type=AsOf(), default=None,
+              help="为这一天所在的一周（周一到周日，北京时间）生成快照，截至该周周日；该周尚未结束时截至今天，"
+                   "是临时快照，周内可以重写。默认：今天。")
+@click.option("--all", "every_week", is_flag=True, help="为整改开始以来每一个已经结束、还没有快照的周生成快照。")
+@click.option("--today", type=AsOf(), default=None, help=TODAY_HELP)
+def snapshot(path: str, as_of: dt.date | None, every_week: bool, today: dt.date | None) -> None:
+    """生成周快照 snapshots/YYYY-Www.json：每个问题的状态、亮灯、完成度、现行时限和工作记录摘要，
+    以及前一份快照文件的 SHA-256，前后相连成链。已经结束的一周的快照不同时绝不覆盖。"""
+    from .commands.snapshot import SnapshotError, take
+    from .validation.report import format_text
+
+    if as_of is not None and every_week:
+        raise click.UsageError("--as-of 和 --all 只能用一个。")
+    try:
+        taken = take(_ledger_root(path), today or default_as_of(), as_of, every_week)
+    except SnapshotError as exc:
+        if exc.report is not None:
+            click.echo(format_text(exc.report), err=True)
+        click.echo(f"没有写入快照：{exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    words = {"written": "已写入", "unchanged": "未改变", "provisional": "已写入临时快照（本周尚未结束）"}
+    for item in taken:
+        click.echo(f"{words[item.outcome]} {item.path}（第 {item.week.label} 周，截至 {item.as_of}）")
+    if not taken:
+        click.echo("每个已经结束的周都已有快照，没有新的快照要写。")
 
 
 def _build_options(command):
@@ -196,6 +295,108 @@ def serve(path: str, docs: str, as_of: dt.date | None, port: int) -> None:
     from .commands.serve import serve as run
 
     sys.exit(run(_ledger_root(path), Path(docs), as_of, port))
+
+
+def _check_options(command):
+    for option in reversed((
+        click.option("--base", default=None,
+                     help="比较的基准提交（分支、标签或提交号，如 origin/main、HEAD~1）。在 GitHub Actions 或 GitLab CI "
+                          "的合并请求里默认取基准提交。"),
+        click.option("--head", default=None, help="与基准比较的提交；默认比较当前工作目录（包括尚未提交的改动）。"),
+        click.option("--repo", "repository", default=".", show_default=True, help="台账仓库的根目录。"),
+        click.option("--format", "output_format", type=click.Choice(["text", "json", "github", "gitlab"]),
+                     default="text", show_default=True, help=FORMAT_HELP),
+    )):
+        command = option(command)
+    return command
+
+
+def _report_check(run, output_format: str) -> None:
+    from .commands.checks import CheckUsageError
+    from .loading.tree import TreeError
+    from .validation.report import FORMATS
+
+    try:
+        report = run()
+    except (CheckUsageError, TreeError) as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(FORMATS[output_format](report))
+    sys.exit(EXIT_VALID if report.valid() else EXIT_INVALID)
+
+
+@cli.command()
+@click.option("--repo", "repository", default=".", show_default=True, help="台账仓库的根目录。")
+def codeowners(repository: str) -> None:
+    """根据 portal.yml 和 departments.yml 中登记的 owners 生成 .github/CODEOWNERS 和 .gitlab/CODEOWNERS：
+    各部门文件夹由本部门审核，其余文件由专班办公室审核。修改 owners 后运行并提交。"""
+    from .review.codeowners import write_codeowners
+
+    root = Path(repository)
+    if not (root / "ledgers").is_dir():
+        raise click.UsageError(f"“{repository}”下没有 ledgers 文件夹；请在台账仓库的根目录运行，或用 --repo 指定。")
+    for written in write_codeowners(root):
+        click.echo(f"已写入 {written}")
+
+
+@cli.command("check-history")
+@_check_options
+def check_history(base: str | None, head: str | None, repository: str, output_format: str) -> None:
+    """检查拉取请求有没有改写历史：与基准提交相比，问题和督查文件不得删除或改名，log 只能在末尾追加，
+    完成时限、列入日期和节点日期不得直接修改，新记录不得补记到已存档的周，已提交的每周快照不得改动。
+
+    只读取改动过的文件。退出码：0 通过；1 有违反的改动；2 用法错误（如找不到基准提交）。
+    """
+    from .commands.checks import base_ref
+    from .commands.checks import check_history as run
+
+    _report_check(lambda: run(Path(repository), base_ref(base), head), output_format)
+
+
+@cli.command("check-ownership")
+@_check_options
+@click.option("--author", default=None,
+              help="改动的作者在 git 平台上的账号；默认取 CI 环境里拉取请求的作者（GitHub）或 GITLAB_USER_LOGIN。")
+@click.option("--team", "teams", multiple=True, envvar="RECTIFY_AUTHOR_TEAMS",
+              help="作者所属的团队（可多次给出，如 @city/sthj）；owners 里写团队时用它判断作者是否属于该团队。")
+def check_ownership(base: str | None, head: str | None, repository: str, output_format: str,
+                    author: str | None, teams: tuple[str, ...]) -> None:
+    """检查改动的文件是否都归作者管理：部门文件夹归 departments.yml 中该部门的 owners，登记表、督查记录和
+    每周快照归 portal.yml 中专班办公室的 owners（以基准提交里的登记为准）。跨部门的改动列出每个部门和须审核的人。
+    """
+    from .commands.checks import author_of, base_ref
+    from .commands.checks import check_ownership as run
+
+    _report_check(lambda: run(Path(repository), base_ref(base), author_of(author), teams, head), output_format)
+
+
+@cli.command()
+@click.option("--base", default=None,
+              help="比较的基准提交（如 origin/main）；在 GitHub Actions 或 GitLab CI 的合并请求里默认取基准提交。")
+@click.option("--head", default=None, help="与基准比较的提交；默认比较当前工作目录。")
+@click.option("--repo", "repository", default=".", show_default=True, help="台账仓库的根目录。")
+@click.option("--today", type=AsOf(), default=None, help="按哪一天计算状态和亮灯（YYYY-MM-DD）。默认：北京时间今天。")
+@click.option("--author", default=None, help="改动的作者；给出（或 CI 环境里能取到）时，摘要也列出修改权限的检查结果。")
+@click.option("--team", "teams", multiple=True, envvar="RECTIFY_AUTHOR_TEAMS", help="作者所属的团队（可多次给出）。")
+def diff(base: str | None, head: str | None, repository: str, today: dt.date | None, author: str | None,
+         teams: tuple[str, ...]) -> None:
+    """给审核人看的改动摘要（中文 Markdown）：新增问题、新增记录、合并后状态和亮灯的变化、新红灯、
+    延期（原时限和新时限）、销号，以及 check-history、check-ownership 发现的问题。
+
+    在 GitHub Actions 里可写入作业摘要：rectify diff >> "$GITHUB_STEP_SUMMARY"。
+    """
+    from . import clock
+    from .commands.checks import CheckUsageError, author_of, base_ref
+    from .commands.diff import diff as run
+    from .loading.tree import TreeError
+
+    try:
+        who = author_of(author)
+    except CheckUsageError:
+        who = None
+    try:
+        click.echo(run(Path(repository), base_ref(base), today or clock.today(), who, teams, head), nl=False)
+    except (CheckUsageError, TreeError) as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,13 +7,17 @@ the browser and their skip rule are those of tests/test_browser.py.
 
 from __future__ import annotations
 
+import functools
+import http.server
+import shutil
+import threading
 from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 # the browser tests' site (built once for this module), browser and skip rule (no Chromium: skipped)
-from .test_browser import Watched, browser, charts_drawn, site  # noqa: F401
+from .test_browser import Watched, _Quiet, browser, charts_drawn, site  # noqa: F401
 
 # One page of each kind; a finder with results (filtered through its form, see below).
 PAGES = {
@@ -33,8 +37,11 @@ PAGES = {
     "xun": "/reports/xun/2026-11-2/",
     "lookback": "/reports/lookback/",
     "finder": "/finder/",
+    "search": "/finder/?keyword=%E5%8C%BB%E9%99%A2",  # 医院: full-text results, with the words marked
     "downloads": "/downloads/",
     "rules": "/rules/",
+    "history": "/history/",
+    "changes": "/changes/",
     "guide": "/guide/",
     "404": "/404.html",
 }
@@ -84,6 +91,8 @@ def test_no_serious_or_critical_axe_violation(kind: str, visitor: Watched, schem
         page.wait_for_function("!document.querySelector('.rc-finder__count').textContent.includes('载入')")
         page.select_option("select[name=status]", "overdue")
         assert page.locator(".rc-finder__results tbody tr").count() > 0
+    if kind == "search":
+        page.wait_for_selector(".rc-finder__excerpt mark")
     if kind == "home" and scheme == "dark":
         # the palette toggle itself, too: back to light and to dark again, and the page still passes
         page.click("label.md-header__button[for^='__palette']:visible")
@@ -91,3 +100,37 @@ def test_no_serious_or_critical_axe_violation(kind: str, visitor: Watched, schem
     blocking = [v for v in axe.run(page).response["violations"] if v["impact"] in BLOCKING]
     assert not blocking, f"{PAGES[kind]} at {visitor.page.viewport_size['width']}px, {scheme}:\n" + describe(blocking)
     assert visitor.outside() == []
+
+
+@pytest.fixture(scope="module")
+def rewritten_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sample portal after someone changed an old log entry: the history notice is on three kinds of page."""
+    from .conftest import AS_OF, ROOT
+    from .sitebuild import build_site
+
+    work = tmp_path_factory.mktemp("rewritten")
+    shutil.copytree(ROOT / "ledgers", work / "repo" / "ledgers")
+    shutil.copytree(ROOT / "snapshots", work / "repo" / "snapshots")
+    problem = work / "repo" / "ledgers" / "education" / "JY-2025-005.yml"
+    problem.write_text(problem.read_text(encoding="utf-8").replace("percent: 50", "percent: 55"), encoding="utf-8")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(work / "site")))
+    address = f"http://127.0.0.1:{server.server_address[1]}"
+    build_site(work / "repo" / "ledgers", work, AS_OF, site_url=address + "/")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield address
+    server.shutdown()
+
+
+@pytest.mark.parametrize("path", ["/", "/history/", "/problems/JY-2025-005/"])
+def test_the_history_notice_has_no_serious_or_critical_axe_violation(
+        path: str, browser, rewritten_site: str, scheme: str, axe: Axe) -> None:  # noqa: F811
+    watched = Watched(browser, rewritten_site, width=WIDTHS["desktop"], color_scheme=scheme)
+    try:
+        page = watched.open(path)
+        assert page.locator(".rc-history-notice").count() == 1
+        if page.locator(".rc-chart").count():
+            charts_drawn(page)
+        blocking = [v for v in axe.run(page).response["violations"] if v["impact"] in BLOCKING]
+        assert not blocking, f"{path}, {scheme}:\n" + describe(blocking)
+    finally:
+        watched.close()

@@ -137,9 +137,10 @@ def test_finder_filters_by_department_status_and_text(watched: Watched) -> None:
     statuses = page.locator(".rc-finder__results td .rc-status").all_inner_texts()
     assert statuses and set(statuses) == {"逾期"}
     page.select_option("select[name=status]", "")
-    page.fill("input[name=keyword]", "金矿")
-    titles = page.locator(".rc-finder__results tbody tr td:nth-child(3)").all_inner_texts()
-    assert titles and all("金矿" in t for t in titles)
+    page.fill(".rc-finder input[name=keyword]", "金矿")
+    page.wait_for_function("document.querySelector('.rc-finder__count').textContent.includes('全文检索')")
+    rows = page.locator(".rc-finder__results tbody tr td:nth-child(3)").all_inner_texts()
+    assert rows and all("金矿" in t for t in rows), "each problem found says 金矿 in its title or its excerpt"
     assert "keyword=" in page.url, "the filters are kept in the address so a search can be shared"
     assert watched.errors == [] and watched.outside() == []
 
@@ -303,14 +304,15 @@ def test_a_finder_link_with_a_keyword_does_not_open_the_site_search(watched: Wat
     """Material opens its search overlay for ?q=; the finder's own keyword must not trigger it."""
     page = watched.open("/finder/?keyword=%E9%87%91%E7%9F%BF")
     page.wait_for_selector(".rc-finder__table")
-    assert page.input_value("input[name=keyword]") == "金矿"
+    assert page.input_value(".rc-finder input[name=keyword]") == "金矿"
     assert not page.locator("[data-md-toggle=search]").is_checked()
     assert "没有找到" not in page.inner_text("body")
 
 
 def test_problem_page_written_into_the_shell_works_like_the_others(watched: Watched) -> None:
     """Problem pages are stitched into the theme's page shell: opened directly or from the finder, they show
-    their content, table of contents and chart; palette, search and instant navigation work from them.
+    their content, table of contents and chart; palette, the header's search and instant navigation work
+    from them.
 
     Reaching one is a full page load: problem pages are left out of sitemap.xml, which Material's instant
     navigation takes as the list of pages it may load without a reload (overrides/sitemap.xml)."""
@@ -322,10 +324,6 @@ def test_problem_page_written_into_the_shell_works_like_the_others(watched: Watc
     scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
     page.click("label.md-header__button[for^='__palette']:visible")
     page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') !== '{scheme}'")
-    page.click("input.md-search__input")
-    page.keyboard.type("CSV", delay=50)
-    page.wait_for_function("document.querySelectorAll('.md-search-result__item').length > 0", timeout=20000)
-    page.keyboard.press("Escape")
     page.evaluate("window.rcMarker = 1")  # kept by instant navigation, gone after a full reload
     page.click("a.md-tabs__link:has-text('部门')")
     page.wait_for_function("location.pathname.endsWith('/departments/') && document.querySelector('.rc-chart')")
@@ -334,16 +332,19 @@ def test_problem_page_written_into_the_shell_works_like_the_others(watched: Watc
 
     finder = watched.open("/finder/")
     finder.wait_for_function("!document.querySelector('.rc-finder__count').textContent.includes('载入')")
-    finder.fill("input[name=keyword]", "JT-2025-002")
-    # the finder redraws its table on `change` too, which leaving the box fires: leave it before clicking
-    finder.locator("input[name=keyword]").blur()
+    finder.fill(".rc-finder input[name=keyword]", "JT-2025-002")
     finder.wait_for_function("document.querySelectorAll('.rc-finder__results tbody tr').length === 1")
+    # clicking leaves the box, which fires `change`: the finder must not redraw the row under the click
     finder.locator(".rc-finder__results tbody tr a").first.click()
     finder.wait_for_function("location.pathname.endsWith('/problems/JT-2025-002/') && "
                              "document.title.includes('JT-2025-002') && document.querySelector('article h1')")
     assert "整改进度" in finder.locator("nav.md-nav--secondary").inner_text()
     figures, svgs = charts_drawn(finder)
     assert figures >= 1 and svgs >= figures
+    finder.fill(".rc-search input[name=keyword]", "红包")  # the header's search box, from a stitched page
+    finder.press(".rc-search input[name=keyword]", "Enter")
+    finder.wait_for_url(re.compile(r"/finder/\?keyword="))
+    finder.wait_for_selector(".rc-finder__results tbody tr")
     assert watched.errors == [] and watched.outside() == []
 
 

@@ -175,3 +175,35 @@ def test_done_but_not_closed_turns_yellow_after_the_notice_has_long_ended() -> N
     assert waiting.status == Status.DONE and waiting.light == Light.GREEN
     late = state_of(p, D(2026, 10, 10), T)
     assert late.light == Light.YELLOW and late.reasons == ("公示期满已 31 天仍未销号",)
+
+
+def test_a_rebound_with_a_new_deadline_is_overdue_once_it_passes() -> None:
+    rebound = {**review(D(2026, 6, 1), "rebound"), "deadline": D(2026, 9, 30)}
+    log = [progress(D(2026, 3, 1), 100), close(D(2026, 3, 10)), rebound, progress(D(2026, 7, 1), 50)]
+    p = problem(log, deadline=D(2026, 4, 30))
+    before = state_of(p, D(2026, 9, 30), T)
+    assert before.status == Status.REBOUND and before.deadline == D(2026, 9, 30)
+    after = state_of(p, D(2026, 10, 1), T)
+    assert after.status == Status.OVERDUE and after.light == Light.RED
+    assert after.reasons == ("已超过完成时限 1 天",)
+
+
+def test_an_extension_right_after_a_rebound_sets_the_new_rounds_deadline() -> None:
+    log = [progress(D(2026, 3, 1), 100), close(D(2026, 3, 10)), review(D(2026, 6, 1), "rebound"),
+           extension(D(2026, 6, 2), D(2026, 8, 31))]
+    p = problem(log, deadline=D(2026, 4, 30))
+    assert state_of(p, D(2026, 8, 31), T).status == Status.REBOUND
+    assert state_of(p, D(2026, 9, 1), T).status == Status.OVERDUE
+
+
+def test_a_rebound_without_a_new_deadline_stays_a_rebound() -> None:
+    """The old way (now error E331): the first round's deadline is long past, which says nothing of the new round."""
+    log = [progress(D(2026, 3, 1), 100), close(D(2026, 3, 10)), review(D(2026, 6, 1), "rebound")]
+    assert state_of(problem(log, deadline=D(2026, 4, 30)), D(2026, 12, 1), T).status == Status.REBOUND
+
+
+def test_closing_again_after_a_rebound_deadline_is_closed() -> None:
+    rebound = {**review(D(2026, 6, 1), "rebound"), "deadline": D(2026, 7, 31)}
+    log = [progress(D(2026, 3, 1), 100), close(D(2026, 3, 10)), rebound, progress(D(2026, 7, 20), 100),
+           close(D(2026, 8, 20))]
+    assert state_of(problem(log), D(2026, 12, 1), T).status == Status.CLOSED

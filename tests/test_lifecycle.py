@@ -8,8 +8,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.derivation.lifecycle import Change, moments, standing
-from generator.derivation.state import Status, state_of
-from generator.model.schema import Close, Extension, Notice, Problem, Progress, Review, ReviewOutcome
+from generator.derivation.state import Status, is_final, state_of, status_and_light
+from generator.model.schema import (
+    Close,
+    Extension,
+    Notice,
+    Problem,
+    Progress,
+    Review,
+    ReviewOutcome,
+    Thresholds,
+)
 
 from .test_derive import JAN_1, T, close, extension, problem, progress, review
 
@@ -120,7 +129,8 @@ def entries(draw, day: dt.date) -> Progress | Extension | Notice | Close | Revie
         return Notice(date=day, type=kind, until=day + dt.timedelta(draw(st.integers(-5, 15))), summary="公示")
     if kind == "close":
         return Close(date=day, type=kind, approved_by="专班", document="〔2026〕1号", summary="销号")
-    return Review(date=day, type=kind, outcome=draw(outcomes), findings="回头看")
+    deadline = draw(st.one_of(st.none(), st.integers(-30, 300).map(lambda n: day + dt.timedelta(n))))
+    return Review(date=day, type=kind, outcome=draw(outcomes), findings="回头看", deadline=deadline)
 
 
 @st.composite
@@ -182,3 +192,20 @@ def test_the_fold_never_raises_on_any_log(p: Problem, offset: int) -> None:
     standing(p, p.opened + dt.timedelta(offset))
     standing(p, p.opened + dt.timedelta(offset), STEPS)
     state_of(p, p.opened + dt.timedelta(offset), T)
+
+
+@SETTINGS
+@given(problems(), st.integers(-10, 800), st.integers(0, 400), st.sampled_from([T, Thresholds(stale_days=5, close_days=3)]))
+def test_status_and_light_alone_agree_with_the_state_and_final_ones_stay(p: Problem, offset: int, later: int,
+                                                                          t: Thresholds) -> None:
+    """The weekly snapshots' check computes status and light without the reasons, and skips the days after a
+    final pair while the standing does not change: both must give what state_of gives."""
+    day = p.opened + dt.timedelta(offset)
+    facts = standing(p, day)
+    state = state_of(p, day, t, facts)
+    status, light = status_and_light(p, day, t, facts)
+    assert (status, light) == (state.status, state.light)
+    after = day + dt.timedelta(later)
+    if is_final(status, light, facts) and standing(p, after) == facts:
+        again = state_of(p, after, t, facts)
+        assert (again.status, again.light) == (status, light)

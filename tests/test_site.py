@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 
 from .conftest import AS_OF, ROOT
 from .sitebuild import build_site
@@ -55,11 +56,60 @@ def test_every_problem_file_is_one_published_page(sites: tuple[Path, Path]) -> N
     assert pages == files
 
 
-def test_problem_pages_stay_out_of_search_and_sitemap(sites: tuple[Path, Path]) -> None:
+def _problem_files() -> dict[str, dict]:
+    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))
+            for p in (ROOT / "ledgers").glob("*/*.yml") if p.parent.name != "inspections"}
+
+
+def test_crawlers_find_every_problem_page_and_instant_navigation_does_not_download_them(
+        sites: tuple[Path, Path]) -> None:
     site = sites[0]
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert not [d["location"] for d in index["docs"] if d["location"].startswith("problems/")]
+    robots = (site / "robots.txt").read_text(encoding="utf-8")
+    named = [line.removeprefix("Sitemap: ") for line in robots.splitlines() if line.startswith("Sitemap: ")]
+    base = named[0].removesuffix("sitemap.xml")
+    assert named[0] == base + "sitemap.xml" and len(named) == 2
+    listed = re.findall(r"<loc>(.*?)</loc>", (site / named[1].removeprefix(base)).read_text(encoding="utf-8"))
+    assert sorted(listed) == sorted(f"{base}problems/{problem_id}/" for problem_id in _problem_files())
+    # Material's instant navigation downloads sitemap.xml on every first visit: it lists overview pages only
     assert "/problems/" not in (site / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def _head(page: Path) -> dict[str, str]:
+    html = page.read_text(encoding="utf-8")
+    head = html[:html.index("</head>")]
+    found = dict(re.findall(r'<meta (?:name|property)="([^"]+)" content="([^"]*)"', head))
+    found["canonical"] = re.search(r'<link rel="canonical" href="([^"]+)"', head).group(1)
+    found["title"] = re.search(r"<title>(.*?)</title>", head).group(1)
+    return found
+
+
+def test_a_shared_problem_page_says_what_the_problem_is(sites: tuple[Path, Path]) -> None:
+    """WeChat, Weibo and search engines show a page's title and description: each problem page has its own."""
+    site = sites[0]
+    departments = {d["id"]: d["name"] for d in
+                   yaml.safe_load((ROOT / "ledgers" / "departments.yml").read_text(encoding="utf-8"))["departments"]}
+    site_description = _head(site / "index.html")["description"]
+    descriptions = set()
+    for problem_id, problem in _problem_files().items():
+        head = _head(site / "problems" / problem_id / "index.html")
+        assert head["og:title"].startswith(problem_id) and head["title"].startswith(head["og:title"])
+        assert head["og:description"] == head["description"] != site_description
+        assert head["description"].startswith(departments[problem["department"]] + "牵头整改")
+        assert problem["description"].split("，")[0][:10].replace("<", "＜") in head["description"]
+        assert head["og:url"] == head["canonical"] and head["canonical"].endswith(f"/problems/{problem_id}/")
+        assert head["og:type"] == "article"
+        descriptions.add(head["description"])
+    assert len(descriptions) == len(_problem_files())
+    assert "problems" not in _head(site / "index.html")["og:url"]
+
+
+def test_the_header_search_box_opens_the_finder_without_the_theme_s_search(sites: tuple[Path, Path]) -> None:
+    page = (sites[0] / "departments" / "index.html").read_text(encoding="utf-8")
+    form = re.search(r'<form class="md-search__form rc-search" action="([^"]+)" method="get">', page)
+    assert form and form.group(1) == "../finder/"
+    assert 'name="keyword"' in page
+    # no form named "search": the theme neither mounts its search nor downloads search_index.json
+    assert 'name="search"' not in page and 'data-md-component="search"' not in page
 
 
 def test_no_page_loads_anything_from_another_host(sites: tuple[Path, Path]) -> None:

@@ -39,7 +39,10 @@ def test_stitched_problem_pages_are_the_pages_mkdocs_renders(both: tuple[Path, P
 
 def test_the_rest_of_the_site_is_the_same_and_the_shell_is_not_published(both: tuple[Path, Path]) -> None:
     stitched, rendered = both
-    assert _files(stitched) == _files(rendered)
+    # the full-text index is made from the problem pages' content files, which only a stitched build has
+    index = [f for f in _files(stitched) if f.startswith("pagefind/")]
+    assert "pagefind/pagefind.js" in index
+    assert [f for f in _files(stitched) if f not in index] == _files(rendered)
     assert not (stitched / "problems" / "_shell").exists()
     different = [f for f in _files(rendered) if (stitched / f).read_bytes() != (rendered / f).read_bytes()]
     assert different == []
@@ -51,10 +54,16 @@ def test_a_shell_without_its_markers_is_refused() -> None:
 
 
 def test_page_content_the_shell_cannot_hold_is_refused() -> None:
-    shell = Shell(("<title>", "title", "</title>"), "")
-    assert stitch_page(shell, '<!-- title: A -->\n<h1>A</h1>\n<h2 id="_1">一</h2>\n', "A") == "<title>A</title>"
-    for content in ('<h1>A</h1>\n<h2 id="_1">一</h2>\n',  # no title line
-                    "<!-- title: A -->\n<h1>A</h1>\n",  # no heading
-                    '<!-- title: A -->\n<h2 id="_1">一</h2>\n<h3 id="_2">二</h3>\n'):  # deeper than h2
+    shell = Shell(("<title>", "title", '</title><meta content="', "description", '">'), "")
+    head = ('<!doctype html>\n<html lang="zh">\n<head>\n<meta charset="utf-8">\n<title>A</title>\n'
+            '<meta name="description" content="甲">\n</head>\n<body>\n')
+    tail = "</body>\n</html>\n"
+    assert (stitch_page(shell, head + '<h1>A</h1>\n<h2 id="_1">一</h2>' + tail, "A")
+            == '<title>A</title><meta content="甲">')
+    for content in ('<h1>A</h1>\n<h2 id="_1">一</h2>\n',  # not a document
+                    head.replace('<meta name="description" content="甲">\n', "") + '<h2 id="_1">一</h2>' + tail,
+                    head + '<h2 id="_1">一</h2>\n',  # not the whole document
+                    head + "<h1>A</h1>" + tail,  # no heading
+                    head + '<h2 id="_1">一</h2>\n<h3 id="_2">二</h3>' + tail):  # deeper than h2
         with pytest.raises(StitchError):
             stitch_page(shell, content, "A")

@@ -8,6 +8,7 @@ where one did not.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
 import subprocess
@@ -16,6 +17,8 @@ from pathlib import Path
 
 from .. import clock
 from ..derivation.campaign import Campaign, campaign_of
+from ..derivation.snapshot import check_history
+from ..loading.snapshots import folder_beside, read_folder
 from ..rendering import urls
 from ..rendering.pages import entry_summary, portal_outputs
 from ..validation.report import Report, validate
@@ -70,7 +73,10 @@ def build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None = None,
     if not report.valid():
         raise BuildError(f"台账校验未通过（{len(report.errors)} 个错误），门户没有生成。", report)
     check_as_of(as_of, today, report.ledger.portal.campaign_start)
-    campaign = campaign_of(report.ledger, as_of)
+    # the published history is checked on every build, against today's (valid) ledger; a discrepancy does not
+    # stop the build, the portal shows it publicly (history.md and a notice on each problem concerned)
+    history = check_history(report.ledger, read_folder(folder_beside(ledgers)), until=as_of)
+    campaign = dataclasses.replace(campaign_of(report.ledger, as_of), history=history)
     commit = git_commit(ledgers) if commit is None else commit
     common = {"campaign": campaign, "portal": campaign.portal, "commit": commit, "as_of": as_of,
               "entry_summary": entry_summary, "urls": urls}

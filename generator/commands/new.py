@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..loading import layout
+from ..loading.yamlio import dump
 from ..model.columns import LEDGER_COLUMNS
 from ..model.schema import Problem
 from ..model.vocabulary import SourceKind, Supervision
@@ -89,6 +90,21 @@ milestones: []
 #    summary: 请填写本次完成的工作
 log: []
 """
+
+
+IMPORTED_HEADER = """# yaml-language-server: $schema=../../schema/problem.schema.json
+# 由 rectify import 从 Excel 台账导入。以 # 开头的行是说明，可以保留；“待补充”处请换成实际内容。
+"""
+
+
+def problem_text(values: dict, header: str = IMPORTED_HEADER) -> str:
+    """A problem file from its values, in the schema's order, each field under its comment like the scaffold's:
+    what `rectify import` writes, for the clerk to go on editing."""
+    parts = [header]
+    for name in Problem.model_fields:
+        if name in values:
+            parts.append(_comment(name) + "\n" + dump({name: values[name]}))
+    return "".join(parts)
 
 
 def usual_category(ledger, department: str) -> str:

@@ -1,5 +1,7 @@
 """`rectify site`: publish the generated pages with `mkdocs build --strict`, stamped with the as-of day,
-then write the problem pages into the page shell MkDocs rendered (generator/publishing/stitch.py).
+then write the problem pages into the page shell MkDocs rendered (generator/publishing/stitch.py), the
+full-text index beside them (generator/publishing/search.py, which runs while MkDocs builds) and the
+problem pages' sitemaps (generator/publishing/sitemaps.py).
 
 MkDocs stamps sitemap.xml.gz with SOURCE_DATE_EPOCH; taking it from the as-of day (clock.epoch_of)
 makes the same ledgers and date give the same bytes, whenever the build runs.
@@ -14,6 +16,8 @@ import sys
 from pathlib import Path
 
 from .. import clock
+from ..publishing.search import SearchIndex, SearchIndexError
+from ..publishing.sitemaps import write_sitemaps
 from ..publishing.stitch import stitch
 from ..rendering import urls
 
@@ -23,35 +27,51 @@ class PublishError(Exception):
 
 
 def publish(config: Path, as_of: dt.date, *, quiet: bool = False, site_url: str | None = None) -> int:
-    """Run `mkdocs build --strict` on `config` and stitch the problem pages into the site; returns mkdocs'
-    exit code (its messages go to the terminal). Raises PublishError if a problem page was not published."""
+    """Run `mkdocs build --strict` on `config`, stitch the problem pages into the site and index them, and
+    write their sitemaps; returns mkdocs' exit code (its messages go to the terminal). Raises PublishError if a
+    problem page was not published or the index could not be made."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": str(clock.epoch_of(as_of))}
     if site_url:
         env["SITE_URL"] = site_url
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config)]
     if quiet:
         command.append("--quiet")
-    code = subprocess.run(command, env=env, cwd=config.resolve().parent, check=False).returncode
-    if code != 0:
-        return code
-    docs, site = _folders(config)
-    if (docs / urls.PROBLEM_SHELL).exists():  # a build for the live preview has no shell: MkDocs rendered them
-        check_published(stitch(docs, site), site)
+    docs, site, configured_url = _folders(config)
+    stitched = (docs / urls.PROBLEM_SHELL).exists()  # a build for the live preview has no shell: MkDocs renders them
+    search = SearchIndex(docs) if stitched else None
+    try:
+        code = subprocess.run(command, env=env, cwd=config.resolve().parent, check=False).returncode
+        if code != 0:
+            return code
+        if stitched:
+            check_published(stitch(docs, site), site)
+            search.finish(site)
+            search = None
+    except SearchIndexError as error:
+        raise PublishError(str(error)) from None
+    finally:
+        if search is not None:
+            search.cancel()
+    write_sitemaps(site, site_url or configured_url, published_ids(site))
     return 0
 
 
-def _folders(config: Path) -> tuple[Path, Path]:
-    """docs_dir and site_dir as MkDocs reads them from `config`."""
+def _folders(config: Path) -> tuple[Path, Path, str]:
+    """docs_dir, site_dir and site_url as MkDocs reads them from `config` (with SITE_URL from the environment)."""
     from mkdocs.config import load_config
 
     loaded = load_config(str(config))
-    return Path(loaded.docs_dir), Path(loaded.site_dir)
+    return Path(loaded.docs_dir), Path(loaded.site_dir), loaded.site_url or ""
+
+
+def published_ids(site: Path) -> list[str]:
+    """The ids of the problem pages in the built site."""
+    return sorted(p.parent.name for p in (site / urls.PROBLEMS_FOLDER).glob("*/index.html"))
 
 
 def check_published(ids: list[str], site: Path) -> None:
     """Every problem page the build wrote is one published page, and no other is there."""
-    folder = site / urls.PROBLEMS_FOLDER
-    published = sorted(p.parent.name for p in folder.glob("*/index.html"))
+    published = published_ids(site)
     if published != ids:
         missing = sorted(set(ids) - set(published))
         extra = sorted(set(published) - set(ids))

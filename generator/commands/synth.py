@@ -128,6 +128,8 @@ def _problem(rng: random.Random, index: int, unit: dict, kind: str, as_of: dt.da
                 log.append({"date": review_on, "type": "review", "outcome": outcome,
                             "satisfaction": rng.randint(70, 99),
                             "findings": "回访群众，问题未再出现。" if outcome == "consolidated" else "回访发现问题有所反弹。"})
+                if outcome == "rebound":  # the new round's deadline (E331), still ahead: the problem stays a rebound
+                    log[-1]["deadline"] = as_of + dt.timedelta(days=90)
     milestones = []
     for number, share in enumerate((0.3, 0.7), start=1):
         due = opened + dt.timedelta(days=int((deadline - opened).days * share))

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..loading.ledger import Ledger
 from ..model.schema import Category, Department, Portal, Problem, Step
@@ -13,6 +14,9 @@ from ..model.vocabulary import Light, Status, Supervision
 from .asof import ledger_at
 from .lifecycle import Change, moments, standing
 from .state import ProblemState, state_of
+
+if TYPE_CHECKING:  # snapshot.py builds on this module
+    from .snapshot import HistoryCheck
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,8 @@ class Campaign:
     rows: tuple[Row, ...]  # sorted by problem id
     departments: tuple[Department, ...]
     ledger: Ledger  # as of `as_of`: nothing dated later is in it
+    # the published weekly snapshots up to `as_of` checked against today's ledger (None: not checked)
+    history: HistoryCheck | None = None
 
     def by_department(self, department_id: str) -> list[Row]:
         return [r for r in self.rows if r.department.id == department_id]

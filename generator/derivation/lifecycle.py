@@ -28,6 +28,9 @@ class Standing:
     closed_on: dt.date | None = None  # the close-out in force (None after a rebound)
     first_closed_on: dt.date | None = None
     rebound_on: dt.date | None = None  # the rebound in force (None once closed again)
+    # the deadline the rebound in force set for the new round of work (in the look-back, or in an extension
+    # right after it); once it passes, the reopened problem is overdue like any other
+    rebound_deadline: dt.date | None = None
     extensions: int = 0
     notice_until: dt.date | None = None  # end of the result notice in force (None after a rebound)
     last_entry: dt.date | None = None
@@ -122,18 +125,27 @@ def _apply(before: Standing, entry: LogEntry) -> tuple[dict[str, object], tuple[
                 tuple(changes))
     if isinstance(entry, Extension):
         # a shortening extension is an error (E316), but it never pulls the effective deadline forward
-        return {"deadline": max(before.deadline, entry.deadline), "extensions": before.extensions + 1}, (Change.EXTENDED,)
+        deadline = max(before.deadline, entry.deadline)
+        extended = {"deadline": deadline, "extensions": before.extensions + 1}
+        if before.rebound_on is not None:
+            extended["rebound_deadline"] = deadline
+        return extended, (Change.EXTENDED,)
     if isinstance(entry, Notice):
         return {"notice_until": entry.until}, (Change.NOTICE,)
     if isinstance(entry, Close):
         if before.closed:  # a second close-out (E308) keeps the one in force
             return {}, ()
-        closed = {"closed_on": entry.date, "first_closed_on": before.first_closed_on or entry.date, "rebound_on": None}
+        closed = {"closed_on": entry.date, "first_closed_on": before.first_closed_on or entry.date, "rebound_on": None,
+                  "rebound_deadline": None}
         return closed, (Change.RECLOSED if before.first_closed_on else Change.CLOSED,)
     if entry.outcome == ReviewOutcome.REBOUND:
         # reopened, even when nothing was closed (E309): a new round of work starts from nothing done
         reopened = {"rebound_on": entry.date, "closed_on": None, "done_on": None, "notice_until": None, "percent": 0,
-                    "last_progress": None}
+                    "last_progress": None, "rebound_deadline": entry.deadline}
+        if entry.deadline is not None:
+            # the new round's deadline; like an extension's, it never pulls the effective deadline forward
+            reopened["deadline"] = max(before.deadline, entry.deadline)
+            reopened["rebound_deadline"] = reopened["deadline"]
         return reopened, (Change.REBOUND,)
     return {}, (Change.CONSOLIDATED,) if before.closed else ()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import os
 import posixpath
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -137,12 +138,7 @@ class GitTree:
             raise
 
     def _open(self, commit: str, subpath: str) -> None:
-        from dulwich.objectspec import parse_commit
-
-        try:
-            found = parse_commit(self.repository, commit)
-        except (KeyError, ValueError):  # unknown name; or a name of a blob or a tree
-            raise TreeError(f"找不到提交“{commit}”。") from None
+        found = resolve_commit(self.repository, commit)
         self.commit = found.id.decode("ascii")
         self.name = commit
         self._objects = self.repository.object_store
@@ -225,6 +221,31 @@ class GitTree:
         return {entry.path.decode("utf-8", "surrogateescape"): (entry.mode, entry.sha)
                 for entry in self._objects[sha].iteritems()}
 
+
+_ANCESTRY = re.compile(r"([~^])(\d*)$")
+
+
+def resolve_commit(repository: Repo, name: str):
+    """The commit `name` names, with git's `~N` and `^N` suffixes (`HEAD^1`, `main~2`), which dulwich's
+    parse_commit does not take: a pull request's base is often named as the first parent of a merge."""
+    from dulwich.objectspec import parse_commit
+
+    steps: list[tuple[str, int]] = []
+    rest = name
+    while (match := _ANCESTRY.search(rest)) and match.start() > 0:
+        steps.append((match[1], int(match[2] or 1)))
+        rest = rest[:match.start()]
+    try:
+        found = parse_commit(repository, rest)
+        for kind, count in reversed(steps):
+            if kind == "~":
+                for _ in range(count):
+                    found = repository[found.parents[0]]
+            elif count:
+                found = repository[found.parents[count - 1]]
+    except (KeyError, ValueError, IndexError):  # unknown name, a blob or a tree, or no such parent
+        raise TreeError(f"找不到提交“{name}”。") from None
+    return found
 
 
 def _git_kind(mode: int) -> Kind:

@@ -453,6 +453,15 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
+def _text(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    """Text of several lines as a `|` block: a clerk reads and edits it line by line."""
+    style = "|" if "\n" in data.strip("\n") else None
+    return dumper.represent_scalar(_STR, data, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
 def dump(data: Any) -> str:
     """Write values as YAML the way departments write it: block style, Chinese kept readable."""
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False,

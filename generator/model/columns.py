@@ -21,10 +21,14 @@ if TYPE_CHECKING:  # the columns read a derived row; the model does not depend o
     from ..derivation.campaign import Row
 
 PLACEHOLDER = "请填写"  # every placeholder starts so; the validator refuses a value that still does (E329)
+TO_COMPLETE = "待补充"  # what `rectify import --force` writes for a value the sheet lacked; refused too (E330)
 LIST_SEPARATOR = "\n"  # one unit a line: a unit's own name may hold "、" (沿线*镇、*镇人民政府)
 REASON_SEPARATOR = "；"
 SOURCE_SEPARATOR = "："
-_NUMBERED = re.compile(r"^\s*\d+[.、]\s*")
+# Where a numbered measure starts: "1." "1、" "1．" "（1）" "(1)" "①", at the start of the text or after
+# a break or a sentence's end; "2025.3" (a date) and "3.5 亿" (an amount) are not numbers of measures.
+_MEASURE_START = re.compile(
+    r"(?:(?:^|(?<=[\n。；;！!，,\s]))\s*(?:\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[）)])|[\u2460-\u2473])\s*")
 
 
 @dataclass(frozen=True)
@@ -98,8 +102,21 @@ def _measures(row: Row) -> str:
     return "\n".join(f"{i}. {m}" for i, m in enumerate(row.problem.measures, 1))
 
 
+def split_measures(text: str) -> list[str]:
+    """The measures of one cell: numbered ("1. … 2. …", "1、", "（1）", "①…②…") or one a line."""
+    measures = []
+    for line in text.splitlines():
+        parts = _MEASURE_START.split(line)
+        for index, part in enumerate(parts):
+            if index < len(parts) - 1:  # a separator typed before the next number belongs to neither
+                part = part.rstrip().rstrip("；;，,")
+            if part.strip():
+                measures.append(part.strip())
+    return measures
+
+
 def _read_measures(text: str, lookup: Lookup) -> list[str]:
-    return [_NUMBERED.sub("", line).strip() for line in text.splitlines() if line.strip()]
+    return split_measures(text)
 
 
 def _read_cooperating(text: str, lookup: Lookup) -> list[str]:
@@ -165,6 +182,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("done_on", "完成日期", lambda r: r.state.done_on),
     Column("closed_on", "销号日期", lambda r: r.state.closed_on),
     Column("last_entry", "最近记录日期", lambda r: r.state.last_entry),
+    Column("imported", "导入来源", lambda r: r.problem.imported, "imported", _optional_text, wide=True),
 )
 BY_KEY = {column.key: column for column in COLUMNS}
 LEDGER_COLUMNS = tuple(c for c in COLUMNS if not c.derived)

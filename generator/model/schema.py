@@ -117,6 +117,8 @@ class Review(EntryBase, title=EntryType.REVIEW.label):
     outcome: ReviewOutcome = Field(description=f"回头看结论：{ReviewOutcome.choices()}（rebound 时问题重新打开）")
     satisfaction: Percent | None = Field(None, description="群众满意度（可选），0 到 100 的整数百分比")
     findings: Text = Field(description="回头看发现的情况")
+    deadline: Date | None = Field(None, description="重新整改的完成时限（rebound 时必填，也可以在紧接着的一条延期记录里给出），"
+                                                    "格式 YYYY-MM-DD；期满未完成即为逾期")
 
 
 LogEntry = Annotated[Progress | Extension | Notice | Close | Review, Field(discriminator="type")]
@@ -143,6 +145,8 @@ class Problem(Record, title="问题台账"):
     opened: Date = Field(description="列入台账的日期，序时进度从这一天算起")
     deadline: Date = Field(description="原定完成时限。不得修改：延期请在 log 中追加 extension 条目")
     supervision: Supervision = Field(Supervision.NONE, description=f"挂牌督办：{Supervision.choices()}")
+    imported: Text | None = Field(None, description="导入来源（可选）：从 Excel 台账导入时自动填写，"
+                                                    "记下表格、工作表、行和内容指纹，再次导入时据此跳过已导入的行；请勿修改")
     milestones: list[Milestone] = Field(default_factory=list, description="倒排工期的节点（可选）")
     log: list[LogEntry] = Field(default_factory=list,
                                 description="工作记录：按日期顺序只在末尾追加，已合并的条目不得修改或删除")
@@ -200,6 +204,13 @@ class Reports(Record, title="督查通报规则"):
     criticise_count: Days = Field(3, ge=0, le=50, description="通报批评名单最多列出的部门数（按得分从低到高）")
     criticise_below: Percent = Field(60, description="得分低于这个分数的部门列入通报批评名单")
     review_days: Days = Field(90, ge=1, le=730, description="销号后满这么多天应开展回头看")
+class NoticeRule(Record, title="整改结果公示要求"):
+    """销号前是否必须先公示整改结果，公示至少几天，群众如何提出异议。"""
+
+    required: bool = Field(False, description="true 时，销号之前必须先有一条整改结果公示（notice）记录，且公示期满后才能销号")
+    min_days: Days = Field(5, ge=1, le=90, description="公示期最短天数（含公示开始和截止当天）")
+    since: Date | None = Field(None, description="自哪一天起的销号须先公示（可选）；此前的销号不受此要求约束")
+    objections: Text | None = Field(None, description="对公示结果提出异议的方式，显示在公示问题清单上（可选，默认用 feedback）")
 
 
 class Portal(Record, title="门户设置"):
@@ -216,6 +227,13 @@ class Portal(Record, title="门户设置"):
     steps: list[Step] = Field(min_length=1, description="“八步走”闭环的步骤，按先后顺序")
     thresholds: Thresholds = Field(default_factory=Thresholds, description="亮灯阈值")
     reports: Reports = Field(default_factory=Reports, description="旬督查报告、月度通报排名和回头看的规则（可选）")
+    repository: Annotated[str, StringConstraints(pattern=r"^https://[^\s?#]+[^/\s?#]$")] | None = Field(
+        None, description="台账仓库的网址（可选，https 开头，末尾不带斜杠），如 https://github.com/city/zhenggai；"
+                          "填写后每个问题页面链接到仓库的“群众反映”议题模板，并填好问题编号")
+    owners: list[Text] = Field(default_factory=list,
+                               description="专班办公室有权修改登记表、督查记录和每周快照的 git 团队或账号，如 @city/office；"
+                                           "也写进 CODEOWNERS")
+    notice: NoticeRule = Field(default_factory=NoticeRule, description="整改结果公示要求（可选）")
 
 
 class Department(Record, title="部门"):

@@ -106,8 +106,8 @@ class SourceKind(Term):
 
 
 class ReviewOutcome(Term):
-    CONSOLIDATED = "consolidated", "整改成效巩固", GREEN
-    REBOUND = "rebound", "问题反弹回潮", PURPLE
+    CONSOLIDATED = "consolidated", "整改成效巩固", GREEN, None, None, "#81c995"
+    REBOUND = "rebound", "问题反弹回潮", PURPLE, None, None, "#ce93d8"
 
 
 class EntryType(Term):
@@ -181,4 +181,7 @@ def stylesheet() -> str:
         lines.append(f".md-typeset .rc-timeline__item--{term.value}::before {{ background: {term.colour}; }}")
     for term in ReviewOutcome:
         lines.append(f".rc-tag--{term.value} {{ color: {term.colour}; }}")
+        lines.append(f'[data-md-color-scheme="slate"] .rc-tag--{term.value} {{ color: {term.night_ink}; }}')
+    # a problem's reasons for its light are written in red: on the slate background, the red light's night ink
+    lines.append(f'[data-md-color-scheme="slate"] .md-typeset .rc-reasons {{ color: {Light.RED.night_ink}; }}')
     return "\n".join(lines) + "\n"

@@ -3,7 +3,7 @@
 MkDocs spends almost all of a large build on problem pages (Python-Markdown and the theme, about 9 ms
 each). The build writes each problem page's content as HTML (`docs/problems/<ID>.html`, kept out of
 MkDocs by `exclude_docs`) and one shell page MkDocs does render, with the same front matter
-(`problems/_shell.md`). Here the shell's HTML becomes the template of every problem page: its title,
+(`problems/_shell.md`). Here the shell's HTML becomes the template of every problem page: its title, description,
 canonical URL, table of contents and content are replaced; everything else (navigation, header, search,
 palette, scripts) is the theme's own. The shell sits in the problems folder, so its relative URLs hold
 for every problem page. tests/test_stitch.py compares the result with what MkDocs renders itself.
@@ -19,9 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..rendering import urls
-from ..rendering.pages import SHELL_MARKS, SHELL_TITLE
+from ..rendering.pages import SHELL_DESCRIPTION, SHELL_MARKS, SHELL_TITLE
 
-_TITLE_LINE = re.compile(r"<!-- title: (.*) -->\n")
+# A content file is a small HTML document (templates/_fragment.html.j2): the head gives the title and
+# description, the body is the content.
+_HEAD = re.compile(r'<!doctype html>\n<html lang="zh">\n<head>\n<meta charset="utf-8">\n<title>(.*)</title>\n'
+                   r'<meta name="description" content="(.*)">\n</head>\n<body>\n')
+_TAIL = "</body>\n</html>\n"
 _HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>')
 # The theme nests deeper headings under their h2 in the table of contents; the shell's one entry is flat.
 _DEEPER = re.compile(r"<h[3-6][\s>]")
@@ -36,15 +40,17 @@ class StitchError(Exception):
 
 @dataclass(frozen=True)
 class Shell:
-    """The shell page's HTML cut into literal parts and named slots: title, url, toc, first (heading), content."""
+    """The shell page's HTML cut into literal parts and named slots: title, description, url, toc, first
+    (heading), content."""
 
     parts: tuple[str, ...]
     toc_item: str
 
-    def page(self, title: str, url: str, headings: list[tuple[str, str]], content: str) -> str:
+    def page(self, title: str, description: str, url: str, headings: list[tuple[str, str]], content: str) -> str:
         toc = "".join(self.toc_item.replace(f"{_SLOT}id{_SLOT}", heading_id).replace(f"{_SLOT}text{_SLOT}", text)
                       for heading_id, text in headings)
-        values = {"title": title, "url": url, "toc": toc, "content": content, "first": headings[0][0]}
+        values = {"title": title, "description": description, "url": url, "toc": toc, "content": content,
+                  "first": headings[0][0]}
         return "".join(part if i % 2 == 0 else values[part] for i, part in enumerate(self.parts))
 
 
@@ -68,9 +74,10 @@ def read_shell(html: str, shell_url: str) -> Shell:
     toc_item = item.replace(link, f'href="#{_SLOT}id{_SLOT}"').replace(SHELL_MARKS["heading"], f"{_SLOT}text{_SLOT}")
     html = f"{html[:item_start]}{_SLOT}toc{_SLOT}{html[item_end:]}"
     html = html.replace(link, f'href="#{_SLOT}first{_SLOT}"')  # the "skip to content" link: the first heading
-    if SHELL_TITLE not in html or shell_url not in html:
-        raise StitchError("the shell page has no title or no canonical URL to replace")
-    html = html.replace(SHELL_TITLE, f"{_SLOT}title{_SLOT}").replace(shell_url, f"{_SLOT}url{_SLOT}")
+    if SHELL_TITLE not in html or SHELL_DESCRIPTION not in html or shell_url not in html:
+        raise StitchError("the shell page has no title, description or canonical URL to replace")
+    html = (html.replace(SHELL_TITLE, f"{_SLOT}title{_SLOT}").replace(SHELL_DESCRIPTION, f"{_SLOT}description{_SLOT}")
+            .replace(shell_url, f"{_SLOT}url{_SLOT}"))
     for leftover in (SHELL_MARKS["heading"], "_shell"):
         if leftover in html:
             raise StitchError(f"the shell page still shows “{leftover}” after stitching: the theme put it somewhere new")
@@ -78,18 +85,19 @@ def read_shell(html: str, shell_url: str) -> Shell:
 
 
 def stitch_page(shell: Shell, fragment: str, problem_id: str) -> str:
-    """One problem page: its content file (title line, then the HTML MkDocs would have made) in the shell."""
-    title = _TITLE_LINE.match(fragment)
-    if title is None:
-        raise StitchError(f"{problem_id}: the page content has no title line")
-    content = fragment[title.end():].rstrip("\n")
+    """One problem page: its content file (a head with the title and description, then a body with the HTML
+    MkDocs would have made) in the shell."""
+    head = _HEAD.match(fragment)
+    if head is None or not fragment.endswith(_TAIL):
+        raise StitchError(f"{problem_id}: the page content is not the HTML document the build writes")
+    content = fragment[head.end():-len(_TAIL)].rstrip("\n")
     headings = _HEADING.findall(content)
     if not headings:
         raise StitchError(f"{problem_id}: the page has no headings for its table of contents")
     if _DEEPER.search(content):
         raise StitchError(f"{problem_id}: the page has headings below h2, which this table of contents cannot nest")
     url = urls.site_url(urls.problem(problem_id))
-    return shell.page(title.group(1), url, headings, content)
+    return shell.page(head.group(1), head.group(2), url, headings, content)
 
 
 def _stitch_all(shell: Shell, docs: Path, site: Path, ids: list[str]) -> int:

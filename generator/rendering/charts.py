@@ -120,6 +120,27 @@ def curve_chart(chart_id: str, points: list[tuple[dt.date, int, int]]) -> Chart:
     return Chart(chart_id, "累计发现与销号（个）", _figure(fig), ("日期", "累计发现", "已销号（反弹的不计）"), tuple(monthly.values()))
 
 
+def trend_chart(chart_id: str, points: list[tuple[dt.date, int, int, int, int]]) -> Chart:
+    """Week by week from the published snapshots: not closed, closed, overdue and red."""
+    dates = [p[0].isoformat() for p in points]
+    series = (("未销号", BLUE, 1), ("已销号", Status.CLOSED.colour, 2), ("逾期", Status.OVERDUE.colour, 3),
+              ("红灯", Light.RED.colour, 4))
+    fig = go.Figure()
+    for name, colour, index in series:
+        fig.add_trace(go.Scatter(x=dates, y=[p[index] for p in points], name=name, mode="lines",
+                                 line={"color": colour, "dash": "dot" if index == 4 else "solid"},
+                                 hovertemplate=f"%{{x}}<br>{name}：%{{y}} 个<extra></extra>"))
+    fig.update_layout(height=320, hovermode="x unified", xaxis={"type": "date", "tickformat": "%Y年%-m月"},
+                      yaxis=count_axis(max((max(p[1:]) for p in points), default=0)),
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0}, margin={"t": 40})
+    # the table lists each month's last week only, so it stays readable over a long campaign
+    monthly: dict[str, tuple] = {}
+    for point in points:
+        monthly[point[0].strftime("%Y-%m")] = (point[0].isoformat(), *point[1:])
+    return Chart(chart_id, "每周趋势（周快照，个）", _figure(fig), ("截至", *(name for name, _, _ in series)),
+                 tuple(monthly.values()))
+
+
 def steps_chart(chart_id: str, campaign: Campaign, rows: list[Row]) -> Chart:
     """How many open problems stand at each of the eight steps."""
     steps = campaign.portal.steps

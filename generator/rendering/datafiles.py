@@ -5,18 +5,13 @@ Their columns are the ones declared in model/columns.py."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
-import re
-import zipfile
-
-import xlsxwriter
 
 from ..derivation.campaign import Campaign
 from ..model import columns
 from ..model.vocabulary import Light, Status
-from . import urls
+from . import urls, workbook
 
 
 def problems_csv(campaign: Campaign) -> bytes:
@@ -51,47 +46,13 @@ def problems_json(campaign: Campaign) -> bytes:
 
 
 def problems_xlsx(campaign: Campaign) -> bytes:
-    """The CSV's table as a workbook: wide columns wrapped, the id and title frozen. Written with XlsxWriter,
-    which takes a column's format for every cell written without one: styling 290,000 cells one by one
-    was a third of a 10,000-problem build with openpyxl (issue 9)."""
-    raw = io.BytesIO()
-    book = xlsxwriter.Workbook(raw, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                                     "strings_to_numbers": False})
-    fixed = _midnight(campaign)
-    book.set_properties({"author": campaign.portal.office, "created": fixed})
-    sheet = book.add_worksheet("问题台账")
-    wrap, plain = book.add_format({"text_wrap": True, "valign": "top"}), book.add_format()
-    for index, column in enumerate(columns.COLUMNS):
-        sheet.set_column(index, index, 40 if column.wide else 14, wrap)
-    sheet.write_row(0, 0, [c.heading for c in columns.COLUMNS], plain)
-    for number, row in enumerate(campaign.rows, start=1):
-        sheet.write_row(number, 0, [_csv_safe(v) for v in columns.cells(row)])
-    sheet.freeze_panes(1, 2)
-    book.close()
-    return _stable_zip(raw.getvalue(), fixed.timetuple()[:6])
+    """The export workbook (rendering/workbook.py): what `rectify export` writes, for every department."""
+    return workbook.ledger_workbook(campaign)
 
 
-def _midnight(campaign: Campaign) -> dt.datetime:
-    return dt.datetime.combine(campaign.as_of, dt.time())
-
-
-_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
-
-
-def _stable_zip(data: bytes, stamp: tuple) -> bytes:
-    """Rewrite a zip with fixed member times, so the same ledger gives the same bytes."""
-    stamp_text = dt.datetime(*stamp).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            member = zipfile.ZipInfo(info.filename, date_time=stamp)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = 0o600 << 16
-            data = source.read(info.filename)
-            if info.filename == "docProps/core.xml":  # the modified time is the save time: ours instead
-                data = _MODIFIED.sub(rb"\g<1>" + stamp_text + rb"\g<2>", data)
-            target.writestr(member, data)
-    return out.getvalue()
+def template_xlsx(campaign: Campaign) -> bytes:
+    """The empty 台账 template in the headings `rectify import` reads."""
+    return workbook.template_workbook(campaign.portal)
 
 
 def finder_index(campaign: Campaign) -> bytes:

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from ..derivation import selection
 from ..derivation.campaign import Campaign, tally, weekly_curve
+from ..derivation.snapshot import FIELD_LABELS, trend, week_changes, week_of_file
 from ..loading import layout
-from ..model import columns, vocabulary
+from ..model import columns, excel, vocabulary
 from ..model.jsonschema import render_schema
 from ..model.reference import field_reference
 from ..model.schema import SCHEMAS, Close, Extension, Notice, Progress, Review
@@ -33,6 +34,8 @@ class Page:
     template: str
     title: str
     context: dict = field(default_factory=dict)
+    # What a search engine or a shared link (WeChat, Weibo) says about the page; the site's description if None.
+    description: str | None = None
     hide: tuple[str, ...] = ("navigation", "toc")
     searchable: bool = False
     # Pages MkDocs would spend most of a large build on: the build writes their content as HTML
@@ -65,7 +68,7 @@ def entry_summary(entry) -> str:
     if isinstance(entry, Close):
         return entry.summary
     if isinstance(entry, Review):
-        return entry.findings
+        return entry.findings + (f"（重新整改时限 {entry.deadline.isoformat()}）" if entry.deadline else "")
     return ""
 
 
@@ -82,6 +85,7 @@ def home(c: Campaign) -> Iterator[Output]:
             "status": charts.status_chart("home-status", rows),
             "lights": charts.light_chart("home-lights", rows),
             "curve": charts.curve_chart("home-curve", weekly_curve(c)),
+            "trend": _trend_chart(c, "home-trend"),
             "departments": charts.stacked_status_chart("home-departments", "各部门问题状态", by_department),
             "categories": charts.stacked_status_chart("home-categories", "各类别问题状态", by_category),
         },
@@ -89,6 +93,7 @@ def home(c: Campaign) -> Iterator[Output]:
         "updates": selection.latest_updates(c),
         "notice_count": len(selection.under_notice(c)),
         "reports": _reports_module().latest(c),
+        "history": c.history,
     }, searchable=True)
 
 
@@ -101,7 +106,8 @@ def departments(c: Campaign) -> Iterator[Output]:
             "cooperating": selection.cooperating_rows(c, department.id),
             "charts": {"status": charts.status_chart(f"{prefix}-status", rows),
                        "lights": charts.light_chart(f"{prefix}-lights", rows),
-                       "steps": charts.steps_chart(f"{prefix}-steps", c, rows)},
+                       "steps": charts.steps_chart(f"{prefix}-steps", c, rows),
+                       "trend": _trend_chart(c, f"{prefix}-trend", department.id)},
         })
     ranking = selection.department_ranking(c)
     chart = charts.stacked_status_chart("departments-status", "各部门问题状态",
@@ -123,25 +129,59 @@ def categories(c: Campaign) -> Iterator[Output]:
 
 
 def problems(c: Campaign) -> Iterator[Output]:
-    yield Page(urls.PROBLEM_SHELL, "shell.md.j2", SHELL_TITLE, {"marks": SHELL_MARKS}, hide=("navigation",), shell=True)
+    yield Page(urls.PROBLEM_SHELL, "shell.md.j2", SHELL_TITLE, {"marks": SHELL_MARKS}, hide=("navigation",),
+               description=SHELL_DESCRIPTION, shell=True)
     step_names = {s.id: s.name for s in c.portal.steps}
     inspections = selection.inspections_by_problem(c)
     for row in c.rows:
         problem = row.problem
         yield Page(urls.problem(problem.id), "problem.md.j2", f"{problem.id} {problem.title}", {
             "row": row, "page_columns": columns.PAGE_COLUMNS, "steps": c.portal.steps, "step_names": step_names, "feedback": c.portal.feedback,
+            "feedback_issue": urls.feedback_issue(c.portal.repository, problem.id) if c.portal.repository else None,
             "milestones": charts.milestone_chart(row),
             "undated": [m for m in problem.milestones if m.due is None],
             "inspections": inspections.get(problem.id, []),
-        }, hide=("navigation",), stitched=True)
+            "rewritten": _rewritten(c, problem.id),
+        }, hide=("navigation",), description=problem_description(row), stitched=True)
+
+
+def _trend_chart(c: Campaign, chart_id: str, department: str | None = None):
+    points = trend(c.history, department) if c.history else []
+    return charts.trend_chart(chart_id, points) if len(points) > 1 else None
+
+
+def _rewritten(c: Campaign, problem_id: str) -> list[dict]:
+    """What of a problem's published history today's ledger no longer reproduces: one line per field, at the
+    first week it shows."""
+    if c.history is None:
+        return []
+    first: dict[str, dict] = {}
+    for d in c.history.for_problem(problem_id):
+        item = first.setdefault(d.field, {"week": d.week, "what": FIELD_LABELS.get(d.field, d.field),
+                                           "recorded": d.recorded, "now": d.now, "weeks": 0})
+        item["weeks"] += 1
+    return list(first.values())
 
 
 # A page per problem: the build writes this family in a second process, beside the others.
 problems.per_problem = True
 
+DESCRIPTION_CHARS = 90  # of the problem's own description; search engines show about 120 Chinese characters
+
+
+def problem_description(row) -> str:
+    """The problem in one sentence for search results and shared links: who leads, where it stands, what it is."""
+    problem, state = row.problem, row.state
+    text = " ".join(problem.description.split())
+    if len(text) > DESCRIPTION_CHARS:
+        text = text[:DESCRIPTION_CHARS].rstrip("，、；：。,;: ") + "……"
+    return (f"{row.department.name}牵头整改，{state.status.label}，亮{state.light.label}，"
+            f"完成时限 {state.deadline.isoformat()}。{text}")
+
 
 # The placeholders of the problem page shell (templates/shell.md.j2), which the publisher replaces.
 SHELL_TITLE = "rc-shell-title"
+SHELL_DESCRIPTION = "rc-shell-description"
 SHELL_MARKS = {"start": "rc-shell-content-start", "end": "rc-shell-content-end", "heading": "rc-shell-heading"}
 
 
@@ -164,7 +204,7 @@ def lists(c: Campaign) -> Iterator[Output]:
         rows = select(c)
         overview.append((urls.problem_list(name), title, intro, len(rows)))
         extra_column = (column[0], {r.problem.id: column[1](r) for r in rows}) if column else None
-        extra = f"对公示的整改结果有意见，请通过以下渠道反映：{md(c.portal.feedback)}" if feedback else ""
+        extra = notice_terms(c.portal) if feedback else ""
         yield Page(urls.problem_list(name), "list.md.j2", title,
                    {"title": title, "intro": intro, "rows": rows, "extra_column": extra_column, "extra": extra,
                     "term": term},
@@ -175,10 +215,49 @@ def lists(c: Campaign) -> Iterator[Output]:
     yield Page(urls.LISTS, "lists.md.j2", "重点关注", {"lists": overview}, hide=("toc",))
 
 
+def notice_terms(portal) -> str:
+    """How to object to a published result (the notice list's closing note): portal.yml's `notice`."""
+    rule = portal.notice
+    how = md(rule.objections) if rule.objections else f"对公示的整改结果有意见，请通过以下渠道反映：{md(portal.feedback)}"
+    if not rule.required:
+        return how
+    since = f"自 {rule.since.isoformat()} 起，" if rule.since else ""
+    return (f"{since}问题销号前须公示整改结果至少 {rule.min_days} 天，公示期满（上表“公示期”的截止日）后才能销号。"
+            f"\n\n{how}")
+
+
 def inspections(c: Campaign) -> Iterator[Output]:
     yield Page(urls.INSPECTIONS, "inspections.md.j2", "督查通报", {
         "inspections": selection.inspections_newest_first(c),
         "department_names": {d.id: d.name for d in c.departments}})
+
+
+HISTORY_ROWS = 500  # discrepancies listed on the history page: a rewrite of a whole ledger stays a readable page
+
+
+def history(c: Campaign) -> Iterator[Output]:
+    """历史记录核验: every published weekly snapshot up to the as-of date, downloadable with its digest, and
+    each discrepancy between them and today's ledger (or in their hash chain)."""
+    check = c.history
+    files = {f.name: f for f in (check.files if check else ())}
+    chain = []
+    for name, digest in check.digests if check else ():
+        if name in files:
+            yield File(urls.snapshot(name), files[name].data)
+        week = week_of_file(name)
+        chain.append({"name": name, "week": week.label, "as_of": check.as_of(week.label), "sha256": digest,
+                      "path": urls.snapshot(name) if name in files else None})
+    yield Page(urls.HISTORY, "history.md.j2", "历史记录核验", {
+        "check": check, "chain": list(reversed(chain)), "labels": FIELD_LABELS,
+        "listed": check.first_by_problem_field()[:HISTORY_ROWS] if check else [],
+        "problem_ids": {r.problem.id for r in c.rows},
+    }, hide=(), searchable=True)
+    points = trend(check) if check else []
+    yield Page(urls.CHANGES, "changes.md.j2", "本周变化", {
+        "changes": week_changes(check) if check else None,
+        "rows": {r.problem.id: r for r in c.rows},
+        "trend": charts.trend_chart("changes-trend", points) if points else None,
+    }, hide=("toc",))
 
 
 def reference_pages(c: Campaign) -> Iterator[Output]:
@@ -189,13 +268,16 @@ def reference_pages(c: Campaign) -> Iterator[Output]:
                hide=("toc",))
     yield Page(urls.GUIDE, "guide.md.j2", "填报指南",
                {"departments": c.departments, "reference": field_reference(), "codes": list(CODES.values()),
-                "layout": layout},
+                "layout": layout, "excel_headings": excel.guide_rows()},
                hide=(), searchable=True)
 
 
 DOWNLOADS = (
     ("problems.csv", "CSV", "全部问题，一行一个问题（Excel 可直接打开）", datafiles.problems_csv),
-    ("problems.xlsx", "Excel", "与 CSV 相同的内容，Excel 工作簿格式", datafiles.problems_xlsx),
+    ("problems.xlsx", "Excel", "汇总表、每个部门一张台账（状态、亮灯着色）、工作记录和节点；与 rectify export 导出的相同，可再导入",
+     datafiles.problems_xlsx),
+    ("template.xlsx", "Excel", "空白台账模板：按这些表头填写的表格可以用 rectify import 直接导入（含填写说明）",
+     datafiles.template_xlsx),
     ("problems.json", "JSON", "全部问题的完整台账（含工作记录）和计算出的状态、亮灯", datafiles.problems_json),
 )
 
@@ -259,7 +341,7 @@ def stylesheet(c: Campaign) -> Iterator[Output]:
 
 
 FAMILIES: tuple[Family, ...] = (home, departments, categories, problems, lists, inspections, supervision_cycle,
-                                reference_pages, data_files, vendor, stylesheet)
+                                history, reference_pages, data_files, vendor, stylesheet)
 
 
 def portal_outputs(campaign: Campaign, per_problem: bool | None = None) -> Iterator[Output]:

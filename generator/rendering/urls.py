@@ -23,9 +23,13 @@ REPORTS = "reports/index.md"  # 督查通报: every 旬 report and monthly bulle
 LOOKBACK = "reports/lookback.md"  # 回头看
 REPORTS_FOLDER = "reports"
 FEED = "feed.xml"  # the city's Atom feed; one per department in feeds/
+CHANGES = "changes.md"  # 本周变化: the difference between the last two weekly snapshots
+HISTORY = "history.md"  # 历史记录核验: the published weekly snapshots checked against today's ledger
 PROBLEMS_FOLDER = "problems"
 DATA_FOLDER = "data"
 VENDOR_FOLDER = "assets/vendor"
+SEARCH_FOLDER = "pagefind"  # the full-text index, written into the site by generator/publishing/search.py
+PROBLEM_SITEMAP = "sitemap-problems-{n}.xml"  # beside MkDocs' sitemap.xml; generator/publishing/sitemaps.py
 VOCABULARY_CSS = "assets/generated/vocabulary.css"  # its own folder: the writer owns every file in it
 USE_DIRECTORY_URLS = True
 
@@ -84,6 +88,9 @@ def bulletin_data(key: str, suffix: str) -> str:
 
 def department_feed(department_id: str) -> str:
     return f"feeds/{department_id}.xml"
+def snapshot(name: str) -> str:
+    """A published weekly snapshot, offered for download as it is (snapshots/2025-W08.json)."""
+    return data(f"snapshots/{name}")
 
 
 def inspection_anchor(inspection_id: str) -> str:
@@ -149,3 +156,19 @@ class Links:
 def finder_problem_url() -> str:
     """The problem page URL pattern the finder fills in, relative to the finder's JSON file."""
     return relative(site_url(problem("{id}")), DATA_FOLDER)
+
+
+FEEDBACK_FORM = "feedback.yml"  # .github/ISSUE_TEMPLATE/feedback.yml; its `problem` field takes the id
+FEEDBACK_TEMPLATE = "群众反映"  # .gitlab/issue_templates/群众反映.md
+
+
+def feedback_issue(repository: str, problem_id: str) -> str:
+    """A new issue in the ledger's repository with the public-feedback template and the problem's id filled in.
+
+    GitHub's issue forms take a field's value from the query (`problem=`); GitLab takes a template's name
+    and a title. Any host but github.com is taken for a GitLab (self-managed or a domestic service)."""
+    title = f"[群众反映] {problem_id} "
+    if repository.startswith("https://github.com/"):
+        return f"{repository}/issues/new?" + urlencode({"template": FEEDBACK_FORM, "title": title, "problem": problem_id})
+    return f"{repository}/-/issues/new?" + urlencode({"issuable_template": FEEDBACK_TEMPLATE, "issue[title]": title})
+

@@ -91,6 +91,47 @@ _CODES = [
          "请把文件本身放进来。"),
     Code("E329", "placeholder", "还是模板里的提示文字",
          "字段里还是 rectify new 生成的模板提示（以“请填写”开头）；不换成实际内容就会原样公开，因此不允许。"),
+    Code("E330", "to-be-completed", "还有待补充的内容",
+         "字段里还是“待补充”：rectify import --force 导入时表格里缺少或读不出这一项，先写下了这个标记；"
+         "请换成实际内容（日期写成 YYYY-MM-DD）。"),
+    Code("E331", "rebound-without-deadline", "反弹后没有新的完成时限",
+         "回头看发现反弹（outcome: rebound）时，必须在这条 review 的 deadline 里给出重新整改的完成时限，"
+         "或者紧接着追加一条延期（extension）记录；期满未完成即为逾期。deadline 只用于结论为反弹的回头看。"),
+    Code("E332", "close-without-notice", "销号前没有公示整改结果",
+         "portal.yml 的 notice 要求销号之前先公示整改结果（notice），公示期满后才能销号。"),
+    Code("E333", "notice-too-short", "公示期短于规定天数",
+         "整改结果公示的天数（从公示记录的日期到截止日期 until，含首尾两天）少于 portal.yml 的 notice.min_days。"),
+    # E34x: the published history (snapshots/) against today's ledger; reported by `rectify validate --history`.
+    Code("E340", "history-rewritten", "历史记录与周快照不符",
+         "按现在的台账重新计算某一周的状态，与当周已发布的快照记录不同：已经合并的记录被修改、删除或补记了。"
+         "请恢复原来的记录；确需更正的，追加新的记录并说明。"),
+    Code("E341", "snapshot-chain", "周快照链断裂",
+         "周快照文件被修改、删除或无法读取：每份快照都记着前一份快照文件的 SHA-256 摘要，改动任何一份都会使其后的链接对不上。"),
+    # E5xx: a change judged against the base of a pull request (rectify check-history, check-ownership) and
+    # the committed CODEOWNERS files.
+    Code("E501", "file-deleted", "删除了台账文件",
+         "已经合并的问题文件和督查记录不得删除：问题撤销也要在 log 末尾追加一条记录说明，文件保留。"),
+    Code("E502", "file-renamed", "台账文件改名或移动",
+         "已经合并的问题文件和督查记录不得改名或移到别的文件夹：编号和网址一经公布就不再改变。"),
+    Code("E503", "entry-changed", "改动了已合并的记录",
+         "log 里已经合并的记录不得修改；写错了请在末尾追加一条新记录说明更正。"),
+    Code("E504", "entry-removed", "删除了已合并的记录", "log 里已经合并的记录不得删除。"),
+    Code("E505", "entry-moved", "已合并的记录换了位置", "log 里已经合并的记录不得调换顺序。"),
+    Code("E506", "entry-inserted", "新记录没有加在末尾", "新记录只能追加在 log 的最后，不能插在已合并的记录之间。"),
+    Code("E507", "date-edited", "改动了完成时限等日期",
+         "完成时限（deadline）、列入台账日期（opened）和节点的计划日期（due）不得直接修改，节点也不得删除；"
+         "推迟时限请在 log 末尾追加延期（extension）记录。"),
+    Code("E508", "backdated", "新记录补记到了已存档的周",
+         "每周的快照（snapshots/ 下的 YYYY-Www.json）已经存档了那一周的情况；新记录、新问题和新督查记录的日期必须晚于最新快照那一周的周日。"),
+    Code("E509", "snapshot-changed", "改动或删除了每周快照", "snapshots/ 下已经提交的每周快照不得修改、改名或删除。"),
+    Code("E510", "close-edited", "改动了销号记录", "已销号问题的销号（close）记录不得修改或删除。"),
+    Code("E511", "not-owner", "无权修改这个部门的台账",
+         "部门文件夹下的问题文件只能由该部门在 departments.yml 中登记的 owners 修改；否则须由他们审核同意。"),
+    Code("E512", "office-only", "只有专班办公室可以修改",
+         "登记表（portal.yml、departments.yml、indicators.yml）、督查记录（inspections/）和每周快照（snapshots/）"
+         "只能由 portal.yml 中登记的专班办公室 owners 修改。"),
+    Code("E513", "codeowners-stale", "CODEOWNERS 文件没有更新",
+         "提交的 .github/CODEOWNERS 或 .gitlab/CODEOWNERS 与登记表中的 owners 不一致；请运行 rectify codeowners 重新生成后提交。"),
     # W4xx: warnings; they fail validation only with --strict.
     Code("W401", "stale", "长期没有进展",
          "尚未完成的问题超过规定天数没有进展记录（progress）；延期、公示等其他记录不算进展。", Severity.WARNING),

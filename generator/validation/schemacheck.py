@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..loading.yamlio import TAG_NAMES, Document, Path_, dotted, spoken
-from ..model.columns import PLACEHOLDER
+from ..model.columns import PLACEHOLDER, TO_COMPLETE
 from ..model.vocabulary import EntryType
 from .findings import Finding
 
@@ -61,18 +61,25 @@ def check_model(document: Document, model: type[BaseModel],
         validated = None
         errors = _without_misspelt_missing(model, exc.errors(include_url=False))
     findings = [_translate(document, model, e, choices or {}) for e in errors]
-    findings += list(_placeholders(document, document.data, ()))
+    markers = list(_placeholders(document, document.data, ()))
+    # a 待补充 in a date or an id is also the wrong type: the marker says better what to do
+    marked = {f.field for f in markers if f.code == "E330"}
+    findings = [f for f in findings if f.field not in marked] + markers
     if findings:
         return None, sorted(set(findings))
     return validated, []
 
 
 def _placeholders(document: Document, value: Any, path: Path_):
-    """E329 wherever the scaffold's placeholder text (请填写…) was left: it would be published as is."""
+    """E329 wherever the scaffold's placeholder text (请填写…) was left, E330 wherever the import's 待补充 was:
+    either would be published as is."""
     if isinstance(value, str):
         if value.lstrip().startswith(PLACEHOLDER):
             yield Finding.make("E329", document.display, document.locate(path), f"{spoken(path)}还是模板里的提示文字"
                                f"“{value.strip()}”；请换成实际内容。", dotted(path))
+        elif value.strip().startswith(TO_COMPLETE):
+            yield Finding.make("E330", document.display, document.locate(path), f"{spoken(path)}还是“{TO_COMPLETE}”："
+                               "导入的表格里没有这一项或读不出来；请换成实际内容。", dotted(path))
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _placeholders(document, item, (*path, key))

@@ -46,3 +46,22 @@
   window.rcOnPage(function () { window.requestAnimationFrame(mark); });
   window.addEventListener("resize", mark);
 })();
+
+/* The header's search box (overrides/partials/search.html) is a plain form to the finder. The theme's own
+   search would focus it when its dialog opens (the search button on phones) and on the "/" key; this does
+   the same for the form. Listeners sit on the document, which instant navigation keeps. */
+(function () {
+  "use strict";
+  function input() { return document.querySelector(".rc-search .md-search__input"); }
+
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.id === "__search" && event.target.checked && input()) input().focus();
+  });
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || !input()) return;
+    if (target && (target.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName))) return;
+    event.preventDefault();
+    input().focus();
+  });
+})();

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 from ...derivation.lifecycle import moments
 from ...loading.ledger import Ledger
-from ...model.schema import Close, Extension, Notice, Progress, Review
+from ...model.schema import Close, Extension, Notice, NoticeRule, Progress, Review
+from ...model.vocabulary import ReviewOutcome
 from ..findings import Finding
 
 
@@ -59,6 +60,7 @@ def _misplaced(dates: list[dt.date], index: int) -> str:
 
 
 def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
+    notice_rule = ledger.portal.notice if ledger.portal is not None else NoticeRule()
     for item in ledger.problems:
         problem, document = item.problem, item.document
 
@@ -103,6 +105,13 @@ def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
                     yield at("E316", index, "deadline",
                              f"延期后的时限 {entry.deadline} 不晚于当时有效的时限 {before.deadline}；延期必须把时限往后推。")
             elif isinstance(entry, Notice):
+                length = (entry.until - entry.date).days + 1
+                if (notice_rule.required and entry.until >= entry.date and length < notice_rule.min_days
+                        and (notice_rule.since is None or entry.date >= notice_rule.since)):
+                    yield at("E333", index, "until",
+                             f"公示期从 {entry.date} 到 {entry.until}，共 {length} 天，少于 portal.yml 规定的 "
+                             f"{notice_rule.min_days} 天；请把截止日期（until）改为 "
+                             f"{entry.date + dt.timedelta(days=notice_rule.min_days - 1)} 或更晚。")
                 if not before.done and not before.closed:
                     yield at("E326", index, "type",
                              "整改结果公示之前必须先有一条完成度（percent）为 100 的进展记录；整改完成后才能公示结果。")
@@ -115,9 +124,36 @@ def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
                 elif not before.done:
                     yield at("E308", index, "type",
                              "销号之前必须先有一条完成度（percent）为 100 的进展记录，说明整改任务已完成。")
+                if (notice_rule.required and not before.closed and before.notice_until is None
+                        and (notice_rule.since is None or entry.date >= notice_rule.since)):
+                    since = f"自 {notice_rule.since} 起，" if notice_rule.since else ""
+                    yield at("E332", index, "type",
+                             f"{since}portal.yml 要求销号之前先公示整改结果：请先追加一条整改结果公示（type: notice），"
+                             f"公示至少 {notice_rule.min_days} 天，期满后再销号。")
                 if before.notice_until is not None and entry.date <= before.notice_until:
                     yield at("E317", index, "date",
                              f"销号日期 {entry.date} 还在整改结果公示期内（公示到 {before.notice_until}）；"
                              "请在公示期满后再销号。")
-            elif isinstance(entry, Review) and not before.closed:
-                yield at("E309", index, "type", "回头看只能针对已销号的问题；这条 review 之前没有有效的销号（close）记录。")
+            elif isinstance(entry, Review):
+                if not before.closed:
+                    yield at("E309", index, "type", "回头看只能针对已销号的问题；这条 review 之前没有有效的销号（close）记录。")
+                yield from _review_deadline(problem, index, entry, at)
+
+
+def _review_deadline(problem, index: int, entry: Review, at) -> Iterator[Finding]:
+    """A rebound sets the new round's deadline, in the look-back or in an extension right after it."""
+    if entry.outcome != ReviewOutcome.REBOUND:
+        if entry.deadline is not None:
+            yield at("E331", index, "deadline",
+                     "只有结论为反弹（outcome: rebound）的回头看才写新的完成时限（deadline）；巩固的回头看请删去 deadline。")
+        return
+    if entry.deadline is not None:
+        if entry.deadline <= entry.date:
+            yield at("E331", index, "deadline",
+                     f"重新整改的完成时限 {entry.deadline} 不晚于回头看的日期 {entry.date}；请给出今后的完成时限。")
+        return
+    following = problem.log[index + 1] if index + 1 < len(problem.log) else None
+    if not isinstance(following, Extension):
+        yield at("E331", index, "outcome",
+                 f"第 {index + 1} 条回头看发现反弹，问题重新打开，却没有给出重新整改的完成时限：请在这条记录里加上 "
+                 "deadline（如 deadline: 2027-03-31），或者紧接着追加一条延期（extension）记录。")

@@ -1,0 +1,49 @@
+"""`rectify export`: the ledger as of a date as the workbook of rendering/workbook.py, the portal's own download."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..derivation.campaign import campaign_of
+from ..rendering.workbook import ledger_workbook
+from ..validation.report import Report, validate
+from .build import AsOfError, check_as_of
+
+
+class ExportError(Exception):
+    """Nothing was exported; the message says why, in Chinese (with the validation report when the ledger is invalid)."""
+
+    def __init__(self, message: str, report: Report | None = None):
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass(frozen=True)
+class Exported:
+    problems: int
+    as_of: dt.date
+
+
+def export_workbook(ledger_root: Path, out: Path, as_of: dt.date, today: dt.date,
+                    department: str | None = None) -> Exported:
+    """Validate against `today` as the build does, then write the ledger as it stood at the end of `as_of`."""
+    if out.suffix.lower() != ".xlsx":
+        raise ExportError(f"输出文件 {out.name} 应以 .xlsx 结尾。")
+    report = validate(ledger_root, today)
+    if not report.valid(False):
+        raise ExportError("台账有错误，请先改正（见上面的信息）。", report)
+    try:
+        check_as_of(as_of, today, report.ledger.portal.campaign_start if report.ledger.portal else None)
+    except AsOfError as exc:
+        raise ExportError(str(exc)) from None
+    campaign = campaign_of(report.ledger, as_of)
+    if department is not None and department not in {d.id for d in campaign.departments}:
+        known = "、".join(d.id for d in campaign.departments)
+        raise ExportError(f"部门“{department}”没有在 departments.yml 中登记。已登记的部门：{known}")
+    data = ledger_workbook(campaign, department)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    rows = [r for r in campaign.rows if department in (None, r.department.id)]
+    return Exported(len(rows), campaign.as_of)

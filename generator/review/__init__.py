@@ -1,0 +1,1 @@
+"""Checks of a change against the base of a pull request: what changed, history, ownership, the reviewer's summary."""

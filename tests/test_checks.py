@@ -1,0 +1,479 @@
+"""check-history and check-ownership on real commits: each rule has a change it refuses, and honest changes pass.
+
+Every case is a temporary git repository whose first commit holds the test ledger and one weekly snapshot;
+the change is made in the working folder (as a clerk runs the check before committing) or committed (as CI
+runs it), and the command runs through its real entry point.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import BASE
+from .test_cli import rectify
+from .test_tree import commit_all, git
+
+PROBLEM = "ledgers/ecology-env/STHJ-2025-001.yml"  # open, two progress entries, two milestones
+CLOSED = "ledgers/ecology-env/STHJ-2025-002.yml"  # extended, noticed, closed, reviewed
+EDUCATION = "ledgers/education/JY-2026-001.yml"
+SNAPSHOT = "snapshots/2026-W44.json"  # records the ledger to Sunday 2026-11-01
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    repository = tmp_path / "repo"
+    repository.mkdir()
+    git(repository, "init", "-q", "-b", "main")
+    shutil.copytree(BASE, repository / "ledgers")
+    portal = repository / "ledgers" / "portal.yml"
+    portal.write_text(portal.read_text(encoding="utf-8") + 'owners: ["@office-clerk"]\n', encoding="utf-8")
+    departments = repository / "ledgers" / "departments.yml"
+    departments.write_text(departments.read_text(encoding="utf-8").replace(
+        'owners: ["@test-city/sthj"]', 'owners: ["@test-city/sthj", "@sthj-clerk"]'), encoding="utf-8")
+    (repository / "snapshots").mkdir()
+    (repository / "snapshots" / "2026-W43.json").write_text('{"week": "2026-W43"}\n', encoding="utf-8")
+    (repository / SNAPSHOT).write_text('{"week": "2026-W44"}\n', encoding="utf-8")
+    commit_all(repository, "base")
+    return repository
+
+
+def edit(repo: Path, name: str, old: str, new: str, count: int = 1) -> None:
+    path = repo / name
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) >= count, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def append(repo: Path, name: str, text: str) -> None:
+    path = repo / name
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def line_of(repo: Path, name: str, text: str, start: int = 1) -> int:
+    lines = (repo / name).read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if i >= start and text in line)
+
+
+def history(capsys, repo: Path, *extra: str) -> tuple[int, str]:
+    code, out, err = rectify(capsys, "check-history", "--repo", str(repo), "--base", "main", *extra)
+    assert not err, err
+    return code, out
+
+
+def findings(out: str) -> list[tuple[str, int, str]]:
+    """(file, line, code) of every finding line of the text format."""
+    return [(m[1], int(m[2]), m[3]) for m in re.finditer(r"^(\S+?):(\d+):\d+: ([EW]\d{3}) ", out, re.MULTILINE)]
+
+
+PROGRESS = """  - date: 2026-11-20
+    type: progress
+    step: implement
+    percent: 90
+    summary: 治理工程完成验收准备。
+"""
+
+
+# ---------------------------------------------------------------- changes that must pass
+
+
+def test_nothing_changed_passes(capsys, repo: Path) -> None:
+    code, out = history(capsys, repo)
+    assert code == 0, out
+    assert "改动了 0 个" in out
+
+
+def test_appended_entry_passes(capsys, repo: Path) -> None:
+    append(repo, PROBLEM, PROGRESS)
+    code, out = history(capsys, repo)
+    assert code == 0, out
+    assert "改动了 1 个" in out and "校验通过" in out
+
+
+def test_appended_extension_passes(capsys, repo: Path) -> None:
+    append(repo, PROBLEM, """  - date: 2026-11-20
+    type: extension
+    deadline: 2027-06-30
+    reason: 治理工程受汛期影响。
+    approved_by: 测试市问题整改工作专班
+""")
+    code, out = history(capsys, repo)
+    assert code == 0, out
+
+
+def test_new_problem_passes(capsys, repo: Path) -> None:
+    text = (repo / PROBLEM).read_text(encoding="utf-8")
+    text = text.replace("STHJ-2025-001", "STHJ-2026-009").replace("opened: 2025-03-01", "opened: 2026-11-10")
+    text = text.split("log:")[0] + "log: []\n"
+    (repo / "ledgers/ecology-env/STHJ-2026-009.yml").write_text(text, encoding="utf-8")
+    code, out = history(capsys, repo)
+    assert code == 0, out
+
+
+def test_milestone_done_and_typo_fix_pass(capsys, repo: Path) -> None:
+    edit(repo, PROBLEM, "  - title: 完成治理工程\n    due: 2026-10-31\n",
+         "  - title: 完成治理工程\n    due: 2026-10-31\n    done: 2026-10-30\n")
+    edit(repo, PROBLEM, "约 300 亩农用地", "约 300 亩的农用地")
+    code, out = history(capsys, repo)
+    assert code == 0, out
+
+
+def test_reformatting_an_old_entry_passes(capsys, repo: Path) -> None:
+    """Values are compared as YAML reads them: quoting an old summary changes nothing on record."""
+    edit(repo, PROBLEM, "summary: 召开专题会议分析研判。", 'summary: "召开专题会议分析研判。"')
+    code, out = history(capsys, repo)
+    assert code == 0, out
+
+
+def test_committed_change_is_compared_too(capsys, repo: Path) -> None:
+    append(repo, PROBLEM, PROGRESS)
+    commit_all(repo, "progress")
+    code, out = history(capsys, repo, "--base", "HEAD~1", "--head", "HEAD")  # the last --base counts
+    assert code == 0, out
+    assert "改动了 1 个" in out
+
+
+# ---------------------------------------------------------------- changes that are refused, one per rule
+
+
+def test_deleted_problem_is_refused(capsys, repo: Path) -> None:
+    (repo / EDUCATION).unlink()
+    code, out = history(capsys, repo)
+    assert code == 1
+    assert findings(out) == [(EDUCATION, 1, "E501")]
+    assert "JY-2026-001" in out
+
+
+def test_renamed_problem_is_refused(capsys, repo: Path) -> None:
+    (repo / PROBLEM).rename(repo / "ledgers/ecology-env/STHJ-2025-009.yml")
+    code, out = history(capsys, repo)
+    assert code == 1
+    assert ("ledgers/ecology-env/STHJ-2025-009.yml", 1, "E502") in findings(out)
+    assert PROBLEM in out
+
+
+def test_deleted_inspection_is_refused(capsys, repo: Path) -> None:
+    (repo / "ledgers/inspections/DC-2026-001.yml").unlink()
+    code, out = history(capsys, repo)
+    assert code == 1
+    assert [f[2] for f in findings(out)] == ["E501"]
+
+
+def test_edited_entry_is_refused(capsys, repo: Path) -> None:
+    edit(repo, PROBLEM, "percent: 10", "percent: 20")
+    code, out = history(capsys, repo)
+    assert code == 1
+    assert findings(out) == [(PROBLEM, line_of(repo, PROBLEM, "- date: 2025-03-10"), "E503")]
+    assert "percent：10 → 20" in out
+
+
+def test_removed_entry_is_refused_at_its_old_line(capsys, repo: Path) -> None:
+    old_line = line_of(repo, PROBLEM, "- date: 2026-10-20")
+    text = (repo / PROBLEM).read_text(encoding="utf-8")
+    (repo / PROBLEM).write_text(text.split("  - date: 2026-10-20")[0], encoding="utf-8")
+    code, out = history(capsys, repo)
+    assert code == 1
+    assert findings(out) == [(PROBLEM, old_line, "E504")]
+
+
+def test_reordered_log_is_refused(capsys, repo: Path) -> None:
+    text = (repo / PROBLEM).read_text(encoding="utf-8")
+    head, entries = text.split("log:\n")
+    first, second = entries.split("  - date: 2026-10-20")
+    (repo / PROBLEM).write_text(head + "log:\n  - date: 2026-10-20" + second + first, encoding="utf-8")
+    code, out = history(capsys, repo)
+    assert code == 1
+    assert "E505" in {f[2] for f in findings(out)}, out
+
+
+def test_entry_inserted_in_the_middle_is_refused(capsys, repo: Path) -> None:
+    edit(repo, PROBLEM, "  - date: 2026-10-20", PROGRESS.replace("2026-11-20", "2026-11-21") + "  - date: 2026-10-20")
+    code, out = history(capsys, repo)
+    assert code == 1
+    assert findings(out) == [(PROBLEM, line_of(repo, PROBLEM, "- date: 2026-11-21"), "E506")]
+
+
+def test_moved_deadline_is_refused(capsys, repo: Path) -> None:
+    edit(repo, PROBLEM, "deadline: 2026-12-31", "deadline: 2027-06-30")
+    code, out = history(capsys, repo)
+    assert code == 1
+    assert findings(out) == [(PROBLEM, line_of(repo, PROBLEM, "deadline:"), "E507")]
+    assert "extension" in out
+
+
+def test_moved_milestone_due_date_is_refused(capsys, repo: Path) -> None:
+    edit(repo, PROBLEM, "due: 2026-10-31", "due: 2026-12-15")
+    code, out = history(capsys, repo)
+    assert code == 1
+    assert findings(out) == [(PROBLEM, line_of(repo, PROBLEM, "due: 2026-12-15"), "E507")]
+
+
+def test_moved_opening_date_is_refused(capsys, repo: Path) -> None:
+    edit(repo, PROBLEM, "opened: 2025-03-01", "opened: 2025-03-05")
+    code, out = history(capsys, repo)
+    assert code == 1
+    assert [f[2] for f in findings(out)] == ["E507"]
+
+
+def test_backdated_entry_is_refused(capsys, repo: Path) -> None:
+    append(repo, PROBLEM, PROGRESS.replace("2026-11-20", "2026-11-01"))  # the Sunday 2026-W44 recorded
+    code, out = history(capsys, repo)
+    assert code == 1
+    assert findings(out) == [(PROBLEM, line_of(repo, PROBLEM, "- date: 2026-11-01"), "E508")]
+    assert "2026-W44" in out
+
+
+def test_entry_on_the_monday_after_the_snapshot_passes(capsys, repo: Path) -> None:
+    append(repo, PROBLEM, PROGRESS.replace("2026-11-20", "2026-11-02"))
+    code, out = history(capsys, repo)
+    assert code == 0, out
+
+
+def test_backdated_new_problem_is_refused(capsys, repo: Path) -> None:
+    text = (repo / PROBLEM).read_text(encoding="utf-8").replace("STHJ-2025-001", "STHJ-2026-009")
+    (repo / "ledgers/ecology-env/STHJ-2026-009.yml").write_text(text, encoding="utf-8")
+    code, out = history(capsys, repo)
+    assert code == 1
+    assert {f[2] for f in findings(out)} == {"E508"}
+
+
+def test_backdated_inspection_is_refused(capsys, repo: Path) -> None:
+    original = (repo / "ledgers/inspections/DC-2026-001.yml").read_text(encoding="utf-8")
+    record = re.sub(r"^date: .*$", "date: 2026-10-30", original.replace("DC-2026-001", "DC-2026-009"), flags=re.M)
+    (repo / "ledgers/inspections/DC-2026-009.yml").write_text(record, encoding="utf-8")
+    code, out = history(capsys, repo)
+    assert code == 1
+    assert findings(out) == [("ledgers/inspections/DC-2026-009.yml", line_of(repo, "ledgers/inspections/DC-2026-009.yml",
+                                                                               "date: 2026-10-30"), "E508")]
+    (repo / "ledgers/inspections/DC-2026-009.yml").write_text(record.replace("date: 2026-10-30", "date: 2026-11-02"),
+                                                               encoding="utf-8")
+    code, out = history(capsys, repo)
+    assert code == 0, out
+
+
+def test_changed_snapshot_is_refused(capsys, repo: Path) -> None:
+    (repo / SNAPSHOT).write_text('{"week": "2026-W44", "edited": true}\n', encoding="utf-8")
+    code, out = history(capsys, repo)
+    assert code == 1
+    assert findings(out) == [(SNAPSHOT, 1, "E509")]
+
+
+def test_deleted_snapshot_is_refused(capsys, repo: Path) -> None:
+    (repo / "snapshots/2026-W43.json").unlink()
+    code, out = history(capsys, repo)
+    assert code == 1
+    assert findings(out) == [("snapshots/2026-W43.json", 1, "E509")]
+
+
+def test_edited_close_out_is_refused(capsys, repo: Path) -> None:
+    edit(repo, CLOSED, "document: 测销号〔2025〕8号", "document: 测销号〔2025〕9号")
+    code, out = history(capsys, repo)
+    assert code == 1
+    assert findings(out) == [(CLOSED, line_of(repo, CLOSED, "type: close") - 1, "E510")]
+
+
+def test_every_rule_is_reported_in_one_run(capsys, repo: Path) -> None:
+    """Nothing stops at the first finding: each broken file is reported."""
+    (repo / EDUCATION).unlink()
+    edit(repo, PROBLEM, "deadline: 2026-12-31", "deadline: 2027-06-30")
+    (repo / SNAPSHOT).write_text("{}\n", encoding="utf-8")
+    code, out = history(capsys, repo)
+    assert code == 1
+    assert {f[2] for f in findings(out)} == {"E501", "E507", "E509"}
+
+
+# ---------------------------------------------------------------- ownership
+
+
+def ownership(capsys, repo: Path, author: str, *extra: str) -> tuple[int, str]:
+    code, out, err = rectify(capsys, "check-ownership", "--repo", str(repo), "--base", "main",
+                             "--author", author, *extra)
+    assert not err, err
+    return code, out
+
+
+def test_department_owner_may_change_its_files(capsys, repo: Path) -> None:
+    append(repo, PROBLEM, PROGRESS)
+    code, out = ownership(capsys, repo, "sthj-clerk")
+    assert code == 0, out
+    assert "测试市生态环境局（ecology-env）：1 个文件" in out
+
+
+def test_team_membership_counts(capsys, repo: Path) -> None:
+    append(repo, PROBLEM, PROGRESS)
+    code, out = ownership(capsys, repo, "someone", "--team", "@test-city/sthj")
+    assert code == 0, out
+    code, out = ownership(capsys, repo, "someone")
+    assert code == 1
+
+
+def test_cross_department_change_names_each_department_and_its_owners(capsys, repo: Path) -> None:
+    append(repo, PROBLEM, PROGRESS)
+    edit(repo, EDUCATION, "title: ", "title: （修改）")
+    code, out = ownership(capsys, repo, "sthj-clerk")
+    assert code == 1
+    assert findings(out) == [(EDUCATION, 1, "E511")]
+    assert "测试市生态环境局（ecology-env）：1 个文件" in out and "测试市教育局（education）：1 个文件" in out
+    assert "涉及 2 个管理单位" in out
+
+
+def test_office_files_are_the_offices(capsys, repo: Path) -> None:
+    edit(repo, "ledgers/portal.yml", "feedback: 12345", "feedback: 12345 热线")
+    (repo / "snapshots/2026-W45.json").write_text("{}\n", encoding="utf-8")
+    code, out = ownership(capsys, repo, "sthj-clerk")
+    assert code == 1
+    assert findings(out) == [("ledgers/portal.yml", 1, "E512"), ("snapshots/2026-W45.json", 1, "E512")]
+    assert "@office-clerk" in out
+    code, out = ownership(capsys, repo, "office-clerk")
+    assert code == 0, out
+
+
+def test_owners_are_read_from_the_base_not_the_change(capsys, repo: Path) -> None:
+    """A pull request cannot make its author an owner and use it in the same change."""
+    edit(repo, "ledgers/departments.yml", '"@sthj-clerk"]', '"@sthj-clerk", "@intruder"]')
+    append(repo, PROBLEM, PROGRESS)
+    code, out = ownership(capsys, repo, "intruder")
+    assert code == 1
+    assert {f[2] for f in findings(out)} == {"E511", "E512"}
+
+
+# ---------------------------------------------------------------- as CI runs them
+
+
+def test_base_and_author_come_from_the_github_event(capsys, repo: Path, tmp_path: Path, monkeypatch) -> None:
+    base = git(repo, "rev-parse", "HEAD")
+    edit(repo, EDUCATION, "title: ", "title: （修改）")
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"base": {"sha": base}, "user": {"login": "sthj-clerk"}}}),
+                     encoding="utf-8")
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    monkeypatch.setenv("GITHUB_ACTOR", "office-clerk")  # who re-ran the job: not the author
+    code, out, _ = rectify(capsys, "check-ownership", "--repo", str(repo), "--format", "github")
+    assert code == 1
+    assert out.startswith(f"::error file={EDUCATION},line=1,col=1,title=E511 not-owner::")
+
+
+def test_missing_base_is_a_usage_error(capsys, repo: Path, monkeypatch) -> None:
+    for name in ("GITHUB_EVENT_PATH", "CI_MERGE_REQUEST_DIFF_BASE_SHA", "CI_MERGE_REQUEST_TARGET_BRANCH_SHA"):
+        monkeypatch.delenv(name, raising=False)
+    code, _, err = rectify(capsys, "check-history", "--repo", str(repo))
+    assert code == 2 and "--base" in err
+    code, _, err = rectify(capsys, "check-history", "--repo", str(repo), "--base", "no-such-branch")
+    assert code == 2 and "找不到提交“no-such-branch”" in err
+
+
+def test_gitlab_code_quality_report(capsys, repo: Path) -> None:
+    edit(repo, PROBLEM, "percent: 10", "percent: 20")
+    code, out = history(capsys, repo, "--format", "gitlab")
+    assert code == 1
+    issues = json.loads(out)
+    assert len(issues) == 1
+    issue = issues[0]
+    assert issue["check_name"] == "E503 entry-changed" and issue["severity"] == "major"
+    assert issue["location"] == {"path": PROBLEM, "lines": {"begin": line_of(repo, PROBLEM, "- date: 2025-03-10")}}
+    assert re.fullmatch(r"[0-9a-f]{64}", issue["fingerprint"]) and "改动了已经合并的" in issue["description"]
+
+
+# ---------------------------------------------------------------- CODEOWNERS
+
+
+def test_codeowners_written_for_both_platforms_and_checked_by_validate(capsys, repo: Path, monkeypatch) -> None:
+    code, out, _ = rectify(capsys, "codeowners", "--repo", str(repo))
+    assert code == 0, out
+    github = (repo / ".github/CODEOWNERS").read_text(encoding="utf-8")
+    assert (repo / ".gitlab/CODEOWNERS").read_text(encoding="utf-8") == github
+    rules = [line for line in github.splitlines() if line and not line.startswith("#")]
+    assert rules[0] == "* @office-clerk"
+    assert "/ledgers/ecology-env/ @test-city/sthj @sthj-clerk" in rules
+    assert "/ledgers/education/ @office-clerk" in rules  # no owners of its own: the office's
+    assert rules.index("/snapshots/ @office-clerk") < rules.index("/ledgers/ecology-env/ @test-city/sthj @sthj-clerk")
+
+    monkeypatch.chdir(repo)
+    code, out, _ = rectify(capsys, "validate", "ledgers", "--as-of", "2026-11-24")
+    assert code == 0, out
+    edit(repo, "ledgers/departments.yml", '"@sthj-clerk"]', '"@sthj-lead"]')
+    code, out, _ = rectify(capsys, "validate", "ledgers", "--as-of", "2026-11-24")
+    assert code == 1
+    stale = [f for f in findings(out) if f[2] == "E513"]
+    line = github.splitlines().index("/ledgers/ecology-env/ @test-city/sthj @sthj-clerk") + 1
+    assert stale == [(".github/CODEOWNERS", line, "E513"), (".gitlab/CODEOWNERS", line, "E513")]
+    assert "rectify codeowners" in out
+
+
+def test_sample_codeowners_are_up_to_date() -> None:
+    from generator.loading.tree import FolderTree
+    from generator.review.codeowners import PLATFORMS, codeowners_text
+    from generator.review.ownership import owners_of
+
+    from .conftest import ROOT
+
+    expected = codeowners_text(owners_of(FolderTree(ROOT / "ledgers")))
+    for relative in PLATFORMS.values():
+        assert (ROOT / relative).read_text(encoding="utf-8") == expected, f"run rectify codeowners ({relative})"
+
+
+# ---------------------------------------------------------------- the reviewer's summary
+
+
+def test_diff_tells_the_reviewer_what_the_change_does(capsys, repo: Path) -> None:
+    append(repo, PROBLEM, """  - date: 2026-11-20
+    type: extension
+    deadline: 2027-06-30
+    reason: 受汛期影响 <script>alert(1)</script>
+    approved_by: 测试市问题整改工作专班
+  - date: 2026-11-21
+    type: progress
+    step: implement
+    percent: 100
+    summary: 治理工程完工。
+""")
+    text = (repo / PROBLEM).read_text(encoding="utf-8").replace("STHJ-2025-001", "STHJ-2026-009")
+    text = text.replace("opened: 2025-03-01", "opened: 2026-11-10").replace("deadline: 2026-12-31", "deadline: 2026-11-20")
+    (repo / "ledgers/ecology-env/STHJ-2026-009.yml").write_text(text.split("log:")[0] + "log: []\n", encoding="utf-8")
+    code, out, _ = rectify(capsys, "diff", "--repo", str(repo), "--base", "main", "--today", "2026-11-24")
+    assert code == 0
+    sections = dict(re.findall(r"^### (\S+?)（\d+）\n\n(.*?)(?=\n###|\Z)", out, re.MULTILINE | re.DOTALL))
+    assert "检查发现的问题" not in out and "检查均已通过" in out
+    assert "STHJ\\-2026\\-009" in sections["新增问题"] and "逾期·红灯" in sections["新增问题"]
+    assert "STHJ\\-2026\\-009" in sections["新红灯"]  # opened and already past its deadline
+    assert "| 2026\\-12\\-31 | 2027\\-06\\-30 |" in sections["延期"]
+    assert "整改中·黄灯 | 已完成待销号·绿灯" in sections["状态或亮灯的变化"]
+    assert sections["新增记录"].count("STHJ\\-2025\\-001") == 2
+    assert "<script>" not in out and "&lt;script&gt;" in out
+
+
+def test_diff_lists_the_checks_findings(capsys, repo: Path) -> None:
+    edit(repo, CLOSED, "document: 测销号〔2025〕8号", "document: 测销号〔2025〕9号")
+    code, out, _ = rectify(capsys, "diff", "--repo", str(repo), "--base", "main", "--today", "2026-11-24",
+                           "--author", "office-clerk")
+    assert code == 0
+    assert "### 检查发现的问题（2 个错误）" in out
+    assert "E510 改动了销号记录" in out and "E511 无权修改这个部门的台账" in out
+
+
+def test_every_code_of_the_checks_has_a_case_here() -> None:
+    from generator.review import codeowners, history, ownership
+
+    source = Path(__file__).read_text(encoding="utf-8")
+    asserted = set(re.findall(r'"(E5\d\d)"', source.split("def test_every_code_of_the_checks")[0]))
+    assert {*history.CODES, *ownership.CODES, *codeowners.CODES} <= asserted
+
+
+def test_the_first_pull_request_of_a_new_repository(capsys, tmp_path: Path) -> None:
+    """A base without a ledger yet: everything is new, the office owns nothing yet, nothing crashes."""
+    repository = tmp_path / "new"
+    repository.mkdir()
+    git(repository, "init", "-q", "-b", "main")
+    (repository / "README.md").write_text("台账\n", encoding="utf-8")
+    commit_all(repository, "empty")
+    shutil.copytree(BASE, repository / "ledgers")
+    code, out = history(capsys, repository)
+    assert code == 0, out
+    code, out = ownership(capsys, repository, "office-clerk")
+    assert code == 1 and {f[2] for f in findings(out)} == {"E512"}  # no department registered yet: all the office's
+    code, out, _ = rectify(capsys, "diff", "--repo", str(repository), "--base", "main", "--today", "2026-11-24")
+    assert code == 0 and "### 新增问题（3）" in out

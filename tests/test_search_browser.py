@@ -1,0 +1,130 @@
+# ruff: noqa: F811  (the fixtures imported from test_browser are parameters of the tests below)
+"""Looking for a problem by what it is about: the finder's full-text search and the header's search box,
+in a real browser on the built sample portal (fixtures from test_browser.py)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from playwright.sync_api import Page
+
+from .conftest import ROOT
+from .test_browser import Browser, Watched, browser, site, watched  # noqa: F401  (fixtures)
+
+
+def _mentioning(word: str) -> set[str]:
+    """The problems whose ledger file says `word` in any value (comments aside): what a reader expects to find."""
+    def strings(value) -> list[str]:
+        if isinstance(value, dict):
+            return [s for v in value.values() for s in strings(v)]
+        if isinstance(value, list):
+            return [s for v in value for s in strings(v)]
+        return [str(value)]
+
+    found = set()
+    for path in (ROOT / "ledgers").glob("*/*.yml"):
+        if path.parent.name != "inspections" and any(word in s for s in strings(yaml.safe_load(path.read_text("utf-8")))):
+            found.add(path.stem)
+    return found
+
+
+def _results(page: Page) -> list[str]:
+    """The ids the finder lists, after asking for more until it has shown them all."""
+    page.wait_for_function("(() => { const t = document.querySelector('.rc-finder__count').textContent;"
+                           " return t && !t.includes('正在'); })()", timeout=20000)
+    more = page.locator(".rc-finder__more")
+    while more.count() and more.is_visible():
+        shown = page.locator(".rc-finder__results tbody tr").count()
+        more.click()
+        page.wait_for_function(f"document.querySelectorAll('.rc-finder__results tbody tr').length > {shown}")
+    return page.locator(".rc-finder__results tbody tr td:nth-child(2) a").all_inner_texts()
+
+
+def test_full_text_search_finds_every_problem_that_mentions_a_word(watched: Watched) -> None:
+    for word in ("医院", "红包", "回访"):
+        expected = _mentioning(word)
+        assert expected, f"the sample mentions {word}"
+        page = watched.open(f"/finder/?keyword={word}")
+        found = _results(page)
+        assert sorted(found) == sorted(expected), word
+        assert f"找到 {len(expected)} 个问题" in page.inner_text(".rc-finder__count")
+        marks = page.locator(".rc-finder__excerpt mark").all_inner_texts()
+        assert marks and all(word in m or m in word for m in marks), "the words found are marked in the excerpts"
+    assert watched.errors == [] and watched.outside() == []
+
+
+def test_more_results_come_on_request_until_every_one_is_shown(watched: Watched) -> None:
+    page = watched.open("/finder/?keyword=整改")  # a word on every problem page
+    assert page.locator(".rc-finder__results tbody tr").count() < len(_mentioning(""))
+    assert sorted(_results(page)) == sorted(_mentioning(""))
+    assert not page.locator(".rc-finder__more").is_visible()
+
+
+def test_a_problem_id_finds_that_problem_first(watched: Watched) -> None:
+    page = watched.open("/finder/?keyword=WJW-2025-002")
+    assert _results(page)[0] == "WJW-2025-002"
+    page.locator(".rc-finder__results tbody tr a").first.click()
+    page.wait_for_url(re.compile(r"/problems/WJW-2025-002/$"))
+    assert "WJW-2025-002" in page.inner_text("article .rc-id")
+
+
+def test_full_text_search_narrows_by_the_finder_s_filters(watched: Watched) -> None:
+    page = watched.open("/finder/?keyword=医院")
+    everything = _results(page)
+    page.select_option("select[name=status]", "overdue")
+    overdue = _results(page)
+    assert overdue and set(overdue) < set(everything)
+    assert set(page.locator(".rc-finder__results td .rc-status").all_inner_texts()) == {"逾期"}
+    assert "status=overdue" in page.url and "keyword=" in page.url
+    page.select_option("select[name=status]", "")
+    page.select_option("select[name=supervision]", "any")
+    supervised = _results(page)
+    assert supervised and set(supervised) <= set(everything)
+
+
+def test_the_header_search_box_leads_to_the_finder_s_results(watched: Watched) -> None:
+    page = watched.open("/departments/")
+    page.fill(".rc-search input[name=keyword]", "红包")
+    page.press(".rc-search input[name=keyword]", "Enter")
+    page.wait_for_url(re.compile(r"/finder/\?keyword="))
+    assert "WJW-2025-003" in _results(page)
+    assert page.input_value(".rc-finder input[name=keyword]") == "红包"
+    assert not [u for u in watched.requests if "search_index.json" in u], "the theme's own index is not downloaded"
+    assert watched.errors == [] and watched.outside() == []
+
+
+def test_a_query_downloads_a_few_small_files(watched: Watched) -> None:
+    sizes: dict[str, int] = {}
+    watched.page.on("response", lambda r: "/pagefind/" in r.url and sizes.setdefault(r.url, len(r.body())))
+    page = watched.open("/finder/?keyword=医院")
+    _results(page)
+    page.wait_for_timeout(300)
+    assert any("/index/" in u for u in sizes) and any("/fragment/" in u for u in sizes)
+    assert sum(sizes.values()) < 300_000, sizes
+
+
+def test_search_results_are_cards_on_a_phone(browser: Browser, site: str) -> None:  # noqa: F811
+    phone = Watched(browser, site, width=390)
+    try:
+        page = phone.open("/finder/?keyword=医院")
+        assert _results(page)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0
+        first = page.locator(".rc-finder__results tbody tr").first
+        labels = first.locator("td").evaluate_all("cells => cells.map(c => c.dataset.label)")
+        assert "牵头部门" in labels and "完成时限" in labels
+        shots = Path(ROOT / "build" / "screenshots")
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / "phone-search.png"), full_page=True)
+    finally:
+        phone.close()
+
+
+def test_without_the_index_a_keyword_still_finds_ids_and_titles(watched: Watched) -> None:
+    """The live preview (rectify serve) has no full-text index: the finder says so and matches what it can."""
+    watched.page.route("**/pagefind/**", lambda route: route.abort())
+    page = watched.open("/finder/?keyword=红包")
+    page.wait_for_function("document.querySelector('.rc-finder__count').textContent.includes('未能载入')")
+    assert _results(page) == ["WJW-2025-003"]  # the one whose title says 红包; JT-2025-006 says it only inside

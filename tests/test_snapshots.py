@@ -1,0 +1,278 @@
+"""Weekly snapshots and honest history: ISO weeks, the committed sample chain, the command's refusals, and a
+rewritten past entry or snapshot caught by `rectify validate --history` and shown publicly by the build."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.commands.build import build
+from generator.commands.snapshot import SnapshotError, take
+from generator.derivation.snapshot import Week, check_history, render, sha256, snapshot_of, weeks
+from generator.loading.snapshots import read_folder
+from generator.validation.report import validate
+
+from .conftest import AS_OF, ROOT
+from .test_cli import rectify
+
+D = dt.date
+
+
+# ---------------------------------------------------------------- ISO weeks
+
+
+@pytest.mark.parametrize(("day", "label", "sunday"), [
+    (D(2025, 2, 18), "2025-W08", D(2025, 2, 23)),  # the sample's campaign start, a Tuesday
+    (D(2026, 1, 1), "2026-W01", D(2026, 1, 4)),  # a Thursday: the first week of 2026 holds it
+    (D(2024, 12, 30), "2025-W01", D(2025, 1, 5)),  # a Monday of December in next year's first week
+    (D(2027, 1, 1), "2026-W53", D(2027, 1, 3)),  # a Friday: 2026 has 53 weeks
+    (D(2026, 11, 22), "2026-W47", D(2026, 11, 22)),  # a Sunday is the last day of its week
+])
+def test_a_day_belongs_to_its_iso_week(day: dt.date, label: str, sunday: dt.date) -> None:
+    week = Week.of(day)
+    assert week.label == label and week.last == sunday and week.first == sunday - dt.timedelta(days=6)
+    assert Week.parse(label) == week
+
+
+def test_week_labels_that_are_not_weeks() -> None:
+    assert Week.parse("2025-W54") is None and Week.parse("2025-W1") is None and Week.parse("2025-08") is None
+    assert Week.parse("2025-W53") is None  # 2025 has 52 weeks
+
+
+def test_weeks_run_across_the_new_year_without_a_gap() -> None:
+    found = weeks(D(2026, 12, 20), D(2027, 1, 12))
+    assert [w.label for w in found] == ["2026-W51", "2026-W52", "2026-W53", "2027-W01", "2027-W02"]
+    assert all(b.first - a.last == dt.timedelta(days=1) for a, b in zip(found, found[1:], strict=False))
+
+
+def test_a_running_week_reports_on_today() -> None:
+    week = Week.of(D(2026, 11, 26))
+    assert week.as_of(D(2026, 11, 26)) == D(2026, 11, 26) and not week.finished(D(2026, 11, 26))
+    assert week.as_of(D(2026, 12, 1)) == D(2026, 11, 29) and week.finished(D(2026, 11, 29))
+
+
+# ---------------------------------------------------------------- the sample's committed snapshots
+
+
+def test_the_sample_ships_a_snapshot_for_every_finished_week_in_one_chain() -> None:
+    files = read_folder(ROOT / "snapshots")
+    ledger = validate(ROOT / "ledgers", AS_OF).ledger
+    expected = [w.label for w in weeks(ledger.portal.campaign_start, AS_OF) if w.finished(AS_OF)]
+    assert [f.name.removesuffix(".json") for f in files][:len(expected)] == expected
+    previous = None
+    for file in files:
+        snapshot = json.loads(file.data)
+        assert snapshot["previous"] == (sha256(previous.data) if previous else None), file.name
+        assert snapshot["as_of"] == Week.parse(snapshot["week"]).last.isoformat()
+        previous = file
+
+
+def test_the_committed_snapshots_reproduce_from_todays_ledger() -> None:
+    ledger = validate(ROOT / "ledgers", AS_OF).ledger
+    check = check_history(ledger, read_folder(ROOT / "snapshots"))
+    assert check.intact, check.discrepancies[:5]
+    assert len(check.weeks) >= 92
+
+
+def test_a_snapshot_records_what_a_reader_checks() -> None:
+    snapshot = json.loads((ROOT / "snapshots" / "2026-W47.json").read_text(encoding="utf-8"))
+    assert snapshot["problem_fields"] == ["status", "light", "percent", "deadline", "log_sha256"]
+    # JY-2025-005: reopened on 2026-08-14 with a new deadline of 2026-11-15, overdue on 2026-11-22
+    assert snapshot["problems"]["JY-2025-005"][:4] == ["overdue", "red", 70, "2026-11-15"]
+    assert snapshot["thresholds"]["stale_days"] == 45
+    assert snapshot["city"]["total"] == sum(d["total"] for d in snapshot["departments"].values())
+    assert len(snapshot["commit"]) == 40
+
+
+# ---------------------------------------------------------------- the command
+
+
+@pytest.fixture
+def repository(tmp_path: Path) -> Path:
+    """A copy of the sample: ledgers/ and snapshots/ side by side, outside any git repository."""
+    shutil.copytree(ROOT / "ledgers", tmp_path / "ledgers")
+    shutil.copytree(ROOT / "snapshots", tmp_path / "snapshots")
+    return tmp_path
+
+
+def test_taking_a_snapshot_twice_gives_the_same_bytes(repository: Path) -> None:
+    shutil.rmtree(repository / "snapshots")
+    first = take(repository / "ledgers", AS_OF, every_week=True)
+    data = {t.path.name: t.path.read_bytes() for t in first}
+    shutil.rmtree(repository / "snapshots")
+    take(repository / "ledgers", AS_OF, every_week=True)
+    assert {p.name: p.read_bytes() for p in (repository / "snapshots").iterdir()} == data
+    assert json.loads(data["2025-W08.json"])["commit"] is None  # not a git repository
+    assert [t.outcome for t in take(repository / "ledgers", AS_OF, every_week=True)] == []
+
+
+def test_a_finished_week_is_kept_and_never_overwritten_with_different_contents(repository: Path) -> None:
+    ledgers = repository / "ledgers"
+    path = repository / "snapshots" / "2026-W38.json"
+    before = path.read_bytes()
+    assert take(ledgers, AS_OF, D(2026, 9, 16))[0].outcome == "unchanged"
+    problem = ledgers / "education" / "JY-2025-005.yml"
+    problem.write_text(problem.read_text(encoding="utf-8").replace("percent: 50", "percent: 55"), encoding="utf-8")
+    with pytest.raises(SnapshotError, match="不能覆盖"):
+        take(ledgers, AS_OF, D(2026, 9, 16))
+    assert path.read_bytes() == before
+
+
+def test_the_running_week_is_provisional_and_replaced_until_it_ends(repository: Path) -> None:
+    ledgers = repository / "ledgers"
+    today = D(2026, 11, 25)  # a Wednesday
+    taken = take(ledgers, today)[0]
+    assert (taken.week.label, taken.as_of, taken.outcome) == ("2026-W48", today, "provisional")
+    link = json.loads(taken.path.read_bytes())["previous"]
+    assert link == sha256((repository / "snapshots" / "2026-W47.json").read_bytes())
+    final = take(ledgers, D(2026, 11, 30), every_week=True)  # the week is over: the final snapshot replaces it
+    assert [(t.week.label, t.as_of, t.outcome) for t in final] == [("2026-W48", D(2026, 11, 29), "written")]
+
+
+def test_a_missing_week_before_a_later_snapshot_is_not_filled_in(repository: Path) -> None:
+    (repository / "snapshots" / "2026-W10.json").unlink()
+    with pytest.raises(SnapshotError, match="快照链就断了"):
+        take(repository / "ledgers", AS_OF, D(2026, 3, 4))
+
+
+def test_the_command_refuses_in_chinese_with_exit_1(repository: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    problem = repository / "ledgers" / "education" / "JY-2025-005.yml"
+    problem.write_text(problem.read_text(encoding="utf-8").replace("percent: 50", "percent: 55"), encoding="utf-8")
+    code, _, err = rectify(capsys, "snapshot", "--ledgers", str(repository / "ledgers"), "--as-of", "2026-09-16",
+                           "--today", AS_OF.isoformat())
+    assert code == 1 and "2026-W38" in err and "已发布的历史记录不得改写" in err and "Traceback" not in err
+
+
+# ---------------------------------------------------------------- tamper evidence
+
+
+def _rewrite_an_old_entry(repository: Path) -> None:
+    problem = repository / "ledgers" / "education" / "JY-2025-005.yml"
+    problem.write_text(problem.read_text(encoding="utf-8").replace("percent: 50", "percent: 55"), encoding="utf-8")
+
+
+def test_an_edited_old_entry_is_an_error_of_validate_history_naming_problem_week_and_entry(
+        repository: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _rewrite_an_old_entry(repository)
+    ledgers = str(repository / "ledgers")
+    assert rectify(capsys, "validate", ledgers, "--as-of", AS_OF.isoformat())[0] == 0  # the ledger itself is valid
+    code, out, _ = rectify(capsys, "validate", ledgers, "--as-of", AS_OF.isoformat(), "--history")
+    assert code == 1
+    lines = [line for line in out.splitlines() if " E340 " in line]
+    assert lines and all(line.startswith(f"{ledgers}/education/JY-2025-005.yml:67:") for line in lines), out
+    assert "第 2026-W38 周" in lines[0] and "第 7 条（2026-09-15）" in lines[0] and "“50%”" in out and "“55%”" in out
+
+
+def test_a_deleted_entry_and_a_backdated_one_are_caught(repository: Path) -> None:
+    problem = repository / "ledgers" / "health" / "WJW-2025-003.yml"
+    text = problem.read_text(encoding="utf-8")
+    start = text.index("  - date: 2026-11-03")
+    problem.write_text(text[:start], encoding="utf-8")  # the newest entry removed
+    check = check_history(validate(repository / "ledgers", AS_OF).ledger, read_folder(repository / "snapshots"))
+    assert {(d.week, d.problem) for d in check.discrepancies} >= {("2026-W45", "WJW-2025-003")}
+    opened = repository / "ledgers" / "transport" / "JT-2026-001.yml"
+    text = opened.read_text(encoding="utf-8")
+    day = text.split("opened: ")[1][:10]
+    opened.write_text(text.replace(f"opened: {day}", "opened: 2025-03-01"), encoding="utf-8")
+    check = check_history(validate(repository / "ledgers", AS_OF).ledger, read_folder(repository / "snapshots"))
+    assert any(d.problem == "JT-2026-001" and d.field == "presence" for d in check.discrepancies)
+
+
+def test_an_edited_old_snapshot_breaks_the_chain(repository: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = repository / "snapshots" / "2025-W30.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"not_started"', '"in_progress"', 1), encoding="utf-8")
+    code, out, _ = rectify(capsys, "validate", str(repository / "ledgers"), "--as-of", AS_OF.isoformat(), "--history")
+    assert code == 1
+    chain = [line for line in out.splitlines() if " E341 " in line]
+    assert len(chain) == 1 and chain[0].startswith(f"{repository / 'snapshots' / '2025-W31.json'}:"), out
+    assert "2025-W30.json" in chain[0]
+
+
+def test_thresholds_changed_later_do_not_count_as_rewritten_history(repository: Path) -> None:
+    portal = repository / "ledgers" / "portal.yml"
+    portal.write_text(portal.read_text(encoding="utf-8").replace("stale_days: 45", "stale_days: 20"), encoding="utf-8")
+    check = check_history(validate(repository / "ledgers", AS_OF).ledger, read_folder(repository / "snapshots"))
+    assert check.intact
+
+
+def test_the_build_shows_a_public_notice_on_the_page_of_a_problem_whose_past_changed(repository: Path) -> None:
+    _rewrite_an_old_entry(repository)
+    docs = repository / "docs"
+    build(repository / "ledgers", docs, AS_OF, "test", AS_OF)
+    page = (docs / "problems" / "JY-2025-005.html").read_text(encoding="utf-8")
+    assert "历史记录变更公示" in page and "第 2026-W38 周起" in page and "快照记录为“50%”，现在的台账为“55%”" in page
+    assert "历史记录变更公示" not in (docs / "problems" / "JY-2025-001.html").read_text(encoding="utf-8")
+    history = (docs / "history.md").read_text(encoding="utf-8")
+    assert "<tr><td>2026-W38</td><td>2026-09-20</td><td><a href=\"../problems/JY-2025-005/\">JY-2025-005</a></td>" \
+           "<td>完成度</td><td>50%</td><td>55%</td><td>7</td></tr>" in history
+    assert "历史记录变更公示" in (docs / "index.md").read_text(encoding="utf-8")
+
+
+def test_the_sample_build_says_its_history_checks_out_and_offers_every_snapshot(sample_docs: Path) -> None:
+    history = (sample_docs / "history.md").read_text(encoding="utf-8")
+    assert "**核验通过**" in history and "历史记录变更公示" not in (sample_docs / "index.md").read_text(encoding="utf-8")
+    name = "2026-W47.json"
+    data = (sample_docs / "data" / "snapshots" / name).read_bytes()
+    assert data == (ROOT / "snapshots" / name).read_bytes() and sha256(data) in history
+    assert "[历史记录核验](history.md)" in (sample_docs / "rules.md").read_text(encoding="utf-8")
+
+
+def test_render_puts_one_problem_on_a_line_and_is_valid_json() -> None:
+    ledger = validate(ROOT / "ledgers", AS_OF).ledger
+    snapshot = snapshot_of(ledger, Week.of(AS_OF), AS_OF)
+    data = render(snapshot)
+    assert json.loads(data) == snapshot
+    assert sum(1 for line in data.decode().splitlines() if line.startswith('"STHJ-')) == len(
+        [p for p in ledger.problems if p.problem.id.startswith("STHJ")])
+
+
+def test_this_weeks_changes_come_from_the_last_two_snapshots(sample_docs: Path) -> None:
+    changes = (sample_docs / "changes.md").read_text(encoding="utf-8")
+    assert "第 2026-W47 周（截至 2026年11月22日）与第 2026-W46 周（截至 2026年11月15日）" in changes
+    overdue = changes.split("## 新逾期")[1].split("## ")[0]
+    # JY-2025-005's new round was due on 2026-11-15: a rebound in week 46, overdue in week 47
+    assert '<a href="../problems/JY-2025-005/">JY-2025-005</a>' in overdue
+    assert "<td>40%</td><td>50%</td>" in changes.split(">NYNC-2025-003</a>")[1].split("</tr>")[0]
+
+
+def test_weekly_trends_from_the_snapshots_on_home_and_department_pages(sample_docs: Path) -> None:
+    home = (sample_docs / "index.md").read_text(encoding="utf-8")
+    assert 'id="chart-home-trend"' in home and "[本周变化](changes.md)" in home
+    department = (sample_docs / "departments" / "education.md").read_text(encoding="utf-8")
+    assert 'id="chart-department-education-trend"' in department
+    table = department.split('id="chart-department-education-trend"')[1].split("</table>")[0]
+    assert "<td>2026-11-22</td>" in table  # the table keeps each month's last week
+
+
+def test_an_entry_slipped_in_between_two_old_ones_is_caught_at_its_week(
+        repository: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Backdating: an entry added today but dated in the past, in date order, so the ledger itself is valid."""
+    problem = repository / "ledgers" / "education" / "JY-2025-005.yml"
+    text = problem.read_text(encoding="utf-8")
+    slipped = ("  - date: 2026-10-10\n    type: progress\n    step: implement\n    percent: 60\n"
+               "    summary: 补记的进展。\n")
+    problem.write_text(text.replace("  - date: 2026-11-05\n", slipped + "  - date: 2026-11-05\n"), encoding="utf-8")
+    ledgers = str(repository / "ledgers")
+    assert rectify(capsys, "validate", ledgers, "--as-of", AS_OF.isoformat())[0] == 0
+    code, out, _ = rectify(capsys, "validate", ledgers, "--as-of", AS_OF.isoformat(), "--history")
+    assert code == 1
+    line = text[:text.index("  - date: 2026-11-05\n")].count("\n") + 1  # where the slipped entry now starts
+    findings = [f for f in out.splitlines() if " E340 " in f]
+    assert findings and all(f.startswith(f"{ledgers}/education/JY-2025-005.yml:{line}:") for f in findings), out
+    assert "第 2026-W41 周（截至 2026-10-11）" in findings[0] and "（2026-10-10）" in findings[0]
+
+
+def test_a_deleted_snapshot_breaks_the_link_of_the_next(repository: Path) -> None:
+    (repository / "snapshots" / "2026-W10.json").unlink()
+    check = check_history(validate(repository / "ledgers", AS_OF).ledger, read_folder(repository / "snapshots"))
+    assert [(d.week, d.field) for d in check.discrepancies] == [("2026-W11", "chain")]
+    assert "2026-W09.json" in check.discrepancies[0].now
+
+
+def test_snapshot_takes_a_date_or_every_week_not_both(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = rectify(capsys, "snapshot", "--all", "--as-of", "2026-01-01")
+    assert code == 2 and "只能用一个" in err
