@@ -107,3 +107,26 @@ def test_the_feeds_are_atom_with_stable_unique_ids_and_ledger_dates(ledger, camp
     ids = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}id") for e in earlier.findall(f"{ATOM}entry")}
     now = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}id") for e in city.findall(f"{ATOM}entry")}
     assert ids["〔2026〕第 10 期 2026年10月问题整改工作通报"] == now["〔2026〕第 10 期 2026年10月问题整改工作通报"]
+
+
+def test_the_city_feed_carries_the_snapshot_digests_and_the_history_notice(campaign) -> None:
+    """Each weekly snapshot's SHA-256 (subscribers keep an outside copy of the chain), and a 历史记录变更公示 entry
+    once the history check finds a published past that the ledger no longer gives."""
+    import dataclasses
+    import hashlib
+
+    from generator.derivation.snapshot import Discrepancy, HistoryCheck
+
+    names = ("2026-W46.json", "2026-W47.json")
+    digests = tuple((n, hashlib.sha256((ROOT / "snapshots" / n).read_bytes()).hexdigest()) for n in names)
+    weeks = (("2026-W46", dt.date(2026, 11, 15)), ("2026-W47", dt.date(2026, 11, 22)))
+    intact = HistoryCheck(weeks=weeks, discrepancies=(), digests=digests)
+    feed = etree.fromstring(_feeds(dataclasses.replace(campaign, history=intact))[urls.FEED])
+    summaries = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}summary") for e in feed.findall(f"{ATOM}entry")}
+    assert summaries["每周快照 2026-W47"].endswith(digests[1][1])
+    assert "历史记录变更公示" not in summaries
+    rewritten = HistoryCheck(weeks=weeks, digests=digests, discrepancies=(
+        Discrepancy("2026-W46", "2026-W46.json", "JT-2025-002", "percent", "90", "95"),))
+    feed = etree.fromstring(_feeds(dataclasses.replace(campaign, history=rewritten))[urls.FEED])
+    notice = next(e for e in feed.findall(f"{ATOM}entry") if e.findtext(f"{ATOM}title") == "历史记录变更公示")
+    assert notice.find(f"{ATOM}link").get("href") == "history/" and "1 处不符" in notice.findtext(f"{ATOM}summary")

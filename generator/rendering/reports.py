@@ -171,11 +171,33 @@ def _log_entries(rows, folder: str) -> list[FeedEntry]:
             for date, pid, index, row, entry in newest]
 
 
+def _history_entries(c: Campaign) -> list[FeedEntry]:
+    """Each weekly snapshot's SHA-256, so that every subscriber keeps an outside copy of the hash chain, and the
+    public notice when the history check found a published past that today's ledger no longer gives (its id
+    changes with what was found, so a new finding is a new entry)."""
+    check = c.history
+    if check is None:
+        return []
+    as_of = dict(check.weeks)
+    entries = [FeedEntry(f"snapshot:{name}:{digest}", f"每周快照 {name.removesuffix('.json')}",
+                         urls.relative(urls.snapshot(name), ""), as_of.get(name.removesuffix(".json"), c.as_of),
+                         f"快照文件 {name} 的 SHA-256：{digest}")
+               for name, digest in check.digests]
+    if not check.intact:
+        found = sorted(f"{d.week}|{d.problem}|{d.field}" for d in check.discrepancies)
+        entries.append(FeedEntry(f"history:{'/'.join(found)}", "历史记录变更公示",
+                                 urls.relative(urls.site_url(urls.HISTORY), ""), c.as_of,
+                                 f"已发布的周快照与按现在的台账重新计算的结果有 {len(found)} 处不符，"
+                                 f"涉及 {len(check.problems)} 个问题。"))
+    return entries
+
+
 def feeds(c: Campaign, cycle: Cycle, bulletins: list[Bulletin]) -> Iterator[Output]:
     portal = c.portal
     home = urls.relative(urls.site_url(urls.HOME), "")
-    yield File(urls.FEED, atom(portal.city, "city", portal.title, "月度通报、旬督查报告和各部门整改进展", urls.FEED,
-                               home, portal.office, [*_report_entries(cycle, bulletins, ""), *_log_entries(c.rows, "")],
+    yield File(urls.FEED, atom(portal.city, "city", portal.title, "月度通报、旬督查报告、各部门整改进展、每周快照的校验值和历史记录变更公示",
+                               urls.FEED, home, portal.office,
+                               [*_report_entries(cycle, bulletins, ""), *_log_entries(c.rows, ""), *_history_entries(c)],
                                c.as_of))
     for department in c.departments:
         path = urls.department_feed(department.id)
