@@ -286,6 +286,11 @@ def _count_state(f: Figures, problem: Problem, state: ProblemState | None, facts
     return quiet
 
 
+def cycle_start(campaign: Campaign) -> dt.date:
+    """The first day the cycle reports on: the campaign start, or an earlier opening of a problem."""
+    return min([campaign.portal.campaign_start, *(r.problem.opened for r in campaign.rows)])
+
+
 def cycle(campaign: Campaign) -> Cycle:
     """Every 旬 and month from the campaign start to its date, each cut at its end (or the as-of date)."""
     portal = campaign.portal
@@ -293,7 +298,7 @@ def cycle(campaign: Campaign) -> Cycle:
     thresholds = portal.thresholds
     stale_days = thresholds.stale_days
     step_ids = [s.id for s in portal.steps]
-    start = min([portal.campaign_start, *(r.problem.opened for r in campaign.rows)])
+    start = cycle_start(campaign)
     xun_list = xuns(start, as_of)
     month_list = months(start, as_of)
     reports = [PeriodReport(p, min(p.end, as_of), p.end > as_of) for p in xun_list]

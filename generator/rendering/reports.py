@@ -37,7 +37,7 @@ def cycle_of(c: Campaign) -> tuple[Cycle, list[Bulletin]]:
     if cached is None or cached[0] is not c:
         cycle = periods.cycle(c)
         bulletins = periods.bulletins(cycle.months, c.portal.reports, [d.id for d in c.departments],
-                                      c.portal.campaign_start)
+                                      periods.cycle_start(c))
         _cache.clear()
         cached = _cache[id(c)] = (c, cycle, bulletins)
     return cached[1], cached[2]
@@ -58,7 +58,7 @@ class Latest:
 
 
 def latest(c: Campaign) -> Latest:
-    as_of, start = c.as_of, c.portal.campaign_start
+    as_of, start = c.as_of, periods.cycle_start(c)
     xun, month = periods.xun_of(as_of), periods.month_of(as_of)
     current = xun if xun.end > as_of else None
     if xun.end > as_of and xun.start > start:
