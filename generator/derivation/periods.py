@@ -22,7 +22,7 @@ from ..model.schema import Problem, Reports
 from ..model.vocabulary import InspectionKind, Light, Status, Supervision
 from .campaign import Campaign, Row
 from .lifecycle import Change, Standing, moments
-from .state import ProblemState, quiet_days, state_of
+from .state import ProblemState, is_final, quiet_days, schedule_percent, state_of, status_and_light
 
 XUN_NAMES = ("上旬", "中旬", "下旬")
 
@@ -249,41 +249,46 @@ def _count_event(f: Figures, changes: tuple[Change, ...], is_progress: bool) -> 
             f.rebounds += 1
 
 
-def _count_state(f: Figures, problem: Problem, state: ProblemState | None, facts: Standing, cut: dt.date,
+def _count_state(f: Figures, problem: Problem, status: Status | None, light: Light, facts: Standing, cut: dt.date,
                  period_start: dt.date, stale_days: int, rebounds_to_date: int) -> bool:
     """Add one problem's standing at the cut to `f`; returns whether it is open with no progress in the period.
 
-    `state` is None for a closed problem: its status is 已销号 and its light green whatever the day (state.py),
-    so the 10,000 × 70 cuts of a large campaign skip state_of for them."""
+    `status` is None for a closed problem: 已销号 and green whatever the day (state.py), so the 10,000 × 70 cuts
+    of a large campaign skip the status rules for them."""
     f.total += 1
     f.rebounds_to_date += rebounds_to_date
     if facts.first_closed_on is not None:
         f.ever_closed += 1
-    if state is None or state.status in (Status.DONE, Status.CLOSED):
+    if status is None or status in (Status.DONE, Status.CLOSED):
         f.finished += 1
         f.due += 1
         if facts.closed_on is not None:
             f.closed += 1
         if facts.done_on is not None and facts.done_on <= problem.deadline:
             f.on_time += 1
-        if state is not None and state.light == Light.YELLOW:
+        if light == Light.YELLOW:
             f.yellow += 1
         return False
     if problem.deadline < cut:
         f.due += 1
     f.open += 1
-    if state.status == Status.OVERDUE:
+    if status == Status.OVERDUE:
         f.overdue += 1
-    if state.light == Light.RED:
+    if light == Light.RED:
         f.red += 1
-    elif state.light == Light.YELLOW:
+    elif light == Light.YELLOW:
         f.yellow += 1
     if quiet_days(problem, facts, cut) > stale_days:
         f.stale += 1
-    f.lag_points += max(0, state.schedule - state.percent)
+    f.lag_points += max(0, schedule_percent(problem.opened, facts.deadline, cut) - facts.percent)
     quiet = facts.last_progress is None or facts.last_progress < period_start
     f.quiet += quiet
     return quiet
+
+
+def _mark(row: Row, cut: dt.date, thresholds, facts: Standing, before: int, entries: int) -> Mark:
+    """A named problem with its full state at the cut (made only for the first LIST_LIMIT of a list)."""
+    return Mark(row, state_of(row.problem, cut, thresholds, facts), before, entries)
 
 
 def cycle_start(campaign: Campaign) -> dt.date:
@@ -320,6 +325,7 @@ def cycle(campaign: Campaign) -> Cycle:
         facts = timeline[0].after
         rebounds_to_date = 0
         previous_light: Light | None = None
+        final: tuple[Status, Light] | None = None
         previous_percent = month_start_percent = month_entries = 0
         first = bisect.bisect_right(xun_starts, problem.opened) - 1
         for index in range(first, len(reports)):
@@ -334,6 +340,7 @@ def cycle(campaign: Campaign) -> Cycle:
                 figures.new += 1
                 month_figures.new += 1
             entries = 0
+            advanced = False
             while cursor < len(timeline) and timeline[cursor].date <= report.cut:
                 moment = timeline[cursor]
                 if moment.date >= period.start:
@@ -345,30 +352,34 @@ def cycle(campaign: Campaign) -> Cycle:
                     rebounds_to_date += 1
                 facts = moment.after
                 cursor += 1
+                advanced = True
             month_entries += entries
             closing = month_closing[index]
-            if facts.closed_on is not None and not supervised:
-                state = None
-                light, percent = Light.GREEN, facts.percent
+            if facts.closed_on is not None:
+                status, light, final = None, Light.GREEN, None
+            elif final is not None and not advanced:
+                status, light = final  # state.is_final: unchanged while no entry changes the standing
             else:
-                state = state_of(problem, report.cut, thresholds, facts)
-                light, percent = state.light, state.percent
-            quiet = _count_state(figures, problem, state, facts, report.cut, period.start, stale_days, rebounds_to_date)
-            if state is not None:
-                if light == Light.RED and previous_light != Light.RED:
-                    report.turned_red.add(False, Mark, row, state, previous_percent, entries)
-                if supervised:
-                    report.supervised.add(province, Mark, row, state, previous_percent, entries)
-                if quiet:
-                    report.quiet.add(False, Mark, row, state, previous_percent, entries)
+                status, light = status_and_light(problem, report.cut, thresholds, facts)
+                final = (status, light) if is_final(status, light, facts) else None
+            percent = facts.percent
+            quiet = _count_state(figures, problem, status, light, facts, report.cut, period.start, stale_days,
+                                 rebounds_to_date)
+            args = (row, report.cut, thresholds, facts, previous_percent, entries)
+            if light == Light.RED and previous_light != Light.RED:
+                report.turned_red.add(False, _mark, *args)
+            if supervised:
+                report.supervised.add(province, _mark, *args)
+            if quiet:
+                report.quiet.add(False, _mark, *args)
             if closing:
-                month_quiet = _count_state(month_figures, problem, state, facts, report.cut, month.period.start,
-                                           stale_days, rebounds_to_date)
-                if state is not None:
-                    if supervised:
-                        month.supervised.add(province, Mark, row, state, month_start_percent, month_entries)
-                    if month_quiet:
-                        month.quiet.add(False, Mark, row, state, month_start_percent, month_entries)
+                month_quiet = _count_state(month_figures, problem, status, light, facts, report.cut,
+                                           month.period.start, stale_days, rebounds_to_date)
+                args = (row, report.cut, thresholds, facts, month_start_percent, month_entries)
+                if supervised:
+                    month.supervised.add(province, _mark, *args)
+                if month_quiet:
+                    month.quiet.add(False, _mark, *args)
             previous_light, previous_percent = light, percent
         _missed_milestones(row, reports, month_of_xun, xun_starts)
 
