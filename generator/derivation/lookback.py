@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..model.schema import Department, Review
+from ..model.schema import Close, Department, Review
 from ..model.vocabulary import ReviewOutcome, Status
 from .campaign import Campaign, Row
 from .lifecycle import Change, moments
@@ -64,6 +64,8 @@ def lookback(campaign: Campaign) -> LookBack:
     done: list[Done] = []
     per_department: dict[str, list] = {d.id: [0, 0, 0, 0, []] for d in campaign.departments}
     for row in campaign.rows:
+        if not any(isinstance(entry, Close | Review) for entry in row.problem.log):
+            continue  # never closed nor looked back at (the build's ledger is valid): nothing to fold
         figures = per_department[row.department.id]
         last_review: dt.date | None = None
         closed = False
