@@ -44,6 +44,23 @@ from generator.validation.report import validate
 report = validate(pathlib.Path(sys.argv[1]), dt.date.fromisoformat(sys.argv[2]))
 assert not report.errors, report.errors[:3]
 """
+# issue 10: the 旬 reports, bulletins (with their Word files), look-back page and feeds, derived and rendered
+# alone, as the build does (its share of the full build), printed as "seconds pages"
+REPORTS = """
+import sys, pathlib, datetime as dt, tempfile, time
+from generator.loading.ledger import load_ledger
+from generator.derivation.campaign import campaign_of
+from generator.rendering import urls
+from generator.rendering.pages import entry_summary, supervision_cycle
+from generator.writing.writer import Writer
+campaign = campaign_of(load_ledger(pathlib.Path(sys.argv[1])), dt.date.fromisoformat(sys.argv[2]))
+common = {"campaign": campaign, "portal": campaign.portal, "commit": "bench", "as_of": campaign.as_of,
+          "entry_summary": entry_summary, "urls": urls}
+start = time.perf_counter()
+pages, _, _ = Writer(pathlib.Path(tempfile.mkdtemp()), common)._write(supervision_cycle(campaign))
+print(f"{time.perf_counter() - start:.2f} {len(pages)}")
+"""
+REPORT_PAGE_BYTES = 300 * 1024  # issue 10: each report page stays under 300 KB
 # issue 10: weekly snapshots (`rectify snapshot --all` over the synthetic history, which starts in December
 # 2024): the check of all of them against the ledger, done by every build, and a year of them in git
 CHECK = """
@@ -206,7 +223,11 @@ def measure(size: int, departments: int, lighthouse_at_this_size: bool) -> dict:
     result["site_s"], result["site_peak_mib"] = run(
         [PY, "-m", "generator", "site", "--ledgers", str(ledgers), "--docs", str(work / "docs"), "--as-of", AS_OF,
          "--today", AS_OF, "--commit", "bench", "--config", str(work / "mkdocs.yml")], cwd=work, env=env)
+    reports = subprocess.run([PY, "-c", REPORTS, str(ledgers), AS_OF], cwd=ROOT, check=True, capture_output=True,
+                             text=True).stdout.split()
+    result["reports_s"], result["report_pages"] = float(reports[0]), int(reports[1])
     site = work / "site"
+    result["report_page_bytes"] = max(p.stat().st_size for p in (site / "reports").rglob("index.html"))
     pages = list((site / "problems").glob("*/index.html"))
     assert len(pages) == size, f"{len(pages)} problem pages for {size} problems"
     result["page_bytes"] = sum(p.stat().st_size for p in pages) // len(pages)
@@ -293,6 +314,8 @@ def table(results: list[dict]) -> str:
         ("validate (s)", lambda r: f"{r['validate_s']:.1f}"),
         ("validate / parse", lambda r: f"{r['validate_s'] / r['parse_s']:.2f}×"),
         ("full build, rectify site (s)", lambda r: f"{r['site_s']:.1f}"),
+        ("reports: derive + write, alone (s; pages)", lambda r: f"{r['reports_s']:.1f}; {r['report_pages']}"),
+        ("largest report page (bytes)", lambda r: f"{r['report_page_bytes']:,}"),
         ("weekly snapshots: count / rectify snapshot --all (s)", lambda r: f"{r['snapshots']} / {r['snapshot_all_s']:.1f}"),
         ("check of every snapshot, in the build (s, share of it)",
          lambda r: f"{r['check_s']:.1f} ({r['check_s'] / r['site_s']:.0%})"),
@@ -331,6 +354,8 @@ def verdicts(small: dict, large: dict) -> list[tuple[str, bool]]:
          large["site_bytes"] / small["site_bytes"] <= growth),
         ("bytes per problem page flat (≤ 1.1 ×)", large["page_bytes"] <= 1.1 * small["page_bytes"]),
         ("peak memory < 1 GiB", max(large["validate_mib"], large["site_peak_mib"]) < 1024),
+        (f"each report page < {REPORT_PAGE_BYTES // 1024} KB ({large['report_page_bytes']:,} bytes)",
+         large["report_page_bytes"] < REPORT_PAGE_BYTES),
         (f"a year of weekly snapshots in git < {YEAR_OF_SNAPSHOTS_MB} MB, even as loose objects "
          f"({large['year_zlib_bytes'] / 1e6:.1f} MB; {large['year_git_bytes'] / 1e6:.1f} MB packed)",
          max(large["year_zlib_bytes"], large["year_git_bytes"]) < YEAR_OF_SNAPSHOTS_MB * 1e6),

@@ -32,6 +32,10 @@ PAGES = {
     "rebound": "/lists/rebound/",
     "notice": "/lists/notice/",
     "inspections": "/inspections/",
+    "reports": "/reports/",
+    "bulletin": "/reports/monthly/2026-10/",
+    "xun": "/reports/xun/2026-11-2/",
+    "lookback": "/reports/lookback/",
     "finder": "/finder/",
     "search": "/finder/?keyword=%E5%8C%BB%E9%99%A2",  # 医院: full-text results, with the words marked
     "downloads": "/downloads/",

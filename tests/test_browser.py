@@ -462,3 +462,70 @@ def test_plotly_is_told_no_outside_host(watched: Watched) -> None:
     assert server == "" and topojson.startswith(watched.site + "/")
     assert flags == [False, False, False]
     assert watched.outside() == []
+
+
+def test_a_bulletin_prints_on_a4_with_its_ranking_whole(watched: Watched) -> None:
+    """The bulletin printed to PDF by Chromium, read back with pypdf: A4 pages, readable Chinese, the ranking table
+    within the printed width and on one page, no site chrome. A PNG of the first page is kept for a look."""
+    import io
+
+    import pypdf
+
+    page = watched.open("/reports/monthly/2026-10/")
+    page.emulate_media(media="print")
+    widths = page.evaluate("""() => { const t = document.querySelector('.rc-ranking table');
+        return [t.getBoundingClientRect().right, document.querySelector('article').getBoundingClientRect().right,
+                t.scrollWidth, t.clientWidth]; }""")
+    assert widths[0] <= widths[1] + 1 and widths[2] <= widths[3] + 1, f"the ranking overflows the page: {widths}"
+    assert page.locator(".md-header").is_hidden() and page.locator(".md-sidebar--primary").is_hidden()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    page.screenshot(path=str(SCREENSHOTS / "bulletin-print.png"))
+    reader = pypdf.PdfReader(io.BytesIO(page.pdf(format="A4", print_background=True)))
+    assert 2 <= len(reader.pages) <= 8
+    for sheet in reader.pages:
+        assert (round(float(sheet.mediabox.width)), round(float(sheet.mediabox.height))) == (596, 843)  # A4 in pt
+    texts = [" ".join(sheet.extract_text().split()) for sheet in reader.pages]
+    squeezed = [t.replace(" ", "") for t in texts]
+    assert "〔2026〕第10期" in squeezed[0] and "2026年10月问题整改工作通报" in squeezed[0]
+    assert "整改公示" not in squeezed[0].split("问题整改工作通报")[0]  # no site header above the masthead
+    ranking = next(i for i, t in enumerate(squeezed) if "序时进度符合度" in t and "名次" in t)
+    for name in ("发展改革", "农业农村", "生态环境", "政务服务"):
+        assert name in squeezed[ranking], f"{name} is not on the ranking's page"
+    assert "农村81.43" not in squeezed[ranking]  # cells are not run together into nonsense by cut columns
+    assert watched.outside() == []
+
+
+def test_every_page_announces_the_feed_and_the_home_page_links_the_latest_reports(watched: Watched) -> None:
+    page = watched.open("/")
+    feed = page.locator("head link[rel=alternate][type='application/atom+xml']")
+    assert feed.count() == 1
+    href = page.evaluate("document.querySelector(\"head link[type='application/atom+xml']\").href")  # resolved
+    assert href == watched.site + "/feed.xml"
+    response = page.request.get(href)
+    assert response.ok and b"<feed" in response.body()
+    latest = page.locator(".rc-latest a")
+    assert latest.first.inner_text().startswith("〔2026〕第 10 期")
+    latest.first.click()
+    page.wait_for_function("location.pathname.endsWith('/reports/monthly/2026-10/')")
+    assert page.locator(".rc-ranking tbody tr").count() == 9
+    problem = watched.open("/problems/FGW-2025-002/")
+    assert problem.locator("head link[rel=alternate][type='application/atom+xml']").count() == 1
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_bulletin_reads_at_desktop_and_phone_width(browser, site: str, width: int) -> None:
+    watched = Watched(browser, site, width=width)
+    try:
+        page = watched.open("/reports/monthly/2026-10/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.locator("h1").inner_text() == "2026年10月问题整改工作通报"
+        assert page.locator(".rc-ranking").is_visible()
+        for selector, magic in (("a[href$='.docx']", b"PK"), ("a[href$='bulletin-2026-10.csv']", "\ufeff名次".encode())):
+            response = page.request.get(page.evaluate(f"document.querySelector(\"{selector}\").href"))
+            assert response.ok and response.body().startswith(magic), selector
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"bulletin-{width}.png"), full_page=True)
+        assert watched.errors == [] and watched.outside() == []
+    finally:
+        watched.close()

@@ -25,10 +25,12 @@ from .schema import (
     Portal,
     Problem,
     Progress,
+    Reports,
     Review,
     Source,
     Step,
     Thresholds,
+    Weights,
 )
 
 
@@ -52,6 +54,9 @@ SECTIONS: tuple[tuple[str, str, type[BaseModel]], ...] = (
     (f"“八步走”步骤（{layout.PORTAL} 的 steps）", "", Step),
     (f"亮灯阈值（{layout.PORTAL} 的 thresholds）", "", Thresholds),
     (f"整改结果公示要求（{layout.PORTAL} 的 notice）", "可选；要求销号前先公示时，公示期满后才能销号。", NoticeRule),
+    (f"督查通报规则（{layout.PORTAL} 的 reports）", "可选；月度通报的排名、表扬和通报批评按这些规则产生，随每期通报公布。",
+     Reports),
+    (f"排名权重（{layout.PORTAL} 的 reports.weights）", "各项指标为 0 到 1 之间的比例；权重之和不必是 100。", Weights),
     (f"部门（{_in_ledgers(layout.DEPARTMENTS)} 的 departments）", "由专班办公室维护。", Department),
     (f"工作指标（{_in_ledgers(layout.INDICATORS)} 的 indicators）", "可选，由专班办公室维护。", Indicator),
     ("指标数值（indicators 的 values）", "", IndicatorValue),

@@ -182,6 +182,28 @@ class Thresholds(Record, title="亮灯阈值"):
                              description="整改完成（有结果公示的，自公示期满）后超过这么多天仍未销号时亮黄灯")
 
 
+class Weights(Record, title="排名权重"):
+    """月度通报部门排名的权重：得分 = 100 × Σ（权重 × 指标）÷ Σ 权重，各项指标为 0 到 1 之间的比例，越大越好。"""
+
+    on_time: Days = Field(30, ge=0, le=100, description="按期完成率的权重：原定时限已到或已完成的问题中按原定时限完成的比例")
+    closure: Days = Field(20, ge=0, le=100, description="销号率的权重：已销号问题占问题总数的比例")
+    overdue: Days = Field(20, ge=0, le=100, description="未逾期比例的权重：1 减去逾期问题占问题总数的比例")
+    stale: Days = Field(10, ge=0, le=100,
+                        description="进展更新比例的权重：1 减去未完成问题中超过 stale_days 天没有进展记录的比例")
+    rebound: Days = Field(10, ge=0, le=100, description="未反弹比例的权重：1 减去反弹次数占曾经销号问题数的比例")
+    lag: Days = Field(10, ge=0, le=100,
+                      description="序时进度符合度的权重：1 减去未完成问题完成度落后序时进度的平均百分点数除以 100")
+
+
+class Reports(Record, title="督查通报规则"):
+    """旬督查报告、月度通报和回头看的规则，随每期通报公布。"""
+
+    weights: Weights = Field(default_factory=Weights, description="月度通报部门排名的权重")
+    praise_count: Days = Field(3, ge=0, le=50, description="表扬名单最多列出的部门数（按得分从高到低）")
+    praise_min_score: Percent = Field(80, description="列入表扬名单的最低得分，且当月末没有逾期问题")
+    criticise_count: Days = Field(3, ge=0, le=50, description="通报批评名单最多列出的部门数（按得分从低到高）")
+    criticise_below: Percent = Field(60, description="得分低于这个分数的部门列入通报批评名单")
+    review_days: Days = Field(90, ge=1, le=730, description="销号后满这么多天应开展回头看")
 class NoticeRule(Record, title="整改结果公示要求"):
     """销号前是否必须先公示整改结果，公示至少几天，群众如何提出异议。"""
 
@@ -204,6 +226,7 @@ class Portal(Record, title="门户设置"):
     categories: list[Category] = Field(min_length=1, description="问题类别")
     steps: list[Step] = Field(min_length=1, description="“八步走”闭环的步骤，按先后顺序")
     thresholds: Thresholds = Field(default_factory=Thresholds, description="亮灯阈值")
+    reports: Reports = Field(default_factory=Reports, description="旬督查报告、月度通报排名和回头看的规则（可选）")
     repository: Annotated[str, StringConstraints(pattern=r"^https://[^\s?#]+[^/\s?#]$")] | None = Field(
         None, description="台账仓库的网址（可选，https 开头，末尾不带斜杠），如 https://github.com/city/zhenggai；"
                           "填写后每个问题页面链接到仓库的“群众反映”议题模板，并填好问题编号")

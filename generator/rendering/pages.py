@@ -92,6 +92,7 @@ def home(c: Campaign) -> Iterator[Output]:
         "upcoming": selection.upcoming(c), "window": selection.UPCOMING_DAYS, "limit": selection.UPCOMING_LIMIT,
         "updates": selection.latest_updates(c),
         "notice_count": len(selection.under_notice(c)),
+        "reports": _reports_module().latest(c),
         "history": c.history,
     }, searchable=True)
 
@@ -298,7 +299,20 @@ def data_files(c: Campaign) -> Iterator[Output]:
         schemas.append({"name": f"{name}.schema.json", "path": path, "size": human_size(len(data)),
                         "description": (model.__doc__ or "").strip()})
     yield Page(urls.DOWNLOADS, "downloads.md.j2", "数据下载",
-               {"files": listed, "schemas": schemas, "total": len(c.rows)}, hide=(), searchable=True)
+               {"files": listed, "schemas": schemas, "total": len(c.rows), "departments": c.departments},
+               hide=(), searchable=True)
+
+
+def _reports_module():
+    """rendering/reports.py builds on this module's Page and File; imported when first used, not at import time."""
+    from . import reports
+
+    return reports
+
+
+def supervision_cycle(c: Campaign) -> Iterator[Output]:
+    """旬督查报告, 月度通报, 回头看, their index and the feeds (rendering/reports.py)."""
+    yield from _reports_module().reports(c)
 
 
 VENDOR = Path(__file__).parent / "vendor"
@@ -326,8 +340,8 @@ def stylesheet(c: Campaign) -> Iterator[Output]:
     yield File(urls.VOCABULARY_CSS, vocabulary.stylesheet().encode("utf-8"))
 
 
-FAMILIES: tuple[Family, ...] = (home, departments, categories, problems, lists, inspections, history, reference_pages,
-                                data_files, vendor, stylesheet)
+FAMILIES: tuple[Family, ...] = (home, departments, categories, problems, lists, inspections, supervision_cycle,
+                                history, reference_pages, data_files, vendor, stylesheet)
 
 
 def portal_outputs(campaign: Campaign, per_problem: bool | None = None) -> Iterator[Output]:

@@ -19,6 +19,10 @@ FINDER = "finder.md"
 DOWNLOADS = "downloads.md"
 RULES = "rules.md"
 GUIDE = "guide.md"
+REPORTS = "reports/index.md"  # 督查通报: every 旬 report and monthly bulletin by period
+LOOKBACK = "reports/lookback.md"  # 回头看
+REPORTS_FOLDER = "reports"
+FEED = "feed.xml"  # the city's Atom feed; one per department in feeds/
 CHANGES = "changes.md"  # 本周变化: the difference between the last two weekly snapshots
 HISTORY = "history.md"  # 历史记录核验: the published weekly snapshots checked against today's ledger
 PROBLEMS_FOLDER = "problems"
@@ -62,6 +66,28 @@ def data(name: str) -> str:
     return f"{DATA_FOLDER}/{name}"
 
 
+def xun_report(key: str) -> str:
+    """A 旬 report by its period key (2026-11-2: the second 旬 of November 2026)."""
+    return f"{REPORTS_FOLDER}/xun/{key}.md"
+
+
+def bulletin(key: str) -> str:
+    """A monthly bulletin by its month (2026-10)."""
+    return f"{REPORTS_FOLDER}/monthly/{key}.md"
+
+
+def bulletin_docx(key: str) -> str:
+    """The bulletin as a Word document, beside its page (MkDocs copies it as it is)."""
+    return f"{REPORTS_FOLDER}/monthly/{key}.docx"
+
+
+def bulletin_data(key: str, suffix: str) -> str:
+    """A bulletin's ranking inputs as open data: bulletin-2026-10.csv or .json."""
+    return data(f"bulletins/bulletin-{key}.{suffix}")
+
+
+def department_feed(department_id: str) -> str:
+    return f"feeds/{department_id}.xml"
 def snapshot(name: str) -> str:
     """A published weekly snapshot, offered for download as it is (snapshots/2025-W08.json)."""
     return data(f"snapshots/{name}")

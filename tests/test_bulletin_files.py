@@ -1,0 +1,132 @@
+"""The files made beside the bulletins: the Word bulletin read back with python-docx, the Atom feeds parsed strictly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from docx import Document
+from docx.shared import Pt
+from lxml import etree
+
+from generator.derivation.campaign import campaign_of
+from generator.rendering import reports, urls
+from generator.rendering.pages import File
+from generator.rendering.wordfile import bulletin_docx
+from generator.validation.report import validate
+
+from .conftest import AS_OF, ROOT
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def ledger():
+    report = validate(ROOT / "ledgers", AS_OF)
+    assert report.valid()
+    return report.ledger
+
+
+@pytest.fixture(scope="module")
+def campaign(ledger):
+    return campaign_of(ledger, AS_OF)
+
+
+def test_the_word_bulletin_reads_back_with_its_number_title_office_and_ranking(campaign) -> None:
+    _, bulletins = reports.cycle_of(campaign)
+    october = next(b for b in bulletins if b.key == "2026-10")
+    departments = {d.id: d for d in campaign.departments}
+    document = Document(io.BytesIO(bulletin_docx(october, campaign.portal, departments)))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4 (stored in twips)
+    assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin,
+                                  section.right_margin)] == [37, 35, 28, 26]
+    normal = document.styles["Normal"]
+    assert normal.font.size == Pt(16)  # 三号
+    assert normal.element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") \
+        == "仿宋_GB2312"
+    texts = [p.text for p in document.paragraphs]
+    assert "〔2026〕第 10 期" in texts
+    assert "2026年10月问题整改工作通报" in texts
+    assert any(t.startswith(campaign.portal.office) and t.endswith("2026年10月31日") for t in texts)  # masthead
+    assert texts[-2:] == [campaign.portal.office, "2026年10月31日"]  # signed by the issuing office, dated
+    title = next(p for p in document.paragraphs if p.text == "2026年10月问题整改工作通报")
+    assert title.runs[0].font.size == Pt(22)  # 二号
+    table = document.tables[0]
+    header = [c.text for c in table.rows[0].cells]
+    assert header[:3] == ["名次", "部门", "得分"] and "按期完成率" in header
+    body = [[c.text for c in row.cells] for row in table.rows[1:]]
+    assert len(body) == len(campaign.departments)
+    expected = [(str(s.rank), departments[s.department_id].short, f"{s.score:.2f}") for s in october.standings]
+    assert [tuple(row[:3]) for row in body] == expected
+    assert document.core_properties.title == "2026年10月问题整改工作通报"
+    praised = "、".join(departments[s.department_id].name for s in october.praised)
+    assert any(praised in t for t in texts if t.startswith("对得分不低于"))
+
+
+def test_the_word_bulletin_is_the_same_bytes_on_every_build(campaign) -> None:
+    _, bulletins = reports.cycle_of(campaign)
+    departments = {d.id: d for d in campaign.departments}
+    assert bulletin_docx(bulletins[3], campaign.portal, departments) == \
+        bulletin_docx(bulletins[3], campaign.portal, departments)
+
+
+def _feeds(campaign) -> dict[str, bytes]:
+    return {o.path: o.data for o in reports.reports(campaign) if isinstance(o, File) and o.path.endswith(".xml")}
+
+
+def test_the_feeds_are_atom_with_stable_unique_ids_and_ledger_dates(ledger, campaign) -> None:
+    feeds = _feeds(campaign)
+    assert set(feeds) == {urls.FEED, *(urls.department_feed(d.id) for d in campaign.departments)}
+    for path, data in feeds.items():
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+        assert root.tag == f"{ATOM}feed", path
+        for name in ("id", "title", "updated"):
+            assert root.find(f"{ATOM}{name}") is not None, (path, name)
+        assert root.find(f"{ATOM}author/{ATOM}name") is not None
+        entries = root.findall(f"{ATOM}entry")
+        assert entries, path
+        ids = [e.findtext(f"{ATOM}id") for e in entries]
+        assert len(set(ids)) == len(ids) and all(i.startswith("urn:uuid:") for i in ids)
+        updated = [dt.datetime.fromisoformat(e.findtext(f"{ATOM}updated")) for e in entries]
+        assert all(u.tzinfo is not None and u.date() <= AS_OF for u in updated)
+        assert updated == sorted(updated, reverse=True)  # newest first
+        assert dt.datetime.fromisoformat(root.findtext(f"{ATOM}updated")) == max(updated)
+        for entry in entries:
+            assert entry.findtext(f"{ATOM}title") and entry.find(f"{ATOM}link").get("href")
+    city = etree.fromstring(feeds[urls.FEED])
+    titles = [e.findtext(f"{ATOM}title") for e in city.findall(f"{ATOM}entry")]
+    assert "〔2026〕第 10 期 2026年10月问题整改工作通报" in titles
+    assert not any("2026年11月" in t and "通报" in t for t in titles)  # the month in progress is not announced yet
+    links = [e.find(f"{ATOM}link").get("href") for e in city.findall(f"{ATOM}entry")]
+    assert "reports/monthly/2026-10/" in links
+
+    # a later build announces the same bulletin under the same id
+    earlier = etree.fromstring(_feeds(campaign_of(ledger, dt.date(2026, 11, 5)))[urls.FEED])
+    ids = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}id") for e in earlier.findall(f"{ATOM}entry")}
+    now = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}id") for e in city.findall(f"{ATOM}entry")}
+    assert ids["〔2026〕第 10 期 2026年10月问题整改工作通报"] == now["〔2026〕第 10 期 2026年10月问题整改工作通报"]
+
+
+def test_the_city_feed_carries_the_snapshot_digests_and_the_history_notice(campaign) -> None:
+    """Each weekly snapshot's SHA-256 (subscribers keep an outside copy of the chain), and a 历史记录变更公示 entry
+    once the history check finds a published past that the ledger no longer gives."""
+    import dataclasses
+    import hashlib
+
+    from generator.derivation.snapshot import Discrepancy, HistoryCheck
+
+    names = ("2026-W46.json", "2026-W47.json")
+    digests = tuple((n, hashlib.sha256((ROOT / "snapshots" / n).read_bytes()).hexdigest()) for n in names)
+    weeks = (("2026-W46", dt.date(2026, 11, 15)), ("2026-W47", dt.date(2026, 11, 22)))
+    intact = HistoryCheck(weeks=weeks, discrepancies=(), digests=digests)
+    feed = etree.fromstring(_feeds(dataclasses.replace(campaign, history=intact))[urls.FEED])
+    summaries = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}summary") for e in feed.findall(f"{ATOM}entry")}
+    assert summaries["每周快照 2026-W47"].endswith(digests[1][1])
+    assert "历史记录变更公示" not in summaries
+    rewritten = HistoryCheck(weeks=weeks, digests=digests, discrepancies=(
+        Discrepancy("2026-W46", "2026-W46.json", "JT-2025-002", "percent", "90", "95"),))
+    feed = etree.fromstring(_feeds(dataclasses.replace(campaign, history=rewritten))[urls.FEED])
+    notice = next(e for e in feed.findall(f"{ATOM}entry") if e.findtext(f"{ATOM}title") == "历史记录变更公示")
+    assert notice.find(f"{ATOM}link").get("href") == "history/" and "1 处不符" in notice.findtext(f"{ATOM}summary")
