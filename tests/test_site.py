@@ -127,3 +127,12 @@ def test_not_found_page_is_chinese_and_leads_home(sites: tuple[Path, Path]) -> N
     page = (sites[0] / "404.html").read_text(encoding="utf-8")
     assert "找不到这个页面" in page
     assert '<a href="/">返回首页</a>' in page
+
+
+def test_the_campaign_s_first_day_publishes_without_a_search_index(tmp_path: Path) -> None:
+    """Before any problem is on record there is nothing to index: the portal still publishes."""
+    start = yaml.safe_load((ROOT / "ledgers" / "portal.yml").read_text(encoding="utf-8"))["campaign_start"]
+    site = build_site(ROOT / "ledgers", tmp_path, start)
+    assert not list((site / "problems").glob("*/index.html"))
+    assert not (site / "pagefind").exists()
+    assert (site / "finder" / "index.html").exists() and (site / "robots.txt").exists()

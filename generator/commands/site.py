@@ -40,15 +40,18 @@ def publish(config: Path, as_of: dt.date, *, quiet: bool = False, site_url: str 
         command.append("--quiet")
     docs, site, configured_url = _folders(config)
     stitched = (docs / urls.PROBLEM_SHELL).exists()  # a build for the live preview has no shell: MkDocs renders them
-    search = SearchIndex(docs) if stitched else None
+    # no problem on record yet (the campaign's first day): no index to make, and the finder says there is none
+    has_problems = any((docs / urls.PROBLEMS_FOLDER).glob("*.html"))
+    search = SearchIndex(docs) if stitched and has_problems else None
     try:
         code = subprocess.run(command, env=env, cwd=config.resolve().parent, check=False).returncode
         if code != 0:
             return code
         if stitched:
             check_published(stitch(docs, site), site)
-            search.finish(site)
-            search = None
+            if search is not None:
+                search.finish(site)
+                search = None
     except SearchIndexError as error:
         raise PublishError(str(error)) from None
     finally:
