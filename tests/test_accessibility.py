@@ -7,17 +7,14 @@ the browser and their skip rule are those of tests/test_browser.py.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
 from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 # the browser tests' site (built once for this module), browser and skip rule (no Chromium: skipped)
-from .test_browser import Watched, _Quiet, browser, charts_drawn, site  # noqa: F401
+from .test_browser import Watched, browser, charts_drawn, site  # noqa: F401
 
 # One page of each kind; a finder with results (filtered through its form, see below).
 PAGES = {
@@ -106,17 +103,16 @@ def test_no_serious_or_critical_axe_violation(kind: str, visitor: Watched, schem
 def rewritten_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The sample portal after someone changed an old log entry: the history notice is on three kinds of page."""
     from .conftest import AS_OF, ROOT
-    from .sitebuild import build_site
+    from .sitebuild import build_site, serve
 
     work = tmp_path_factory.mktemp("rewritten")
     shutil.copytree(ROOT / "ledgers", work / "repo" / "ledgers")
     shutil.copytree(ROOT / "snapshots", work / "repo" / "snapshots")
     problem = work / "repo" / "ledgers" / "education" / "JY-2025-005.yml"
     problem.write_text(problem.read_text(encoding="utf-8").replace("percent: 50", "percent: 55"), encoding="utf-8")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(work / "site")))
+    server = serve(work / "site")  # its address first: the site is built for it (instant navigation)
     address = f"http://127.0.0.1:{server.server_address[1]}"
     build_site(work / "repo" / "ledgers", work, AS_OF, site_url=address + "/")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     yield address
     server.shutdown()
 
