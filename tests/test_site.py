@@ -119,6 +119,9 @@ def test_no_page_loads_anything_from_another_host(sites: tuple[Path, Path]) -> N
         urls = fetched(page.read_text(encoding="utf-8"))
         assert urls, f"{page} fetches nothing at all: the parser is not seeing the page"
         offenders += [f"{page.relative_to(site)}: {url}" for url in urls if url.startswith(("http:", "https:", "//"))]
+        html = page.read_text(encoding="utf-8")
+        # any link to "//x" names another host, even one a browser does not fetch at once (a feed link)
+        offenders += [f"{page.relative_to(site)}: //" for attribute in ('href="//', 'src="//') if attribute in html]
     assert offenders == []
     assert "fonts.googleapis" not in (site / "index.html").read_text(encoding="utf-8")
 
