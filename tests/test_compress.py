@@ -70,3 +70,16 @@ def test_the_published_sample_site_has_compressed_copies_of_its_first_visit(tmp_
         assert (site / f"{name}.gz").is_file() and (site / f"{name}.br").is_file(), name
     stylesheets = list((site / "assets" / "stylesheets").glob("main.*.min.css"))
     assert stylesheets and all(Path(f"{s}.gz").is_file() for s in stylesheets)
+
+
+def test_files_added_after_a_first_pass_get_their_copies_from_a_second_over_their_folder(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    precompress(site)
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.suffix in (".gz", ".br")}
+    (site / "pagefind").mkdir()
+    (site / "pagefind" / "pagefind.js").write_text(TEXT, encoding="utf-8")
+    (site / "later.js").write_text(TEXT, encoding="utf-8")  # outside the folder: not this pass's
+    assert precompress(site, site / "pagefind") == 2
+    assert gzip.decompress((site / "pagefind" / "pagefind.js.gz").read_bytes()) == TEXT.encode()
+    assert not (site / "later.js.gz").exists()
+    assert {p: p.read_bytes() for p in before} == before

@@ -49,16 +49,19 @@ def publish(config: Path, as_of: dt.date, *, quiet: bool = False, site_url: str 
             return code
         if stitched:
             check_published(stitch(docs, site), site)
-            if search is not None:
-                search.finish(site)
-                search = None
+        write_sitemaps(site, site_url or configured_url, published_ids(site))
+        # the site's copies are made while Pagefind still indexes (a core it leaves idle at scale), the
+        # index's own once it is in the site
+        precompress(site)
+        if search is not None:
+            search.finish(site)
+            search = None
+            precompress(site, site / urls.SEARCH_FOLDER)
     except SearchIndexError as error:
         raise PublishError(str(error)) from None
     finally:
         if search is not None:
             search.cancel()
-    write_sitemaps(site, site_url or configured_url, published_ids(site))
-    precompress(site)  # last: the index's scripts and the sitemaps get their copies too
     return 0
 
 

@@ -45,12 +45,13 @@ def _brotli(data: bytes) -> bytes:
 COMPRESSORS = {".gz": _gzip, ".br": _brotli}
 
 
-def candidates(site: Path) -> list[Path]:
-    """The text files to compress: every one but the problem pages (their folders are not even walked), and
-    none that has its copy already (MkDocs writes sitemap.xml.gz itself)."""
+def candidates(site: Path, under: Path | None = None) -> list[Path]:
+    """The text files to compress (in the folder `under` only, if given): every one but the problem pages
+    (their folders are not even walked), and none that has its copy already (MkDocs writes sitemap.xml.gz
+    itself)."""
     problems = site / urls.PROBLEMS_FOLDER
     found = []
-    for folder, subfolders, names in os.walk(site):
+    for folder, subfolders, names in os.walk(under or site):
         if Path(folder) == problems:
             subfolders.clear()  # one folder per problem, holding its page
         for name in names:
@@ -76,12 +77,13 @@ def _compress_many(jobs: list[tuple[Path, str]]) -> int:
     return sum(1 for path, suffix in jobs if _compress(path, suffix))
 
 
-def precompress(site: Path) -> int:
-    """Write `.gz` and `.br` beside the site's text files; returns how many copies were written.
+def precompress(site: Path, under: Path | None = None) -> int:
+    """Write `.gz` and `.br` beside the site's text files (those in the folder `under` only, if given; a
+    file written after a first call gets its copies from a second); returns how many copies were written.
 
     Largest first, shared between two processes when there is enough to share: each copy is the same bytes
     whichever process writes it."""
-    files = candidates(site)
+    files = candidates(site, under)
     sizes = {path: path.stat().st_size for path in files}
     jobs = [(path, suffix) for path in sorted(files, key=lambda p: (-sizes[p], p)) for suffix in COMPRESSORS]
     workers = min(2, os.cpu_count() or 1) if sum(sizes.values()) >= PARALLEL_FROM else 1

@@ -26,7 +26,7 @@ from ..rendering.pages import SHELL_DESCRIPTION, SHELL_MARKS, SHELL_TITLE
 _HEAD = re.compile(r'<!doctype html>\n<html lang="zh">\n<head>\n<meta charset="utf-8">\n<title>(.*)</title>\n'
                    r'<meta name="description" content="(.*)">\n</head>\n<body>\n')
 _TAIL = "</body>\n</html>\n"
-_HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>')
+_HEADING = re.compile(r'<h2(?: [a-z-]+="[^"]*")*? id="([^"]+)">(.*?)</h2>')
 # The theme nests deeper headings under their h2 in the table of contents; the shell's one entry is flat.
 _DEEPER = re.compile(r"<h[3-6][\s>]")
 _SLOT = "\x00"  # never in HTML text: the separator between the shell's literal parts and its slots

@@ -105,6 +105,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(md=md, text=text, attr=attr, cn_date=cn_date, iso=iso, pct=pct, number=number,
                        yaml_string=yaml_string, shown=shown, inline=inline,
                        page_title=page_title)
+    env.tests["date"] = lambda value: isinstance(value, dt.date)  # a column's value `shown` as a Chinese date
     env.globals.update(
         Status=Status, Light=Light, EntryType=EntryType, Supervision=Supervision,
         GLOSSARY=GLOSSARY, GLOSSARY_ANCHOR=GLOSSARY_ANCHOR,
