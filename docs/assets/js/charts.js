@@ -9,8 +9,8 @@
   "use strict";
   var here = document.currentScript ? document.currentScript.src : window.location.href;
   var plotlyUrl = new URL("../vendor/plotly.min.js", here).href;
-  /* plotly.js carries outside hosts in its defaults: cloud.plotly.com (plotlyServerURL: the "send to cloud"
-   * button), cdn.plot.ly (topojsonURL: map outlines) and plotly.com (the logo link).
+  /* plotly.js's defaults name outside hosts (its company's servers) for the "send to cloud" button
+   * (plotlyServerURL), map outlines (topojsonURL) and the logo link (displaylogo).
    * Readers in mainland China and on intranets cannot reach them, and the site must not ask: every one is
    * switched off or pointed at the site itself here, whatever the mode bar shows (tests/test_vendor.py). */
   var CONFIG = {
