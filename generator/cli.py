@@ -6,6 +6,7 @@ Exit codes: 0 valid, 1 invalid ledgers, 2 usage error, 3 internal error.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -234,13 +235,14 @@ def _build_options(command):
     return command
 
 
-def _generate(path: str, docs: str, as_of: dt.date | None, today_: dt.date | None, commit: str | None):
+def _generate(path: str, docs: str, as_of: dt.date | None, today_: dt.date | None, commit: str | None,
+              **options):
     from .commands.build import AsOfError, BuildError
     from .commands.build import build as run
     from .validation.report import format_text
 
     try:
-        return run(_ledger_root(path), Path(docs), as_of or default_as_of(), commit, today_ or today())
+        return run(_ledger_root(path), Path(docs), as_of or default_as_of(), commit, today_ or today(), **options)
     except AsOfError as exc:
         raise click.UsageError(str(exc)) from None
     except BuildError as exc:
@@ -263,6 +265,7 @@ def build(path: str, docs: str, as_of: dt.date | None, today: dt.date | None, co
     --as-of 可以是整改开始以来的任何一天：门户只显示那一天已经登记的内容。
     """
     _built(_generate(path, docs, as_of, today, commit))
+    _read_a_ledger()
 
 
 @cli.command()
@@ -270,19 +273,25 @@ def build(path: str, docs: str, as_of: dt.date | None, today: dt.date | None, co
 @click.option("--config", default="mkdocs.yml", show_default=True, help="MkDocs 配置文件。")
 def site(path: str, docs: str, as_of: dt.date | None, today: dt.date | None, commit: str | None, config: str) -> None:
     """生成页面后运行 mkdocs build --strict，把门户发布到 site/；相同的台账和日期总是得到相同的文件。"""
-    from .commands.site import PublishError, publish
+    from .commands.site import EarlySearch, PublishError, publish
+    from .parallel import collector_paused
 
-    result = _generate(path, docs, as_of, today, commit)
-    _built(result)
+    search = EarlySearch(Path(docs))
     try:
-        code = publish(Path(config), result.campaign.as_of)
+        with collector_paused():  # the build's objects live to the end (generator/parallel.py)
+            result = _generate(path, docs, as_of, today, commit, problem_pages_written=search.start)
+            _built(result)
+            code = publish(Path(config), result.campaign.as_of, search=search.take())
     except PublishError as exc:
         click.echo(f"{exc}门户没有完整发布。", err=True)
         sys.exit(EXIT_INVALID)
+    finally:
+        search.cancel()
     if code != 0:
         click.echo("mkdocs build 没有成功，门户没有发布（见上面的信息）。", err=True)
         sys.exit(EXIT_INVALID)
     click.echo("门户已发布（到 mkdocs.yml 的 site_dir，默认 site/）。")
+    _read_a_ledger()
 
 
 @cli.command()
@@ -399,10 +408,28 @@ def diff(base: str | None, head: str | None, repository: str, today: dt.date | N
         raise click.UsageError(str(exc)) from None
 
 
+# Set by the commands that hold a whole ledger in memory when they finish (build, site).
+_READ_A_LEDGER = False
+
+
+def _read_a_ledger() -> None:
+    global _READ_A_LEDGER
+    _READ_A_LEDGER = True
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: usage errors in Chinese with exit 2, never a traceback for a user's mistake."""
+    """Entry point: usage errors in Chinese with exit 2, never a traceback for a user's mistake.
+
+    Run as the `rectify` command (no `argv`), a command that read a whole ledger leaves without freeing its
+    objects one by one (1.4 s at 10,000 problems) and lets the system take the memory back at once, as mypy
+    does (mypy.util.hard_exit); its files are closed and its child processes ended by then. Called with
+    `argv` (the tests), it returns."""
     try:
         cli.main(args=argv, prog_name="rectify", standalone_mode=False)
+        if argv is None and _READ_A_LEDGER:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(EXIT_VALID)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:

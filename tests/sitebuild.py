@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from generator.commands.build import build
-from generator.commands.site import publish
+from generator.commands.site import EarlySearch, publish
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,9 +29,13 @@ def build_site(ledgers: Path, work: Path, as_of: dt.date, commit: str = "test", 
     shutil.copytree(ROOT / "overrides", work / "overrides", dirs_exist_ok=True)
     shutil.copytree(ROOT / "docs" / "assets", work / "docs" / "assets", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("vendor"))
-    build(ledgers, work / "docs", as_of, commit, today, stitch)
-    if publish(work / "mkdocs.yml", as_of, quiet=True, site_url=site_url) != 0:
-        raise RuntimeError("mkdocs build --strict failed; its messages are above")
+    search = EarlySearch(work / "docs")  # as `rectify site` does: the index starts once the problem pages are written
+    try:
+        build(ledgers, work / "docs", as_of, commit, today, stitch, problem_pages_written=search.start)
+        if publish(work / "mkdocs.yml", as_of, quiet=True, site_url=site_url, search=search.take()) != 0:
+            raise RuntimeError("mkdocs build --strict failed; its messages are above")
+    finally:
+        search.cancel()
     return work / "site"
 
 

@@ -23,6 +23,8 @@ def _site(root: Path) -> Path:
         (site / name).write_text(TEXT, encoding="utf-8")
     (site / "tiny.js").write_text("var a = 1;\n", encoding="utf-8")
     (site / "data" / "problems.xlsx").write_bytes(TEXT.encode() * 2)
+    (site / "data" / "snapshots").mkdir()
+    (site / "data" / "snapshots" / "2026-W47.json").write_text(TEXT, encoding="utf-8")
     (site / "sitemap.xml.gz").write_bytes(gzip.compress(TEXT.encode(), mtime=1))  # MkDocs' own copy
     return site
 
@@ -40,11 +42,12 @@ def test_each_text_file_gets_a_gzip_and_a_brotli_copy_of_the_same_bytes(tmp_path
         assert len(packed) < len(original) / 5
 
 
-def test_problem_pages_tiny_and_binary_files_and_mkdocs_own_copies_are_left_alone(tmp_path: Path) -> None:
+def test_problem_pages_snapshots_tiny_and_binary_files_and_mkdocs_own_copies_are_left_alone(tmp_path: Path) -> None:
     site = _site(tmp_path)
     mkdocs_copy = (site / "sitemap.xml.gz").read_bytes()
     precompress(site)
     assert not list((site / "problems").rglob("*.gz")) and not list((site / "problems").rglob("*.br"))
+    assert sorted(p.name for p in (site / "data" / "snapshots").iterdir()) == ["2026-W47.json"]
     assert not (site / "tiny.js.gz").exists() and not (site / "data" / "problems.xlsx.gz").exists()
     assert (site / "sitemap.xml.gz").read_bytes() == mkdocs_copy
 

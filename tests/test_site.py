@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -11,6 +12,8 @@ import yaml
 
 from .conftest import AS_OF, ROOT
 from .sitebuild import build_site
+
+EARLIER = dt.date(2025, 6, 30)
 
 
 class _Fetches(HTMLParser):
@@ -139,3 +142,26 @@ def test_the_campaign_s_first_day_publishes_without_a_search_index(tmp_path: Pat
     assert not list((site / "problems").glob("*/index.html"))
     assert not (site / "pagefind").exists()
     assert (site / "finder" / "index.html").exists() and (site / "robots.txt").exists()
+
+
+def _indexed(site: Path) -> set[str]:
+    """The problems the full-text index can return: the page of each of its fragments."""
+    import gzip
+    import json
+
+    urls = set()
+    for fragment in (site / "pagefind" / "fragment").iterdir():
+        data = gzip.decompress(fragment.read_bytes())
+        urls.add(json.loads(data[data.index(b"{"):])["url"])
+    return {re.sub(r"^/problems/(.+)\.html$", r"\1", url) for url in urls}
+
+
+def test_the_index_starts_on_the_new_problem_pages_only_not_on_those_the_last_build_left(tmp_path: Path) -> None:
+    """The index starts as soon as this build's problem pages are written, before the rest of the site: a
+    problem the previous build (a later day) published and this one does not must not be found."""
+    later = build_site(ROOT / "ledgers", tmp_path, AS_OF)
+    assert "STHJ-2026-001" in _indexed(later)
+    earlier = build_site(ROOT / "ledgers", tmp_path, EARLIER)
+    pages = {p.parent.name for p in (earlier / "problems").glob("*/index.html")}
+    assert "STHJ-2026-001" not in pages
+    assert _indexed(earlier) == pages

@@ -77,3 +77,51 @@ def test_every_page_is_a_page_with_a_title(tmp_path: Path) -> None:
     assert all(o.title for o in outputs if isinstance(o, Page))
     assert sum(1 for o in outputs if isinstance(o, Page) and o.stitched) == len(campaign.rows)
     assert [o.path for o in outputs if isinstance(o, Page) and o.shell] == ["problems/_shell.md"]
+
+
+def test_the_problem_pages_are_whole_and_alone_when_the_build_says_so(tmp_path: Path) -> None:
+    """The full-text index starts when the build reports its problem pages written: by then every problem page
+    of this build is there and none that only an earlier build wrote."""
+    docs = tmp_path / "docs"
+    build(ROOT / "ledgers", docs, AS_OF, "test", AS_OF)
+    seen: list[set[str]] = []
+    result = build(ROOT / "ledgers", docs, EARLY, "test", AS_OF,
+                   problem_pages_written=lambda: seen.append({p.stem for p in (docs / "problems").glob("*.html")}))
+    assert len(seen) == 1
+    assert seen[0] == {r.problem.id for r in result.campaign.rows}
+    assert "STHJ-2026-001" not in seen[0]
+
+
+def test_two_processes_writing_into_one_folder_are_refused(tmp_path: Path) -> None:
+    writer = Writer(tmp_path, {})
+    with pytest.raises(WriteError, match="data/"):
+        writer.write_all([File("data/a.json", b"1")], apart=iter([File("data/b.json", b"2")]))
+    early = writer.start(iter([File("data/c.json", b"3")]))
+    with pytest.raises(WriteError, match="data/"):
+        writer.write_all([File("data/d.json", b"4")], started=[early])
+
+
+def test_outputs_started_early_are_written_and_owned_like_the_others(tmp_path: Path) -> None:
+    writer = Writer(tmp_path, {})
+    early = writer.start(iter([File("early/a.json", b"1")]))
+    written = writer.write_all([File("here/b.json", b"2")], apart=iter([File("apart/c.json", b"3")]), started=[early])
+    assert sorted(written.files) == ["apart/c.json", "early/a.json", "here/b.json"]
+    assert (tmp_path / "early" / "a.json").read_bytes() == b"1"
+    writer.write_all([File("here/b.json", b"2")])
+    assert not (tmp_path / "early").exists() and not (tmp_path / "apart").exists()
+
+
+def test_a_page_family_that_shows_the_history_check_must_say_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                ) -> None:
+    """The families that do not read campaign.history are written while the check runs; one that reads it
+    without saying so stops the build instead of publishing a history with nothing wrong in it."""
+    original = pages.categories
+
+    def reads_history(campaign):
+        if campaign.history:
+            pass
+        return original(campaign)
+
+    monkeypatch.setattr(pages, "FAMILIES", tuple(reads_history if f is original else f for f in pages.FAMILIES))
+    with pytest.raises(WriteError, match="reads_history"):
+        build(ROOT / "ledgers", tmp_path / "docs", AS_OF, "test", AS_OF)

@@ -12,13 +12,15 @@ import dataclasses
 import datetime as dt
 import json
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import clock
-from ..derivation.campaign import Campaign, campaign_of
+from ..derivation.campaign import UNCHECKED, Campaign, campaign_of
 from ..derivation.snapshot import check_history
 from ..loading.snapshots import folder_beside, read_folder
+from ..parallel import collector_paused
 from ..rendering import urls
 from ..rendering.pages import entry_summary, portal_outputs
 from ..validation.report import Report, validate
@@ -64,27 +66,45 @@ def check_as_of(as_of: dt.date, today: dt.date, campaign_start: dt.date | None) 
 
 
 def build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None = None,
-          today: dt.date | None = None, stitch: bool = True) -> BuildResult:
+          today: dt.date | None = None, stitch: bool = True,
+          problem_pages_written: Callable[[], None] | None = None) -> BuildResult:
     """`stitch=False` writes the problem pages as Markdown for MkDocs to render (the live preview) instead
-    of HTML content for the publisher to write into the page shell."""
+    of HTML content for the publisher to write into the page shell. `problem_pages_written` is called once
+    every problem page is in docs/problems/ (and no stale one), while the rest is still being written."""
+    with collector_paused():
+        return _build(ledgers, docs, as_of, commit, today, stitch, problem_pages_written)
+
+
+def _build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None, today: dt.date | None, stitch: bool,
+           problem_pages_written: Callable[[], None] | None) -> BuildResult:
     today = today or clock.today()
     check_as_of(as_of, today, None)
     report = validate(ledgers, today)
     if not report.valid():
         raise BuildError(f"台账校验未通过（{len(report.errors)} 个错误），门户没有生成。", report)
     check_as_of(as_of, today, report.ledger.portal.campaign_start)
+    # the outputs that do not show the history check are written in a second process while it runs
+    campaign = dataclasses.replace(campaign_of(report.ledger, as_of), history=UNCHECKED)
+    commit = git_commit(ledgers) if commit is None else commit
+    early = _writer(docs, campaign, commit, stitch).start(portal_outputs(campaign, reads_history=False))
     # the published history is checked on every build, against today's (valid) ledger; a discrepancy does not
     # stop the build, the portal shows it publicly (history.md and a notice on each problem concerned)
     history = check_history(report.ledger, read_folder(folder_beside(ledgers)), until=as_of)
-    campaign = dataclasses.replace(campaign_of(report.ledger, as_of), history=history)
-    commit = git_commit(ledgers) if commit is None else commit
-    common = {"campaign": campaign, "portal": campaign.portal, "commit": commit, "as_of": as_of,
-              "entry_summary": entry_summary, "urls": urls}
-    written = Writer(docs, common, stitch).write_all(portal_outputs(campaign, per_problem=False),
-                                                     apart=portal_outputs(campaign, per_problem=True))
+    campaign = dataclasses.replace(campaign, history=history)
+    # the problem pages here, the rest in another process; the full-text index can start on them sooner
+    written = _writer(docs, campaign, commit, stitch).write_all(
+        portal_outputs(campaign, per_problem=True),
+        apart=portal_outputs(campaign, per_problem=False, reads_history=True),
+        written=problem_pages_written, started=[early])
     _check_nothing_lost(campaign, docs, report, ".html" if stitch else ".md")
     problem_pages = sum(1 for p in written.pages if p.startswith(urls.PROBLEMS_FOLDER + "/") and p != urls.PROBLEM_SHELL)
     return BuildResult(campaign, len(written.pages), problem_pages)
+
+
+def _writer(docs: Path, campaign: Campaign, commit: str, stitch: bool) -> Writer:
+    common = {"campaign": campaign, "portal": campaign.portal, "commit": commit, "as_of": campaign.as_of,
+              "entry_summary": entry_summary, "urls": urls}
+    return Writer(docs, common, stitch)
 
 
 def _check_nothing_lost(campaign: Campaign, docs: Path, report: Report, suffix: str) -> None:

@@ -28,22 +28,49 @@ class PublishError(Exception):
     """The site was built but is not whole; the message says why, in Chinese."""
 
 
-def publish(config: Path, as_of: dt.date, *, quiet: bool = False, site_url: str | None = None) -> int:
+class EarlySearch:
+    """The full-text index, started as soon as the build has written the problem pages (`start`, which the
+    build calls) rather than once MkDocs is running: Pagefind then indexes on the second core while the
+    other pages are written and the site is built (issue 9). `publish` collects it."""
+
+    def __init__(self, docs: Path) -> None:
+        self.docs = docs
+        self.index: SearchIndex | None = None
+
+    def start(self) -> None:
+        if any((self.docs / urls.PROBLEMS_FOLDER).glob("*.html")):
+            self.index = SearchIndex(self.docs)
+
+    def take(self) -> SearchIndex | None:
+        index, self.index = self.index, None
+        return index
+
+    def cancel(self) -> None:
+        if self.index is not None:
+            self.take().cancel()
+
+
+def publish(config: Path, as_of: dt.date, *, quiet: bool = False, site_url: str | None = None,
+            search: SearchIndex | None = None) -> int:
     """Run `mkdocs build --strict` on `config`, stitch the problem pages into the site and index them, write
     their sitemaps and the .gz and .br copies of the site's text files; returns mkdocs' exit code (its messages
-    go to the terminal). Raises PublishError if a problem page was not published or the index could not be made."""
+    go to the terminal). `search` is the index already started on `config`'s docs folder (EarlySearch), if
+    any. Raises PublishError if a problem page was not published or the index could not be made."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": str(clock.epoch_of(as_of))}
     if site_url:
         env["SITE_URL"] = site_url
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config)]
     if quiet:
         command.append("--quiet")
-    docs, site, configured_url = _folders(config)
-    stitched = (docs / urls.PROBLEM_SHELL).exists()  # a build for the live preview has no shell: MkDocs renders them
-    # no problem on record yet (the campaign's first day): no index to make, and the finder says there is none
-    has_problems = any((docs / urls.PROBLEMS_FOLDER).glob("*.html"))
-    search = SearchIndex(docs) if stitched and has_problems else None
     try:
+        docs, site, configured_url = _folders(config)
+        stitched = (docs / urls.PROBLEM_SHELL).exists()  # a build for the live preview has no shell: MkDocs renders them
+        if search is not None and (not stitched or search.docs.resolve() != docs.resolve()):
+            search.cancel()  # started on another folder than the one MkDocs publishes
+            search = None
+        # no problem on record yet (the campaign's first day): no index to make, and the finder says there is none
+        if search is None and stitched and any((docs / urls.PROBLEMS_FOLDER).glob("*.html")):
+            search = SearchIndex(docs)
         code = subprocess.run(command, env=env, cwd=config.resolve().parent, check=False).returncode
         if code != 0:
             return code

@@ -81,6 +81,21 @@ def tally(rows: Iterable[Row]) -> Tally:
     )
 
 
+class _Unchecked:
+    """The history check of a campaign whose check has not run yet: the build writes the outputs that do not
+    show it while it runs (rendering/pages.py, `reads_history`). A family that reads it anyway is a bug,
+    said here rather than published as a history with nothing wrong in it."""
+
+    def _refuse(self, *_):
+        raise RuntimeError("this page family reads campaign.history, which is checked after it is written: "
+                           "mark it `reads_history` in rendering/pages.py")
+
+    __bool__ = __getattr__ = __iter__ = __len__ = _refuse
+
+
+UNCHECKED = _Unchecked()
+
+
 @dataclass(frozen=True)
 class Campaign:
     """The whole ledger as of a date: the input of every page, chart and data file."""

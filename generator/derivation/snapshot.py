@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import gc
 import hashlib
 import json
@@ -21,10 +22,11 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..loading.ledger import Ledger
+from ..loading.ledger import Ledger, ProblemFile
 from ..loading.snapshots import SnapshotFile
 from ..model.schema import LogEntry, Thresholds
 from ..model.vocabulary import Light, Status
+from ..parallel import fork_map
 from .campaign import Row, campaign_of
 from .lifecycle import moments
 from .state import is_final, status_and_light
@@ -34,6 +36,8 @@ PROBLEM_FIELDS = ("status", "light", "percent", "deadline", "log_sha256")
 # Keys that say where and when a snapshot was taken, not what the ledger said: a finished week's snapshot
 # taken again at a later commit is the same snapshot.
 CIRCUMSTANTIAL = ("commit",)
+# Problems times weeks from which the check is shared between processes (about 0.2 s of work on one core).
+PARALLEL_FROM = 100_000
 
 _LABEL = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -362,17 +366,46 @@ def _rebuild(ledger: Ledger, published: Sequence[_Published]) -> list[list[Discr
     by problem over all the weeks at once: one fold per problem instead of one per problem and week, which
     is what keeps two years of weekly snapshots of 10,000 problems a small part of a build. On a valid ledger
     (entries in date order) the entries on record on a day are a prefix of the log, and state_of reads only
-    the problem's own dates and the standing; tests/test_snapshots.py checks both ways agree on the sample."""
+    the problem's own dates and the standing; tests/test_snapshots.py checks both ways agree on the sample.
+
+    At scale the problems are shared between forked processes (generator/parallel.py), each rebuilding
+    every week for its own problems; their findings are put together in the order of the problems."""
+    worth_it = len(ledger.problems) * len(published) >= PARALLEL_FROM
+    parts = fork_map(functools.partial(_rebuild_problems, published=published), ledger.problems, worth_it=worth_it)
+    differing: list[list[Discrepancy]] = [[d for part in parts for d in part[0][i]] for i in range(len(published))]
+    tallies = [sum((part[1][i] for part in parts), Counter()) for i in range(len(published))]
+    known = ledger.departments
+    on_record = {item.problem.id for item in ledger.problems}
+    for index, snap in enumerate(published):
+        for problem_id in sorted(set(snap.snapshot["problems"]) - on_record):
+            differing[index].append(Discrepancy(snap.week.label, snap.file.name, problem_id, "presence", "在册",
+                                                "现在的台账里没有这个问题（问题文件被删除或改了编号）"))
+        differing[index].sort(key=lambda d: (d.problem or "", PROBLEM_FIELDS.index(d.field)
+                                             if d.field in PROBLEM_FIELDS else -1))
+        if differing[index]:  # the departments' figures differ too, but the problems already say why
+            continue
+        for department, then in sorted((snap.snapshot.get("departments") or {}).items()):
+            now = _department_figures(tallies[index], department) if department in known else None
+            if now != then:
+                differing[index].append(Discrepancy(snap.week.label, snap.file.name, None, "department",
+                                                    f"{department}：{_figures_text(then)}",
+                                                    f"{department}：{_figures_text(now)}"))
+    return differing
+
+
+def _rebuild_problems(problems: Sequence[ProblemFile], published: Sequence[_Published]
+                      ) -> tuple[list[list[Discrepancy]], list[Counter]]:
+    """`_rebuild` for some of the problems: per snapshot, the discrepancies found and the counts by
+    (department, status, light)."""
     digests = LogDigests()
     differing: list[list[Discrepancy]] = [[] for _ in published]
     tallies = [Counter() for _ in published]  # (department, status, light) -> count
-    known = ledger.departments
     # the hot loop runs for every problem and week: enum values looked up once, records compared whole first
     values = {term: term.value for term in (*Status, *Light)}
     standard = [list(snap.snapshot.get("problem_fields") or PROBLEM_FIELDS) == list(PROBLEM_FIELDS)
                 for snap in published]
     records = [snap.snapshot["problems"] for snap in published]
-    for item in ledger.problems:
+    for item in problems:
         problem = item.problem
         problem_id = problem.id
         timeline = moments(problem)
@@ -411,22 +444,7 @@ def _rebuild(ledger: Ledger, published: Sequence[_Published]) -> list[list[Discr
                 if field in then and then[field] != value:
                     differing[index].append(Discrepancy(snap.week.label, snap.file.name, problem_id, field,
                                                         _shown(field, then[field]), _shown(field, value)))
-    on_record = {item.problem.id for item in ledger.problems}
-    for index, snap in enumerate(published):
-        for problem_id in sorted(set(snap.snapshot["problems"]) - on_record):
-            differing[index].append(Discrepancy(snap.week.label, snap.file.name, problem_id, "presence", "在册",
-                                                "现在的台账里没有这个问题（问题文件被删除或改了编号）"))
-        differing[index].sort(key=lambda d: (d.problem or "", PROBLEM_FIELDS.index(d.field)
-                                             if d.field in PROBLEM_FIELDS else -1))
-        if differing[index]:  # the departments' figures differ too, but the problems already say why
-            continue
-        for department, then in sorted((snap.snapshot.get("departments") or {}).items()):
-            now = _department_figures(tallies[index], department) if department in known else None
-            if now != then:
-                differing[index].append(Discrepancy(snap.week.label, snap.file.name, None, "department",
-                                                    f"{department}：{_figures_text(then)}",
-                                                    f"{department}：{_figures_text(now)}"))
-    return differing
+    return differing, tallies
 
 
 def _department_figures(tally: Counter, department: str) -> dict:

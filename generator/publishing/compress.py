@@ -5,7 +5,10 @@ Debian's packaged nginx compresses only text/html on the fly unless `gzip_types`
 copies the stylesheets, scripts and JSON of a first visit (plotly.js alone is 1.2 MB) travel uncompressed.
 The problem pages are the exception: 10,000 of them are nearly nine tenths of the site's text and would take
 about 10 s more of a build that must stay under 30 s, while each is 28 KB, HTML, which nginx's `gzip on`
-(on by default) compresses as it serves it. Everything else is compressed, in two processes at scale.
+(on by default) compresses as it serves it. So are the published weekly snapshots (data/snapshots/): mostly
+SHA-256 digests, they shrink only to a third, and at 10,000 problems a hundred weeks of them (68 MB) took
+3.8 s of compression on every build for files an auditor downloads now and then (a server that wants them
+compressed can add application/json to `gzip_types`). Everything else is compressed, in two processes at scale.
 
 Deterministic: gzip without a name and with mtime 0, brotli at a fixed quality; the same file gives the same
 bytes. A compressed copy that is not smaller than its file is not written (the server then sends the file).
@@ -47,13 +50,16 @@ COMPRESSORS = {".gz": _gzip, ".br": _brotli}
 
 def candidates(site: Path, under: Path | None = None) -> list[Path]:
     """The text files to compress (in the folder `under` only, if given): every one but the problem pages
-    (their folders are not even walked), and none that has its copy already (MkDocs writes sitemap.xml.gz
-    itself)."""
+    (their folders are not even walked) and the weekly snapshots, and none that has its copy already (MkDocs
+    writes sitemap.xml.gz itself)."""
     problems = site / urls.PROBLEMS_FOLDER
+    snapshots = site / urls.snapshot("x").rpartition("/")[0]
     found = []
     for folder, subfolders, names in os.walk(under or site):
         if Path(folder) == problems:
             subfolders.clear()  # one folder per problem, holding its page
+        if Path(folder) == snapshots:
+            continue
         for name in names:
             path = Path(folder, name)
             if path.suffix in TEXT_SUFFIXES and path.stat().st_size >= SMALLEST \

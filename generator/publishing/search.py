@@ -45,6 +45,7 @@ class SearchIndex:
     """A Pagefind run over the problem pages' content files, started now and collected by `finish`."""
 
     def __init__(self, docs: Path) -> None:
+        self.docs = docs
         self._work = Path(tempfile.mkdtemp(prefix="rectify-search-"))
         command = [sys.executable, "-m", "pagefind", "--site", str(docs), "--glob", f"{urls.PROBLEMS_FOLDER}/*.html",
                    "--force-language", "zh", "--output-path", str(self._work / "index"), "--silent"]

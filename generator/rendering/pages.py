@@ -163,7 +163,7 @@ def _rewritten(c: Campaign, problem_id: str) -> list[dict]:
     return list(first.values())
 
 
-# A page per problem: the build writes this family in a second process, beside the others.
+# A page per problem: the build writes this family in the main process while a second one writes the others.
 problems.per_problem = True
 
 DESCRIPTION_CHARS = 90  # of the problem's own description; search engines show about 120 Chinese characters
@@ -340,16 +340,26 @@ def stylesheet(c: Campaign) -> Iterator[Output]:
     yield File(urls.VOCABULARY_CSS, vocabulary.stylesheet().encode("utf-8"))
 
 
+# The families that show the history check (campaign.history): the others are written while it runs, given a
+# campaign whose history says so if they read it (derivation/campaign.py, UNCHECKED).
+for _family in (home, departments, problems, history, supervision_cycle):
+    _family.reads_history = True
+
 FAMILIES: tuple[Family, ...] = (home, departments, categories, problems, lists, inspections, supervision_cycle,
                                 history, reference_pages, data_files, vendor, stylesheet)
 
 
-def portal_outputs(campaign: Campaign, per_problem: bool | None = None) -> Iterator[Output]:
+def portal_outputs(campaign: Campaign, per_problem: bool | None = None,
+                   reads_history: bool | None = None) -> Iterator[Output]:
     """The outputs of every family, or only of those that make a page per problem (`per_problem=True`)
-    or of the others (`False`)."""
+    or of the others (`False`), and only of those that show the history check (`reads_history=True`) or of
+    the others (`False`): the build writes these while the check runs."""
     for family in FAMILIES:
-        if per_problem is None or getattr(family, "per_problem", False) == per_problem:
-            yield from family(campaign)
+        if per_problem is not None and getattr(family, "per_problem", False) != per_problem:
+            continue
+        if reads_history is not None and getattr(family, "reads_history", False) != reads_history:
+            continue
+        yield from family(campaign)
 
 
 def human_size(size: int) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..loading.ledger import Ledger, load_ledger
 from ..loading.tree import LedgerTree
+from ..parallel import collector_paused
 from .findings import CODES, Finding, Severity
 from .rules import check_all
 
@@ -88,9 +89,10 @@ def validate(source: LedgerTree | Path, today: dt.date, repository: Path | None 
     """`source` is a ledger folder's path or a tree (`FolderTree`, `GitTree`). With `repository` (the root the
     ledger folder lies in), its committed CODEOWNERS files are checked against the registries too. With
     `history`, a valid ledger in a folder is also checked against the snapshots published beside it (E340, E341)."""
-    ledger = load_ledger(source)
-    findings = list(ledger.findings)
-    findings.extend(check_all(ledger, today))
+    with collector_paused():
+        ledger = load_ledger(source)
+        findings = list(ledger.findings)
+        findings.extend(check_all(ledger, today))
     if repository is not None:
         from ..review.codeowners import check_committed
 

@@ -8,11 +8,10 @@ hand-written part of docs/ (assets/css, assets/js) is never in it and never touc
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import re
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,25 +59,45 @@ class Writer:
             return "", False
         return output.path, False
 
-    def write_all(self, outputs: Iterable[Output], apart: Iterable[Output] = ()) -> Written:
-        """Write `outputs`, and `apart` in a second process at the same time where the system can fork (each
-        file is the same bytes whichever process writes it); then remove what the last build wrote and
-        this one did not, and list what it wrote. `apart` must be lazy: only the second process runs it."""
+    def start(self, outputs: Iterable[Output]) -> _Apart:
+        """Start writing `outputs` in a forked process now, to be collected by a later `write_all` (`started`):
+        the build writes the outputs that do not show the history check while it runs."""
+        return _Apart(self, outputs)
+
+    def write_all(self, outputs: Iterable[Output], apart: Iterable[Output] = (),
+                  written: Callable[[], None] | None = None, started: Iterable[_Apart] = ()) -> Written:
+        """Write `outputs` here and `apart` in a forked second process at the same time, where the system can
+        fork (each file is the same bytes whichever process writes it), and collect what `start` began.
+        `written` is called as soon as `outputs` are written and the files the last build left in their
+        folders are gone, while the others may still be writing: the build starts the full-text index on the
+        problem pages then. At the end, remove what the last build wrote and this one did not, and list
+        what it wrote.
+
+        `apart` must be lazy (only the second process runs it); what the other processes write must not
+        share a folder with `outputs`."""
         previous = self._manifest()
-        child = _Apart(self, apart) if apart else None
-        if child is None or not child.started:
-            outputs = itertools.chain(outputs, apart)
+        others = [*started, _Apart(self, apart)] if apart else list(started)
         pages, files, seen = self._write(outputs)
-        if child is not None and child.started:
-            more_pages, more_files, more_seen = child.result()
+        own = _folders(seen)
+        self._clean({path for path in previous | self._beside(seen) if _folder(path) in own} - seen)
+        if written is not None:
+            written()
+        for other in others:
+            more_pages, more_files, more_seen = other.result()
             if seen & more_seen:
                 raise WriteError(f"two outputs for {sorted(seen & more_seen)[0]}")
+            if own & _folders(more_seen):
+                raise WriteError(f"two processes write into {sorted(own & _folders(more_seen))[0]}/")
             pages, files, seen = pages + more_pages, files + more_files, seen | more_seen
-        emptied = {self._remove(stale) for stale in sorted((previous | self._beside(seen)) - seen)}
-        for folder in sorted(emptied - {None}, key=lambda f: -len(f.parts)):
-            self._remove_empty(folder)
+        self._clean((previous | self._beside(seen)) - seen)
         (self.docs / MANIFEST).write_text("".join(f"{p}\n" for p in sorted(seen)), encoding="utf-8")
         return Written(tuple(pages), tuple(files))
+
+    def _clean(self, stale: set[str]) -> None:
+        """Remove the stale files, then the folders they leave empty."""
+        emptied = {self._remove(path) for path in sorted(stale)}
+        for folder in sorted(emptied - {None}, key=lambda f: -len(f.parts)):
+            self._remove_empty(folder)
 
     def _write(self, outputs: Iterable[Output]) -> tuple[list[str], list[str], set[str]]:
         pages: list[str] = []
@@ -133,16 +152,26 @@ class Writer:
             folder = folder.parent
 
 
+def _folder(path: str) -> str:
+    return path.rpartition("/")[0]
+
+
+def _folders(paths: Iterable[str]) -> set[str]:
+    """The folders the paths are in (the root of docs/ as "")."""
+    return {_folder(path) for path in paths}
+
 
 class _Apart:
     """Outputs written by a forked copy of this process, beside the main one: on a 2-core machine the
-    problem pages are rendered while the main process writes the data files (issue 9). A fork inherits
-    the campaign and the lazy outputs as they are, so nothing is pickled but the list of paths written."""
+    data files and reports are written while the main process renders the problem pages (issue 9). A fork
+    inherits the campaign and the lazy outputs as they are, so nothing is pickled but the list of paths
+    written. Where the system cannot fork, they are written here when their result is asked for."""
 
     def __init__(self, writer: Writer, outputs: Iterable[Output]):
+        self.writer, self.outputs = writer, outputs
         try:
             context = multiprocessing.get_context("fork")
-        except ValueError:  # no fork on this system: the caller writes them itself
+        except ValueError:  # no fork on this system
             self.started = False
             return
         self.receiving, sending = context.Pipe(duplex=False)
@@ -152,10 +181,12 @@ class _Apart:
         self.started = True
 
     def result(self) -> tuple[list[str], list[str], set[str]]:
+        if not self.started:
+            return self.writer._write(self.outputs)
         try:
             status, value = self.receiving.recv()
         except EOFError:
-            status, value = "error", "the second writing process ended without a result"
+            status, value = "error", "a second writing process ended without a result"
         self.process.join()
         if status != "ok":
             raise WriteError(value)
