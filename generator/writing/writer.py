@@ -9,6 +9,7 @@ hand-written part of docs/ (assets/css, assets/js) is never in it and never touc
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
 import traceback
 from collections.abc import Callable, Iterable
@@ -21,6 +22,10 @@ from ..rendering.pages import File, Output, Page
 from ..rendering.urls import Links
 
 MANIFEST = ".generated"
+# The forked writers yield the processor to the main one: the problem pages it writes gate the full-text
+# index, the longest step of a build, and the rest can wait (at 10,000 problems on 2 cores, 27.5 and 29.6 s
+# against 34.4 and 32.4 s at equal priority, runs alternated).
+APART_NICENESS = 10
 
 
 class WriteError(Exception):
@@ -195,6 +200,7 @@ class _Apart:
 
 def _write_apart(writer: Writer, outputs: Iterable[Output], sending) -> None:
     try:
+        os.nice(APART_NICENESS)
         sending.send(("ok", writer._write(outputs)))
     except BaseException:  # noqa: BLE001 - reported by the main process, which raises it as a WriteError
         sending.send(("error", traceback.format_exc()))
