@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.rendering import urls
 
@@ -40,3 +44,16 @@ def test_the_finder_resolves_problem_pages_from_its_json() -> None:
     assert pattern == "../problems/{id}/"
     assert urls.relative(urls.site_url(urls.problem("X-2025-001")), urls.DATA_FOLDER) == pattern.replace(
         "{id}", "X-2025-001")
+
+
+_NAMES = st.sampled_from(["", ".", "problems", "JT-2025-001", "reports", "xun", "a.md", "index.html", "数据"])
+
+
+@given(st.lists(_NAMES, max_size=5), st.lists(_NAMES, max_size=5), st.booleans(), st.booleans())
+def test_relative_links_are_posixpaths_relpath(target: list[str], start: list[str], slash: bool, lead: bool) -> None:
+    """The links the generator writes are what posixpath.relpath gives, trailing slash kept."""
+    to = "/".join(target) + ("/" if slash and target else "")
+    start_dir = ("./" if lead else "") + "/".join(start)
+    expected = posixpath.relpath(to or ".", start_dir or ".")
+    expected = "./" if expected == "." else expected + "/" if to.endswith("/") and not expected.endswith("/") else expected
+    assert urls.relative(to, start_dir) == expected

@@ -101,6 +101,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates are the package's own: no stat of each one on every page rendered
     )
     env.filters.update(md=md, text=text, attr=attr, cn_date=cn_date, iso=iso, pct=pct, number=number,
                        yaml_string=yaml_string, shown=shown, inline=inline,
