@@ -392,8 +392,8 @@ def test_on_a_phone_every_row_shows_its_key_facts_without_sideways_scrolling(
         browser: Browser, site: str, path: str, facts: tuple[str, ...]) -> None:
     watched = Watched(browser, site, width=390)
     page = watched.open(path)
-    page.wait_for_selector("table.rc-labelled")
-    rows = page.locator("article table.rc-labelled").first.locator("tbody tr")  # the page's own table
+    page.wait_for_selector("table[data-labelled]")
+    rows = page.locator("article table[data-labelled]").first.locator("tbody tr")  # the page's own table
     assert rows.count() >= 3
     for i in range(rows.count()):
         cells = rows.nth(i).locator("td")
@@ -404,6 +404,19 @@ def test_on_a_phone_every_row_shows_its_key_facts_without_sideways_scrolling(
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390 + 0.5, (labels[j], box)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     watched.close()
+
+
+@pytest.mark.parametrize("path", ["/departments/", "/rules/", "/downloads/", "/lists/overdue/"])
+def test_on_a_wide_screen_table_cells_stand_apart(watched: Watched, path: str) -> None:
+    """The phone-card marking must not cost a table its look on a wide screen: neighbouring figures of the
+    ranking (已销号 3, 销号率 50.0%) ran together as "350.0%" when it stripped Material's cell padding."""
+    page = watched.open(path)
+    page.wait_for_selector("article table[data-labelled]")
+    cells = page.evaluate("""Array.from(document.querySelectorAll('article table')).map(t => {
+        const cell = t.querySelector('tbody td'), style = getComputedStyle(cell);
+        return [parseFloat(style.paddingLeft) + parseFloat(style.paddingRight), style.borderTopStyle];
+    })""")
+    assert cells and all(padding >= 10 and border == "solid" for padding, border in cells), cells
 
 
 def test_a_finder_link_with_a_keyword_does_not_open_the_site_search(watched: Watched) -> None:

@@ -31,16 +31,17 @@
     rows.forEach(function (item) { body.appendChild(item.row); });
   }
 
-  /* On a phone each row becomes a card (portal.css, .rc-labelled): every cell carries its column's
-   * heading, so no fact needs sideways scrolling to be read. */
+  /* On a phone each row becomes a card (portal.css, table[data-labelled]): every cell carries its column's
+   * heading, so no fact needs sideways scrolling to be read. An attribute, not a class: Material styles
+   * only tables without a class (table:not([class])), and on a wider screen these keep its look. */
   function label(table) {
     // the generator labels its own tables (_macros.j2): writing them again would lay the page out again
-    if (table.classList.contains("rc-labelled") || !table.tHead || !table.tBodies.length) return;
+    if (table.hasAttribute("data-labelled") || !table.tHead || !table.tBodies.length) return;
     var headings = Array.prototype.map.call(table.tHead.rows[0].cells, function (th) { return th.textContent.trim(); });
     Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
       Array.prototype.forEach.call(row.cells, function (cell, i) { if (headings[i]) cell.dataset.label = headings[i]; });
     });
-    table.classList.add("rc-labelled");
+    table.setAttribute("data-labelled", "");
   }
   window.rcLabelTable = label;
 
