@@ -12,6 +12,7 @@ import datetime as dt
 
 from ..loading.ledger import Ledger, ProblemFile
 from ..model.schema import Indicator, Problem
+from .revisions import revised
 
 
 def ledger_at(ledger: Ledger, day: dt.date) -> Ledger:
@@ -27,16 +28,20 @@ def ledger_at(ledger: Ledger, day: dt.date) -> Ledger:
 
 
 def problem_at(problem: Problem, day: dt.date) -> Problem | None:
-    """The problem as it stood at the end of `day`; None before it was opened."""
+    """The problem as it stood at the end of `day`, with the revisions (调整) approved by then applied; None
+    before it was opened. The original commitments stay readable in the revision entries' `from`."""
     if problem.opened > day:
         return None
     log = [entry for entry in problem.log if entry.date <= day]
+    if len(log) != len(problem.log):
+        problem = problem.model_copy(update={"log": log})
+    problem = revised(problem)
     later = [m.done is not None and m.done > day for m in problem.milestones]
-    if len(log) == len(problem.log) and not any(later):
+    if not any(later):
         return problem
     milestones = [m.model_copy(update={"done": None}) if cut else m
                   for m, cut in zip(problem.milestones, later, strict=True)]
-    return problem.model_copy(update={"log": log, "milestones": milestones})
+    return problem.model_copy(update={"milestones": milestones})
 
 
 def indicator_at(indicator: Indicator, day: dt.date) -> Indicator | None:

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..model.schema import Close, Extension, LogEntry, Notice, Problem, Progress, Review
+from ..model.schema import Close, Extension, LogEntry, Notice, Problem, Progress, Review, Revision
 from ..model.vocabulary import ReviewOutcome
 
 
@@ -60,6 +60,7 @@ class Change(StrEnum):
     REBOUND = "rebound"  # a look-back (回头看) found a rebound: a new round of work starts from nothing done
     CONSOLIDATED = "consolidated"  # a look-back confirmed a close-out in force
     EXTENDED = "extended"  # an extension (延期) was approved
+    REVISED = "revised"  # a revision (调整) of a commitment was approved: the work's standing is as it was
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,8 @@ def _apply(before: Standing, entry: LogEntry) -> tuple[dict[str, object], tuple[
         return extended, (Change.EXTENDED,)
     if isinstance(entry, Notice):
         return {"notice_until": entry.until}, (Change.NOTICE,)
+    if isinstance(entry, Revision):
+        return {}, (Change.REVISED,)
     if isinstance(entry, Close):
         if before.closed:  # a second close-out (E308) keeps the one in force
             return {}, ()

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from .vocabulary import EntryType, InspectionKind, ReviewOutcome, SourceKind, Supervision
+from .vocabulary import EntryType, InspectionKind, ReviewOutcome, RevisedField, SourceKind, Supervision
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=40)]
@@ -121,7 +121,24 @@ class Review(EntryBase, title=EntryType.REVIEW.label):
                                                     "格式 YYYY-MM-DD；期满未完成即为逾期")
 
 
-LogEntry = Annotated[Progress | Extension | Notice | Close | Review, Field(discriminator="type")]
+class Revision(EntryBase, title=EntryType.REVISION.label):
+    """调整：经专班办公室审核同意，变更整改目标、措施、责任人、挂牌督办级别或节点。台账上原来的内容不得直接修改，
+    只能追加本条目；原内容和每次调整都公开保留。"""
+
+    model_config = ConfigDict(serialize_by_alias=True)  # written back and hashed as `from`, as the clerk writes it
+
+    type: Literal["revision"] = Field(description=f"条目类型：{EntryType.REVISION.choice}")
+    field: RevisedField = Field(description=f"调整的字段：{RevisedField.choices()}。推迟完成时限不用调整，请追加延期（extension）")
+    # The values' formats depend on `field` (text, a list, a supervision level, milestones): the rule module
+    # validation/rules/revisions.py checks them against the problem's own field, with a message per field.
+    from_: object = Field(alias="from", description="调整前的内容：照抄当时有效的内容（台账原文，或上一次调整后的内容）")
+    to: object = Field(description="调整后的内容，写法与该字段相同（措施、配合单位、节点写成列表）")
+    reason: Text = Field(description="调整的理由")
+    approved_by: Text = Field(description="审核同意调整的单位，如“市问题整改工作专班办公室”")
+    document: Text | None = Field(None, description="同意调整的文件文号；调整整改目标、降低或取消挂牌督办时必填")
+
+
+LogEntry = Annotated[Progress | Extension | Notice | Close | Review | Revision, Field(discriminator="type")]
 
 
 class Problem(Record, title="问题台账"):

@@ -118,6 +118,25 @@ class EntryType(Term):
     NOTICE = "notice", "整改结果公示", TEAL
     CLOSE = "close", "销号", GREEN
     REVIEW = "review", "回头看", PURPLE
+    REVISION = "revision", "调整", "#c5521b"
+
+
+class RevisedField(Term):
+    """The fields of a problem that change only through an appended revision entry (调整), approved by the
+    office: the commitments a department would like to move quietly. The label names the field as the page
+    and the messages do."""
+
+    TITLE = "title", "问题名称"
+    TARGET = "target", "整改目标"
+    MEASURES = "measures", "整改措施"
+    PLAN = "plan", "整改方案"
+    LEADER = "leader", "挂帅领导"
+    TEAM = "team", "工作专班"
+    SECTION = "section", "承担股室"
+    RESPONSIBLE = "responsible", "责任人"
+    COOPERATING = "cooperating", "配合单位"
+    SUPERVISION = "supervision", "挂牌督办"
+    MILESTONES = "milestones", "倒排工期节点"
 
 
 class InspectionKind(Term):
@@ -137,13 +156,14 @@ GLOSSARY: tuple[tuple[str, str, str], ...] = (
     ("notice", "整改结果公示", "整改完成后、销号之前，向社会公示整改结果，公示期内接受群众反映意见。"),
     ("close", "销号", "整改完成并经审核确认后，把问题从清单中注销：“完成一项、销号一项”。"),
     ("review", "回头看", "对已销号问题的复查，看整改成效是否巩固；发现反弹回潮的，问题重新打开整改。"),
+    ("revision", "调整", "整改目标、措施、责任人、挂牌督办级别或节点经专班办公室审核同意后的变更；原来的内容和每次调整都公开保留。"),
     ("light", "亮灯", "按完成情况和时限，给每个未销号的问题亮红灯、黄灯或绿灯，提示整改的紧迫程度。"),
 )
 GLOSSARY_ANCHOR = "term-{}"
 
 
 VOCABULARIES: tuple[type[Term], ...] = (Status, Light, Supervision, SourceKind, ReviewOutcome, EntryType,
-                                        InspectionKind)
+                                        RevisedField, InspectionKind)
 
 
 def css_name(term: Term) -> str:

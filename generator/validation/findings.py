@@ -101,6 +101,12 @@ _CODES = [
          "portal.yml 的 notice 要求销号之前先公示整改结果（notice），公示期满后才能销号。"),
     Code("E333", "notice-too-short", "公示期短于规定天数",
          "整改结果公示的天数（从公示记录的日期到截止日期 until，含首尾两天）少于 portal.yml 的 notice.min_days。"),
+    # E334-E336: revisions (调整) of a problem's commitments; what may change and how is model/permanence.py.
+    Code("E334", "revision-from", "调整前的内容与当时有效的内容不一致",
+         "调整（revision）记录的 from 必须照抄调整前有效的内容：台账原文，或同一字段上一次调整后的内容。"),
+    Code("E335", "revision-unchanged", "调整前后内容相同", "调整（revision）记录的 from 和 to 相同，什么也没有调整。"),
+    Code("E336", "revision-document", "调整缺少批准文号",
+         "调整整改目标、降低或取消挂牌督办，须在 document 中写明专班办公室同意调整的文件文号。"),
     # E34x: the published history (snapshots/) against today's ledger; reported by `rectify validate --history`.
     Code("E340", "history-rewritten", "历史记录与周快照不符",
          "按现在的台账重新计算某一周的状态，与当周已发布的快照记录不同：已经合并的记录被修改、删除或补记了。"
@@ -132,6 +138,13 @@ _CODES = [
          "只能由 portal.yml 中登记的专班办公室 owners 修改。"),
     Code("E513", "codeowners-stale", "CODEOWNERS 文件没有更新",
          "提交的 .github/CODEOWNERS 或 .gitlab/CODEOWNERS 与登记表中的 owners 不一致；请运行 rectify codeowners 重新生成后提交。"),
+    Code("E514", "fixed-field-edited", "改动了不得变更的台账内容",
+         "问题编号、牵头部门、类别、问题来源、问题描述和列入台账日期是交办时的事实，合并后不得修改。"),
+    Code("E515", "commitment-edited", "直接改动了整改承诺",
+         "整改目标、措施、问题名称、挂帅领导、工作专班、股室、责任人、配合单位、挂牌督办和节点合并后不得直接修改；"
+         "须经专班办公室审核同意后，在 log 末尾追加一条调整（type: revision）记录，原来的内容保留不动。"),
+    Code("E516", "inspection-edited", "改动了已合并的督查记录",
+         "督查记录合并后不得修改：后续情况请另建一份督查记录，引用原记录涉及的部门和问题。"),
     # W4xx: warnings; they fail validation only with --strict.
     Code("W401", "stale", "长期没有进展",
          "尚未完成的问题超过规定天数没有进展记录（progress）；延期、公示等其他记录不算进展。", Severity.WARNING),

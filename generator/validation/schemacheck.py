@@ -124,6 +124,13 @@ def _without_misspelt_missing(model: type[BaseModel], errors: list[dict]) -> lis
     return [e for e in errors if not (e["type"] == "missing" and _resolve(model, e["loc"])[0] in meant)]
 
 
+def translate(document: Document, model: type[BaseModel], error: dict,
+              choices: Mapping[str, list[tuple[str, str]]] | None = None) -> Finding:
+    """One pydantic error as a finding on its line, in the clerk's words; `error["loc"]` runs from the model's
+    root (rules that validate a part of a document on their own give the whole path)."""
+    return _translate(document, model, error, choices or {})
+
+
 def _translate(document: Document, model: type[BaseModel], error: dict,
                choices: Mapping[str, list[tuple[str, str]]]) -> Finding:
     kind = error["type"]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 
 from ...loading.ledger import Ledger
 from ..findings import Finding
-from . import history, identity, placement, privacy, records, references, schedule
+from . import history, identity, placement, privacy, records, references, revisions, schedule
 
 Rule = Callable[[Ledger, dt.date], Iterable[Finding]]
 
@@ -16,6 +16,7 @@ RULES: tuple[Rule, ...] = (
     identity.check,
     references.check,
     history.check,
+    revisions.check,
     records.check,
     schedule.check,
     privacy.check,
