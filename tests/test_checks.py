@@ -114,10 +114,34 @@ def test_new_problem_passes(capsys, repo: Path) -> None:
     assert code == 0, out
 
 
-def test_milestone_done_and_typo_fix_pass(capsys, repo: Path) -> None:
+def test_milestone_done_filled_in_passes(capsys, repo: Path) -> None:
     edit(repo, PROBLEM, "  - title: 完成治理工程\n    due: 2026-10-31\n",
          "  - title: 完成治理工程\n    due: 2026-10-31\n    done: 2026-10-30\n")
-    edit(repo, PROBLEM, "约 300 亩农用地", "约 300 亩的农用地")
+    code, out = history(capsys, repo)
+    assert code == 0, out
+
+
+REVISION = """  - date: 2026-11-20
+    type: revision
+    field: target
+    from: 受污染耕地安全利用率达到 95% 以上。
+    to: 受污染耕地安全利用率达到 90% 以上。
+    reason: 经省级评估，部分地块需退耕，安全利用率目标相应调整。
+    approved_by: 市问题整改工作专班办公室
+    document: 整改专班函〔2026〕31号
+"""
+
+
+def test_appended_revision_passes_and_leaves_the_original_in_place(capsys, repo: Path) -> None:
+    """The honest way to lower a target: the original stays, a revision entry is appended."""
+    append(repo, PROBLEM, REVISION)
+    code, out = history(capsys, repo)
+    assert code == 0, out
+
+
+def test_writing_out_a_default_or_requoting_a_commitment_passes(capsys, repo: Path) -> None:
+    append(repo, EDUCATION, "supervision: none\ncooperating: []\n")  # absent is none: nothing changed
+    edit(repo, PROBLEM, "target: 受污染耕地安全利用率达到 95% 以上。", 'target: "受污染耕地安全利用率达到 95% 以上。"')
     code, out = history(capsys, repo)
     assert code == 0, out
 
@@ -127,6 +151,62 @@ def test_reformatting_an_old_entry_passes(capsys, repo: Path) -> None:
     edit(repo, PROBLEM, "summary: 召开专题会议分析研判。", 'summary: "召开专题会议分析研判。"')
     code, out = history(capsys, repo)
     assert code == 0, out
+
+
+# Each way a department could move its own goalposts in place before a bulletin: (file, old, new, code, line text).
+GOALPOSTS = {
+    "target-lowered": (PROBLEM, "达到 95% 以上", "达到 60% 以上", "E515", "target:"),
+    "measures-rewritten": (PROBLEM, "  - 实施种植结构调整。\n", "  - 视情况调整种植结构。\n", "E515", "measures:"),
+    "supervision-dropped": (PROBLEM, "supervision: province", "supervision: none", "E515", "supervision:"),
+    "supervision-removed": (PROBLEM, "supervision: province\n", "", "E515", "id:"),  # no line left: the file's first
+    "title-softened": (PROBLEM, "title: 金矿区周边农用地土壤重金属超标", "title: 金矿区周边农用地土壤质量提升", "E515", "title:"),
+    "leader-replaced": (PROBLEM, "leader: 副市长 王某某", "leader: 局长 李某", "E515", "leader:"),
+    "responsible-replaced": (PROBLEM, "responsible: 科长 张*", "responsible: 科员 赵*", "E515", "responsible:"),
+    "team-renamed": (PROBLEM, "team: 土壤污染治理工作专班", "team: 土壤科", "E515", "team:"),
+    "section-moved": (PROBLEM, "section: 土壤生态环境科", "section: 办公室", "E515", "section:"),
+    "cooperating-dropped": (PROBLEM, "  - education\n", "", "E515", "cooperating:"),
+    "source-kind": (PROBLEM, "kind: inspection", "kind: self_check", "E514", "  kind:"),
+    "source-name": (PROBLEM, "name: 2024年省生态环境保护督察反馈意见", "name: 部门自查", "E514", "name:"),
+    "source-dated": (PROBLEM, "  name: 2024年省生态环境保护督察反馈意见\n",
+                     "  name: 2024年省生态环境保护督察反馈意见\n  date: 2024-12-01\n", "E514", "  date:"),
+    "description": (PROBLEM, "约 300 亩农用地", "约 30 亩农用地", "E514", "description:"),
+    "category": (PROBLEM, "category: ecology", "category: education", "E514", "category:"),
+    "milestone-done-earlier": (PROBLEM, "done: 2025-06-20", "done: 2025-06-10", "E515", "- title: 完成详查"),
+    "milestone-added": (PROBLEM, "    due: 2026-10-31\n", "    due: 2026-10-31\n  - title: 新节点\n    due: 2026-12-01\n",
+                        "E515", "- title: 新节点"),
+    "milestone-retitled": (PROBLEM, "title: 完成治理工程", "title: 完成治理工程方案", "E515", "- title: 完成治理工程方案"),
+    "inspection-criticism-to-praise": ("ledgers/inspections/DC-2026-001.yml", "findings: 治理工程进度与台账一致。",
+                                       "findings: 治理工程成效突出，予以表扬。", "E516", "findings:"),
+}
+
+
+@pytest.mark.parametrize("name", GOALPOSTS)
+def test_a_commitment_moved_in_place_is_refused_with_the_entry_to_append(capsys, repo: Path, name: str) -> None:
+    path, old, new, code, line_text = GOALPOSTS[name]
+    edit(repo, path, old, new)
+    status, out = history(capsys, repo)
+    assert status == 1, out
+    assert [f[2] for f in findings(out)] == [code], out
+    assert findings(out)[0][1] == line_of(repo, path, line_text), out
+    if code == "E515":
+        assert "type: revision" in out and "恢复" in out
+
+
+def test_a_milestone_without_a_date_is_a_commitment_too(capsys, repo: Path) -> None:
+    edit(repo, PROBLEM, "    due: 2026-10-31\n", "    due: 2026-10-31\n  - title: 组织验收\n")
+    commit_all(repo, "an undated milestone")
+    edit(repo, PROBLEM, "  - title: 组织验收\n", "")
+    status, out = history(capsys, repo)
+    assert [f[2] for f in findings(out)] == ["E515"] and "删除了第 3 个节点（组织验收" in out, out
+
+
+def test_the_refusal_names_the_content_in_force_after_an_earlier_revision(capsys, repo: Path) -> None:
+    append(repo, PROBLEM, REVISION)
+    commit_all(repo, "revision")
+    edit(repo, PROBLEM, "达到 95% 以上", "达到 60% 以上")
+    status, out = history(capsys, repo)
+    assert status == 1 and "照抄现在有效的内容“受污染耕地安全利用率达到 90% 以上。”" in out, out
+    assert "document（同意调整的文号）" in out  # a target needs the approving document
 
 
 def test_committed_change_is_compared_too(capsys, repo: Path) -> None:

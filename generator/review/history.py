@@ -1,8 +1,10 @@
 """check-history: what a pull request may not do to what is already on record.
 
 Compared with the base commit: no problem or inspection file is deleted or renamed; a log only grows at its
-end (no entry changed, removed, moved or inserted in the middle); deadlines, opening dates and milestone due
-dates are never edited in place; no new entry, problem or inspection is dated into a week a committed snapshot
+end (no entry changed, removed, moved or inserted in the middle); each field of a problem changes only as
+model/permanence.py allows (the facts of its assignment never, its commitments by an appended revision, its
+deadline by an extension, a milestone's completion date filled in once); an inspection record never changes;
+no new entry, problem or inspection is dated into a week a committed snapshot
 has recorded; and committed snapshots are never changed. Values are compared as the YAML reads, so re-quoting or re-indenting
 an old entry changes nothing.
 """
@@ -15,18 +17,22 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from enum import StrEnum
 from pathlib import PurePosixPath
 from typing import Any
 
 from ..loading import layout
 from ..loading.yamlio import Document, LoadError, document_from_bytes
+from ..model import permanence
+from ..model.permanence import Rule
+from ..model.schema import Problem
+from ..model.vocabulary import EntryType, RevisedField
 from ..validation.findings import Finding
 from .changes import ADDED, DELETED, MODIFIED, RENAMED, ChangeSet, FileChange
 
-CODES = ("E501", "E502", "E503", "E504", "E505", "E506", "E507", "E508", "E509", "E510")
+CODES = ("E501", "E502", "E503", "E504", "E505", "E506", "E507", "E508", "E509", "E510", "E514", "E515", "E516")
 
 _WEEK_FILE = re.compile(r"^(\d{4})-W(\d{2})\.json$")
-_ENTRY_TYPES = {"progress": "进展", "extension": "延期", "notice": "整改结果公示", "close": "销号", "review": "回头看"}
 _DATE_FIELDS = {"deadline": "完成时限", "opened": "列入台账日期"}
 
 
@@ -117,11 +123,14 @@ def _check_change(changes: ChangeSet, change: FileChange, bound) -> Iterator[Fin
             else:
                 yield from _backdated_inspection(new.data, side, bound)
         return
-    if old_kind == Kind.PROBLEM and new_kind == Kind.PROBLEM and change.kind in (MODIFIED, RENAMED):
+    if old_kind == new_kind and old_kind in (Kind.PROBLEM, Kind.INSPECTION) and change.kind in (MODIFIED, RENAMED):
         old = _load(changes.old_bytes(change), change.old)
         new = _load(changes.new_bytes(change), change.new)
         if old is None or new is None or not isinstance(old.data, dict) or not isinstance(new.data, dict):
             return  # a file that does not read is validate's to report
+        if old_kind == Kind.INSPECTION:
+            yield from compare_inspection(old.data, new.data, _Side(new, str(change.new)))
+            return
         yield from compare_problem(old.data, new.data, _Side(old, str(change.old)), _Side(new, str(change.new)), bound)
 
 
@@ -178,7 +187,7 @@ def _canonical(value: Any) -> str:
 def _entry_label(entry: Any, index: int) -> str:
     if not isinstance(entry, dict):
         return f"第 {index + 1} 条记录"
-    kind = _ENTRY_TYPES.get(str(entry.get("type")), str(entry.get("type", "")))
+    kind = EntryType.labels().get(str(entry.get("type")), str(entry.get("type", "")))
     return f"第 {index + 1} 条记录（{entry.get('date', '无日期')}，{kind}）"
 
 
@@ -196,43 +205,147 @@ def _differences(old: Any, new: Any) -> str:
 
 
 def _short(value: Any, limit: int = 40) -> str:
+    if value is None:
+        return "（无）"
+    if isinstance(value, list):
+        value = "；".join(_short(item, limit) for item in value)
+    elif isinstance(value, dict):
+        value = " ".join(f"{key}: {_short(item, limit)}" for key, item in value.items())
     text = value.isoformat() if isinstance(value, dt.date) else str(value)
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def compare_problem(old: dict, new: dict, before: _Side, after: _Side, bound) -> Iterator[Finding]:
-    for key, name in _DATE_FIELDS.items():
-        if key in old and old.get(key) != new.get(key):
+    """Every field against the rule of model/permanence.py: fixed fields never change, commitments change only
+    by an appended revision, the deadline by an extension, and the log only grows at its end."""
+    keys = list(dict.fromkeys([*old, *new]))
+    for key in keys:
+        rule = permanence.rule_of(key) if isinstance(key, str) else None
+        if rule in (None, Rule.APPENDED, Rule.INTERNAL) or key == "milestones":
+            continue  # an unknown key is validate's to report; the log is compared entry by entry below
+        was, now = _normal(old.get(key, _default(key))), _normal(new.get(key, _default(key)))
+        if was == now:
+            continue
+        where = after.at((key,)) if key in new else after.at(())
+        if key in _DATE_FIELDS:
             hint = ("推迟完成时限请恢复原来的日期，在 log 末尾追加一条延期（type: extension）记录，写明新时限、理由和批准单位。"
                     if key == "deadline" else "列入台账的日期一经公布不再改变，请恢复原来的日期。")
-            yield Finding.make("E507", after.display, after.at((key,)),
-                               f"{name}（{key}）从 {_short(old.get(key))} 改成了 {_short(new.get(key))}：{hint}", key)
-    yield from _milestones(old.get("milestones"), new.get("milestones"), after)
+            yield Finding.make("E507", after.display, where,
+                               f"{_DATE_FIELDS[key]}（{key}）从 {_short(was)} 改成了 {_short(now)}：{hint}", key)
+        elif rule == Rule.FIXED:
+            yield from _fixed_edited(key, was, now, new, after)
+        else:
+            yield _commitment_edited(key, was, now, old, after, where)
+    yield from _milestones(old, new, after)
     old_log = old.get("log") if isinstance(old.get("log"), list) else []
     new_log = new.get("log") if isinstance(new.get("log"), list) else []
     yield from compare_log(old_log, new_log, before, after, bound)
 
 
-def _milestones(old: Any, new: Any, after: _Side) -> Iterator[Finding]:
-    old = old if isinstance(old, list) else []
-    new = new if isinstance(new, list) else []
+def _fixed_edited(key: str, was: Any, now: Any, new: dict, after: _Side) -> Iterator[Finding]:
+    """A fact of the assignment changed: each changed part of it (source's kind, name, date) on its own line."""
+    if isinstance(was, dict) and isinstance(now, dict):
+        parts = [(part, was.get(part), now.get(part)) for part in dict.fromkeys([*was, *now]) if was.get(part) != now.get(part)]
+    else:
+        parts = [(None, was, now)]
+    for part, before, after_value in parts:
+        path = (key,) if part is None else (key, part)
+        where = after.at(path) if part is None or part in (new.get(key) or {}) else after.at((key,))
+        name = permanence.label_of(key) + (f"的 {part}" if part else "")
+        field = key if part is None else f"{key}.{part}"
+        yield Finding.make("E514", after.display, where,
+                           f"{name}（{field}）从“{_short(before)}”改成了“{_short(after_value)}”：这是交办时的事实，"
+                           "合并后不得修改，请恢复原来的内容；确有笔误，请在 log 末尾追加的下一条记录里说明，原文保留。", field)
+
+
+def _default(key: str) -> Any:
+    """What a field reads as when it is left out (supervision: none, cooperating: [], plan: null)."""
+    info = Problem.model_fields.get(key)
+    if info is None or info.is_required():
+        return None
+    value = info.get_default(call_default_factory=True)
+    return value.value if isinstance(value, StrEnum) else value
+
+
+def _normal(value: Any) -> Any:
+    """Values as the model reads them: text stripped (a block scalar's final line break is not a change)."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, list):
+        return [_normal(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _normal(item) for key, item in value.items()}
+    return value
+
+
+def _in_force(old: dict, key: str) -> Any:
+    """A commitment as the base commit has it in force: as written, then each revision in its log."""
+    value = _normal(old.get(key, _default(key)))
+    for entry in old.get("log") if isinstance(old.get("log"), list) else []:
+        if isinstance(entry, dict) and entry.get("type") == "revision" and entry.get("field") == key and "to" in entry:
+            value = _normal(entry["to"])
+    return value
+
+
+def _commitment_edited(key: str, was: Any, now: Any, old: dict, after: _Side, where: tuple[int, int],
+                       field: str | None = None) -> Finding:
+    label = permanence.label_of(key)
+    document = "、document（同意调整的文号）" if permanence.needs_document(RevisedField(key), _in_force(old, key), now) else ""
+    return Finding.make(
+        "E515", after.display, where,
+        f"{label}（{key}）被直接改动了：“{_short(was)}”→“{_short(now)}”。整改承诺合并后不得直接修改：请把 {key} 恢复原样，"
+        f"经专班办公室审核同意后，在 log 末尾追加一条调整记录（type: revision，field: {key}，"
+        f"from 照抄现在有效的内容“{_short(_in_force(old, key))}”，to 写调整后的内容，并写 reason、approved_by{document}）；"
+        "原来的内容和调整都会公开显示。", field or key)
+
+
+def _milestones(old_problem: dict, new_problem: dict, after: _Side) -> Iterator[Finding]:
+    """Milestones are commitments like the target: only a completion date is filled in place, once."""
+    old = old_problem.get("milestones") if isinstance(old_problem.get("milestones"), list) else []
+    new = new_problem.get("milestones") if isinstance(new_problem.get("milestones"), list) else []
     for index, milestone in enumerate(old):
         if not isinstance(milestone, dict):
             continue
-        due = milestone.get("due")
         title = milestone.get("title", "")
         if index >= len(new):
-            if due is not None:
-                yield Finding.make("E507", after.display, after.at(("milestones",)),
-                                   f"删除了第 {index + 1} 个节点（{_short(title)}，计划 {_short(due)} 完成）：倒排工期的节点是公开的承诺，"
-                                   "不得删除；请恢复它，完成后填写 done。", "milestones")
+            yield _milestone_edited(old_problem, old, new, after, after.at(("milestones",)), "milestones",
+                                    f"删除了第 {index + 1} 个节点（{_short(title)}，计划 {_short(milestone.get('due'))} 完成）")
             continue
         current = new[index] if isinstance(new[index], dict) else {}
-        if due is not None and current.get("due") != due:
+        if _normal(current) == _normal(milestone) or permanence.milestone_filled(milestone, current):
+            continue
+        if milestone.get("due") is not None and current.get("due") != milestone.get("due"):
             yield Finding.make("E507", after.display, after.at(("milestones", index, "due")),
-                               f"第 {index + 1} 个节点（{_short(title)}）的计划日期从 {_short(due)} 改成了 {_short(current.get('due'))}："
-                               "节点的计划日期不得直接修改；请恢复原日期，确需调整的在 log 末尾追加延期或进展记录说明。",
-                               f"milestones[{index}].due")
+                               f"第 {index + 1} 个节点（{_short(title)}）的计划日期从 {_short(milestone.get('due'))} 改成了 "
+                               f"{_short(current.get('due'))}：节点的计划日期不得直接修改；请恢复原日期，确需调整的经专班办公室"
+                               "同意后在 log 末尾追加一条调整记录（type: revision，field: milestones）。", f"milestones[{index}].due")
+            continue
+        changed = "、".join(f"{k}：{_short(milestone.get(k))} → {_short(current.get(k))}"
+                           for k in ("title", "due", "done") if _normal(milestone.get(k)) != _normal(current.get(k)))
+        yield _milestone_edited(old_problem, old, new, after, after.at(("milestones", index)), f"milestones[{index}]",
+                                f"改动了第 {index + 1} 个节点（{changed or '内容'}）")
+    for index in range(len(old), len(new)):
+        title = new[index].get("title", "") if isinstance(new[index], dict) else ""
+        yield _milestone_edited(old_problem, old, new, after, after.at(("milestones", index)), f"milestones[{index}]",
+                                f"直接加了第 {index + 1} 个节点（{_short(title)}）")
+
+
+def _milestone_edited(old_problem: dict, old: list, new: list, after: _Side, where: tuple[int, int], field: str,
+                      what: str) -> Finding:
+    return Finding.make(
+        "E515", after.display, where,
+        f"{what}：倒排工期的节点是公开的承诺，合并后只能填写尚未填写的完成日期（done）。请恢复原来的节点，"
+        f"经专班办公室审核同意后，在 log 末尾追加一条调整记录（type: revision，field: milestones，from 照抄现在有效的节点列表，"
+        "to 写调整后的完整列表，并写 reason、approved_by）。", field)
+
+
+def compare_inspection(old: dict, new: dict, after: _Side) -> Iterator[Finding]:
+    """An inspection record is fixed whole once merged, for the office as for anyone."""
+    for key in dict.fromkeys([*old, *new]):
+        if _normal(old.get(key)) != _normal(new.get(key)):
+            yield Finding.make("E516", after.display, after.at((key,)) if key in new else (1, 1),
+                               f"督查记录的 {key} 从“{_short(old.get(key))}”改成了“{_short(new.get(key))}”：督查记录合并后不得修改，"
+                               "请恢复原样；后续情况（复查、更正、撤销）请另建一份督查记录说明。", str(key))
 
 
 def compare_log(old: list, new: list, before: _Side, after: _Side, bound) -> Iterator[Finding]:
