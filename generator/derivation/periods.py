@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from ..model.schema import Problem, Reports
-from ..model.vocabulary import InspectionKind, Light, Status, Supervision
+from ..model.schema import Problem, Reports, Revision
+from ..model.vocabulary import InspectionKind, Light, RevisedField, Status, Supervision
 from .campaign import Campaign, Row
 from .lifecycle import Change, Standing, moments
 from .state import ProblemState, is_final, quiet_days, schedule_percent, state_of, status_and_light
@@ -113,6 +113,7 @@ class Figures:
     notices: int = 0
     closes: int = 0  # close-outs (first and after a rebound)
     extensions: int = 0
+    revisions: int = 0  # commitments revised (调整: target, measures, responsible, supervision...) in the period
     rebounds: int = 0  # look-backs in the period that found a rebound
     closed: int = 0  # status 已销号 at the cut
     finished: int = 0  # done or closed at the cut
@@ -166,6 +167,14 @@ class Mark:
     state: ProblemState
     percent_before: int  # at the previous period's cut (0 when it was opened in this period)
     entries: int  # log entries dated in the period
+
+
+@dataclass(frozen=True)
+class RevisionMark:
+    """A commitment revised in a period (调整): news the report names, whatever else the problem did."""
+
+    row: Row
+    entry: Revision
 
 
 @dataclass(frozen=True)
@@ -224,6 +233,7 @@ class PeriodReport:
     supervised: Listed = field(default_factory=Listed)  # province-level first
     quiet: Listed = field(default_factory=Listed)  # open problems with no progress entry in the period
     missed: list[MissedMilestone] = field(default_factory=list)  # by due date
+    revised: Listed = field(default_factory=Listed)  # revisions in the period; targets and supervision levels first
     inspections: list = field(default_factory=list)  # Inspection records dated in the period
 
 
@@ -245,6 +255,8 @@ def _count_event(f: Figures, changes: tuple[Change, ...], is_progress: bool) -> 
             f.closes += 1
         elif change == Change.EXTENDED:
             f.extensions += 1
+        elif change == Change.REVISED:
+            f.revisions += 1
         elif change == Change.REBOUND:
             f.rebounds += 1
 
@@ -348,6 +360,10 @@ def cycle(campaign: Campaign) -> Cycle:
                     _count_event(figures, moment.changes, is_progress)
                     _count_event(month_figures, moment.changes, is_progress)
                     entries += 1
+                    if isinstance(moment.entry, Revision):
+                        lead = moment.entry.field in (RevisedField.TARGET, RevisedField.SUPERVISION)
+                        report.revised.add(lead, RevisionMark, row, moment.entry)
+                        month.revised.add(lead, RevisionMark, row, moment.entry)
                 if Change.REBOUND in moment.changes:
                     rebounds_to_date += 1
                 facts = moment.after

@@ -48,9 +48,24 @@ def revised(problem: Problem) -> Problem:
 
 
 def stories(problem: Problem) -> dict[RevisedField, Revised]:
-    """Each revised field's original, current content and revisions, for the page that shows them."""
+    """Each revised field's original, current content and revisions, for the page that shows them. The original
+    is the first revision's `from`, which the validator holds to the file's own content: a problem read as of a
+    day already carries the revised content in its fields."""
     found: dict[RevisedField, list[Revision]] = {}
     for entry in entries(problem):
         found.setdefault(entry.field, []).append(entry)
-    return {field: Revised(field, getattr(problem, field.value), value(field, items[-1].to), tuple(items))
+    return {field: Revised(field, value(field, items[0].from_), value(field, items[-1].to), tuple(items))
             for field, items in found.items()}
+
+
+def summary(field: RevisedField, raw: object) -> str:
+    """One line for a revision's side in a report's table: text as written, a supervision level's label, a
+    list as its items joined (the problem page shows lists whole)."""
+    content = value(field, raw)
+    if field == RevisedField.SUPERVISION:
+        return content.label
+    if field == RevisedField.MILESTONES:
+        return "；".join(f"{m.title}（{m.due.isoformat() if m.due else '未定'}）" for m in content) or "（无）"
+    if isinstance(content, list):
+        return "；".join(content) or "（无）"
+    return "（无）" if content is None else content

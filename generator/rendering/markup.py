@@ -14,6 +14,7 @@ import re
 import jinja2
 from markdown.extensions.toc import slugify, unique
 
+from ..derivation.revisions import summary as revision_summary
 from ..model.vocabulary import GLOSSARY, GLOSSARY_ANCHOR, EntryType, Light, Status, Supervision
 
 # python-markdown's backslash escapes (plus `|` for tables); `<`, `>` and `&` become entities first.
@@ -109,6 +110,6 @@ def environment() -> jinja2.Environment:
     env.tests["date"] = lambda value: isinstance(value, dt.date)  # a column's value `shown` as a Chinese date
     env.globals.update(
         Status=Status, Light=Light, EntryType=EntryType, Supervision=Supervision,
-        GLOSSARY=GLOSSARY, GLOSSARY_ANCHOR=GLOSSARY_ANCHOR,
+        GLOSSARY=GLOSSARY, GLOSSARY_ANCHOR=GLOSSARY_ANCHOR, revision_summary=revision_summary,
     )
     return env

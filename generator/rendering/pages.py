@@ -7,20 +7,22 @@ Families yield lazily, so 10,000 problem pages are never all in memory at once.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..derivation import selection
+from ..derivation import revisions, selection
 from ..derivation.campaign import Campaign, tally, weekly_curve
 from ..derivation.snapshot import FIELD_LABELS, trend, week_changes, week_of_file
 from ..loading import layout
 from ..model import columns, excel, vocabulary
 from ..model.jsonschema import render_schema
 from ..model.reference import field_reference
-from ..model.schema import SCHEMAS, Close, Extension, Notice, Progress, Review
+from ..model.schema import SCHEMAS, Close, Extension, Notice, Problem, Progress, Review, Revision
+from ..model.vocabulary import RevisedField
 from ..validation.findings import CODES
 from . import charts, datafiles, urls
 from .markup import md
@@ -69,6 +71,8 @@ def entry_summary(entry) -> str:
         return entry.summary
     if isinstance(entry, Review):
         return entry.findings + (f"（重新整改时限 {entry.deadline.isoformat()}）" if entry.deadline else "")
+    if isinstance(entry, Revision):
+        return f"调整{entry.field.label}：{entry.reason}（{entry.approved_by}{'，' + entry.document if entry.document else ''}同意）"
     return ""
 
 
@@ -132,6 +136,7 @@ def problems(c: Campaign) -> Iterator[Output]:
     yield Page(urls.PROBLEM_SHELL, "shell.md.j2", SHELL_TITLE, {"marks": SHELL_MARKS}, hide=("navigation",),
                description=SHELL_DESCRIPTION, shell=True)
     step_names = {s.id: s.name for s in c.portal.steps}
+    names = {d.id: d.name for d in c.departments}
     inspections = selection.inspections_by_problem(c)
     for row in c.rows:
         problem = row.problem
@@ -142,7 +147,36 @@ def problems(c: Campaign) -> Iterator[Output]:
             "undated": [m for m in problem.milestones if m.due is None],
             "inspections": inspections.get(problem.id, []),
             "rewritten": _rewritten(c, problem.id),
+            "revised": _revised(problem, names),
+            "revision_view": functools.partial(_revision_view, names=names),
         }, hide=("navigation",), description=problem_description(row), stitched=True)
+
+
+def _shown_value(field: RevisedField, content: object, names: dict[str, str]) -> str | list[str]:
+    """A commitment as the page writes it: text, a supervision level's label, or a list's items."""
+    if field == RevisedField.SUPERVISION:
+        return content.label
+    if field == RevisedField.MILESTONES:
+        return [f"{m.title}（计划 {m.due.isoformat() if m.due else '未定'}"
+                f"{'，' + m.done.isoformat() + ' 完成' if m.done else ''}）" for m in content]
+    if field == RevisedField.COOPERATING:
+        return [names.get(unit, unit) for unit in content]
+    if isinstance(content, list):
+        return list(content)
+    return "（无）" if content is None else str(content)
+
+
+def _revised(problem: Problem, names: dict[str, str]) -> dict[str, dict]:
+    """Per revised field (by key): what was first promised, and how many revisions since."""
+    return {field.value: {"label": field.label, "original": _shown_value(field, story.original, names),
+                          "count": len(story.entries), "last": story.entries[-1].date}
+            for field, story in revisions.stories(problem).items()}
+
+
+def _revision_view(entry: Revision, names: dict[str, str]) -> dict:
+    field = entry.field
+    return {"label": field.label, "before": _shown_value(field, revisions.value(field, entry.from_), names),
+            "after": _shown_value(field, revisions.value(field, entry.to), names)}
 
 
 def _trend_chart(c: Campaign, chart_id: str, department: str | None = None):

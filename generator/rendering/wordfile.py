@@ -21,6 +21,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
+from ..derivation import revisions
 from ..derivation.periods import Bulletin, ScoreInput
 from ..model.schema import Department, Portal
 from .markup import cn_date, pct
@@ -72,6 +73,7 @@ def bulletin_docx(bulletin: Bulletin, portal: Portal, departments: dict[str, Dep
     _body(document, f"截至{cn_date(report.cut)}，全市台账共有问题 {city.total} 个，已销号 {city.closed} 个，"
                     f"销号率 {pct(city.closure_rate)}；逾期 {city.overdue} 个，亮红灯 {city.red} 个。本月新列入台账 "
                     f"{city.new} 个，记录整改进展 {city.progress} 条，销号 {city.closes} 个，批准延期 {city.extensions} 次，"
+                    f"调整整改承诺 {city.revisions} 项，"
                     f"回头看发现反弹 {city.rebounds} 个。")
     if bulletin.previous is not None:
         before = bulletin.previous.city
@@ -120,6 +122,16 @@ def bulletin_docx(bulletin: Bulletin, portal: Portal, departments: dict[str, Dep
                             f"到月末 {mark.state.percent}%，本月记录 {mark.entries} 条。")
     else:
         _body(document, "本月没有挂牌督办问题。")
+    if report.revised:
+        _body(document, f"本月经专班办公室审核同意调整整改承诺 {len(report.revised)} 项"
+                        + (f"，以下列出其中 {len(report.revised.shown)} 项" if len(report.revised) > len(report.revised.shown) else "")
+                        + "：")
+        for mark in report.revised:
+            entry, problem = mark.entry, mark.row.problem
+            approval = entry.approved_by + (f"（{entry.document}）" if entry.document else "")
+            _body(document, f"{problem.id} {problem.title}（{mark.row.department.name}）：{cn_date(entry.date)}调整{entry.field.label}，"
+                            f"由“{revisions.summary(entry.field, entry.from_)}”调整为“{revisions.summary(entry.field, entry.to)}”。"
+                            f"理由：{entry.reason}。{approval}同意。")
 
     _paragraph(document, "", BODY_FONT, BODY_SIZE)
     _paragraph(document, portal.office, BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.RIGHT)
