@@ -526,6 +526,17 @@ def test_diff_tells_the_reviewer_what_the_change_does(capsys, repo: Path) -> Non
     assert "<script>" not in out and "&lt;script&gt;" in out
 
 
+def test_diff_names_each_revision_before_the_close_outs(capsys, repo: Path) -> None:
+    append(repo, PROBLEM, REVISION)
+    code, out, _ = rectify(capsys, "diff", "--repo", str(repo), "--base", "main", "--today", "2026-11-24")
+    assert code == 0
+    sections = dict(re.findall(r"^### (\S+?)（\d+）\n\n(.*?)(?=\n###|\Z)", out, re.MULTILINE | re.DOTALL))
+    row = sections["调整整改承诺"].splitlines()[-1]
+    assert "| 整改目标 | 受污染耕地安全利用率达到 95% 以上。 | 受污染耕地安全利用率达到 90% 以上。 |" in row, row
+    assert "整改专班函〔2026〕31号" in row
+    assert out.index("### 调整整改承诺") < out.index("### 新增记录")
+
+
 def test_diff_lists_the_checks_findings(capsys, repo: Path) -> None:
     edit(repo, CLOSED, "document: 测销号〔2025〕8号", "document: 测销号〔2025〕9号")
     code, out, _ = rectify(capsys, "diff", "--repo", str(repo), "--base", "main", "--today", "2026-11-24",

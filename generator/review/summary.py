@@ -13,10 +13,22 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from ..derivation import revisions
 from ..derivation.state import ProblemState, state_of
 from ..loading import layout
 from ..loading.yamlio import LoadError, document_from_bytes
-from ..model.schema import Close, Extension, LogEntry, Notice, Portal, Problem, Progress, Review, Thresholds
+from ..model.schema import (
+    Close,
+    Extension,
+    LogEntry,
+    Notice,
+    Portal,
+    Problem,
+    Progress,
+    Review,
+    Revision,
+    Thresholds,
+)
 from ..model.vocabulary import EntryType, Light, Status
 from ..rendering.markup import md
 from ..validation.findings import CODES, Finding
@@ -35,6 +47,7 @@ class Summary:
     changes: list[tuple[Problem, ProblemState, ProblemState]] = field(default_factory=list)  # status or light moved
     extensions: list[tuple[Problem, dt.date, Extension]] = field(default_factory=list)  # the deadline before it
     close_outs: list[tuple[Problem, Close]] = field(default_factory=list)
+    revisions: list[tuple[Problem, Revision]] = field(default_factory=list)  # commitments revised (调整)
     unreadable: list[str] = field(default_factory=list)  # changed problem files that do not validate
     other_files: list[tuple[str, str]] = field(default_factory=list)  # (path, what happened)
 
@@ -110,6 +123,8 @@ def summarize(changes: ChangeSet, today: dt.date) -> Summary:
                 deadline = max(deadline, entry.deadline)
             elif isinstance(entry, Close):
                 summary.close_outs.append((new, entry))
+            elif isinstance(entry, Revision):
+                summary.revisions.append((new, entry))
     return summary
 
 
@@ -124,6 +139,8 @@ def _what(entry: LogEntry) -> str:
         return f"{entry.approved_by} {entry.document}：{entry.summary}"
     if isinstance(entry, Review):
         return f"{entry.outcome.label}：{entry.findings}"
+    if isinstance(entry, Revision):
+        return f"调整{entry.field.label}：{entry.reason}"
     return ""
 
 
@@ -165,6 +182,10 @@ def markdown(summary: Summary, findings: list[Finding]) -> str:
     section("延期", ("问题", "原时限", "新时限", "理由", "批准单位"),
             [_row(f"{p.id} {p.title}", before.isoformat(), e.deadline.isoformat(), e.reason, e.approved_by)
              for p, before, e in summary.extensions])
+    # before the close-outs: a lowered target or a dropped supervision level is what a reviewer must not miss
+    section("调整整改承诺", ("问题", "调整", "调整前", "调整后", "理由", "审核同意"),
+            [_row(f"{p.id} {p.title}", e.field.label, revisions.summary(e.field, e.from_), revisions.summary(e.field, e.to),
+                  e.reason, e.approved_by + (f"（{e.document}）" if e.document else "")) for p, e in summary.revisions])
     section("销号", ("问题", "日期", "审核单位", "文号"),
             [_row(f"{p.id} {p.title}", e.date.isoformat(), e.approved_by, e.document) for p, e in summary.close_outs])
     section("新增记录", ("问题", "日期", "类型", "内容"),
