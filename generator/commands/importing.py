@@ -468,6 +468,8 @@ def _typed(kind: str, value: Any, ctx: _Context) -> Any:
         return excel.ENTRY_TYPES.get(text, text)
     if kind == "outcome":
         return excel.OUTCOMES.get(text, text)
+    if kind == "revised_field":
+        return excel.REVISED_FIELDS.get(text, text)
     return text
 
 
@@ -507,6 +509,9 @@ def _records(sheet: Sheet | None, declared: tuple[excel.Field, ...], ctx: _Conte
                 typed = cell_text(value)  # the schema check names it
             if typed is not None and typed != []:
                 record[name] = typed
+        if kind == "revision":  # from and to take the form of the field they revise
+            for side in ("from", "to"):
+                record[side] = excel.revision_value(str(record.get("field", "")), str(record.get(side, excel.NOTHING)))
         out.setdefault(problem_id, []).append(record)
     return out
 

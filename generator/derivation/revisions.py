@@ -69,3 +69,13 @@ def summary(field: RevisedField, raw: object) -> str:
     if isinstance(content, list):
         return "；".join(content) or "（无）"
     return "（无）" if content is None else content
+
+
+def as_written(problem: Problem) -> Problem:
+    """The problem as its file holds it: every revised field back to what was first promised (the first
+    revision's `from`), for a spreadsheet that imports back into the same file."""
+    found = stories(problem)
+    if not found:
+        return problem
+    return problem.model_copy(update={field.value: story.original for field, story in found.items()})
+

@@ -179,6 +179,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("deadline", "原定完成时限", lambda r: r.problem.deadline, "deadline", _date),
     Column("effective_deadline", "现行完成时限", lambda r: r.state.deadline),
     Column("extensions", "延期次数", lambda r: r.state.extensions),
+    Column("revisions", "调整情况", lambda r: "、".join(_revised(r)) or None, data=lambda r: _revised(r)),
     Column("done_on", "完成日期", lambda r: r.state.done_on),
     Column("closed_on", "销号日期", lambda r: r.state.closed_on),
     Column("last_entry", "最近记录日期", lambda r: r.state.last_entry),
@@ -196,6 +197,12 @@ FINDER_KEYS = ("id", "title", "department", "category", "status", "light", "supe
 PAGE_KEYS = ("description", "source", "source_date", "target", "leader", "team", "section", "responsible",
              "cooperating", "plan", "supervision", "opened")
 PAGE_COLUMNS = tuple(BY_KEY[key] for key in PAGE_KEYS)
+
+
+def _revised(row: Row) -> list[str]:
+    """The commitments the log revises (调整), in the order first revised: the problem's fields hold the content
+    in force, so a reader of a table learns here that it was not what was first promised."""
+    return list(dict.fromkeys(entry.field.label for entry in row.problem.log if entry.type == "revision"))
 
 
 def cells(row: Row) -> list[Any]:

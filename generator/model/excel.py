@@ -11,12 +11,14 @@ here too, so that an exported workbook imports back into the same problems, log 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from . import columns
 from .schema import Department, Problem
-from .vocabulary import EntryType, ReviewOutcome
+from .vocabulary import EntryType, ReviewOutcome, RevisedField
 
 # Import-only meanings: headings a department's own sheet has and the ledger keeps as log entries.
 SERIAL = "serial"
@@ -183,12 +185,16 @@ LOG_FIELDS: tuple[Field, ...] = (
     Field("佐证材料", {"progress": "evidence"}, "list"),
     Field("新完成时限", {"extension": "deadline", "review": "deadline"}, "date"),  # a rebound sets one too
     Field("延期理由", {"extension": "reason"}),
-    Field("批准或审核单位", {"extension": "approved_by", "close": "approved_by"}),
-    Field("文号", {"extension": "document", "close": "document"}),
+    Field("批准或审核单位", {"extension": "approved_by", "close": "approved_by", "revision": "approved_by"}),
+    Field("文号", {"extension": "document", "close": "document", "revision": "document"}),
     Field("公示截止日期", {"notice": "until"}, "date"),
     Field("公示渠道", {"notice": "channel"}),
     Field("回头看结论", {"review": "outcome"}, "outcome"),
     Field("群众满意度（%）", {"review": "satisfaction"}, "int"),
+    Field("调整的内容", {"revision": "field"}, "revised_field"),
+    Field("调整前", {"revision": "from"}, "revised"),
+    Field("调整后", {"revision": "to"}, "revised"),
+    Field("调整理由", {"revision": "reason"}),
 )
 MILESTONE_FIELDS: tuple[Field, ...] = (
     Field("问题编号", {}, "id"),
@@ -197,6 +203,48 @@ MILESTONE_FIELDS: tuple[Field, ...] = (
     Field("实际完成日期", {"milestone": "done"}, "date"),
 )
 ENTRY_TYPES = {t.label: t.value for t in EntryType}
+REVISED_FIELDS = {f.label: f.value for f in RevisedField}
+NOTHING = "（无）"  # a revision's side that is empty (a plan added where there was none)
+MILESTONE_PARTS = " | "  # a milestone in a revision's cell: title | due | done, one per line
+
+
+def revision_cell(field: str, value: Any) -> str:
+    """A revision's `from` or `to` in one cell, so that `revision_value` reads it back: text as it is, a list
+    one item a line, milestones one a line as title | due | done."""
+    if value is None:
+        return NOTHING
+    if field == RevisedField.MILESTONES:
+        return "\n".join(MILESTONE_PARTS.join([m.title, m.due.isoformat() if m.due else "", m.done.isoformat() if m.done else ""])
+                         for m in value) or NOTHING
+    if isinstance(value, list):
+        return "\n".join(str(item) for item in value) or NOTHING
+    return str(getattr(value, "value", value))
+
+
+def revision_value(field: str, text: str) -> Any:
+    """A cell written by `revision_cell` as the revision entry holds it, as YAML would read it (dates as dates)."""
+    if text.strip() == NOTHING:
+        return [] if field in LIST_REVISIONS else None
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if field == RevisedField.MILESTONES:
+        milestones = []
+        for line in lines:
+            title, due, done = ([part.strip() for part in line.split(MILESTONE_PARTS.strip())] + ["", ""])[:3]
+            milestones.append({"title": title, **({"due": _day(due)} if due else {}), **({"done": _day(done)} if done else {})})
+        return milestones
+    if field in LIST_REVISIONS:
+        return lines
+    return text.strip()
+
+
+def _day(text: str) -> Any:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return text  # the schema check names it
+
+
+LIST_REVISIONS = {RevisedField.MEASURES.value, RevisedField.COOPERATING.value, RevisedField.MILESTONES.value}
 OUTCOMES = {o.label: o.value for o in ReviewOutcome}
 
 

@@ -11,6 +11,7 @@ problems, styling cell by cell with openpyxl was a third of a build (issue 9).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import io
@@ -22,6 +23,7 @@ from typing import Any
 
 import xlsxwriter
 
+from ..derivation import revisions
 from ..derivation.campaign import Campaign, Row
 from ..model import columns, excel
 from ..model.schema import Department, Portal
@@ -109,6 +111,7 @@ def _ledger_workbook(campaign: Campaign, department: str | None) -> bytes:
         number = HEADING_ROW
         write_string, write_number = sheet.write_string, sheet.write_number
         for number, row in enumerate(rows[unit.id], start=HEADING_ROW + 1):
+            row = _as_written(row, campaign)
             for index, value in enumerate(columns.cells(row)):  # cell by cell: a third of the cells are empty
                 if isinstance(value, str):
                     if value and index != status_at and index != light_at:
@@ -118,12 +121,22 @@ def _ledger_workbook(campaign: Campaign, department: str | None) -> bytes:
             write_string(number, status_at, row.state.status.label, book.status[row.state.status])
             write_string(number, light_at, row.state.light.label, book.light[row.state.light])
         sheet.autofilter(HEADING_ROW, 0, number, len(headings) - 1)
-    problems = [row for unit in departments for row in rows[unit.id]]
+    problems = [_as_written(row, campaign) for unit in departments for row in rows[unit.id]]
     _records(book, excel.LOG_SHEET, f"工作记录{as_of}", excel.LOG_FIELDS,
              ((row.problem.id, entry.type, entry) for row in problems for entry in row.problem.log), campaign.portal)
     _records(book, excel.MILESTONE_SHEET, f"倒排工期节点{as_of}", excel.MILESTONE_FIELDS,
              ((row.problem.id, "milestone", m) for row in problems for m in row.problem.milestones), campaign.portal)
     return book.close()
+
+
+def _as_written(row: Row, campaign: Campaign) -> Row:
+    """A row whose ledger columns hold the file as written (the original commitments; the revisions are rows of
+    the log sheet), so that the workbook imports back into the same file; status and light stay as derived."""
+    written = revisions.as_written(row.problem)
+    if written is row.problem:
+        return row
+    names = {d.id: d.name for d in campaign.departments}
+    return dataclasses.replace(row, problem=written, cooperating=tuple(names.get(u, u) for u in written.cooperating))
 
 
 def _summary(book: _Book, campaign: Campaign, departments: list[Department], rows: dict[str, list[Row]],
@@ -161,7 +174,7 @@ def _cell(kind: str, value: Any, portal: Portal) -> Any:
         return "\n".join(value) or None
     if kind == "step":
         return next((s.name for s in portal.steps if s.id == value), value)
-    if kind == "outcome":
+    if kind in ("outcome", "revised_field"):
         return value.label
     return safe(value)
 
@@ -179,7 +192,12 @@ def _records(book: _Book, name: str, title: str, declared: tuple[excel.Field, ..
         # cell by cell, only the fields the record's kind has: most of a log row is empty
         write_string(number, 0, problem_id)
         for index, cell_kind, field_name in plan[kind]:
-            value = labels[kind] if cell_kind == "type" else _cell(cell_kind, getattr(record, field_name), portal)
+            if cell_kind == "type":
+                value = labels[kind]
+            elif cell_kind == "revised":  # a revision's from or to, in the form its field takes
+                value = excel.revision_cell(record.field, getattr(record, "from_" if field_name == "from" else field_name))
+            else:
+                value = _cell(cell_kind, getattr(record, field_name), portal)
             if value is None:
                 continue
             if isinstance(value, str):
