@@ -75,8 +75,7 @@ def test_actions_are_pinned_to_commits_and_permissions_are_declared_per_job() ->
         workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert workflow.get("permissions") == {"contents": "read"}, f"{path.name}: least privilege at the top"
         for name, job in workflow["jobs"].items():
-            if name != "test":  # test.yml's single job has the top level's read-only token
-                assert "permissions" in job, f"{path.name} {name}: declare the job's own permissions"
+            assert "permissions" in job, f"{path.name} {name}: declare the job's own permissions"
             for step in job.get("steps", []):
                 if step.get("uses", "").startswith("actions/checkout@"):
                     assert step.get("with", {}).get("persist-credentials") is False, f"{path.name} {name}: persisted token"
