@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..review import history, ownership, platforms
@@ -79,7 +79,7 @@ def author_of(given: str | None, platform: platforms.GitHub | platforms.GitLab |
     raise CheckUsageError("不知道改动的作者：请用 --author 指定 git 平台上的账号（在 CI 里会自动取拉取请求的作者）。")
 
 
-def reviewed_author(given: str | None) -> tuple[str, object]:
+def reviewed_author(given: str | None) -> tuple[str, Callable[[str], bool] | None]:
     """The author and the platform's membership question for them (None outside CI): what check-ownership
     and diff judge with. Raises PlatformError when the author cannot be found."""
     platform = platforms.from_environment(os.environ)
