@@ -311,7 +311,8 @@ def _check_options(command):
         click.option("--base", default=None,
                      help="比较的基准提交（分支、标签或提交号，如 origin/main、HEAD~1）。在 GitHub Actions 或 GitLab CI "
                           "的合并请求里默认取基准提交。"),
-        click.option("--head", default=None, help="与基准比较的提交；默认比较当前工作目录（包括尚未提交的改动）。"),
+        click.option("--head", default=None, help="与基准比较的提交（CI 里用 HEAD）；默认比较当前工作目录（包括尚未提交的改动；"
+                                                  "台账和快照以外的文件比较已提交的 HEAD）。"),
         click.option("--repo", "repository", default=".", show_default=True, help="台账仓库的根目录。"),
         click.option("--format", "output_format", type=click.Choice(["text", "json", "github", "gitlab"]),
                      default="text", show_default=True, help=FORMAT_HELP),
@@ -364,18 +365,21 @@ def check_history(base: str | None, head: str | None, repository: str, output_fo
 @cli.command("check-ownership")
 @_check_options
 @click.option("--author", default=None,
-              help="改动的作者在 git 平台上的账号；默认取 CI 环境里拉取请求的作者（GitHub）或 GITLAB_USER_LOGIN。")
+              help="改动的作者在 git 平台上的账号；默认取 CI 环境里拉取请求的作者（GitHub 取事件里的作者，"
+                   "GitLab 向 API 查询合并请求的创建人，需要 RECTIFY_GITLAB_TOKEN）。")
 @click.option("--team", "teams", multiple=True, envvar="RECTIFY_AUTHOR_TEAMS",
-              help="作者所属的团队（可多次给出，如 @city/sthj）；owners 里写团队时用它判断作者是否属于该团队。")
+              help="作者所属的团队（可多次给出，如 @city/sthj）；owners 里写团队时用它判断作者是否属于该团队。"
+                   "在 CI 里没有给出时向平台查询（GitHub 需要 RECTIFY_TEAMS_TOKEN，GitLab 需要 RECTIFY_GITLAB_TOKEN）。")
 def check_ownership(base: str | None, head: str | None, repository: str, output_format: str,
                     author: str | None, teams: tuple[str, ...]) -> None:
-    """检查改动的文件是否都归作者管理：部门文件夹归 departments.yml 中该部门的 owners，登记表、督查记录和
-    每周快照归 portal.yml 中专班办公室的 owners（以基准提交里的登记为准）。跨部门的改动列出每个部门和须审核的人。
+    """检查改动的文件是否都归作者管理：部门文件夹归 departments.yml 中该部门的 owners，登记表、督查记录、
+    每周快照以及台账以外的一切文件（代码、工作流、设置、.gitattributes 等）归 portal.yml 中专班办公室的 owners
+    （以基准提交里的登记为准）；符号链接和子模块一律不接受。跨部门的改动列出每个部门和须审核的人。
     """
-    from .commands.checks import author_of, base_ref
+    from .commands.checks import base_ref
     from .commands.checks import check_ownership as run
 
-    _report_check(lambda: run(Path(repository), base_ref(base), author_of(author), teams, head), output_format)
+    _report_check(lambda: run(Path(repository), base_ref(base), author, teams, head), output_format)
 
 
 @cli.command()
@@ -394,16 +398,18 @@ def diff(base: str | None, head: str | None, repository: str, today: dt.date | N
     在 GitHub Actions 里可写入作业摘要：rectify diff >> "$GITHUB_STEP_SUMMARY"。
     """
     from . import clock
-    from .commands.checks import CheckUsageError, author_of, base_ref
+    from .commands.checks import CheckUsageError, base_ref, reviewed_author
     from .commands.diff import diff as run
     from .loading.tree import TreeError
+    from .review.platforms import PlatformError
 
     try:
-        who = author_of(author)
-    except CheckUsageError:
-        who = None
+        who, is_member = reviewed_author(author)
+    except (CheckUsageError, PlatformError):  # the summary is still worth reading; check-ownership reports it
+        who, is_member = None, None
     try:
-        click.echo(run(Path(repository), base_ref(base), today or clock.today(), who, teams, head), nl=False)
+        click.echo(run(Path(repository), base_ref(base), today or clock.today(), who, teams, head, is_member),
+                   nl=False)
     except (CheckUsageError, TreeError) as exc:
         raise click.UsageError(str(exc)) from None
 

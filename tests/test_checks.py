@@ -8,9 +8,11 @@ runs it), and the command runs through its real entry point.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -22,6 +24,14 @@ PROBLEM = "ledgers/ecology-env/STHJ-2025-001.yml"  # open, two progress entries,
 CLOSED = "ledgers/ecology-env/STHJ-2025-002.yml"  # extended, noticed, closed, reviewed
 EDUCATION = "ledgers/education/JY-2026-001.yml"
 SNAPSHOT = "snapshots/2026-W44.json"  # records the ledger to Sunday 2026-11-01
+
+
+@pytest.fixture(autouse=True)
+def outside_ci(monkeypatch) -> None:
+    """Each case sets the CI variables it means: none of the job's own (this suite runs in CI too)."""
+    for name in list(os.environ):
+        if name.startswith(("GITHUB_", "GITLAB_", "CI_", "RECTIFY_")):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture
@@ -544,6 +554,225 @@ def test_diff_lists_the_checks_findings(capsys, repo: Path) -> None:
     assert code == 0
     assert "### 检查发现的问题（2 个错误）" in out
     assert "E510 改动了销号记录" in out and "E511 无权修改这个部门的台账" in out
+
+
+# ---------------------------------------------------------------- beyond the data folders
+
+
+def test_a_department_may_not_change_code_workflows_or_settings(capsys, repo: Path) -> None:
+    """The gate's own files are the office's: a clerk's pull request that edits them is refused."""
+    (repo / "Makefile").write_text("test:\n\ttrue\n", encoding="utf-8")
+    (repo / ".github/workflows").mkdir(parents=True)
+    (repo / ".github/workflows/pull-request.yml").write_text("on: pull_request\n", encoding="utf-8")
+    (repo / "generator/review").mkdir(parents=True)
+    (repo / "generator/review/history.py").write_text("def check(changes):\n    return []\n", encoding="utf-8")
+    append(repo, PROBLEM, PROGRESS)
+    git(repo, "checkout", "-q", "-b", "change")  # the base stays main
+    commit_all(repo, "a clerk's change with code in it")
+    code, out = ownership(capsys, repo, "sthj-clerk")
+    assert code == 1
+    assert findings(out) == [(".github/workflows/pull-request.yml", 1, "E520"), ("Makefile", 1, "E520"),
+                             ("generator/review/history.py", 1, "E520")]
+    assert "持续集成的工作流" in out and "门户程序的代码" in out and "构建和安装门户的设置" in out
+    assert "台账和快照以外改动了 3 个文件" in out and "专班办公室：3 个文件" in out
+    code, out = ownership(capsys, repo, "office-clerk", "--head", "HEAD")
+    assert code == 1 and {f[2] for f in findings(out)} == {"E511"}  # the office owns code, not the department's file
+
+
+def test_git_settings_files_are_the_offices_in_any_folder(capsys, repo: Path) -> None:
+    """A .gitattributes can mark a neighbour's folder -diff: the reviewer would see no change there."""
+    (repo / ".gitattributes").write_text("ledgers/education/** -diff\n", encoding="utf-8")
+    (repo / "ledgers/ecology-env/.gitattributes").write_text("*.yml linguist-generated\n", encoding="utf-8")
+    git(repo, "checkout", "-q", "-b", "change")  # the base stays main
+    commit_all(repo, "attributes")
+    code, out = ownership(capsys, repo, "sthj-clerk")
+    assert code == 1
+    assert findings(out) == [(".gitattributes", 1, "E522"), ("ledgers/ecology-env/.gitattributes", 1, "E522")]
+    code, out = ownership(capsys, repo, "office-clerk")
+    assert code == 0, out
+
+
+def test_symlinks_and_submodules_are_refused_from_anyone(capsys, repo: Path) -> None:
+    os.symlink("../education/JY-2026-001.yml", repo / "ledgers/ecology-env/STHJ-2026-009.yml")
+    os.symlink("ledgers", repo / "data")
+    git(repo, "checkout", "-q", "-b", "change")  # the base stays main
+    commit_all(repo, "links")
+    submodule = git(repo, "rev-parse", "HEAD")
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{submodule},ledgers/ecology-env/vendor")
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{submodule},vendor")
+    git(repo, "commit", "-q", "-m", "submodules")
+    for author in ("sthj-clerk", "office-clerk"):
+        code, out = ownership(capsys, repo, author, "--head", "HEAD")
+        assert code == 1
+        e521 = [f for f in findings(out) if f[2] == "E521"]
+        assert e521 == [("data", 1, "E521"), ("ledgers/ecology-env/STHJ-2026-009.yml", 1, "E521"),
+                        ("ledgers/ecology-env/vendor", 1, "E521"), ("vendor", 1, "E521")], out
+        assert "符号链接" in out and "子模块" in out
+    code, out = history(capsys, repo, "--head", "HEAD")  # a submodule's content is not there to read: no crash
+    assert "Traceback" not in out
+
+
+def test_the_working_folder_is_compared_with_head_outside_the_data(capsys, repo: Path) -> None:
+    """A laptop's .venv/ or site/ is no pull request's: outside the data folders the committed HEAD counts."""
+    (repo / ".venv").mkdir()
+    (repo / ".venv/pyvenv.cfg").write_text("home = /usr\n", encoding="utf-8")
+    append(repo, PROBLEM, PROGRESS)
+    code, out = ownership(capsys, repo, "sthj-clerk")
+    assert code == 0, out
+
+
+# ---------------------------------------------------------------- teams and authors, asked of the platform
+
+
+class FakeAPI:
+    """The platforms' REST APIs as a transport: (url, headers) -> (status, body), and the requests it saw."""
+
+    def __init__(self, answers: dict[str, tuple[int, object]]):
+        self.answers = answers
+        self.requests: list[tuple[str, dict]] = []
+
+    def __call__(self, url: str, headers) -> tuple[int, bytes]:
+        self.requests.append((url, dict(headers)))
+        parts = urlsplit(url)
+        path = unquote(parts.path).removeprefix("/api/v4") + (f"?{parts.query}" if parts.query else "")
+        status, payload = self.answers.get(path, (404, {"message": "404 Not Found"}))
+        return status, json.dumps(payload).encode()
+
+
+GITHUB_TEAM = {"/orgs/test-city/teams/sthj": (200, {"slug": "sthj"}),
+               "/orgs/test-city/teams/sthj/memberships/li-clerk": (200, {"state": "active", "role": "member"}),
+               "/orgs/test-city/teams/sthj/memberships/invited": (200, {"state": "pending", "role": "member"})}
+GITLAB_TEAM = {"/projects/42/merge_requests/7": (200, {"iid": 7, "author": {"id": 301, "username": "li-clerk"}}),
+               "/groups/test-city/sthj": (200, {"id": 9, "full_path": "test-city/sthj"}),
+               "/groups/test-city/sthj/members/all/301": (200, {"id": 301, "username": "li-clerk", "state": "active"}),
+               "/users?username=wang": (200, [{"id": 302, "username": "wang"}])}
+
+
+def on_github(monkeypatch, api: FakeAPI, token: str | None = "ghp-test") -> None:
+    import generator.review.platforms as platforms
+
+    monkeypatch.setattr(platforms, "urllib_transport", api)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_API_URL", "https://api.github.test")
+    if token:
+        monkeypatch.setenv("RECTIFY_TEAMS_TOKEN", token)
+
+
+def on_gitlab(monkeypatch, api: FakeAPI, token: str | None = "glpat-test", starter: str = "office-clerk") -> None:
+    import generator.review.platforms as platforms
+
+    monkeypatch.setattr(platforms, "urllib_transport", api)
+    for name, value in {"GITLAB_CI": "true", "CI_API_V4_URL": "https://gitlab.test/api/v4", "CI_PROJECT_ID": "42",
+                        "CI_MERGE_REQUEST_PROJECT_ID": "42", "CI_MERGE_REQUEST_IID": "7",
+                        "GITLAB_USER_LOGIN": starter}.items():
+        monkeypatch.setenv(name, value)
+    if token:
+        monkeypatch.setenv("RECTIFY_GITLAB_TOKEN", token)
+
+
+def check_ownership_in_ci(capsys, repo: Path, *extra: str) -> tuple[int, str]:
+    code, out, err = rectify(capsys, "check-ownership", "--repo", str(repo), "--base", "main", *extra)
+    assert not err, err
+    return code, out
+
+
+def test_a_team_member_passes_on_github(capsys, repo: Path, monkeypatch) -> None:
+    append(repo, PROBLEM, PROGRESS)
+    api = FakeAPI(GITHUB_TEAM)
+    on_github(monkeypatch, api)
+    code, out = check_ownership_in_ci(capsys, repo, "--author", "li-clerk")
+    assert code == 0, out
+    assert api.requests[-1][0] == "https://api.github.test/orgs/test-city/teams/sthj/memberships/li-clerk"
+    assert api.requests[-1][1]["Authorization"] == "Bearer ghp-test"
+    code, out = check_ownership_in_ci(capsys, repo, "--author", "invited")  # invited, not yet a member
+    assert code == 1 and findings(out) == [(PROBLEM, 1, "E511")]
+    code, out = check_ownership_in_ci(capsys, repo, "--author", "stranger")
+    assert code == 1 and findings(out) == [(PROBLEM, 1, "E511")]
+
+
+def test_a_personal_owner_needs_no_token(capsys, repo: Path, monkeypatch) -> None:
+    append(repo, PROBLEM, PROGRESS)
+    api = FakeAPI({})
+    on_github(monkeypatch, api, token=None)
+    code, out = check_ownership_in_ci(capsys, repo, "--author", "sthj-clerk")
+    assert code == 0, out
+    assert api.requests == []
+
+
+def test_a_team_owner_without_a_token_names_the_secret_and_its_scope(capsys, repo: Path, monkeypatch) -> None:
+    append(repo, PROBLEM, PROGRESS)
+    on_github(monkeypatch, FakeAPI(GITHUB_TEAM), token=None)
+    code, out = check_ownership_in_ci(capsys, repo, "--author", "li-clerk")
+    assert code == 1
+    assert findings(out) == [(PROBLEM, 1, "E523")]
+    assert "RECTIFY_TEAMS_TOKEN" in out and "read:org" in out and "@test-city/sthj" in out
+
+
+def test_a_token_that_cannot_see_the_team_is_not_taken_for_no(capsys, repo: Path, monkeypatch) -> None:
+    """GitHub answers 404 both for "not a member" and for "this token cannot see the team"."""
+    append(repo, PROBLEM, PROGRESS)
+    on_github(monkeypatch, FakeAPI({}))
+    code, out = check_ownership_in_ci(capsys, repo, "--author", "li-clerk")
+    assert code == 1 and findings(out) == [(PROBLEM, 1, "E523")]
+    assert "read:org" in out
+
+
+def test_gitlab_author_is_the_merge_requests_not_the_pipelines_starter(capsys, repo: Path, monkeypatch) -> None:
+    """The office re-runs a clerk's pipeline: GITLAB_USER_LOGIN becomes the office, the author stays the clerk."""
+    edit(repo, "ledgers/portal.yml", "feedback: 12345", "feedback: 12345 热线")
+    api = FakeAPI(GITLAB_TEAM)
+    on_gitlab(monkeypatch, api, starter="office-clerk")
+    code, out = check_ownership_in_ci(capsys, repo)
+    assert code == 1
+    assert findings(out) == [("ledgers/portal.yml", 1, "E512")] and "作者：li-clerk" in out
+    assert api.requests[0][0] == "https://gitlab.test/api/v4/projects/42/merge_requests/7"
+    assert api.requests[0][1]["PRIVATE-TOKEN"] == "glpat-test"
+
+
+def test_a_team_member_passes_on_gitlab(capsys, repo: Path, monkeypatch) -> None:
+    append(repo, PROBLEM, PROGRESS)
+    api = FakeAPI(GITLAB_TEAM)
+    on_gitlab(monkeypatch, api)
+    code, out = check_ownership_in_ci(capsys, repo)
+    assert code == 0, out
+    assert "作者：li-clerk" in out
+    assert api.requests[-1][0] == "https://gitlab.test/api/v4/groups/test-city%2Fsthj/members/all/301"
+    code, out = check_ownership_in_ci(capsys, repo, "--author", "wang")  # asked by name: its id first
+    assert code == 1 and findings(out) == [(PROBLEM, 1, "E511")]
+
+
+def test_gitlab_without_a_token_cannot_name_the_author(capsys, repo: Path, monkeypatch) -> None:
+    append(repo, PROBLEM, PROGRESS)
+    on_gitlab(monkeypatch, FakeAPI({}), token=None, starter="sthj-clerk")
+    code, out = check_ownership_in_ci(capsys, repo)
+    assert code == 1
+    assert findings(out) == [(PROBLEM, 1, "E524")]
+    assert "RECTIFY_GITLAB_TOKEN" in out and "read_api" in out and "GITLAB_USER_LOGIN" in out
+
+
+def test_an_unreachable_platform_is_a_finding_not_a_traceback(capsys, repo: Path, monkeypatch) -> None:
+    from generator.review.platforms import PlatformError
+
+    def offline(url, headers):
+        raise PlatformError("无法连接 api.github.test（Connection refused）")
+
+    append(repo, PROBLEM, PROGRESS)
+    on_github(monkeypatch, FakeAPI({}))
+    monkeypatch.setattr("generator.review.platforms.urllib_transport", offline)
+    code, out = check_ownership_in_ci(capsys, repo, "--author", "li-clerk")
+    assert code == 1 and findings(out) == [(PROBLEM, 1, "E523")] and "无法连接" in out
+
+
+def test_the_transport_is_urllib_and_reports_a_refused_connection() -> None:
+    import socket
+
+    from generator.review.platforms import PlatformError, urllib_transport
+
+    with socket.socket() as unused:  # a port nothing listens on: refused at once, no network needed
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    with pytest.raises(PlatformError, match="无法连接 127.0.0.1"):
+        urllib_transport(f"http://127.0.0.1:{port}/orgs/x/teams/y", {})
 
 
 def test_every_code_of_the_checks_has_a_case_here() -> None:

@@ -1,18 +1,26 @@
 """The CI workflows: they lint clean, and their pull-request steps do what they say when run as CI runs them.
 
 The steps' own commands are taken from the workflow files and run with bash in a temporary repository, in an
-environment like GitHub's (GITHUB_EVENT_PATH, GITHUB_STEP_SUMMARY) or GitLab's (merge-request variables), so
-a workflow that calls a command wrongly fails here, not on the first pull request.
+environment like GitHub's (GITHUB_EVENT_PATH, GITHUB_STEP_SUMMARY, GITHUB_ENV) or GitLab's (merge-request
+variables), so a workflow that calls a command wrongly fails here, not on the first pull request. The one
+command not run as written is the pip install of the base commit's tool (no package index here): it is
+replaced by the same tool run from the base commit's worktree (`python -P`, so the pull request's own
+generator/ cannot be imported instead), and a test checks what the real step installs. The platforms' APIs
+are a small HTTP server on 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
@@ -24,6 +32,7 @@ BIN = Path(sys.executable).parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 GITLAB = ROOT / ".gitlab-ci.yml"
 PROBLEM = "ledgers/ecology-env/STHJ-2026-001.yml"  # open, in progress
+NEIGHBOUR = "ledgers/education/JY-2026-001.yml"  # another department's
 
 
 def tool(name: str) -> str:
@@ -54,16 +63,55 @@ def test_workflows_match_their_platforms_schema(schema: str, files: list[Path]) 
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_actions_are_pinned_to_a_version_and_permissions_are_declared() -> None:
+PINNED = re.compile(r"^\s*(?:- )?uses: (?P<action>[\w.-]+/[\w./-]+)@(?P<sha>[0-9a-f]{40}) # (?P<tag>v\d+\.\d+\.\d+)$")
+
+
+def test_actions_are_pinned_to_commits_and_permissions_are_declared_per_job() -> None:
+    """A tag can be moved to other code; a commit cannot. The tag stays beside it, for the reader."""
+    for path in WORKFLOWS:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.match(r"^\s*(- )?uses: ", line) and "uses: ./" not in line:
+                assert PINNED.match(line), f"{path.name}:{number}: pin to a full commit SHA with its tag: {line.strip()}"
+        workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert workflow.get("permissions") == {"contents": "read"}, f"{path.name}: least privilege at the top"
+        for name, job in workflow["jobs"].items():
+            assert "permissions" in job, f"{path.name} {name}: declare the job's own permissions"
+            for step in job.get("steps", []):
+                if step.get("uses", "").startswith("actions/checkout@"):
+                    assert step.get("with", {}).get("persist-credentials") is False, f"{path.name} {name}: persisted token"
+
+
+def test_only_the_snapshot_job_may_write_and_only_main_is_published() -> None:
     for path in WORKFLOWS:
         workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
-        assert "permissions" in workflow, f"{path.name}: no top-level permissions"
-        assert workflow["permissions"] == {"contents": "read"}, f"{path.name}: least privilege at the top"
         for name, job in workflow["jobs"].items():
-            for step in job.get("steps", []):
-                if "uses" in step:
-                    action, _, version = step["uses"].partition("@")
-                    assert version.startswith("v") and version.count(".") == 2, f"{path.name} {name}: {step['uses']}"
+            writes = {k for k, v in job.get("permissions", {}).items() if v == "write"}
+            if path.stem == "snapshot" and name == "snapshot":
+                assert writes == {"contents"}
+            elif path.stem == "publish" and name == "deploy" or path.stem == "snapshot" and name == "publish":
+                assert writes == {"pages", "id-token"}
+            else:
+                assert not writes, f"{path.name} {name}: {writes}"
+    publish = yaml.safe_load((ROOT / ".github/workflows/publish.yml").read_text(encoding="utf-8"))
+    assert not (publish[True]["workflow_call"] or {}).get("inputs"), "a caller must not choose the ref to publish"
+    for name, job in publish["jobs"].items():
+        assert job["if"] == "github.ref == 'refs/heads/main'", name
+    checkout = next(s for s in publish["jobs"]["build"]["steps"] if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["ref"] == "main"
+    snapshot = yaml.safe_load((ROOT / ".github/workflows/snapshot.yml").read_text(encoding="utf-8"))
+    assert all(job["if"] == "github.ref == 'refs/heads/main'" for job in snapshot["jobs"].values())
+
+
+def test_zizmor_finds_no_high_or_medium_issue() -> None:
+    """zizmor (offline: no GitHub API here) over the workflows: before this test, 11 high (unpinned-uses) and
+    1 medium (artipacked)."""
+    done = subprocess.run([tool("zizmor"), "--offline", "--format", "json", str(ROOT / ".github" / "workflows")],
+                          capture_output=True, text=True)
+    assert done.returncode in (0, 10, 11, 12, 13, 14), done.stderr  # 1x: findings of the highest severity x
+    found = json.loads(done.stdout)
+    serious = [(f["ident"], f["determinations"]["severity"], f["locations"][0]["symbolic"]["key"])
+               for f in found if f["determinations"]["severity"] in ("High", "Medium")]
+    assert serious == [], serious
 
 
 def test_snapshot_runs_monday_midnight_in_beijing() -> None:
@@ -79,13 +127,23 @@ def test_snapshot_runs_monday_midnight_in_beijing() -> None:
 # ---------------------------------------------------------------- the steps, run as CI runs them
 
 
+TOOL_FILES = ("generator", "pyproject.toml", "constraints.txt", "Makefile")
+
+
 @pytest.fixture
 def pull_request(tmp_path: Path) -> tuple[Path, str]:
-    """The sample ledger committed as the base, with a clerk of the ecology department registered as an owner."""
+    """The sample ledger and the tool committed as the base, with a clerk of the ecology department registered
+    as an owner beside the department's team."""
     repository = tmp_path / "repo"
     repository.mkdir()
     git(repository, "init", "-q", "-b", "main")
     shutil.copytree(ROOT / "ledgers", repository / "ledgers")
+    for name in TOOL_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, repository / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copyfile(source, repository / name)
     departments = repository / "ledgers" / "departments.yml"
     departments.write_text(departments.read_text(encoding="utf-8").replace(
         '- "@zhouzhou-city/sthj"', '- "@zhouzhou-city/sthj"\n      - "@sthj-clerk"'), encoding="utf-8")
@@ -95,9 +153,9 @@ def pull_request(tmp_path: Path) -> tuple[Path, str]:
     return repository, base
 
 
-def honest_update(repository: Path) -> None:
-    path = repository / PROBLEM
-    path.write_text(path.read_text(encoding="utf-8") + f"""  - date: {_today()}
+def honest_update(repository: Path, path: str = PROBLEM) -> None:
+    target = repository / path
+    target.write_text(target.read_text(encoding="utf-8") + f"""  - date: {_today()}
     type: progress
     step: implement
     percent: 95
@@ -123,45 +181,178 @@ def rewrite_history(repository: Path) -> int:
     return entry + 1
 
 
+def switch_off_the_checks(repository: Path) -> None:
+    """What a pull request that wants every check green would do to the tool in its own tree."""
+    stub = "def check(*args, **kwargs):\n    return [] if 'history' in __name__ else ([], [])\n"
+    for module in ("history", "ownership"):
+        path = repository / "generator" / "review" / f"{module}.py"
+        path.write_text(path.read_text(encoding="utf-8") + "\n\n" + stub, encoding="utf-8")
+    (repository / "Makefile").write_text(".PHONY: all\nall:\n\ttrue\n", encoding="utf-8")
+
+
+def base_tool(folder: Path) -> Path:
+    """The test double of the pip install of the base worktree: the base commit's own generator/, run with the
+    test environment's packages. -P keeps the working folder (the pull request's tree) off sys.path."""
+    wrapper = folder / "rectify"
+    wrapper.write_text(f'#!/bin/sh\nPYTHONPATH="$RECTIFY_BASE" exec "{sys.executable}" -P -m generator "$@"\n',
+                       encoding="utf-8")
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+def clean_environment() -> dict[str, str]:
+    """The test process's environment without any CI platform's variables (this suite runs in CI too)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GITLAB_", "CI_", "RECTIFY_"))}
+    env.pop("CI", None)
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    return env | {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+class PlatformAPI:
+    """GitHub's and GitLab's REST APIs on 127.0.0.1, as far as the checks ask them: canned answers by path."""
+
+    def __init__(self, answers: dict[str, tuple[int, object]]):
+        self.answers = answers
+        self.asked: list[tuple[str, str]] = []  # (path, token header)
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                parts = urlsplit(self.path)
+                path = unquote(parts.path).removeprefix("/api/v4") + (f"?{parts.query}" if parts.query else "")
+                outer.asked.append((path, self.headers.get("Authorization") or self.headers.get("PRIVATE-TOKEN") or ""))
+                status, payload = outer.answers.get(path, (404, {"message": "Not Found"}))
+                body = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# The teams' answers: li-clerk is in the ecology department's team (and not listed by name); sthj-clerk, listed
+# by name in ecology-env's owners, is in neither the education department's team nor the office's.
+GITHUB_TEAMS = {"/orgs/zhouzhou-city/teams/sthj": (200, {"slug": "sthj"}),
+                "/orgs/zhouzhou-city/teams/sthj/memberships/li-clerk": (200, {"state": "active", "role": "member"}),
+                "/orgs/zhouzhou-city/teams/jy": (200, {"slug": "jy"}),
+                "/orgs/zhouzhou-city/teams/office": (200, {"slug": "office"})}
+GITLAB_USERS = {"li-clerk": 301, "sthj-clerk": 300}
+GITLAB_TEAMS = {"/groups/zhouzhou-city/sthj": (200, {"id": 9, "full_path": "zhouzhou-city/sthj"}),
+                "/groups/zhouzhou-city/sthj/members/all/301": (200, {"id": 301, "username": "li-clerk",
+                                                                     "state": "active"}),
+                "/groups/zhouzhou-city/jy": (200, {"id": 10, "full_path": "zhouzhou-city/jy"}),
+                "/groups/zhouzhou-city/office": (200, {"id": 11, "full_path": "zhouzhou-city/office"})}
+
+
+def pull_request_job() -> dict:
+    return yaml.safe_load((ROOT / ".github/workflows/pull-request.yml").read_text(encoding="utf-8"))["jobs"]["checks"]
+
+
 def github_steps() -> list[dict]:
-    workflow = yaml.safe_load((ROOT / ".github/workflows/pull-request.yml").read_text(encoding="utf-8"))
-    steps = workflow["jobs"]["checks"]["steps"]
-    return [s for s in steps if "run" in s and "rectify" in s["run"] and "rectify site" not in s["run"]]
+    return [s for s in pull_request_job()["steps"] if "run" in s]
 
 
-def run_github(repository: Path, base: str, tmp_path: Path) -> tuple[list[tuple[int, str]], str]:
+def run_github(repository: Path, base: str, tmp_path: Path, author: str = "sthj-clerk",
+               token: bool = True) -> tuple[list[tuple[int, str]], str, PlatformAPI]:
+    """Every `run` step of the checks job, in order, as Actions runs them: values a step appends to GITHUB_ENV
+    reach the later steps, and `${{ }}` expressions in a step's env are filled in as GitHub would; the
+    repository secret RECTIFY_TEAMS_TOKEN is set when `token`."""
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": 7, "base": {"sha": base, "ref": "main"},
-                                                  "user": {"login": "sthj-clerk"}}}), encoding="utf-8")
-    summary = tmp_path / "summary.md"
+                                                  "user": {"login": author}}}), encoding="utf-8")
+    summary, github_env, runner_temp = tmp_path / "summary.md", tmp_path / "github_env", tmp_path / "runner"
     summary.write_text("", encoding="utf-8")
-    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event),
-           "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_ACTOR": "office-reviewer",
-           "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    github_env.write_text("", encoding="utf-8")
+    runner_temp.mkdir()
+    expressions = {"${{ github.event.pull_request.base.sha }}": base,
+                   "${{ secrets.RECTIFY_TEAMS_TOKEN }}": "ghs-teams-token" if token else ""}
+    api = PlatformAPI(GITHUB_TEAMS)
+    env = clean_environment() | {
+        "CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_ENV": str(github_env), "GITHUB_ACTOR": "office-reviewer",
+        "RUNNER_TEMP": str(runner_temp), "GITHUB_API_URL": api.url,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     results = []
-    for step in github_steps():
-        done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=repository, env=env, capture_output=True, text=True)
-        assert "Traceback" not in done.stderr, done.stderr
-        results.append((done.returncode, done.stdout))
-    return results, summary.read_text(encoding="utf-8")
+    try:
+        for step in github_steps():
+            step_env = {**env, **{k: expressions.get(v, v) for k, v in step.get("env", {}).items()}}
+            for line in github_env.read_text(encoding="utf-8").splitlines():
+                name, _, value = line.partition("=")
+                step_env[name] = value
+            command = step["run"]
+            if "pip install" in command:  # no package index here: the same tool, from the same worktree
+                assert '-c "$RECTIFY_BASE/constraints.txt" "$RECTIFY_BASE"' in command and "make" not in command
+                command = f'echo "RECTIFY={base_tool(runner_temp)}" >> "$GITHUB_ENV"'
+            done = subprocess.run(["bash", "-e", "-c", command], cwd=repository, env=step_env, capture_output=True,
+                                  text=True)
+            assert "Traceback" not in done.stderr, done.stderr
+            results.append((done.returncode, done.stdout + done.stderr))
+    finally:
+        api.close()
+    return results[2:], summary.read_text(encoding="utf-8"), api  # the two setup steps' output is not a check's
+
+
+def test_the_checks_job_never_runs_the_pull_requests_tree() -> None:
+    """No make, no install of the checkout: the tool is the base commit's, installed from its worktree."""
+    job = pull_request_job()
+    commands = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "make" not in commands.split() and ".venv" not in commands
+    assert 'git worktree add --detach "$RUNNER_TEMP/rectify-base" "$BASE_SHA"' in commands
+    assert all('"$RECTIFY" ' in s["run"] for s in github_steps()[2:])
+    assert not any("cache" in step.get("with", {}) for step in job["steps"])
+    secret_steps = {s["name"] for s in job["steps"] if "secrets." in json.dumps(s)}
+    assert secret_steps == {"检查修改权限", "改动摘要"}
+    preview = yaml.safe_load((ROOT / ".github/workflows/pull-request.yml").read_text(encoding="utf-8"))["jobs"]["preview"]
+    assert "secrets." not in json.dumps(preview) and preview["permissions"] == {"contents": "read"}
 
 
 def test_github_steps_pass_an_honest_update(pull_request, tmp_path: Path) -> None:
     repository, base = pull_request
     honest_update(repository)
     commit_all(repository, "progress")
-    results, summary = run_github(repository, base, tmp_path)
-    assert [s["name"] for s in github_steps()] == ["校验台账", "检查历史记录（只能追加，不能改写）", "检查修改权限", "改动摘要"]
+    results, summary, _ = run_github(repository, base, tmp_path)
+    assert [s["name"] for s in github_steps()][2:] == ["校验台账", "检查历史记录（只能追加，不能改写）", "检查修改权限", "改动摘要"]
     assert [code for code, _ in results] == [0, 0, 0, 0], results
     assert "## 本次拉取请求的改动摘要" in summary and "完成治理工程竣工验收准备" in summary
     assert "检查均已通过" in summary
+
+
+def test_github_steps_pass_an_honest_update_by_a_team_member(pull_request, tmp_path: Path) -> None:
+    """Owners are teams: the clerk is in @zhouzhou-city/sthj, as GitHub's API says, and is not listed by name."""
+    repository, base = pull_request
+    honest_update(repository)
+    commit_all(repository, "progress")
+    results, summary, api = run_github(repository, base, tmp_path, author="li-clerk")
+    assert [code for code, _ in results] == [0, 0, 0, 0], results
+    assert "检查均已通过" in summary
+    assert ("/orgs/zhouzhou-city/teams/sthj/memberships/li-clerk", "Bearer ghs-teams-token") in api.asked
+
+
+def test_github_steps_refuse_a_team_owned_change_without_the_token(pull_request, tmp_path: Path) -> None:
+    repository, base = pull_request
+    honest_update(repository)
+    commit_all(repository, "progress")
+    results, _, _ = run_github(repository, base, tmp_path, author="li-clerk", token=False)
+    assert [code for code, _ in results] == [0, 0, 1, 0], results
+    assert "title=E523 team-unresolved::" in results[2][1] and "RECTIFY_TEAMS_TOKEN" in results[2][1]
 
 
 def test_github_steps_annotate_rewritten_history(pull_request, tmp_path: Path) -> None:
     repository, base = pull_request
     line = rewrite_history(repository)
     commit_all(repository, "rewrite")
-    results, summary = run_github(repository, base, tmp_path)
+    results, summary, _ = run_github(repository, base, tmp_path)
     codes = [code for code, _ in results]
     assert codes == [0, 1, 0, 0], results
     history = results[1][1]
@@ -169,26 +360,153 @@ def test_github_steps_annotate_rewritten_history(pull_request, tmp_path: Path) -
     assert "E503 改动了已合并的记录" in summary
 
 
-def test_gitlab_checks_job_writes_code_quality_reports(pull_request) -> None:
+def test_a_pull_request_cannot_switch_off_the_github_checks(pull_request, tmp_path: Path) -> None:
+    """It stubs out the checks in its own generator/, empties the Makefile, rewrites its own history and edits
+    a neighbour's problem: the base commit's tool runs, and refuses all of it."""
+    repository, base = pull_request
+    switch_off_the_checks(repository)
+    rewrite_history(repository)
+    honest_update(repository, NEIGHBOUR)
+    commit_all(repository, "all green, please")
+    results, summary, _ = run_github(repository, base, tmp_path)
+    assert [code for code, _ in results] == [0, 1, 1, 0], results
+    assert "title=E503 entry-changed::" in results[1][1]
+    ownership = results[2][1]
+    for expected in (f"file={NEIGHBOUR},line=1,col=1,title=E511", "file=Makefile,line=1,col=1,title=E520",
+                     "file=generator/review/history.py,line=1,col=1,title=E520",
+                     "file=generator/review/ownership.py,line=1,col=1,title=E520"):
+        assert expected in ownership, ownership
+    assert "E520 改动了台账以外的文件" in summary
+
+
+def test_a_pull_request_touching_the_gate_itself_is_flagged(pull_request, tmp_path: Path) -> None:
+    """A workflow, .gitattributes that would hide a neighbour's diff, and a symlink."""
+    repository, base = pull_request
+    (repository / ".github/workflows").mkdir(parents=True)
+    (repository / ".github/workflows/pull-request.yml").write_text("on: pull_request\njobs: {}\n", encoding="utf-8")
+    (repository / ".gitattributes").write_text("ledgers/education/** -diff\n", encoding="utf-8")
+    os.symlink("STHJ-2026-001.yml", repository / "ledgers/ecology-env/STHJ-2026-099.yml")
+    commit_all(repository, "gate")
+    results, _, _ = run_github(repository, base, tmp_path)
+    ownership = results[2][1]
+    assert results[2][0] == 1
+    for expected in ("file=.github/workflows/pull-request.yml,line=1,col=1,title=E520",
+                     "file=.gitattributes,line=1,col=1,title=E522",
+                     "file=ledgers/ecology-env/STHJ-2026-099.yml,line=1,col=1,title=E521"):
+        assert expected in ownership, ownership
+
+
+def gitlab_job(name: str) -> dict:
+    return yaml.safe_load(GITLAB.read_text(encoding="utf-8"))[name]
+
+
+def run_gitlab(repository: Path, base: str, tmp_path: Path, author: str = "sthj-clerk",
+               starter: str = "office-reviewer") -> tuple[subprocess.CompletedProcess, PlatformAPI]:
+    """The checks job's before_script and script in one shell, as the runner runs them, with the merge
+    request pipeline's variables: its author known only to the API, the pipeline's starter in GITLAB_USER_LOGIN."""
+    job = gitlab_job("checks")
+    tool_folder = tmp_path / "tool"
+    tool_folder.mkdir()
+    merge_request = {"iid": 7, "author": {"id": GITLAB_USERS.get(author, 399), "username": author}}
+    api = PlatformAPI({**GITLAB_TEAMS, "/projects/42/merge_requests/7": (200, merge_request)})
+    env = clean_environment() | {
+        "CI": "true", "GITLAB_CI": "true", "CI_PIPELINE_SOURCE": "merge_request_event",
+        "CI_MERGE_REQUEST_DIFF_BASE_SHA": base, "CI_MERGE_REQUEST_IID": "7", "CI_MERGE_REQUEST_PROJECT_ID": "42",
+        "CI_PROJECT_ID": "42", "GITLAB_USER_LOGIN": starter, "CI_API_V4_URL": f"{api.url}/api/v4",
+        "RECTIFY_GITLAB_TOKEN": "glpat-read-api",
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env |= {k: v.replace("/tmp/", f"{tmp_path}/") for k, v in job["variables"].items()}
+    lines = []
+    for line in job["before_script"]:
+        if "pip install" in line or "-m venv" in line:  # no package index here: the same tool, from the worktree
+            assert "pip install" not in line or '-c "$RECTIFY_BASE/constraints.txt" "$RECTIFY_BASE"' in line
+            continue
+        lines.append(line.replace('"$RECTIFY_TOOL/bin/rectify"', str(base_tool(tool_folder)))
+                         .replace("$RECTIFY_TOOL/bin/rectify", str(base_tool(tool_folder))))
+    script = "\n".join([*lines, *job["script"]])
+    try:
+        done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], cwd=repository, env=env,
+                              capture_output=True, text=True)
+    finally:
+        api.close()
+    assert "Traceback" not in done.stderr, done.stderr
+    return done, api
+
+
+def quality(repository: Path, name: str) -> list[str]:
+    return [i["check_name"] for i in json.loads((repository / name).read_text(encoding="utf-8"))]
+
+
+def test_gitlab_checks_job_writes_code_quality_reports(pull_request, tmp_path: Path) -> None:
     repository, base = pull_request
     rewrite_history(repository)
     commit_all(repository, "rewrite")
-    job = yaml.safe_load(GITLAB.read_text(encoding="utf-8"))["checks"]
-    env = {**os.environ, "CI": "true", "GITLAB_CI": "true", "CI_PIPELINE_SOURCE": "merge_request_event",
-           "CI_MERGE_REQUEST_DIFF_BASE_SHA": base, "GITLAB_USER_LOGIN": "sthj-clerk",
-           "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    for name in ("GITHUB_EVENT_PATH", "GITHUB_ACTOR"):
-        env.pop(name, None)
-    script = "\n".join(job["script"])
-    done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], cwd=repository, env=env,
-                          capture_output=True, text=True)
+    done, _ = run_gitlab(repository, base, tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
+    job = gitlab_job("checks")
     reports = {name: json.loads((repository / name).read_text(encoding="utf-8"))
                for name in job["artifacts"]["reports"]["codequality"]}
     assert reports["quality-validate.json"] == [] or all(i["severity"] == "minor" for i in reports["quality-validate.json"])
     assert [i["check_name"] for i in reports["quality-history.json"]] == ["E503 entry-changed"]
     assert reports["quality-ownership.json"] == []
     assert "本次拉取请求的改动摘要" in (repository / "review-summary.md").read_text(encoding="utf-8")
+
+
+def test_the_gitlab_checks_job_never_runs_the_merge_requests_tree() -> None:
+    job = gitlab_job("checks")
+    commands = "\n".join([*job["before_script"], *job["script"]])
+    assert "make" not in commands.split() and ".venv" not in commands and "extends" not in job
+    assert 'git worktree add --detach "$RECTIFY_BASE" "$CI_MERGE_REQUEST_DIFF_BASE_SHA"' in commands
+    assert job["environment"] == {"name": "rectify-checks", "action": "prepare"}  # RECTIFY_GITLAB_TOKEN's scope
+    preview = gitlab_job("site-preview")
+    assert "environment" not in preview  # receives no scoped variable
+
+
+def test_gitlab_secrets_never_reach_a_merge_request_pipeline() -> None:
+    """The snapshot job and the deployment run only on the protected default branch, never for a merge request."""
+    for name in ("snapshot", "pages"):
+        rules = gitlab_job(name)["rules"]
+        assert len(rules) == 1 and '$CI_COMMIT_REF_PROTECTED == "true"' in rules[0]["if"], name
+        assert "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" in rules[0]["if"]
+        assert 'merge_request_event"' not in rules[0]["if"].replace('!= "merge_request_event"', "")
+    snapshot = gitlab_job("snapshot")
+    assert snapshot["before_script"][0] == 'push_token="$SNAPSHOT_PUSH_TOKEN" && unset SNAPSHOT_PUSH_TOKEN'
+    assert "${push_token}" in snapshot["script"][-1] and "SNAPSHOT_PUSH_TOKEN" not in snapshot["script"][-1]
+    header = GITLAB.read_text(encoding="utf-8").split("\nvariables:")[0]
+    assert "protected" in header and "masked" in header and "read_api" in header
+
+
+def test_a_merge_request_cannot_switch_off_the_gitlab_checks(pull_request, tmp_path: Path) -> None:
+    repository, base = pull_request
+    switch_off_the_checks(repository)
+    honest_update(repository, NEIGHBOUR)
+    commit_all(repository, "all green, please")
+    done, _ = run_gitlab(repository, base, tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    found = quality(repository, "quality-ownership.json")
+    assert found.count("E520 outside-ledgers") == 3 and "E511 not-owner" in found, found
+
+
+def test_gitlab_author_is_the_merge_requests_author(pull_request, tmp_path: Path) -> None:
+    """The office re-runs a clerk's pipeline: GITLAB_USER_LOGIN is the office's reviewer, who could change
+    anything; the change is still judged as the clerk's."""
+    repository, base = pull_request
+    honest_update(repository, NEIGHBOUR)
+    commit_all(repository, "a neighbour's file")
+    done, _ = run_gitlab(repository, base, tmp_path, author="sthj-clerk", starter="zhouzhou-office")
+    assert done.returncode == 1
+    assert quality(repository, "quality-ownership.json") == ["E511 not-owner"]
+    assert "作者：sthj-clerk" in done.stdout
+
+
+def test_gitlab_passes_an_honest_update_by_a_team_member(pull_request, tmp_path: Path) -> None:
+    repository, base = pull_request
+    honest_update(repository)
+    commit_all(repository, "progress")
+    done, api = run_gitlab(repository, base, tmp_path, author="li-clerk", starter="li-clerk")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert quality(repository, "quality-ownership.json") == []
+    assert ("/groups/zhouzhou-city/sthj/members/all/301", "glpat-read-api") in api.asked
 
 
 def test_contributing_is_the_guides_pull_request_section() -> None:

@@ -2,18 +2,21 @@
 
 Both read the base commit and the changed files only (generator/review/changes.py). The base and the
 author default to what GitHub Actions or GitLab CI tell a pull-request job, so the same command runs on a
-laptop (`--base origin/main`) and in CI.
+laptop (`--base origin/main`) and in CI. In CI, the platform is asked (generator/review/platforms.py) who
+opened a GitLab merge request and which teams its author is in; on a laptop teams come from --team.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ..review import history, ownership
+from ..review import history, ownership, platforms
 from ..review.changes import ChangeSet
+from ..review.platforms import PlatformError
+from ..validation.findings import Finding
 from ..validation.report import CheckReport
 
 
@@ -53,18 +56,36 @@ def base_ref(given: str | None) -> str:
                           "（在 GitHub Actions 或 GitLab CI 的合并请求里运行时会自动取基准提交）。")
 
 
-def author_of(given: str | None) -> str:
-    """--author; else the pull request's author on GitHub, the user who started the GitLab pipeline, or
-    the GitHub actor."""
+def author_of(given: str | None, platform: platforms.GitHub | platforms.GitLab | None = None) -> str:
+    """--author; else the pull request's author on GitHub (its event), the merge request's author on GitLab
+    (asked of the API: GITLAB_USER_LOGIN is whoever started the pipeline, which a reviewer's re-run changes),
+    or, outside a pull request, the user who started the pipeline or the GitHub actor.
+
+    Raises PlatformError when GitLab cannot say who opened the merge request."""
     if given:
         return given
     user = _pull_request().get("user")
     if isinstance(user, dict) and user.get("login"):
         return str(user["login"])
+    iid = os.environ.get("CI_MERGE_REQUEST_IID")
+    if iid:
+        gitlab = platform if isinstance(platform, platforms.GitLab) else platforms.from_environment(
+            {**os.environ, "GITLAB_CI": "true", "GITHUB_ACTIONS": ""})
+        project = os.environ.get("CI_MERGE_REQUEST_PROJECT_ID") or os.environ.get("CI_PROJECT_ID") or ""
+        return gitlab.merge_request_author(project, iid)
     for name in ("GITLAB_USER_LOGIN", "GITHUB_ACTOR"):
         if os.environ.get(name):
             return os.environ[name]
     raise CheckUsageError("不知道改动的作者：请用 --author 指定 git 平台上的账号（在 CI 里会自动取拉取请求的作者）。")
+
+
+def reviewed_author(given: str | None) -> tuple[str, Callable[[str], bool] | None]:
+    """The author and the platform's membership question for them (None outside CI): what check-ownership
+    and diff judge with. Raises PlatformError when the author cannot be found."""
+    platform = platforms.from_environment(os.environ)
+    author = author_of(given, platform)
+    is_member = (lambda team: platform.is_member(author, team)) if platform is not None else None
+    return author, is_member
 
 
 def check_history(repository: Path, base: str, head: str | None = None) -> CheckReport:
@@ -73,9 +94,21 @@ def check_history(repository: Path, base: str, head: str | None = None) -> Check
         return CheckReport("check-history", len(changes.changes), tuple(findings))
 
 
-def check_ownership(repository: Path, base: str, author: str, teams: Iterable[str] = (),
+def check_ownership(repository: Path, base: str, author: str | None, teams: Iterable[str] = (),
                     head: str | None = None) -> CheckReport:
+    """`author` None: the pull request's, as CI tells it (author_of)."""
     with ChangeSet(repository, base, head) as changes:
-        findings, approvals = ownership.check(changes, author, teams)
+        try:
+            author, is_member = reviewed_author(author)
+        except PlatformError as exc:
+            first = next((str(c.path) for c in (*changes.changes, *changes.outside)), ".gitlab-ci.yml")
+            unknown = Finding.make(
+                "E524", first, (1, 1),
+                f"无法确定这个合并请求的作者，因此无法检查修改权限：{exc}。作者是创建合并请求的人，不是启动流水线的人"
+                "（GITLAB_USER_LOGIN），要向 GitLab 查询。")
+            return CheckReport("check-ownership", len(changes.changes), (unknown,), ("作者：未知",))
+        findings, approvals = ownership.check(changes, author, teams, is_member)
         notes = ownership.approval_notes(approvals)
+        if changes.outside:
+            notes = (f"台账和快照以外改动了 {len(changes.outside)} 个文件（代码、工作流或设置），须经专班办公室审核。", *notes)
         return CheckReport("check-ownership", len(changes.changes), tuple(findings), (f"作者：{author}", *notes))

@@ -7,7 +7,7 @@ to read either way.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..review import history, ownership
@@ -16,10 +16,11 @@ from ..review.summary import markdown, summarize
 
 
 def diff(repository: Path, base: str, today: dt.date, author: str | None = None, teams: Iterable[str] = (),
-         head: str | None = None) -> str:
-    """The summary; with an author, whose approval the change needs is among its findings."""
+         head: str | None = None, is_member: Callable[[str], bool] | None = None) -> str:
+    """The summary; with an author, whose approval the change needs is among its findings (`is_member` asks
+    the platform about the author's teams, as check-ownership does)."""
     with ChangeSet(repository, base, head) as changes:
         findings = history.check(changes)
         if author:
-            findings += ownership.check(changes, author, teams)[0]
+            findings += ownership.check(changes, author, teams, is_member)[0]
         return markdown(summarize(changes, today), sorted(findings))

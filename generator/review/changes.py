@@ -1,8 +1,12 @@
-"""What a pull request changes in the data: the files under ledgers/ and snapshots/ that differ from the base commit.
+"""What a pull request changes: the files under ledgers/ and snapshots/ that differ from the base commit, and,
+for check-ownership, every other file of the tree that differs.
 
-The base is read through git (dulwich); the new side is a commit or the working folder. Only the two data
-folders are compared, and dulwich's tree diff skips every folder whose tree is unchanged, so a ten-file
-change to a 10,000-problem ledger reads ten pairs of files. Renames are detected from content, as git does.
+The base is read through git (dulwich); the new side is a commit or the working folder. The two data folders
+are compared file by file (renames detected from content, as git does), and dulwich's tree diff skips every
+folder whose tree is unchanged, so a ten-file change to a 10,000-problem ledger reads ten pairs of files. The
+rest of the tree (code, workflows, settings, dotfiles) is compared only when asked (`outside`), and always
+between commits: with the working folder as the new side, its committed HEAD stands for it, since an
+uncommitted .venv/ or site/ is not part of any pull request.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from dulwich.object_store import MemoryObjectStore
 from ..loading import layout
 from ..loading.tree import GitTree, TreeError, resolve_commit
 
-DATA_FOLDERS = (layout.LEDGERS, layout.SNAPSHOTS)  # what the checks judge; code is the platform's CODEOWNERS' business
+DATA_FOLDERS = (layout.LEDGERS, layout.SNAPSHOTS)  # what check-history judges entry by entry
 ADDED, MODIFIED, DELETED, RENAMED = "add", "modify", "delete", "rename"
+SYMLINK_MODE, GITLINK_MODE = 0o120000, 0o160000  # a git tree's modes for a symbolic link and a submodule
 
 
 @dataclass(frozen=True)
@@ -30,11 +35,24 @@ class FileChange:
     new: PurePosixPath | None
     old_sha: bytes | None = None
     new_sha: bytes | None = None
+    old_mode: int | None = None
+    new_mode: int | None = None
 
     @property
     def path(self) -> PurePosixPath:
         """The path a message names: the new one, or the old one for a deletion."""
         return self.new or self.old
+
+    @property
+    def makes_link(self) -> str | None:
+        """"symlink" or "submodule" when the new side is one (what a reviewer cannot read in a diff), else None."""
+        if self.new is None or self.new_mode is None:
+            return None
+        if stat.S_IFMT(self.new_mode) == SYMLINK_MODE:
+            return "symlink"
+        if stat.S_IFMT(self.new_mode) == GITLINK_MODE:
+            return "submodule"
+        return None
 
 
 class ChangeSet:
@@ -59,12 +77,18 @@ class ChangeSet:
             self.base = base_commit.id.decode("ascii")
             self.base_name = base
             self.head_name = head
+            self._base_tree = base_commit.tree
             old_root = self._data_tree(self.repository[base_commit.tree])
             if head is None:
                 new_root = self._folder_root()
             else:
-                new_root = self._data_tree(self.repository[resolve_commit(self.repository, head).tree])
-            self.changes = self._compare(old_root, new_root)
+                self._head_tree = resolve_commit(self.repository, head).tree
+                new_root = self._data_tree(self.repository[self._head_tree])
+            compared = self._compare(old_root, new_root)
+            # a submodule's content is not in this repository: the data rules cannot read it, ownership flags it
+            self.data_links = [c for c in compared if c.makes_link == "submodule"]
+            self.changes = [c for c in compared if c.makes_link != "submodule"]
+            self._outside: list[FileChange] | None = None
             self._base_ledger: GitTree | None | bool = False  # not opened yet
         except BaseException:
             self.repository.close()
@@ -88,6 +112,23 @@ class ChangeSet:
             except TreeError:
                 self._base_ledger = None
         return self._base_ledger
+
+    @property
+    def outside(self) -> list[FileChange]:
+        """The changed files outside the data folders (code, workflows, settings, dotfiles, a data folder
+        replaced by a link), between the base commit and the head commit (HEAD for the working folder)."""
+        if self._outside is None:
+            if self.head_name is None:
+                try:
+                    head_tree = self.repository[self.repository.head()].tree
+                except KeyError:  # no commit yet beyond the base's repository state
+                    head_tree = self._base_tree
+            else:
+                head_tree = self._head_tree
+            old_root = self._rest_tree(self.repository[self._base_tree])
+            new_root = self._rest_tree(self.repository[head_tree])
+            self._outside = self._compare(old_root, new_root, renames=False)
+        return self._outside
 
     def old_bytes(self, change: FileChange) -> bytes:
         return self.store[change.old_sha].as_raw_string()
@@ -119,6 +160,18 @@ class ChangeSet:
                 mode, sha = root[name.encode()]
                 if stat.S_ISDIR(mode):
                     kept.add(name.encode(), mode, sha)
+        self._memory.add_object(kept)
+        return kept.id
+
+    def _rest_tree(self, root) -> bytes:
+        """A commit's root tree without its data folders (a data folder that is not a folder stays in)."""
+        from dulwich.objects import Tree
+
+        kept = Tree()
+        for item in root.iteritems():
+            if item.path.decode("utf-8", "surrogateescape") in DATA_FOLDERS and stat.S_ISDIR(item.mode):
+                continue
+            kept.add(item.path, item.mode, item.sha)
         self._memory.add_object(kept)
         return kept.id
 
@@ -164,11 +217,11 @@ class ChangeSet:
         self._memory.add_object(tree)
         return tree.id
 
-    def _compare(self, old_root: bytes, new_root: bytes) -> list[FileChange]:
+    def _compare(self, old_root: bytes, new_root: bytes, renames: bool = True) -> list[FileChange]:
         from dulwich.diff_tree import RenameDetector, tree_changes
 
         # rewrite_threshold None: a heavily edited file stays one modification, judged entry by entry
-        detector = RenameDetector(self.store, rewrite_threshold=None)
+        detector = RenameDetector(self.store, rewrite_threshold=None) if renames else None
         found = []
         for change in tree_changes(self.store, old_root, new_root, rename_detector=detector):
             old = _path(change.old.path) if change.old and change.old.path else None
@@ -178,7 +231,8 @@ class ChangeSet:
                 kind, old = ADDED, None
             if kind == MODIFIED and _mode_is_tree(change.old.mode) != _mode_is_tree(change.new.mode):
                 continue  # a file became a folder or back: the files inside are listed on their own
-            found.append(FileChange(kind, old, new, change.old.sha if old else None, change.new.sha if new else None))
+            found.append(FileChange(kind, old, new, change.old.sha if old else None, change.new.sha if new else None,
+                                    change.old.mode if old else None, change.new.mode if new else None))
         return sorted(found, key=lambda c: (str(c.path), c.kind))
 
 

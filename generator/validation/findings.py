@@ -145,6 +145,24 @@ _CODES = [
          "须经专班办公室审核同意后，在 log 末尾追加一条调整（type: revision）记录，原来的内容保留不动。"),
     Code("E516", "inspection-edited", "改动了已合并的督查记录",
          "督查记录合并后不得修改：后续情况请另建一份督查记录，引用原记录涉及的部门和问题。"),
+    # E520-E524: check-ownership beyond the data folders, and who the author is.
+    Code("E520", "outside-ledgers", "改动了台账以外的文件",
+         "程序代码（generator/ 等）、工作流和持续集成脚本（.github/、.gitlab-ci.yml、.ci/）、Makefile、mkdocs.yml、"
+         "overrides/、docs/、pyproject.toml、constraints.txt 和仓库根目录的其他文件决定检查怎样运行、门户怎样生成，"
+         "只能由 portal.yml 中登记的专班办公室 owners 修改或审核同意；部门的拉取请求只改动本部门文件夹里的问题文件。"),
+    Code("E521", "link-or-submodule", "加入了符号链接或子模块",
+         "改动在仓库的某处加入了符号链接（symlink）或 git 子模块（submodule）：它们指向的内容不在这次改动里，"
+         "审核人看不到，检查也读不到，所以不论谁提交都不接受；请把文件本身放进来。"),
+    Code("E522", "git-settings", "改动了 git 的设置文件",
+         ".gitattributes、.gitmodules、.gitignore、.lfsconfig、.mailmap 会改变 git 和代码托管平台显示、比较文件的方式"
+         "（例如让别的部门文件的改动在审核页面上不显示差异），不论放在哪个文件夹，都只能由专班办公室修改。"),
+    Code("E523", "team-unresolved", "无法确认作者是否属于登记的团队",
+         "owners 里登记的是团队（@组织/团队），检查要向 GitHub 或 GitLab 查询作者是否属于这个团队，但没有可用的令牌或查询失败："
+         "GitHub 需要仓库密钥 RECTIFY_TEAMS_TOKEN（read:org 权限；来自复刻仓库的拉取请求拿不到密钥），"
+         "GitLab 需要 CI/CD 变量 RECTIFY_GITLAB_TOKEN（read_api 权限）。配置好之前，这类改动不能通过。"),
+    Code("E524", "author-unknown", "无法确定合并请求的作者",
+         "在 GitLab 的合并请求流水线里，改动的作者是创建合并请求的人，不是启动流水线的人（GITLAB_USER_LOGIN），"
+         "要通过 GitLab API 查询；查询失败时（多半是没有设置有 read_api 权限的 CI/CD 变量 RECTIFY_GITLAB_TOKEN）无法检查修改权限。"),
     # W4xx: warnings; they fail validation only with --strict.
     Code("W401", "stale", "长期没有进展",
          "尚未完成的问题超过规定天数没有进展记录（progress）；延期、公示等其他记录不算进展。", Severity.WARNING),
