@@ -8,11 +8,26 @@ from collections.abc import Iterator
 
 from ...loading import layout
 from ...loading.ledger import Ledger
-from ...model.schema import Progress
+from ...model.schema import Progress, Revision
+from ...model.vocabulary import RevisedField
 from ..findings import Finding
 
 # A cooperating unit written like a department id (ASCII slug) must be one; Chinese names are free text.
 _LOOKS_LIKE_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+def _cooperating(units: list[str], lead: str, departments, document, at: tuple) -> Iterator[Finding]:
+    field = f"log[{at[1]}].to" if at[0] == "log" else at[0]
+    for index, unit in enumerate(units):
+        if _LOOKS_LIKE_ID.match(unit) and unit not in departments:
+            yield Finding.make(
+                "E305", document.display, document.locate((*at, index)),
+                f"配合单位“{unit}”像是部门编号，但没有在 departments.yml 中登记；"
+                "已登记部门请写其编号，其他单位请写中文全称。", f"{field}[{index}]")
+        elif unit == lead:
+            yield Finding.make(
+                "E305", document.display, document.locate((*at, index)),
+                f"配合单位“{unit}”就是牵头部门本身；请只列其他单位。", f"{field}[{index}]")
 
 
 def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
@@ -27,16 +42,11 @@ def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
                 f"类别“{problem.category}”没有在 portal.yml 中登记；可选的类别有："
                 f"{'、'.join(f'{c.id}（{c.name}）' for c in categories.values())}。", "category")
         if departments:
-            for index, unit in enumerate(problem.cooperating):
-                if _LOOKS_LIKE_ID.match(unit) and unit not in departments:
-                    yield Finding.make(
-                        "E305", document.display, document.locate(("cooperating", index)),
-                        f"配合单位“{unit}”像是部门编号，但没有在 departments.yml 中登记；"
-                        "已登记部门请写其编号，其他单位请写中文全称。", f"cooperating[{index}]")
-                elif unit == problem.department:
-                    yield Finding.make(
-                        "E305", document.display, document.locate(("cooperating", index)),
-                        f"配合单位“{unit}”就是牵头部门本身；请只列其他单位。", f"cooperating[{index}]")
+            yield from _cooperating(problem.cooperating, problem.department, departments, document, ("cooperating",))
+            for index, entry in enumerate(problem.log):  # a revision's new units are held to the same rule
+                if isinstance(entry, Revision) and entry.field == RevisedField.COOPERATING and isinstance(entry.to, list):
+                    units = [str(unit).strip() for unit in entry.to]
+                    yield from _cooperating(units, problem.department, departments, document, ("log", index, "to"))
         if steps:
             for index, entry in enumerate(problem.log):
                 if isinstance(entry, Progress) and entry.step not in steps:

@@ -8,7 +8,33 @@ from collections.abc import Iterator
 from ...derivation.lifecycle import standing
 from ...derivation.state import quiet_days
 from ...loading.ledger import Ledger
+from ...loading.yamlio import Document
+from ...model.schema import Milestone, Revision
+from ...model.vocabulary import RevisedField
 from ..findings import Finding
+from .revisions import parsed
+
+
+def _milestones(milestones: list[Milestone], deadline: dt.date, today: dt.date, document: Document,
+                at: tuple) -> Iterator[Finding]:
+    field = f"log[{at[1]}].to" if at[0] == "log" else at[0]
+    for index, milestone in enumerate(milestones):
+        if milestone.due is None:
+            yield Finding.make(
+                "W402", document.display, document.locate((*at, index, "title")),
+                f"节点“{milestone.title}”没有计划完成日期（due）；倒排工期的每个节点都应有日期。",
+                f"{field}[{index}].due")
+        elif milestone.due > deadline:
+            yield Finding.make(
+                "E310", document.display, document.locate((*at, index, "due")),
+                f"节点“{milestone.title}”的日期 {milestone.due} 晚于完成时限 {deadline}；"
+                "节点必须在时限之前，确需推迟请先在 log 中追加延期（extension）。",
+                f"{field}[{index}].due")
+        if milestone.done is not None and milestone.done > today:
+            yield Finding.make(
+                "E319", document.display, document.locate((*at, index, "done")),
+                f"节点“{milestone.title}”的实际完成日期 {milestone.done} 晚于今天（{today}）；"
+                "节点完成后再填 done。", f"{field}[{index}].done")
 
 
 def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
@@ -16,23 +42,12 @@ def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
     for item in ledger.problems:
         problem, document = item.problem, item.document
         deadline = standing(problem).deadline
-        for index, milestone in enumerate(problem.milestones):
-            if milestone.due is None:
-                yield Finding.make(
-                    "W402", document.display, document.locate(("milestones", index, "title")),
-                    f"节点“{milestone.title}”没有计划完成日期（due）；倒排工期的每个节点都应有日期。",
-                    f"milestones[{index}].due")
-            elif milestone.due > deadline:
-                yield Finding.make(
-                    "E310", document.display, document.locate(("milestones", index, "due")),
-                    f"节点“{milestone.title}”的日期 {milestone.due} 晚于完成时限 {deadline}；"
-                    "节点必须在时限之前，确需推迟请先在 log 中追加延期（extension）。",
-                    f"milestones[{index}].due")
-            if milestone.done is not None and milestone.done > today:
-                yield Finding.make(
-                    "E319", document.display, document.locate(("milestones", index, "done")),
-                    f"节点“{milestone.title}”的实际完成日期 {milestone.done} 晚于今天（{today}）；"
-                    "节点完成后再填 done。", f"milestones[{index}].done")
+        yield from _milestones(problem.milestones, deadline, today, document, ("milestones",))
+        for index, entry in enumerate(problem.log):  # a revision's milestones are held to the same schedule
+            if isinstance(entry, Revision) and entry.field == RevisedField.MILESTONES:
+                milestones, errors = parsed(entry.field, entry.to)
+                if not errors:  # a value that does not fit is the revision rule's to report
+                    yield from _milestones(milestones, deadline, today, document, ("log", index, "to"))
         if stale_days is None:
             continue
         now = standing(problem, today)
