@@ -775,6 +775,98 @@ def test_the_transport_is_urllib_and_reports_a_refused_connection() -> None:
         urllib_transport(f"http://127.0.0.1:{port}/orgs/x/teams/y", {})
 
 
+# ---------------------------------------------------------------- the office's sign-off on what it approves
+
+EXTENSION = """  - date: 2026-11-20
+    type: extension
+    deadline: 2027-06-30
+    reason: 受汛期影响。
+    approved_by: 市问题整改工作专班
+"""
+CLOSE = """  - date: 2026-11-21
+    type: close
+    approved_by: 市问题整改工作专班
+    document: 测整改销〔2026〕1号
+    summary: 整改到位。
+"""
+
+
+@pytest.mark.parametrize("entry", [EXTENSION, REVISION, CLOSE], ids=["extension", "revision", "close"])
+def test_a_department_cannot_approve_its_own_extension_revision_or_close_out(capsys, repo: Path, entry: str) -> None:
+    """The red light gone before the bulletin: the department's own reviewer approves a deadline pushed back,
+    a target lowered or a problem closed, with the office's name typed into approved_by."""
+    append(repo, PROBLEM, entry)
+    code, out = ownership(capsys, repo, "sthj-clerk")
+    assert code == 1, out
+    assert findings(out) == [(PROBLEM, line_of(repo, PROBLEM, "- date: 2026-11-2"), "E517")], out
+    assert "专班办公室" in out and "@office-clerk" in out
+    code, out = ownership(capsys, repo, "office-clerk")  # the office's own entry is signed (its E511 aside)
+    assert [f[2] for f in findings(out)] == ["E511"], out
+    append(repo, PROBLEM, PROGRESS.replace("2026-11-20", "2026-11-22"))  # progress needs no sign-off
+    code, out = ownership(capsys, repo, "sthj-clerk")
+    assert [f[2] for f in findings(out)] == ["E517"], out
+
+
+GITHUB_REVIEWS = "/repos/test-city/ledger/pulls/12/reviews?per_page=100"
+
+
+def on_github_pull_request(monkeypatch, tmp_path: Path, api: FakeAPI, head: str) -> None:
+    on_github(monkeypatch, api)
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 12, "head": {"sha": head}, "user": {"login": "sthj-clerk"}}}),
+                     encoding="utf-8")
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    monkeypatch.setenv("GITHUB_REPOSITORY", "test-city/ledger")
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs-workflow")
+
+
+def test_the_offices_approval_of_the_head_commit_on_github_signs_it_off(capsys, repo: Path, tmp_path: Path,
+                                                                          monkeypatch) -> None:
+    git(repo, "checkout", "-q", "-b", "lower-the-target")
+    append(repo, PROBLEM, REVISION)
+    commit_all(repo, "lower the target")
+    head = git(repo, "rev-parse", "HEAD")
+    reviews = [{"user": {"login": "sthj-clerk"}, "state": "APPROVED", "commit_id": head},
+               {"user": {"login": "office-clerk"}, "state": "APPROVED", "commit_id": "0" * 40}]
+    api = FakeAPI({GITHUB_REVIEWS: (200, reviews)})
+    on_github_pull_request(monkeypatch, tmp_path, api, head)
+    code, out = check_ownership_in_ci(capsys, repo, "--head", "HEAD")
+    # the department's own approval does not count, nor the office's of an earlier commit
+    assert code == 1 and [f[2] for f in findings(out)] == ["E517"], out
+    assert any(url.endswith(GITHUB_REVIEWS) for url, _ in api.requests)
+    reviews.append({"user": {"login": "office-clerk"}, "state": "APPROVED", "commit_id": head})
+    code, out = check_ownership_in_ci(capsys, repo, "--head", "HEAD")
+    assert code == 0, out
+    reviews.append({"user": {"login": "office-clerk"}, "state": "CHANGES_REQUESTED", "commit_id": head})
+    code, out = check_ownership_in_ci(capsys, repo, "--head", "HEAD")
+    assert code == 1 and [f[2] for f in findings(out)] == ["E517"], out
+
+
+def test_the_offices_approval_on_gitlab_signs_it_off_through_a_team(capsys, repo: Path, monkeypatch) -> None:
+    edit(repo, "ledgers/portal.yml", '"@office-clerk"]', '"@office-clerk", "@test-city/office"]')
+    commit_all(repo, "the office is a team too")
+    append(repo, PROBLEM, EXTENSION)
+    answers = {**GITLAB_TEAM, "/projects/42/merge_requests/7": (200, {"iid": 7, "author": {"id": 300, "username": "sthj-clerk"}}),
+               "/projects/42/merge_requests/7/approvals": (200, {"approved_by": []}),
+               "/groups/test-city/office": (200, {"id": 8}), "/users?username=zhao": (200, [{"id": 303, "username": "zhao"}]),
+               "/groups/test-city/office/members/all/303": (200, {"id": 303, "username": "zhao", "state": "active"})}
+    on_gitlab(monkeypatch, FakeAPI(answers))
+    code, out = check_ownership_in_ci(capsys, repo)
+    assert code == 1 and [f[2] for f in findings(out)] == ["E517"], out
+    answers["/projects/42/merge_requests/7/approvals"] = (200, {"approved_by": [{"user": {"username": "zhao"}}]})
+    code, out = check_ownership_in_ci(capsys, repo)
+    assert code == 0, out
+
+
+def test_approvals_that_cannot_be_read_are_a_finding_that_says_why(capsys, repo: Path, tmp_path: Path,
+                                                                     monkeypatch) -> None:
+    append(repo, PROBLEM, CLOSE)
+    on_github_pull_request(monkeypatch, tmp_path, FakeAPI({}), "f" * 40)
+    code, out = check_ownership_in_ci(capsys, repo)
+    assert code == 1 and [f[2] for f in findings(out)] == ["E517"], out
+    assert "无法查询拉取请求的批准情况" in out and "pull-requests: read" in out
+
+
 def test_every_code_of_the_checks_has_a_case_here() -> None:
     from generator.review import codeowners, history, ownership
 

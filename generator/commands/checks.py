@@ -79,6 +79,36 @@ def author_of(given: str | None, platform: platforms.GitHub | platforms.GitLab |
     raise CheckUsageError("不知道改动的作者：请用 --author 指定 git 平台上的账号（在 CI 里会自动取拉取请求的作者）。")
 
 
+def office_approver(platform: platforms.GitHub | platforms.GitLab | None) -> Callable[[list[str]], str | None] | None:
+    """The question the office's sign-off asks in CI: which office owner approved this pull request as it stands
+    (GitHub: the event's pull request and head commit; GitLab: the merge request). None outside a pull request."""
+    if isinstance(platform, platforms.GitHub):
+        request = _pull_request()
+        head = request.get("head") if isinstance(request.get("head"), dict) else {}
+        repository = os.environ.get("GITHUB_REPOSITORY", "")
+        if not (request.get("number") and head.get("sha") and repository):
+            return None
+
+        def approvers() -> list[str]:
+            return platform.approvers(repository, int(request["number"]), str(head["sha"]))
+    elif isinstance(platform, platforms.GitLab) and os.environ.get("CI_MERGE_REQUEST_IID"):
+        project = os.environ.get("CI_MERGE_REQUEST_PROJECT_ID") or os.environ.get("CI_PROJECT_ID") or ""
+
+        def approvers() -> list[str]:
+            return platform.approvers(project, os.environ["CI_MERGE_REQUEST_IID"])
+    else:
+        return None
+
+    def ask(handles: list[str]) -> str | None:
+        people = {ownership.normal(h) for h in handles if not ownership.is_team(h)}
+        teams = [h for h in handles if ownership.is_team(h)]
+        for user in approvers():
+            if ownership.normal(user) in people or any(platform.is_member(user, team) for team in teams):
+                return user
+        return None
+    return ask
+
+
 def reviewed_author(given: str | None) -> tuple[str, Callable[[str], bool] | None]:
     """The author and the platform's membership question for them (None outside CI): what check-ownership
     and diff judge with. Raises PlatformError when the author cannot be found."""
@@ -107,7 +137,8 @@ def check_ownership(repository: Path, base: str, author: str | None, teams: Iter
                 f"无法确定这个合并请求的作者，因此无法检查修改权限：{exc}。作者是创建合并请求的人，不是启动流水线的人"
                 "（GITLAB_USER_LOGIN），要向 GitLab 查询。")
             return CheckReport("check-ownership", len(changes.changes), (unknown,), ("作者：未知",))
-        findings, approvals = ownership.check(changes, author, teams, is_member)
+        findings, approvals = ownership.check(changes, author, teams, is_member,
+                                              office_approver(platforms.from_environment(os.environ)))
         notes = ownership.approval_notes(approvals)
         if changes.outside:
             notes = (f"台账和快照以外改动了 {len(changes.outside)} 个文件（代码、工作流或设置），须经专班办公室审核。", *notes)

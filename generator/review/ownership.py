@@ -22,13 +22,17 @@ from pathlib import PurePosixPath
 
 from ..loading import layout
 from ..loading.tree import LedgerTree
-from ..loading.yamlio import LoadError, document_from_bytes
+from ..loading.yamlio import Document, LoadError, document_from_bytes
 from ..validation.findings import Finding
 from .changes import DELETED, ChangeSet, FileChange
 from .history import Kind, department_of, kind_of
 from .platforms import PlatformError
 
-CODES = ("E511", "E512", "E520", "E521", "E522", "E523", "E524")
+CODES = ("E511", "E512", "E517", "E520", "E521", "E522", "E523", "E524")
+# Entries a department writes but the office approves (延期、调整、销号): their `approved_by` is text the clerk types,
+# so the office's own approval of the pull request is what makes them true. Without it a department could extend
+# its own deadline, lower its own target or close its own problem with its own reviewer's approval.
+SIGNED_OFF = {"extension": "延期", "revision": "调整", "close": "销号"}
 # Files that change how git and the platforms show, compare or fetch other files (`.gitattributes` can mark a
 # neighbour's folder `-diff` so that the reviewer sees no change): the office's, in whatever folder.
 GIT_SETTINGS = frozenset({".gitattributes", ".gitmodules", ".gitignore", ".lfsconfig", ".mailmap"})
@@ -126,9 +130,11 @@ class _Judge:
 
 
 def check(changes: ChangeSet, author: str, teams: Iterable[str] = (),
-          is_member: Callable[[str], bool] | None = None) -> tuple[list[Finding], list[Approval]]:
+          is_member: Callable[[str], bool] | None = None,
+          office_approver: Callable[[list[str]], str | None] | None = None) -> tuple[list[Finding], list[Approval]]:
     """Every changed file against the base's owners; `teams` are groups the author is known to belong to,
-    `is_member(team)` asks the platform about the others."""
+    `is_member(team)` asks the platform about the others, and `office_approver(office_handles)` names an office
+    owner who approved the pull request (None when none has; it raises PlatformError when it cannot tell)."""
     owners = owners_of(changes.base_ledger)
     judge = _Judge(author, teams, is_member)
     who = author or "（未知作者）"
@@ -162,6 +168,7 @@ def check(changes: ChangeSet, author: str, teams: Iterable[str] = (),
                     f"{who} 修改了 {path}，它属于{name}（{owner}）；只有该部门在 departments.yml 中登记的 "
                     f"owners（{shown}）可以修改（部门未登记 owners 时由专班办公室的 owners 管理），"
                     "这处改动须经他们审核同意，或撤销。"))
+    findings.extend(_sign_off(changes, owners, judge, office_approver))
     findings.extend(_outside(changes.outside, owners, judge, who, counted))
     findings.extend(_links([*changes.data_links, *changes.changes, *changes.outside], who))
     approvals = []
@@ -170,6 +177,54 @@ def check(changes: ChangeSet, author: str, teams: Iterable[str] = (),
         name = OFFICE if owner == OFFICE else owners.names.get(owner, owner)
         approvals.append(Approval(owner, name, tuple(handles), files, bool(judge.allowed(handles))))
     return sorted(set(findings)), approvals
+
+
+def _signed_entries(changes: ChangeSet) -> Iterable[tuple[str, Document, int, str]]:
+    """(file, document, index, type) of each extension, revision and close-out a change appends to a problem."""
+    for change in changes.changes:
+        if change.kind == DELETED or kind_of(change.new) != Kind.PROBLEM:
+            continue
+        new = _document(changes.new_bytes(change), change.new)
+        old = _document(changes.old_bytes(change), change.old) if change.old is not None else None
+        log = new.data.get("log") if new is not None and isinstance(new.data, dict) else None
+        if not isinstance(log, list):
+            continue
+        before = old.data.get("log") if old is not None and isinstance(old.data, dict) else None
+        start = len(before) if isinstance(before, list) else 0  # what the history check lets through: an appended tail
+        for index in range(start, len(log)):
+            entry = log[index]
+            if isinstance(entry, dict) and entry.get("type") in SIGNED_OFF:
+                yield str(change.new), new, index, str(entry["type"])
+
+
+def _document(raw: bytes, path: PurePosixPath) -> Document | None:
+    try:
+        return document_from_bytes(raw, path, str(path))
+    except LoadError:
+        return None
+
+
+def _sign_off(changes: ChangeSet, owners: Owners, judge: _Judge,
+              office_approver: Callable[[list[str]], str | None] | None) -> Iterable[Finding]:
+    """Extensions, revisions and close-outs stand only with the office's approval of the pull request (E517)."""
+    pending = list(_signed_entries(changes))
+    if not pending or not owners.office or judge.allowed(owners.office):
+        return  # nothing to sign, no office registered yet (E512 says so), or the office's own change
+    shown = "、".join(owners.office) if owners.office else "未登记任何账号"
+    try:
+        approver = office_approver(owners.office) if office_approver is not None else None
+        why = ("专班办公室还没有批准这个拉取请求（合并请求）；专班办公室的 owners 批准（Approve）后重新运行检查，即可通过"
+               if office_approver is not None else
+               "在本机运行时无法查询批准情况；提交拉取请求后，专班办公室批准（Approve），CI 中的检查即可通过")
+    except PlatformError as exc:
+        approver, why = None, f"无法查询拉取请求的批准情况（{exc}）"
+    if approver is not None:
+        return
+    for display, document, index, kind in pending:
+        yield Finding.make(
+            "E517", display, document.locate(("log", index)),
+            f"第 {index + 1} 条记录是{SIGNED_OFF[kind]}（type: {kind}），须经专班办公室（{shown}）审核同意，"
+            f"记录里写的批准单位不能代替：{why}。", f"log[{index}]")
 
 
 def _outside(outside: list[FileChange], owners: Owners, judge: _Judge, who: str,

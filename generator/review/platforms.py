@@ -1,5 +1,5 @@
-"""The git platforms' REST APIs, as check-ownership needs them: who opened a merge request, and whether a person
-is in a team. The tool's only network access is here.
+"""The git platforms' REST APIs, as check-ownership needs them: who opened a merge request, whether a person
+is in a team, and who approved a pull request (the office's sign-off on extensions, revisions and close-outs). The tool's only network access is here.
 
 Every request goes through one `Transport` (urllib by default); the tests pass their own, so no test touches
 the network. Nothing here prints or exits: a question the platform cannot answer raises PlatformError with a
@@ -68,12 +68,13 @@ class GitHub:
     api: str = "https://api.github.com"
     token: str | None = None
     transport: Transport = urllib_transport
+    review_token: str | None = None  # the workflow's GITHUB_TOKEN: enough to read a pull request's reviews
 
     name = "GitHub"
 
-    def _get(self, path: str) -> tuple[int, object]:
+    def _get(self, path: str, token: str | None = None) -> tuple[int, object]:
         headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28",
-                   "User-Agent": "rectify-portal", "Authorization": f"Bearer {self.token}"}
+                   "User-Agent": "rectify-portal", "Authorization": f"Bearer {token or self.token}"}
         status, body = self.transport(self.api.rstrip("/") + path, headers)
         return status, _json(body)
 
@@ -94,6 +95,23 @@ class GitHub:
         if status != 200:
             raise PlatformError(self._refused(status, f"团队 @{org}/{slug} 的成员"))
         return isinstance(payload, dict) and payload.get("state") == "active"  # "pending": invited, not yet in
+
+    def approvers(self, repository: str, number: int, head: str) -> list[str]:
+        """Who approved pull request #number as it stands (their latest review approves the head commit): a
+        push after an approval needs approving again. Reads with the workflow's GITHUB_TOKEN (pull-requests:
+        read) when RECTIFY_TEAMS_TOKEN is not set."""
+        status, payload = self._get(f"/repos/{repository}/pulls/{int(number)}/reviews?per_page=100",
+                                    self.token or self.review_token)
+        if status != 200 or not isinstance(payload, list):
+            raise PlatformError(f"无法读取拉取请求 #{number} 的审核意见（GitHub 返回 {status}；工作流需要 pull-requests: read 权限"
+                                "和 GITHUB_TOKEN）")
+        latest: dict[str, dict] = {}
+        for review in payload:  # oldest first; a comment neither gives nor takes an approval
+            user = review.get("user") if isinstance(review, dict) else None
+            if isinstance(user, dict) and user.get("login") and review.get("state") != "COMMENTED":
+                latest[str(user["login"])] = review
+        return sorted(login for login, review in latest.items()
+                      if review.get("state") == "APPROVED" and review.get("commit_id") == head)
 
     def _refused(self, status: int, what: str) -> str:
         if status == 401:
@@ -133,6 +151,16 @@ class GitLab:
         if isinstance(author.get("id"), int):
             self._ids[author["username"].lower()] = author["id"]
         return str(author["username"])
+
+    def approvers(self, project: str, iid: str) -> list[str]:
+        """Who has approved merge request !iid (GitLab resets approvals on a new push where the project says so)."""
+        status, payload = self._get(f"/projects/{quote(str(project), safe='')}/merge_requests/{quote(str(iid), safe='')}"
+                                    "/approvals")
+        approved = payload.get("approved_by") if isinstance(payload, dict) else None
+        if status != 200 or not isinstance(approved, list):
+            raise PlatformError(self._refused(status, f"合并请求 !{iid} 的批准情况"))
+        return sorted(str(item["user"]["username"]) for item in approved
+                      if isinstance(item, dict) and isinstance(item.get("user"), dict) and item["user"].get("username"))
 
     def _user_id(self, user: str) -> int:
         name = user.lstrip("@").lower()
@@ -175,7 +203,7 @@ def from_environment(env: Mapping[str, str], transport: Transport | None = None)
     transport = transport or urllib_transport
     if env.get("GITHUB_ACTIONS") == "true":
         return GitHub(env.get("GITHUB_API_URL") or "https://api.github.com", env.get(GITHUB_TOKEN_VARIABLE) or None,
-                      transport)
+                      transport, env.get("GITHUB_TOKEN") or None)
     if env.get("GITLAB_CI") == "true":
         api = env.get("CI_API_V4_URL") or (env.get("CI_SERVER_URL", "https://gitlab.com").rstrip("/") + "/api/v4")
         return GitLab(api, env.get(GITLAB_TOKEN_VARIABLE) or None, transport)

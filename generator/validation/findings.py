@@ -145,6 +145,10 @@ _CODES = [
          "须经专班办公室审核同意后，在 log 末尾追加一条调整（type: revision）记录，原来的内容保留不动。"),
     Code("E516", "inspection-edited", "改动了已合并的督查记录",
          "督查记录合并后不得修改：后续情况请另建一份督查记录，引用原记录涉及的部门和问题。"),
+    Code("E517", "office-sign-off", "延期、调整和销号须经专班办公室批准",
+         "部门在拉取请求里追加的延期（extension）、调整（revision）和销号（close）记录，要由专班办公室的 owners 在拉取请求中"
+         "批准（Approve）才能通过：记录里的 approved_by 是填报人写的文字，专班办公室的批准才是真的同意。"
+         "批准之后重新运行检查即可；专班办公室自己提交的不受此限。"),
     # E520-E524: check-ownership beyond the data folders, and who the author is.
     Code("E520", "outside-ledgers", "改动了台账以外的文件",
          "程序代码（generator/ 等）、工作流和持续集成脚本（.github/、.gitlab-ci.yml、.ci/）、Makefile、mkdocs.yml、"
