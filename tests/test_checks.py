@@ -126,9 +126,18 @@ def test_new_problem_passes(capsys, repo: Path) -> None:
 
 def test_milestone_done_filled_in_passes(capsys, repo: Path) -> None:
     edit(repo, PROBLEM, "  - title: 完成治理工程\n    due: 2026-10-31\n",
-         "  - title: 完成治理工程\n    due: 2026-10-31\n    done: 2026-10-30\n")
+         "  - title: 完成治理工程\n    due: 2026-10-31\n    done: 2026-11-02\n")  # after the archived week
     code, out = history(capsys, repo)
     assert code == 0, out
+
+
+def test_a_missed_milestone_cannot_be_marked_done_on_time_afterwards(capsys, repo: Path) -> None:
+    """The snapshot of 2026-W44 archived 完成治理工程 (due 2026-10-31) as not done: filling in 2026-10-30 now
+    would turn a milestone the 旬 report published as missed into one met on time."""
+    edit(repo, PROBLEM, "  - title: 完成治理工程\n    due: 2026-10-31\n",
+         "  - title: 完成治理工程\n    due: 2026-10-31\n    done: 2026-10-30\n")
+    code, out = history(capsys, repo)
+    assert code == 1 and findings(out) == [(PROBLEM, line_of(repo, PROBLEM, "done: 2026-10-30"), "E508")], out
 
 
 REVISION = """  - date: 2026-11-20

@@ -236,7 +236,7 @@ def compare_problem(old: dict, new: dict, before: _Side, after: _Side, bound) ->
             yield from _fixed_edited(key, was, now, new, after)
         else:
             yield _commitment_edited(key, was, now, old, after, where)
-    yield from _milestones(old, new, after)
+    yield from _milestones(old, new, after, bound)
     old_log = old.get("log") if isinstance(old.get("log"), list) else []
     new_log = new.get("log") if isinstance(new.get("log"), list) else []
     yield from compare_log(old_log, new_log, before, after, bound)
@@ -299,8 +299,10 @@ def _commitment_edited(key: str, was: Any, now: Any, old: dict, after: _Side, wh
         "原来的内容和调整都会公开显示。", field or key)
 
 
-def _milestones(old_problem: dict, new_problem: dict, after: _Side) -> Iterator[Finding]:
-    """Milestones are commitments like the target: only a completion date is filled in place, once."""
+def _milestones(old_problem: dict, new_problem: dict, after: _Side, bound) -> Iterator[Finding]:
+    """Milestones are commitments like the target: only a completion date is filled in place, once, and like a
+    new entry it is not dated into a week a snapshot has archived (a milestone missed in a published 旬 report
+    cannot turn on time afterwards)."""
     old = old_problem.get("milestones") if isinstance(old_problem.get("milestones"), list) else []
     new = new_problem.get("milestones") if isinstance(new_problem.get("milestones"), list) else []
     for index, milestone in enumerate(old):
@@ -312,7 +314,17 @@ def _milestones(old_problem: dict, new_problem: dict, after: _Side) -> Iterator[
                                     f"删除了第 {index + 1} 个节点（{_short(title)}，计划 {_short(milestone.get('due'))} 完成）")
             continue
         current = new[index] if isinstance(new[index], dict) else {}
-        if _normal(current) == _normal(milestone) or permanence.milestone_filled(milestone, current):
+        if _normal(current) == _normal(milestone):
+            continue
+        if permanence.milestone_filled(milestone, current):
+            done = current.get("done")
+            if bound is not None and isinstance(done, dt.date) and done <= bound[0]:
+                last_day, snapshot = bound
+                yield Finding.make("E508", after.display, after.at(("milestones", index, "done")),
+                                   f"第 {index + 1} 个节点（{_short(title)}）新填的完成日期 {done} 落在已存档的一周里（最新快照 {snapshot} "
+                                   f"记录到 {last_day}）：那一周已经按“未完成”存档，不能补记；请填写登记的日期"
+                                   f"（{last_day + dt.timedelta(days=1)} 或之后），实际完成的情况写进一条进展记录。",
+                                   f"milestones[{index}].done")
             continue
         if milestone.get("due") is not None and current.get("due") != milestone.get("due"):
             yield Finding.make("E507", after.display, after.at(("milestones", index, "due")),
