@@ -20,6 +20,7 @@ from generator.model.schema import Portal
 from generator.rendering import reports
 
 from .conftest import AS_OF, ROOT
+from .test_cli import rectify
 from .test_tree import GIT_ENV
 
 D = dt.date
@@ -195,10 +196,16 @@ def test_a_shallow_clone_says_its_history_is_incomplete(repository, tmp_path) ->
     assert "浅克隆" in book.gap and "fetch-depth: 0" in book.warning()
 
 
-def test_without_a_repository_every_report_uses_todays_file_and_the_build_says_so(tmp_path) -> None:
+def test_without_a_repository_every_report_uses_todays_file_and_the_build_says_so(capsys, tmp_path) -> None:
     shutil.copytree(ROOT / "ledgers", tmp_path / "ledgers")
     portal = portal_of(tmp_path)
     book = rules_through_time(tmp_path / "ledgers", portal, AS_OF)
     assert book.versions == current_only(portal).versions
     assert "不在 git 仓库中" in book.warning() and "fetch-depth: 0" in book.warning()
     assert "未读到 portal.yml 的修改历史" in book.sentence(D(2025, 6, 30), "排名权重")
+    docs = tmp_path / "docs"
+    code, _, err = rectify(capsys, "build", "--ledgers", str(tmp_path / "ledgers"), "--docs", str(docs),
+                           "--as-of", AS_OF.isoformat(), "--today", AS_OF.isoformat())
+    assert code == 0
+    assert f"提醒：{book.warning()}" in err
+    assert book.warning() in (docs / "reports" / "index.md").read_text(encoding="utf-8")

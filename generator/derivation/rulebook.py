@@ -74,7 +74,7 @@ def rulebook_of(history: PortalHistory, portal: Portal, today: dt.date) -> RuleB
     """The versions read from git, and today's file in force from `today` where it differs from the last commit."""
     versions = list(history.versions)
     if not versions:
-        return current_only(portal, history.gap or "portal.yml 还没有提交到 git 仓库")
+        return current_only(portal, history.gap or f"git 提交里还没有本门户（{portal.city}）的 portal.yml")
     current = RuleVersion(portal.thresholds, portal.reports, portal.notice, max(today, versions[-1].since), None)
     if not current.same_rules(versions[-1]):
         if current.since == versions[-1].since:
