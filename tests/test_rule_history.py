@@ -209,3 +209,12 @@ def test_without_a_repository_every_report_uses_todays_file_and_the_build_says_s
     assert code == 0
     assert f"提醒：{book.warning()}" in err
     assert book.warning() in (docs / "reports" / "index.md").read_text(encoding="utf-8")
+
+
+def test_a_site_as_of_a_past_day_lists_only_the_versions_known_that_day(repository) -> None:
+    edit_portal(repository, "    on_time: 30\n", "    on_time: 50\n")
+    commit_on(repository, "2026-03-05T09:00:00+08:00", "weights")
+    book = rules_through_time(repository / "ledgers", portal_of(repository), AS_OF)
+    assert [v.since for v in book.known_on(D(2026, 3, 4))] == [D(2025, 1, 10)]
+    assert [v.since for v in book.known_on(D(2026, 3, 5))] == [D(2025, 1, 10), D(2026, 3, 5)]
+    assert [v.since for v in book.known_on(D(2024, 1, 1))] == [D(2025, 1, 10)]  # the oldest, always

@@ -32,6 +32,10 @@ class RuleBook:
         """The version in force at the end of `day`; the oldest one for a day before any version on record."""
         return self.versions[bisect.bisect_right(self._days, day)]
 
+    def known_on(self, day: dt.date) -> tuple[RuleVersion, ...]:
+        """The versions on record by the end of `day` (at least the oldest): what a site as of that day lists."""
+        return self.versions[:max(1, bisect.bisect_right(self._days, day) + 1)]
+
     @property
     def from_history(self) -> bool:
         return self.versions[0].since is not None

@@ -103,7 +103,8 @@ def reports(c: Campaign) -> Iterator[Output]:
     in_force = book.at(c.as_of)
     yield Page(urls.REPORTS, "reports.md.j2", "督查通报", {
         "bulletins": list(reversed(bulletins)), "by_month": by_month, "rules": in_force.reports,
-        "inputs": list(ScoreInput), "weights": in_force.reports.weights.model_dump(), "book": book,
+        "inputs": list(ScoreInput), "weights": in_force.reports.weights.model_dump(),
+        "versions": book.known_on(c.as_of),
         "in_force": in_force, "warning": book.warning(),
     }, hide=("toc",), searchable=True)
     yield Page(urls.LOOKBACK, "lookback.md.j2", "回头看", {"lb": lookback(c), "limit": LIST_LIMIT,
