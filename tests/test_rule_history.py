@@ -218,3 +218,22 @@ def test_a_site_as_of_a_past_day_lists_only_the_versions_known_that_day(reposito
     assert [v.since for v in book.known_on(D(2026, 3, 4))] == [D(2025, 1, 10)]
     assert [v.since for v in book.known_on(D(2026, 3, 5))] == [D(2025, 1, 10), D(2026, 3, 5)]
     assert [v.since for v in book.known_on(D(2024, 1, 1))] == [D(2025, 1, 10)]  # the oldest, always
+
+
+def test_a_weight_changed_the_day_the_ledger_was_first_committed_leaves_the_days_before_as_they_were(
+        tmp_path) -> None:
+    """A ledger put into git after the campaign began, its weights changed the same day: the periods before that day
+    keep the first version on record, and the day itself has the change."""
+    repository = tmp_path / "repo"
+    repository.mkdir()
+    git(repository, "init", "-q", "-b", "main")
+    shutil.copytree(ROOT / "ledgers", repository / "ledgers")
+    first = commit_on(repository, "2026-12-03T09:00:00+08:00", "sample ledger")
+    edit_portal(repository, "    on_time: 30\n", "    on_time: 45\n")
+    commit_on(repository, "2026-12-03T15:00:00+08:00", "weights")
+    book = rules_through_time(repository / "ledgers", portal_of(repository), D(2026, 12, 3))
+    assert book.at(AS_OF).reports.weights.on_time == 30 and book.at(AS_OF).commit == first
+    assert book.at(D(2026, 12, 3)).reports.weights.on_time == 45
+    edit_portal(repository, "    on_time: 45\n", "    on_time: 50\n")  # and an uncommitted edit that day too
+    book = rules_through_time(repository / "ledgers", portal_of(repository), D(2026, 12, 3))
+    assert [(v.reports.weights.on_time, v.commit is None) for v in book.versions] == [(30, False), (50, True)]

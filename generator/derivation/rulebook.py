@@ -19,8 +19,9 @@ from ..model.schema import Portal
 
 @dataclass(frozen=True)
 class RuleBook:
-    """The versions of the report rules, oldest first, with strictly increasing `since` days (only the first may
-    have none: today's file, when no history was read)."""
+    """The versions of the report rules, oldest first, by `since` (None only for today's file alone, when no history
+    was read). Days increase, except that the first version on record may share its day with the second: the
+    second stands from that day, the first for every day before it."""
 
     versions: tuple[RuleVersion, ...]
     gap: str | None = None  # why the record may not reach back far enough; None when it does
@@ -81,8 +82,8 @@ def rulebook_of(history: PortalHistory, portal: Portal, today: dt.date) -> RuleB
         return current_only(portal, history.gap or f"git 提交里还没有本门户（{portal.city}）的 portal.yml")
     current = RuleVersion(portal.thresholds, portal.reports, portal.notice, max(today, versions[-1].since), None)
     if not current.same_rules(versions[-1]):
-        if current.since == versions[-1].since:
+        if len(versions) > 1 and current.since == versions[-1].since:
             versions.pop()  # committed today and edited since: today's file stands for today
-        if not versions or not current.same_rules(versions[-1]):
+        if not current.same_rules(versions[-1]):
             versions.append(current)
     return RuleBook(tuple(versions), history.gap)

@@ -157,7 +157,8 @@ def _commit_header(raw: bytes) -> tuple[bytes, bytes | None, int]:
 def _merged(versions: list[RuleVersion]) -> list[RuleVersion]:
     """Oldest first: a version whose rules equal its predecessor's is no change (a new category, a new title);
     a commit dated before its parent (a wrong clock) takes its parent's day, so days never go back; of versions
-    reaching the branch on the same day, the day's last stands."""
+    reaching the branch on the same day, the day's last stands (the first on record is kept all the same: it
+    is the one the days before the record began are reported with)."""
     kept: list[RuleVersion] = []
     latest: dt.date | None = None  # the latest day of any commit so far, a change of other keys included
     for version in versions:
@@ -166,9 +167,9 @@ def _merged(versions: list[RuleVersion]) -> list[RuleVersion]:
         latest = version.since
         if kept and version.same_rules(kept[-1]):
             continue
-        if kept and version.since == kept[-1].since:
+        if len(kept) > 1 and version.since == kept[-1].since:
             kept.pop()
-            if kept and version.same_rules(kept[-1]):
+            if version.same_rules(kept[-1]):
                 continue
         kept.append(version)
     return kept
