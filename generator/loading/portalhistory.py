@@ -25,8 +25,6 @@ from ..model.schema import NoticeRule, Reports, Thresholds
 from . import layout
 from .yamlio import LoadError, document_from_bytes
 
-RULE_KEYS = ("thresholds", "reports", "notice")  # the part of portal.yml a report's figures and lists depend on
-
 
 @dataclass(frozen=True)
 class RuleVersion:
@@ -51,7 +49,7 @@ class PortalHistory:
     gap: str | None = None
 
 
-def rules_of(data: object) -> tuple[Thresholds, Reports, NoticeRule]:
+def _rules_of(data: object) -> tuple[Thresholds, Reports, NoticeRule]:
     """The rules of a portal.yml's data (each section's defaults where it is absent). Raises ValueError."""
     if not isinstance(data, dict):
         raise ValueError("not a mapping")
@@ -202,7 +200,7 @@ def _tree_entry(store, tree: bytes, name: bytes) -> tuple[int, bytes | None]:
 def _parse(raw: bytes, path: PurePosixPath) -> tuple[str | None, tuple] | None:
     try:
         data = document_from_bytes(raw, path, path.as_posix()).data
-        rules = rules_of(data)
+        rules = _rules_of(data)
     except (LoadError, ValueError):
         return None
     return data.get("city"), rules
