@@ -237,3 +237,15 @@ def test_a_weight_changed_the_day_the_ledger_was_first_committed_leaves_the_days
     edit_portal(repository, "    on_time: 45\n", "    on_time: 50\n")  # and an uncommitted edit that day too
     book = rules_through_time(repository / "ledgers", portal_of(repository), D(2026, 12, 3))
     assert [(v.reports.weights.on_time, v.commit is None) for v in book.versions] == [(30, False), (50, True)]
+
+
+def test_a_partial_clone_without_old_file_contents_says_its_history_is_incomplete(repository, tmp_path) -> None:
+    edit_portal(repository, "    on_time: 30\n", "    on_time: 50\n")
+    commit_on(repository, "2026-03-05T09:00:00+08:00", "weights")
+    git(repository, "config", "uploadpack.allowFilter", "true")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--filter=blob:none", f"file://{repository}", str(clone)],
+                   env={**os.environ, **GIT_ENV}, check=True, capture_output=True)
+    book = rules_through_time(clone / "ledgers", portal_of(clone), AS_OF)
+    assert [v.since for v in book.versions] == [D(2026, 3, 5)]
+    assert "部分克隆" in book.gap and book.warning()

@@ -105,7 +105,7 @@ def _walk(repository, head: bytes, path: PurePosixPath, city: str) -> PortalHist
             tree, parent, committed = _commit_header(store.get_raw(sha)[1])
             blob = _blob_at(store, tree, parts, folders)
         except (KeyError, ValueError):
-            gap = "git 历史不完整（缺少提交对象）"
+            gap = "git 历史不完整（缺少提交或目录对象，例如部分克隆）"
             break
         if blob is None:
             break  # portal.yml did not exist before: the record starts with the run above
@@ -123,7 +123,11 @@ def _walk(repository, head: bytes, path: PurePosixPath, city: str) -> PortalHist
     parsed: dict[bytes, tuple | None] = {}
     for blob, commit, committed in runs:  # newest first
         if blob not in parsed:
-            parsed[blob] = _parse(store.get_raw(blob)[1], path)
+            try:
+                parsed[blob] = _parse(store.get_raw(blob)[1], path)
+            except KeyError:  # a partial clone (--filter=blob:none) has no old file contents
+                gap = f"git 历史不完整（缺少提交 {commit.decode('ascii')[:10]} 中 portal.yml 的内容，例如部分克隆）"
+                break
         found = parsed[blob]
         if found is None:
             gap = f"提交 {commit.decode('ascii')[:10]} 中的 portal.yml 按现在的格式读不出规则"
