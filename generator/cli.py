@@ -255,6 +255,8 @@ def _generate(path: str, docs: str, as_of: dt.date | None, today_: dt.date | Non
 def _built(result) -> None:
     click.echo(f"已生成 {result.pages} 个页面（其中问题页面 {result.problem_pages} 个），"
                f"数据截至 {result.campaign.as_of.isoformat()}。")
+    for warning in result.warnings:
+        click.echo(f"提醒：{warning}", err=True)
 
 
 @cli.command()

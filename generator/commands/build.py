@@ -18,7 +18,9 @@ from pathlib import Path
 
 from .. import clock
 from ..derivation.campaign import UNCHECKED, Campaign, campaign_of
+from ..derivation.rulebook import RuleBook, current_only, rulebook_of
 from ..derivation.snapshot import check_history
+from ..loading.portalhistory import read_portal_history
 from ..loading.snapshots import folder_beside, read_folder
 from ..parallel import collector_paused
 from ..rendering import urls
@@ -45,6 +47,12 @@ class BuildResult:
     pages: int
     problem_pages: int
 
+    @property
+    def warnings(self) -> list[str]:
+        """What the build output says besides the counts: past reports that may not be as they were published."""
+        warning = self.campaign.rules.warning() if self.campaign.rules is not None else None
+        return [warning] if warning else []
+
 
 def git_commit(path: Path) -> str:
     """The short commit of the ledger, or "" outside a git checkout."""
@@ -67,16 +75,23 @@ def check_as_of(as_of: dt.date, today: dt.date, campaign_start: dt.date | None) 
 
 def build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None = None,
           today: dt.date | None = None, stitch: bool = True,
-          problem_pages_written: Callable[[], None] | None = None) -> BuildResult:
+          problem_pages_written: Callable[[], None] | None = None, rule_history: bool = True) -> BuildResult:
     """`stitch=False` writes the problem pages as Markdown for MkDocs to render (the live preview) instead
     of HTML content for the publisher to write into the page shell. `problem_pages_written` is called once
-    every problem page is in docs/problems/ (and no stale one), while the rest is still being written."""
+    every problem page is in docs/problems/ (and no stale one), while the rest is still being written.
+    `rule_history=False` builds every period's report with today's portal.yml instead of the rules git
+    records for its day (the golden output, which must not depend on the checkout's history)."""
     with collector_paused():
-        return _build(ledgers, docs, as_of, commit, today, stitch, problem_pages_written)
+        return _build(ledgers, docs, as_of, commit, today, stitch, problem_pages_written, rule_history)
+
+
+def rules_through_time(ledgers: Path, portal, today: dt.date) -> RuleBook:
+    """portal.yml's report rules as git records them through time, today's file the newest."""
+    return rulebook_of(read_portal_history(ledgers, portal.city), portal, today)
 
 
 def _build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None, today: dt.date | None, stitch: bool,
-           problem_pages_written: Callable[[], None] | None) -> BuildResult:
+           problem_pages_written: Callable[[], None] | None, rule_history: bool) -> BuildResult:
     today = today or clock.today()
     check_as_of(as_of, today, None)
     report = validate(ledgers, today)
@@ -84,7 +99,9 @@ def _build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None, today:
         raise BuildError(f"台账校验未通过（{len(report.errors)} 个错误），门户没有生成。", report)
     check_as_of(as_of, today, report.ledger.portal.campaign_start)
     # the outputs that do not show the history check are written in a second process while it runs
-    campaign = dataclasses.replace(campaign_of(report.ledger, as_of), history=UNCHECKED)
+    portal = report.ledger.portal
+    rules = rules_through_time(ledgers, portal, today) if rule_history else current_only(portal)
+    campaign = dataclasses.replace(campaign_of(report.ledger, as_of), history=UNCHECKED, rules=rules)
     commit = git_commit(ledgers) if commit is None else commit
     early = _writer(docs, campaign, commit, stitch).start(portal_outputs(campaign, reads_history=False))
     # the published history is checked on every build, against today's (valid) ledger; a discrepancy does not

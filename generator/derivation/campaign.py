@@ -16,6 +16,7 @@ from .lifecycle import Change, moments, standing
 from .state import ProblemState, state_of
 
 if TYPE_CHECKING:  # snapshot.py builds on this module
+    from .rulebook import RuleBook
     from .snapshot import HistoryCheck
 
 
@@ -107,6 +108,9 @@ class Campaign:
     ledger: Ledger  # as of `as_of`: nothing dated later is in it
     # the published weekly snapshots up to `as_of` checked against today's ledger (None: not checked)
     history: HistoryCheck | None = None
+    # portal.yml's report rules through time, so that each period's report uses those of its day (rulebook.py);
+    # None: today's portal.yml for every period
+    rules: RuleBook | None = None
 
     def by_department(self, department_id: str) -> list[Row]:
         return [r for r in self.rows if r.department.id == department_id]

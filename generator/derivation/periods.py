@@ -18,10 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ..loading.portalhistory import RuleVersion
 from ..model.schema import Problem, Reports, Revision
 from ..model.vocabulary import InspectionKind, Light, RevisedField, Status, Supervision
 from .campaign import Campaign, Row
 from .lifecycle import Change, Standing, moments
+from .rulebook import RuleBook, rulebook_for
 from .state import ProblemState, is_final, quiet_days, schedule_percent, state_of, status_and_light
 
 XUN_NAMES = ("上旬", "中旬", "下旬")
@@ -227,6 +229,8 @@ class PeriodReport:
     period: Period
     cut: dt.date  # the period's end, or the as-of date while the period is in progress
     in_progress: bool
+    rules: RuleVersion  # portal.yml's report rules as they stood at the cut (rulebook.py)
+    rules_note: str  # which rules those are, as the report says it (the lights' thresholds)
     city: Figures = field(default_factory=Figures)
     departments: dict[str, Figures] = field(default_factory=dict)
     turned_red: Listed = field(default_factory=Listed)  # red at the cut, not red at the previous 旬's cut
@@ -312,14 +316,13 @@ def cycle(campaign: Campaign) -> Cycle:
     """Every 旬 and month from the campaign start to its date, each cut at its end (or the as-of date)."""
     portal = campaign.portal
     as_of = campaign.as_of
-    thresholds = portal.thresholds
-    stale_days = thresholds.stale_days
+    book = rulebook_for(campaign)
     step_ids = [s.id for s in portal.steps]
     start = cycle_start(campaign)
     xun_list = xuns(start, as_of)
     month_list = months(start, as_of)
-    reports = [PeriodReport(p, min(p.end, as_of), p.end > as_of) for p in xun_list]
-    month_reports = [PeriodReport(p, min(p.end, as_of), p.end > as_of) for p in month_list]
+    reports = [_report(p, as_of, book) for p in xun_list]
+    month_reports = [_report(p, as_of, book) for p in month_list]
     for report in [*reports, *month_reports]:
         report.departments = {d.id: Figures() for d in campaign.departments}
     month_of_xun = [month_reports[i] for i, _ in _month_positions(xun_list, month_list)]
@@ -337,7 +340,7 @@ def cycle(campaign: Campaign) -> Cycle:
         facts = timeline[0].after
         rebounds_to_date = 0
         previous_light: Light | None = None
-        final: tuple[Status, Light] | None = None
+        final: tuple[Status, Light, object] | None = None
         previous_percent = month_start_percent = month_entries = 0
         first = bisect.bisect_right(xun_starts, problem.opened) - 1
         for index in range(first, len(reports)):
@@ -346,6 +349,7 @@ def cycle(campaign: Campaign) -> Cycle:
             month = month_of_xun[index]
             figures = report.departments[department]
             month_figures = month.departments[department]
+            thresholds = report.rules.thresholds  # a month's closing 旬 has the month's cut, and so its rules
             if index == first or period.start.day == 1:
                 month_start_percent, month_entries = previous_percent, 0
             if period.contains(problem.opened):
@@ -373,14 +377,14 @@ def cycle(campaign: Campaign) -> Cycle:
             closing = month_closing[index]
             if facts.closed_on is not None:
                 status, light, final = None, Light.GREEN, None
-            elif final is not None and not advanced:
-                status, light = final  # state.is_final: unchanged while no entry changes the standing
+            elif final is not None and not advanced and final[2] is thresholds:
+                status, light = final[:2]  # state.is_final: unchanged while no entry (or rule) changes it
             else:
                 status, light = status_and_light(problem, report.cut, thresholds, facts)
-                final = (status, light) if is_final(status, light, facts) else None
+                final = (status, light, thresholds) if is_final(status, light, facts) else None
             percent = facts.percent
-            quiet = _count_state(figures, problem, status, light, facts, report.cut, period.start, stale_days,
-                                 rebounds_to_date)
+            quiet = _count_state(figures, problem, status, light, facts, report.cut, period.start,
+                                 thresholds.stale_days, rebounds_to_date)
             args = (row, report.cut, thresholds, facts, previous_percent, entries)
             if light == Light.RED and previous_light != Light.RED:
                 report.turned_red.add(False, _mark, *args)
@@ -390,7 +394,7 @@ def cycle(campaign: Campaign) -> Cycle:
                 report.quiet.add(False, _mark, *args)
             if closing:
                 month_quiet = _count_state(month_figures, problem, status, light, facts, report.cut,
-                                           month.period.start, stale_days, rebounds_to_date)
+                                           month.period.start, thresholds.stale_days, rebounds_to_date)
                 args = (row, report.cut, thresholds, facts, month_start_percent, month_entries)
                 if supervised:
                     month.supervised.add(province, _mark, *args)
@@ -406,6 +410,15 @@ def cycle(campaign: Campaign) -> Cycle:
             report.city.add(figures)
         report.missed.sort(key=lambda m: (m.due, m.row.problem.id))
     return Cycle(tuple(reports), tuple(month_reports))
+
+
+THRESHOLDS_USED = "亮灯阈值"  # what a 旬 report's figures take from the rules
+RANKING_RULES_USED = "排名权重、表扬和批评条件及亮灯阈值"  # and a bulletin's
+
+
+def _report(period: Period, as_of: dt.date, book: RuleBook) -> PeriodReport:
+    cut = min(period.end, as_of)
+    return PeriodReport(period, cut, period.end > as_of, book.at(cut), book.sentence(cut, THRESHOLDS_USED))
 
 
 def _month_positions(xun_list: list[Period], month_list: list[Period]) -> list[tuple[int, Period]]:
@@ -475,10 +488,11 @@ class DepartmentScore:
     rank: int | None
 
 
-def ranking(report: PeriodReport, rules: Reports, department_order: list[str]) -> list[DepartmentScore]:
+def ranking(report: PeriodReport, department_order: list[str]) -> list[DepartmentScore]:
     """Departments by score, highest first (ties: fewer overdue, then the registry's order); departments
-    without problems last, unranked. score = 100 × Σ weight × input / Σ weight, rounded to 2 decimals."""
-    weights = rules.weights.model_dump()
+    without problems last, unranked. score = 100 × Σ weight × input / Σ weight, rounded to 2 decimals, with the
+    weights in force at the report's cut."""
+    weights = report.rules.reports.weights.model_dump()
     total_weight = sum(weights.values()) or 1
     scored = []
     for position, department_id in enumerate(department_order):
@@ -537,6 +551,7 @@ class Bulletin:
     report: PeriodReport
     year: int
     number: int
+    rules_note: str  # which rules ranked it, as the page, the Word file and the data file say it
     standings: list[DepartmentScore]
     praised: list[DepartmentScore]
     criticised: list[DepartmentScore]
@@ -557,16 +572,19 @@ class Bulletin:
         return f"{self.report.period.label}问题整改工作通报"
 
 
-def bulletins(months_: tuple[PeriodReport, ...], rules: Reports, department_order: list[str],
+def bulletins(months_: tuple[PeriodReport, ...], book: RuleBook, department_order: list[str],
               campaign_start: dt.date) -> list[Bulletin]:
-    """Every month's bulletin, oldest first; each ranked from its own month's figures only."""
+    """Every month's bulletin, oldest first; each ranked from its own month's figures only, by the rules that
+    stood at its cut."""
     out = []
     previous: PeriodReport | None = None
     previous_standings: dict[str, DepartmentScore] = {}
     for report in months_:
-        standings = ranking(report, rules, department_order)
+        standings = ranking(report, department_order)
+        rules = report.rules.reports
         year, number = bulletin_number(report.period, campaign_start)
-        out.append(Bulletin(report, year, number, standings, praised(standings, rules),
+        out.append(Bulletin(report, year, number, book.sentence(report.cut, RANKING_RULES_USED), standings,
+                            praised(standings, rules),
                             criticised(standings, rules), month_records(report), previous, previous_standings))
         previous, previous_standings = report, standings_by_id(standings)
     return out

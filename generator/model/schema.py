@@ -189,7 +189,7 @@ class Step(Record, title="“八步走”步骤"):
 
 
 class Thresholds(Record, title="亮灯阈值"):
-    """亮灯阈值，公布在门户的亮灯规则页。"""
+    """亮灯阈值，公布在门户的亮灯规则页。修改合入主分支后，当天及以后结束的各期督查报告和通报按新阈值计算，以往各期不变。"""
 
     red_lag: Percent = Field(30, description="完成度落后序时进度达到这么多个百分点时亮红灯")
     yellow_lag: Percent = Field(10, description="完成度落后序时进度达到这么多个百分点时亮黄灯")
@@ -213,7 +213,7 @@ class Weights(Record, title="排名权重"):
 
 
 class Reports(Record, title="督查通报规则"):
-    """旬督查报告、月度通报和回头看的规则，随每期通报公布。"""
+    """旬督查报告、月度通报和回头看的规则，随每期通报公布。修改合入主分支后，当天及以后结束的各期按新规则计算，以往各期不变（督查通报页列出每一版规则）。"""
 
     weights: Weights = Field(default_factory=Weights, description="月度通报部门排名的权重")
     praise_count: Days = Field(3, ge=0, le=50, description="表扬名单最多列出的部门数（按得分从高到低）")

@@ -18,6 +18,7 @@ from ..derivation import periods
 from ..derivation.campaign import Campaign
 from ..derivation.lookback import lookback
 from ..derivation.periods import Bulletin, Cycle, ScoreInput
+from ..derivation.rulebook import rulebook_for
 from ..model.vocabulary import EntryType
 from . import urls
 from .feeds import FeedEntry, atom
@@ -36,7 +37,7 @@ def cycle_of(c: Campaign) -> tuple[Cycle, list[Bulletin]]:
     cached = _cache.get(id(c))
     if cached is None or cached[0] is not c:
         cycle = periods.cycle(c)
-        bulletins = periods.bulletins(cycle.months, c.portal.reports, [d.id for d in c.departments],
+        bulletins = periods.bulletins(cycle.months, rulebook_for(c), [d.id for d in c.departments],
                                       periods.cycle_start(c))
         _cache.clear()
         cached = _cache[id(c)] = (c, cycle, bulletins)
@@ -84,22 +85,27 @@ def reports(c: Campaign) -> Iterator[Output]:
             "next": xun_list[index + 1] if index + 1 < len(xun_list) else None,
             "bulletin": bulletin_by_month[report.period.key[:7]],
         }, hide=("navigation",))
-    weights = c.portal.reports.weights.model_dump()
     for index, bulletin in enumerate(bulletins):
         key = bulletin.key
+        rules = bulletin.report.rules  # as they stood at the bulletin's cut, not as they stand today
         yield File(urls.bulletin_docx(key), bulletin_docx(bulletin, c.portal, departments))
         yield File(urls.bulletin_data(key, "csv"), ranking_csv(bulletin, names))
         yield File(urls.bulletin_data(key, "json"), ranking_json(bulletin, c, names))
         yield Page(urls.bulletin(key), "bulletin.md.j2", bulletin.title, {
             "b": bulletin, "r": bulletin.report, "names": names, "departments": departments, "limit": LIST_LIMIT,
-            "inputs": list(ScoreInput), "weights": weights, "rules": c.portal.reports,
+            "inputs": list(ScoreInput), "weights": rules.reports.weights.model_dump(), "rules": rules.reports,
+            "thresholds": rules.thresholds,
             "xuns": by_month.get(key, []),
             "previous_bulletin": bulletins[index - 1] if index else None,
             "next_bulletin": bulletins[index + 1] if index + 1 < len(bulletins) else None,
         }, hide=("navigation",))
+    book = rulebook_for(c)
+    in_force = book.at(c.as_of)
     yield Page(urls.REPORTS, "reports.md.j2", "督查通报", {
-        "bulletins": list(reversed(bulletins)), "by_month": by_month, "rules": c.portal.reports,
-        "inputs": list(ScoreInput), "weights": weights,
+        "bulletins": list(reversed(bulletins)), "by_month": by_month, "rules": in_force.reports,
+        "inputs": list(ScoreInput), "weights": in_force.reports.weights.model_dump(),
+        "versions": book.known_on(c.as_of),
+        "in_force": in_force, "warning": book.warning(),
     }, hide=("toc",), searchable=True)
     yield Page(urls.LOOKBACK, "lookback.md.j2", "回头看", {"lb": lookback(c), "limit": LIST_LIMIT,
                                                            "recent": RECENT_LIMIT}, hide=())
@@ -128,13 +134,17 @@ def ranking_csv(bulletin: Bulletin, names: dict[str, str]) -> bytes:
 
 
 def ranking_json(bulletin: Bulletin, c: Campaign, names: dict[str, str]) -> bytes:
-    rules = c.portal.reports
+    in_force = bulletin.report.rules
+    rules = in_force.reports
     payload = {
         "bulletin": bulletin.number_text, "title": bulletin.title, "month": bulletin.key,
         "period": [bulletin.report.period.start.isoformat(), bulletin.report.period.end.isoformat()],
         "cut": bulletin.report.cut.isoformat(), "in_progress": bulletin.report.in_progress,
         "formula": "score = round(100 * sum(weight[k] * input[k]) / sum(weight), 2)",
         "weights": rules.weights.model_dump(),
+        "rules_in_force": {"since": in_force.since.isoformat() if in_force.since else None,
+                           "commit": in_force.commit, "note": bulletin.rules_note,
+                           "thresholds": in_force.thresholds.model_dump(mode="json")},
         "inputs": {i.value: {"label": i.label, "definition": i.definition} for i in ScoreInput},
         "rules": {"praise_count": rules.praise_count, "praise_min_score": rules.praise_min_score,
                   "criticise_count": rules.criticise_count, "criticise_below": rules.criticise_below},

@@ -81,9 +81,11 @@ def bulletin_docx(bulletin: Bulletin, portal: Portal, departments: dict[str, Dep
                         f"{_change(city.overdue - before.overdue)}，红灯问题{_change(city.red - before.red)}。")
 
     _heading(document, "二、部门排名")
-    weights = portal.reports.weights.model_dump()
+    rules = report.rules.reports  # as they stood at the bulletin's cut
+    weights = rules.weights.model_dump()
     _body(document, "得分 = 100 × Σ（权重 × 指标）÷ Σ 权重，各项指标为 0 到 1 之间的比例：" + "；".join(
-        f"{item.label}（权重 {weights[item.value]}）" for item in ScoreInput) + "。各部门的原始数据随通报在门户公开。")
+        f"{item.label}（权重 {weights[item.value]}）" for item in ScoreInput) + "。各部门的原始数据随通报在门户公开。"
+        + bulletin.rules_note)
     headers = ["名次", "部门", "得分", *(item.label for item in ScoreInput)]
     table = document.add_table(rows=1 + len(bulletin.standings), cols=len(headers))
     table.style = "Table Grid"
@@ -99,7 +101,6 @@ def bulletin_docx(bulletin: Bulletin, portal: Portal, departments: dict[str, Dep
         for cell, text in zip(cells[row * len(headers):], values, strict=False):
             _cell(cell, text, cell_style)
 
-    rules = portal.reports
     _heading(document, "三、表扬和通报批评")
     praised = "、".join(departments[s.department_id].name for s in bulletin.praised) or "无"
     criticised = "、".join(departments[s.department_id].name for s in bulletin.criticised) or "无"
