@@ -80,12 +80,15 @@ def test_the_committed_snapshots_reproduce_from_todays_ledger() -> None:
 
 def test_a_snapshot_records_what_a_reader_checks() -> None:
     snapshot = json.loads((ROOT / "snapshots" / "2026-W47.json").read_text(encoding="utf-8"))
-    assert snapshot["problem_fields"] == ["status", "light", "percent", "deadline", "log_sha256"]
+    assert snapshot["format"] == 2
+    assert snapshot["problem_fields"] == ["status", "light", "percent", "deadline", "log_sha256", "record_sha256"]
     # JY-2025-005: reopened on 2026-08-14 with a new deadline of 2026-11-15, overdue on 2026-11-22
     assert snapshot["problems"]["JY-2025-005"][:4] == ["overdue", "red", 70, "2026-11-15"]
     assert snapshot["thresholds"]["stale_days"] == 45
     assert snapshot["city"]["total"] == sum(d["total"] for d in snapshot["departments"].values())
     assert len(snapshot["commit"]) == 40
+    assert sorted(snapshot["inspections"]) == sorted(
+        i.inspection.id for i in validate(ROOT / "ledgers", AS_OF).ledger.inspections if i.inspection.date <= D(2026, 11, 22))
 
 
 # ---------------------------------------------------------------- the command
@@ -266,11 +269,11 @@ def test_an_entry_slipped_in_between_two_old_ones_is_caught_at_its_week(
     assert "第 2026-W41 周（截至 2026-10-11）" in findings[0] and "（2026-10-10）" in findings[0]
 
 
-def test_a_deleted_snapshot_breaks_the_link_of_the_next(repository: Path) -> None:
+def test_a_deleted_snapshot_is_missing_and_breaks_the_link_of_the_next(repository: Path) -> None:
     (repository / "snapshots" / "2026-W10.json").unlink()
     check = check_history(validate(repository / "ledgers", AS_OF).ledger, read_folder(repository / "snapshots"))
-    assert [(d.week, d.field) for d in check.discrepancies] == [("2026-W11", "chain")]
-    assert "2026-W09.json" in check.discrepancies[0].now
+    assert [(d.week, d.field) for d in check.discrepancies] == [("2026-W10", "missing"), ("2026-W11", "chain")]
+    assert "2026-W09.json" in check.discrepancies[1].now
 
 
 def test_snapshot_takes_a_date_or_every_week_not_both(capsys: pytest.CaptureFixture[str]) -> None:

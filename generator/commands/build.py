@@ -18,12 +18,11 @@ from pathlib import Path
 
 from .. import clock
 from ..derivation.campaign import UNCHECKED, Campaign, campaign_of
-from ..derivation.snapshot import check_history
-from ..loading.snapshots import folder_beside, read_folder
 from ..parallel import collector_paused
 from ..rendering import urls
 from ..rendering.pages import entry_summary, portal_outputs
 from ..validation.report import Report, validate
+from ..validation.rules.published import published_history
 from ..writing.writer import Writer
 
 
@@ -87,9 +86,10 @@ def _build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None, today:
     campaign = dataclasses.replace(campaign_of(report.ledger, as_of), history=UNCHECKED)
     commit = git_commit(ledgers) if commit is None else commit
     early = _writer(docs, campaign, commit, stitch).start(portal_outputs(campaign, reads_history=False))
-    # the published history is checked on every build, against today's (valid) ledger; a discrepancy does not
-    # stop the build, the portal shows it publicly (history.md and a notice on each problem concerned)
-    history = check_history(report.ledger, read_folder(folder_beside(ledgers)), until=as_of)
+    # the published history is checked on every build, against today's (valid) ledger and the git history of
+    # the snapshots; a discrepancy does not stop the build, the portal shows it publicly (history.md, the home
+    # page, the feed and a notice on each problem concerned)
+    history = published_history(report.ledger, ledgers, until=as_of, today=today)
     campaign = dataclasses.replace(campaign, history=history)
     # the problem pages here, the rest in another process; the full-text index can start on them sooner
     written = _writer(docs, campaign, commit, stitch).write_all(
