@@ -223,6 +223,33 @@ def snapshot(path: str, as_of: dt.date | None, every_week: bool, today: dt.date 
         click.echo("每个已经结束的周都已有快照，没有新的快照要写。")
 
 
+@cli.command()
+@click.argument("saved")
+@click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录；快照目录 snapshots/ 在它旁边。")
+@click.option("--today", type=AsOf(), default=None, help=TODAY_HELP)
+def verify(saved: str, path: str, today: dt.date | None) -> None:
+    """核验保存的周快照摘要：SAVED 是当时保存的订阅源（feed.xml）、快照文件夹（data/snapshots/）、
+    一份快照文件，或它们的网址（文件夹的网址以 / 结尾）。逐周说明现在的仓库是否仍原样给出当时发布的
+    每一个 SHA-256 摘要，列出不再能复现的每一周。退出码：0 全部复现；1 有不能复现的周；2 读不了 SAVED。"""
+    from .commands.verify import VerifyError
+    from .commands.verify import verify as run
+    from .loading.snapshots import SavedCopyError
+    from .validation.report import format_text
+
+    try:
+        result = run(_ledger_root(path), saved, today or default_as_of())
+    except SavedCopyError as exc:
+        raise click.UsageError(str(exc)) from None
+    except VerifyError as exc:
+        if exc.report is not None:
+            click.echo(format_text(exc.report), err=True)
+        click.echo(f"无法核验：{exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    for line in result.lines():
+        click.echo(line)
+    sys.exit(EXIT_VALID if result.reproduced else EXIT_INVALID)
+
+
 def _build_options(command):
     for option in reversed((
         click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。"),

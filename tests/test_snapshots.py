@@ -210,8 +210,13 @@ def test_the_build_shows_a_public_notice_on_the_page_of_a_problem_whose_past_cha
     assert "历史记录变更公示" in page and "第 2026-W38 周起" in page and "快照记录为“50%”，现在的台账为“55%”" in page
     assert "历史记录变更公示" not in (docs / "problems" / "JY-2025-001.html").read_text(encoding="utf-8")
     history = (docs / "history.md").read_text(encoding="utf-8")
-    assert "<tr><td>2026-W38</td><td>2026-09-20</td><td><a href=\"../problems/JY-2025-005/\">JY-2025-005</a></td>" \
-           "<td>完成度</td><td>50%</td><td>55%</td><td>7</td></tr>" in history
+    # one row per problem: what differs, from which week to which, in how many snapshots, and the first difference
+    assert '<tr><td class="rc-nowrap"><a href="../problems/JY-2025-005/">JY-2025-005</a></td><td>完成度、工作记录</td>' \
+           '<td class="rc-nowrap">2026-W38</td><td class="rc-nowrap">2026-W47</td><td>10</td><td>完成度：50%</td>' \
+           '<td>55%</td></tr>' in history
+    # and one row per week
+    assert '<tr><td class="rc-nowrap">2026-W38</td><td class="rc-nowrap">2026-09-20</td><td>1</td><td>0</td><td>—</td></tr>' \
+        in history
     assert "历史记录变更公示" in (docs / "index.md").read_text(encoding="utf-8")
 
 

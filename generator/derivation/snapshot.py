@@ -369,10 +369,37 @@ class HistoryCheck:
     def missing(self) -> list[str]:
         return [d.week for d in self.discrepancies if d.field == "missing"]
 
+    def summary(self) -> str:
+        """What was found, in one Chinese sentence (the home page's, the history page's and the feed's notice)."""
+        parts = []
+        if self.problems:
+            weeks = sum(1 for s in self.by_week if s.problems)
+            parts.append(f"{len(self.problems)} 个问题已发布的记录按现在的台账算不出来（涉及 {weeks} 周的快照）")
+        if self.inspections:
+            parts.append(f"{len(self.inspections)} 条督查记录在发布后被改动、删除或补记")
+        weeks = {field: sorted({d.week for d in self.discrepancies if d.field == field}) for field in SNAPSHOT_FIELDS}
+        if weeks["missing"]:
+            parts.append(f"缺少 {len(weeks['missing'])} 周的快照（{_weeks_text(weeks['missing'])}）")
+        forged = sorted(set(weeks["city"]) | set(weeks["department"]))
+        if forged:
+            parts.append(f"{len(forged)} 周快照的统计数字不是其所记问题的合计，在发布后被改动过（{_weeks_text(forged)}）")
+        broken = sorted(set(weeks["chain"]) | set(weeks["file"]))
+        if broken:
+            parts.append(f"快照链在 {len(broken)} 处断裂或快照文件无法读取（{_weeks_text(broken)}）")
+        if weeks["replaced"]:
+            parts.append(f"{sum(1 for r in self.replaced if not r.reproduces)} 份曾经提交的快照被替换或删除，"
+                         f"而它们记录的内容现在的台账已算不出来（{_weeks_text(weeks['replaced'])}）")
+        return "；".join(parts)
+
     def key(self) -> str:
         """A short digest of what was found: a new finding gives a new key (the feed's entry id)."""
         found = sorted(f"{d.week}|{d.problem or d.inspection or d.file}|{d.field}|{d.weeks}" for d in self.discrepancies)
         return sha256("\n".join(found).encode("utf-8"))[:16]
+
+
+def _weeks_text(labels: Sequence[str], shown: int = 6) -> str:
+    named = "、".join(f"第 {label} 周" for label in labels[:shown])
+    return named + (f"等 {len(labels)} 周" if len(labels) > shown else "")
 
 
 def _status_label(value: object) -> str:

@@ -272,16 +272,17 @@ class FolderVersion:
 
     commit: str
     committed: int  # seconds since the epoch (the commit's committer time)
+    tree: bytes  # the folder's tree id: commits that leave the folder alone share it
     files: dict[str, bytes]  # name -> git blob id (hex, as bytes) of every regular file directly in the folder
 
 
 def folder_history(repository: Repo, subpath: str) -> Iterator[FolderVersion]:
-    """Every distinct state of the folder `subpath` in the history of HEAD (all its ancestors, merges
-    included), newest first; a commit whose folder is the same tree as an already seen one is skipped, so a
-    long history of unrelated commits costs one commit and one tree read each. Commits without the folder
-    yield nothing. The walk stops where the clone does: a shallow clone has only its newest commits."""
+    """The folder `subpath` in each commit of the history of HEAD (all its ancestors, merges included), newest
+    first; a folder that is the same tree as one already seen is listed once, so a long history of unrelated
+    commits costs a commit and a few tree reads each. Commits without the folder yield nothing. The walk stops
+    where the clone does: a shallow clone has only its newest commits."""
     objects = repository.object_store
-    seen: set[bytes] = set()
+    seen: dict[bytes, dict[str, bytes]] = {}
     parts = [p.encode("utf-8") for p in PurePosixPath(subpath).parts]
     for entry in repository.get_walker(include=[repository.head()]):
         commit = entry.commit
@@ -293,9 +294,8 @@ def folder_history(repository: Repo, subpath: str) -> Iterator[FolderVersion]:
                     raise KeyError(part)
         except KeyError:
             continue
-        if sha in seen:
-            continue
-        seen.add(sha)
-        files = {item.path.decode("utf-8", "surrogateescape"): item.sha for item in objects[sha].iteritems()
-                 if stat.S_ISREG(item.mode)}
-        yield FolderVersion(commit.id.decode("ascii"), commit.commit_time, files)
+        files = seen.get(sha)
+        if files is None:
+            files = seen[sha] = {item.path.decode("utf-8", "surrogateescape"): item.sha
+                                 for item in objects[sha].iteritems() if stat.S_ISREG(item.mode)}
+        yield FolderVersion(commit.id.decode("ascii"), commit.commit_time, sha, files)

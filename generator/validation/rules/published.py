@@ -10,24 +10,27 @@ at the log entry dated in that week (the one changed or backdated) when there is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from ...derivation.snapshot import FIELD_LABELS, Discrepancy, HistoryCheck, check_history
+from ...derivation.snapshot import FIELD_LABELS, Discrepancy, HistoryCheck, check_history, sha256
 from ...loading import layout
 from ...loading.ledger import InspectionFile, Ledger, ProblemFile
-from ...loading.snapshots import folder_beside, git_record, read_folder
+from ...loading.snapshots import CommittedSnapshot, folder_beside, git_record, read_folder
 from ..findings import Finding
 
 
-def published_history(ledger: Ledger, ledgers: Path, until: dt.date | None = None,
-                      today: dt.date | None = None) -> HistoryCheck:
+def published_history(ledger: Ledger, ledgers: Path, until: dt.date | None = None, today: dt.date | None = None,
+                      extra: Sequence[CommittedSnapshot] = ()) -> HistoryCheck:
     """The snapshots beside the ledger folder checked against `ledger` (valid), with every version of them
-    committed to the branch's git history that the folder no longer holds byte for byte."""
+    committed to the branch's git history that the folder no longer holds byte for byte, and `extra` versions
+    kept elsewhere (`rectify verify`'s saved copies)."""
     folder = folder_beside(ledgers)
     files = read_folder(folder)
     git = git_record(folder, files)
-    return check_history(ledger, files, until=until, today=today, replaced=git.gone,
+    known = {sha256(v.data) for v in git.gone}
+    replaced = [*git.gone, *(v for v in extra if sha256(v.data) not in known)]
+    return check_history(ledger, files, until=until, today=today, replaced=replaced,
                          git=(git.available, git.shallow, git.versions))
 
 
