@@ -62,7 +62,8 @@ def cli() -> None:
 @click.option("--as-of", type=AsOf(), default=None,
               help="按哪一天校验（YYYY-MM-DD）：记录不得晚于这一天。默认：设置了 SOURCE_DATE_EPOCH 时取该时间，否则取北京时间今天。")
 @click.option("--history", is_flag=True,
-              help="同时核验 snapshots/ 下已发布的周快照：快照链是否完整，按现在的台账重算每一周是否与快照相同。")
+              help="同时核验 snapshots/ 下已发布的周快照：快照链是否完整、有没有缺少的周、统计数字是否被改动，"
+                   "按现在的台账重算每一周是否与快照相同，git 历史里提交过的快照版本是否都还在（E340–E345）。")
 def validate(path: str, output_format: str, strict: bool, as_of: dt.date | None, history: bool) -> None:
     """校验台账目录 PATH（默认 ledgers）下的全部文件，一次列出所有问题。
 

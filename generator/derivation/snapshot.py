@@ -562,10 +562,10 @@ def _missing_weeks(first: Week, last: Week, present: set[Week], reference: dt.da
     up to the last week finished by then, but for one that ended the day before (or on) that day."""
     missing, pending = [], None
     week = first
-    while week <= last or (reference is not None and week.last < reference):
+    while week <= last or (reference is not None and week.last <= reference):
         if week not in present:
             if reference is not None and week > last and week.last + dt.timedelta(days=1) >= reference:
-                pending = (week.label, week.last)  # Sunday, or Monday before the weekly job ran
+                pending = (week.label, week.last)  # its Sunday, or the Monday before the weekly job ran
             else:
                 missing.append(week)
         week = week.next()
