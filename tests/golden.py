@@ -25,7 +25,7 @@ SUFFIXES = (".md", ".html", ".csv", ".json")
 
 
 def render(target: Path, as_of: dt.date = TODAY) -> list[Path]:
-    build(ROOT / "ledgers", target, as_of, COMMIT, TODAY)
+    build(ROOT / "ledgers", target, as_of, COMMIT, TODAY, git_history=False)  # the same in any clone
     # the weekly snapshots offered for download are copies of the committed files in snapshots/
     return sorted(p for p in target.rglob("*") if p.is_file() and p.suffix in SUFFIXES
                   and not p.relative_to(target).as_posix().startswith("data/snapshots/"))

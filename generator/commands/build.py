@@ -66,16 +66,18 @@ def check_as_of(as_of: dt.date, today: dt.date, campaign_start: dt.date | None) 
 
 def build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None = None,
           today: dt.date | None = None, stitch: bool = True,
-          problem_pages_written: Callable[[], None] | None = None) -> BuildResult:
+          problem_pages_written: Callable[[], None] | None = None, git_history: bool = True) -> BuildResult:
     """`stitch=False` writes the problem pages as Markdown for MkDocs to render (the live preview) instead
     of HTML content for the publisher to write into the page shell. `problem_pages_written` is called once
-    every problem page is in docs/problems/ (and no stale one), while the rest is still being written."""
+    every problem page is in docs/problems/ (and no stale one), while the rest is still being written.
+    `git_history=False` leaves the git history of the snapshots unread (the golden output, which must not
+    depend on the clone it is built in); the site says so."""
     with collector_paused():
-        return _build(ledgers, docs, as_of, commit, today, stitch, problem_pages_written)
+        return _build(ledgers, docs, as_of, commit, today, stitch, problem_pages_written, git_history)
 
 
 def _build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None, today: dt.date | None, stitch: bool,
-           problem_pages_written: Callable[[], None] | None) -> BuildResult:
+           problem_pages_written: Callable[[], None] | None, git_history: bool) -> BuildResult:
     today = today or clock.today()
     check_as_of(as_of, today, None)
     report = validate(ledgers, today)
@@ -89,7 +91,7 @@ def _build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None, today:
     # the published history is checked on every build, against today's (valid) ledger and the git history of
     # the snapshots; a discrepancy does not stop the build, the portal shows it publicly (history.md, the home
     # page, the feed and a notice on each problem concerned)
-    history = published_history(report.ledger, ledgers, until=as_of, today=today)
+    history = published_history(report.ledger, ledgers, until=as_of, today=today, git=git_history)
     campaign = dataclasses.replace(campaign, history=history)
     # the problem pages here, the rest in another process; the full-text index can start on them sooner
     written = _writer(docs, campaign, commit, stitch).write_all(

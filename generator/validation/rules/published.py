@@ -16,22 +16,22 @@ from pathlib import Path
 from ...derivation.snapshot import FIELD_LABELS, Discrepancy, HistoryCheck, check_history, sha256
 from ...loading import layout
 from ...loading.ledger import InspectionFile, Ledger, ProblemFile
-from ...loading.snapshots import CommittedSnapshot, folder_beside, git_record, read_folder
+from ...loading.snapshots import CommittedSnapshot, GitRecord, folder_beside, git_record, read_folder
 from ..findings import Finding
 
 
 def published_history(ledger: Ledger, ledgers: Path, until: dt.date | None = None, today: dt.date | None = None,
-                      extra: Sequence[CommittedSnapshot] = ()) -> HistoryCheck:
+                      extra: Sequence[CommittedSnapshot] = (), git: bool = True) -> HistoryCheck:
     """The snapshots beside the ledger folder checked against `ledger` (valid), with every version of them
     committed to the branch's git history that the folder no longer holds byte for byte, and `extra` versions
-    kept elsewhere (`rectify verify`'s saved copies)."""
+    kept elsewhere (`rectify verify`'s saved copies). `git=False`: the git history is not read."""
     folder = folder_beside(ledgers)
     files = read_folder(folder)
-    git = git_record(folder, files)
-    known = {sha256(v.data) for v in git.gone}
-    replaced = [*git.gone, *(v for v in extra if sha256(v.data) not in known)]
+    record = git_record(folder, files) if git else GitRecord()
+    known = {sha256(v.data) for v in record.gone}
+    replaced = [*record.gone, *(v for v in extra if sha256(v.data) not in known)]
     return check_history(ledger, files, until=until, today=today, replaced=replaced,
-                         git=(git.available, git.shallow, git.versions))
+                         git=(record.available, record.shallow, record.versions))
 
 
 def check(ledger: Ledger, ledgers: Path, today: dt.date | None = None) -> Iterator[Finding]:
