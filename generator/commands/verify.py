@@ -126,6 +126,10 @@ def _verdict(digest: SavedDigest, current: dict, committed: dict, rechecked: dic
     if result is None:
         return Verdict(digest.name, digest.sha256, "gone",
                        f"{place}；{where}；没有保存的文件内容，无法核对它当时记录了什么。")
-    content = ("它记录的内容与现在的台账仍然相符（文件被重新生成，例如快照格式升级）" if result.reproduces
-               else "它记录的内容现在的台账已算不出来：台账在发布后被改动过")
+    if not result.reproduces:
+        content = "它记录的内容现在的台账已算不出来：台账在发布后被改动过"
+    elif result.provisional:
+        content = "它是当周结束前的临时快照，已被当周的正式快照替换，记录的内容与现在的台账仍然相符"
+    else:
+        content = "它记录的内容与现在的台账仍然相符（文件被重新生成，例如快照格式升级）"
     return Verdict(digest.name, digest.sha256, "replaced", f"{place}；{where}；{content}。")
