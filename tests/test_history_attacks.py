@@ -174,7 +174,7 @@ def test_a_deleted_newest_snapshot_is_reported_once_its_monday_has_passed(
     docs = repository / "docs"
     build(repository / "ledgers", docs, AS_OF, "test", AS_OF)
     history = (docs / "history.md").read_text(encoding="utf-8")
-    assert "缺少 1 周的快照（第 2026\\-W47 周）" in history  # Markdown-escaped
+    assert "缺少 1 周的快照（第 2026-W47 周）" in history
     assert '<tr><td class="rc-nowrap">2026-W47</td><td>缺少快照</td>' in history
     assert "缺少 1 周的快照" in (docs / "index.md").read_text(encoding="utf-8")
     assert "缺少 1 周的快照" in (docs / "feed.xml").read_text(encoding="utf-8")

@@ -214,9 +214,9 @@ def test_the_build_shows_a_public_notice_on_the_page_of_a_problem_whose_past_cha
     assert '<tr><td class="rc-nowrap"><a href="../problems/JY-2025-005/">JY-2025-005</a></td><td>完成度、工作记录</td>' \
            '<td class="rc-nowrap">2026-W38</td><td class="rc-nowrap">2026-W47</td><td>10</td><td>完成度：50%</td>' \
            '<td>55%</td></tr>' in history
-    # and one row per week
-    assert '<tr><td class="rc-nowrap">2026-W38</td><td class="rc-nowrap">2026-09-20</td><td>1</td><td>0</td><td>—</td></tr>' \
-        in history
+    # and one row per run of weeks that found the same
+    assert '<tr><td class="rc-nowrap">2026-W38 至 2026-W47（10 周）</td><td class="rc-nowrap">2026-11-22</td><td>1</td>' \
+           '<td>0</td><td>—</td></tr>' in history
     assert "历史记录变更公示" in (docs / "index.md").read_text(encoding="utf-8")
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..derivation import selection
 from ..derivation.campaign import Campaign, tally, weekly_curve
-from ..derivation.snapshot import FIELD_LABELS, trend, week_changes, week_of_file
+from ..derivation.snapshot import FIELD_LABELS, Week, trend, week_changes, week_of_file
 from ..loading import layout
 from ..loading.snapshots import SUMS
 from ..model import columns, excel, vocabulary
@@ -151,6 +151,22 @@ def _trend_chart(c: Campaign, chart_id: str, department: str | None = None):
     return charts.trend_chart(chart_id, points) if len(points) > 1 else None
 
 
+def history_by_week(check) -> list[dict]:
+    """The weeks with something wrong, consecutive weeks that found the same merged into one row (a ledger
+    rewritten long ago differs the same way every week since)."""
+    rows: list[dict] = []
+    for summary in check.by_week:
+        same = (summary.problems, summary.inspections, summary.issues)
+        last = rows[-1] if rows else None
+        if last is not None and last["same"] == same and Week.parse(last["last"]).next().label == summary.week:
+            last.update(last=summary.week, as_of=summary.as_of, weeks=last["weeks"] + 1)
+        else:
+            rows.append({"first": summary.week, "last": summary.week, "as_of": summary.as_of, "weeks": 1,
+                         "same": same, "problems": summary.problems, "inspections": summary.inspections,
+                         "issues": summary.issues})
+    return rows
+
+
 def history_by_problem(check) -> list[dict]:
     """One row per problem whose published past today's ledger no longer gives: what differs, from which week to
     which, in how many snapshots, and the first difference."""
@@ -270,6 +286,7 @@ def history(c: Campaign) -> Iterator[Output]:
     yield Page(urls.HISTORY, "history.md.j2", "历史记录核验", {
         "check": check, "chain": list(reversed(chain)), "labels": FIELD_LABELS,
         "problems": problems[:HISTORY_ROWS], "problems_total": len(problems),
+        "weeks": history_by_week(check) if check else [],
         "inspections": [d for d in check.discrepancies if d.inspection] if check else [],
         "snapshot_issues": check.of_snapshots() if check else [],
         "problem_ids": {r.problem.id for r in c.rows},
