@@ -19,6 +19,10 @@ from ...loading.ledger import InspectionFile, Ledger, ProblemFile
 from ...loading.snapshots import CommittedSnapshot, GitRecord, folder_beside, git_record, read_folder
 from ..findings import Finding
 
+# The codes this rule reports; their examples are the attacks in tests/test_history_attacks.py and
+# tests/test_snapshots.py (they need published snapshots beside the ledger, not one invalid file).
+CODES = ("E340", "E341", "E342", "E343", "E344", "E345")
+
 
 def published_history(ledger: Ledger, ledgers: Path, until: dt.date | None = None, today: dt.date | None = None,
                       extra: Sequence[CommittedSnapshot] = (), git: bool = True) -> HistoryCheck:
