@@ -640,14 +640,20 @@ def _rebuild(ledger: Ledger, items: Sequence[_Item]):
     every week for its own problems; their findings are put together in the order of the problems.
     Returns the problems' discrepancies, per item the number of problems that differ, the ledger's counts by
     (department, status, light), the same counts of what the snapshot recorded, and the records of the last
-    two charted weeks."""
+    two charted weeks. The snapshot's counts are the ledger's with the problems whose records differ moved
+    from what the ledger gives to what was recorded: a week that agrees costs nothing more."""
     worth_it = len(ledger.problems) * len(items) >= PARALLEL_FROM
     keep = frozenset([i for i, item in enumerate(items) if item.charted][-2:])
     parts = fork_map(functools.partial(_rebuild_problems, items=items, keep=keep), ledger.problems, worth_it=worth_it)
     found: list[Discrepancy] = [d for part in parts for d in part[0]]
     counts = [sum(part[1][i] for part in parts) for i in range(len(items))]
     tallies = [sum((part[2][i] for part in parts), Counter()) for i in range(len(items))]
-    own = [sum((part[3][i] for part in parts), Counter()) for i in range(len(items))]
+    own = []
+    for i in range(len(items)):
+        counted = Counter(tallies[i])
+        for part in parts:
+            counted.update(part[3][i])  # adds the moves, negative ones included
+        own.append(counted)
     latest = {i: {k: v for part in parts for k, v in part[4].get(i, {}).items()} for i in keep}
     # problems a snapshot recorded that the ledger no longer holds
     on_record = {item.problem.id for item in ledger.problems}
@@ -659,11 +665,9 @@ def _rebuild(ledger: Ledger, items: Sequence[_Item]):
             first = gone.setdefault(problem_id, [index, 0, index])
             first[1] += 1
             first[2] = index
-            record = item.records[problem_id]
-            if item.status_at is not None and item.light_at is not None and isinstance(record, list) \
-                    and len(record) > max(item.status_at, item.light_at):
-                unit = units.get(problem_id.rsplit("-", 2)[0])
-                own[index][(unit, record[item.status_at], record[item.light_at])] += 1
+            pair = _recorded_pair(item, item.records[problem_id])
+            if pair is not None:
+                own[index][(units.get(problem_id.rsplit("-", 2)[0]), *pair)] += 1
     for problem_id, (first, weeks, last) in gone.items():
         found.append(Discrepancy(items[first].week.label, items[first].name, problem_id, "presence", "在册",
                                  "现在的台账里没有这个问题（问题文件被删除或改了编号）", weeks,
@@ -678,7 +682,7 @@ def _rebuild_problems(problems: Sequence[ProblemFile], items: Sequence[_Item], k
     found: list[Discrepancy] = []
     counts = [0] * len(items)
     tallies = [Counter() for _ in items]  # (department, status, light) -> count, from the ledger
-    own = [Counter() for _ in items]  # the same from what each snapshot recorded
+    moved = [Counter() for _ in items]  # what each snapshot recorded, as moves from the ledger's counts
     latest: dict[int, dict] = {i: {} for i in keep}
     # the hot loop runs for every problem and week: enum values looked up once, records compared whole first
     values = {term: term.value for term in (*Status, *Light)}
@@ -696,13 +700,13 @@ def _rebuild_problems(problems: Sequence[ProblemFile], items: Sequence[_Item], k
         differing: dict[str, list] = {}  # field -> [first index, recorded, now, weeks, last index]
         for index, item in enumerate(items):
             recorded = records[index].get(problem_id)
-            if recorded is not None and item.status_at is not None and item.light_at is not None \
-                    and isinstance(recorded, list) and len(recorded) > max(item.status_at, item.light_at):
-                own[index][(department, recorded[item.status_at], recorded[item.light_at])] += 1
             if problem.opened > item.as_of:
                 if recorded is not None:
                     _differ(differing, index, "presence", "在册", "现在的台账显示当时尚未列入（列入日期被改晚）")
                     counts[index] += 1
+                    pair = _recorded_pair(item, recorded)
+                    if pair is not None:
+                        moved[index][(department, *pair)] += 1
                 continue
             while position + 1 < len(timeline) and timeline[position + 1].date <= item.as_of:
                 position += 1
@@ -728,9 +732,15 @@ def _rebuild_problems(problems: Sequence[ProblemFile], items: Sequence[_Item], k
             if recorded is None:
                 _differ(differing, index, "presence", "当时不在册", "现在的台账显示当时已在册（列入日期被改早或补记）")
                 counts[index] += 1
+                moved[index][(department, now[0], now[1])] -= 1
                 continue
             if item.standard and recorded == now:
                 continue
+            pair = _recorded_pair(item, recorded)
+            if pair != (now[0], now[1]):
+                moved[index][(department, now[0], now[1])] -= 1
+                if pair is not None:
+                    moved[index][(department, *pair)] += 1
             differs = False
             if not isinstance(recorded, list):
                 recorded = []
@@ -747,7 +757,15 @@ def _rebuild_problems(problems: Sequence[ProblemFile], items: Sequence[_Item], k
         for field, (first, then, now_text, weeks, last) in differing.items():
             found.append(Discrepancy(items[first].week.label, items[first].name, problem_id, field, then, now_text,
                                      weeks, items[last].week.label if weeks > 1 else None))
-    return found, counts, tallies, own, latest
+    return found, counts, tallies, moved, latest
+
+
+def _recorded_pair(item: _Item, record: object) -> tuple[object, object] | None:
+    """The status and light a snapshot recorded for a problem; None when its record cannot say."""
+    if item.status_at is None or item.light_at is None or not isinstance(record, list) \
+            or len(record) <= max(item.status_at, item.light_at):
+        return None
+    return record[item.status_at], record[item.light_at]
 
 
 def _differ(differing: dict[str, list], index: int, field: str, recorded: str, now: str) -> None:
@@ -800,14 +818,13 @@ def _figures_check(ledger: Ledger, items: Sequence[_Item], tallies: list[Counter
         if not _figures_agree(city, own[index], None):
             found.append((index, Discrepancy(item.week.label, item.name, None, "city", _figures_text(city),
                                              _figures_text(_tally_figures(tallies[index], None)))))
-        if any(unit is None for unit, _, _ in own[index]):
+        counted = {unit for (unit, _, _), n in own[index].items() if n > 0}
+        if None in counted:
             continue  # a problem recorded under an id no department's prefix gives: reported as such
         recorded = snapshot.get("departments")
         recorded = recorded if isinstance(recorded, dict) else {}
-        for unit in sorted(set(recorded) | {unit for unit, _, _ in own[index]}):
+        for unit in sorted(set(recorded) | counted):
             then = recorded.get(unit)
-            if then is None and not any(u == unit for u, _, _ in own[index]):
-                continue
             if not _figures_agree(then, own[index], unit):
                 name = ledger.departments[unit].name if unit in ledger.departments else unit
                 found.append((index, Discrepancy(item.week.label, item.name, None, "department",
