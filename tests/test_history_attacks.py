@@ -196,6 +196,27 @@ def _git_sample(repository: Path) -> None:
     _commit_all(repository, "the sample as published")
 
 
+def test_with_the_git_history_a_deleted_week_is_told_from_one_never_taken(
+        repository: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _git_sample(repository)
+    (repository / "snapshots" / "2026-W47.json").unlink()
+    _commit_all(repository, "the newest snapshot removed")
+    ledgers = str(repository / "ledgers")
+    code, out, _ = rectify(capsys, "validate", ledgers, "--as-of", AS_OF.isoformat(), "--history")
+    assert code == 1 and any(" E343 " in line and "曾经提交过，后来被删除了" in line for line in out.splitlines()), out
+    # a week the weekly job never took: the portal says so, but no pull request can mend it (nor may backfill it)
+    later = dt.date(2026, 12, 2)  # a Wednesday: week 48 (to 2026-11-29) should have its snapshot
+    _git(repository, "checkout", "-q", "HEAD~1", "--", "snapshots")
+    _commit_all(repository, "the newest snapshot restored")
+    code, out, _ = rectify(capsys, "validate", ledgers, "--as-of", later.isoformat(), "--history")
+    assert code == 0 and " E343 " not in out, out
+    from generator.validation.rules.published import published_history
+
+    check = published_history(validate(repository / "ledgers", later).ledger, repository / "ledgers", today=later)
+    assert [(d.week, d.field) for d in check.discrepancies] == [("2026-W48", "overdue")]
+    assert "1 周的快照没有生成（第 2026-W48 周）" in check.summary()
+
+
 def test_a_chain_rebuilt_from_scratch_is_caught_through_the_git_history(
         repository: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _git_sample(repository)

@@ -262,9 +262,9 @@ class Discrepancy:
 FIELD_LABELS = {"status": "状态", "light": "亮灯", "percent": "完成度", "deadline": "完成时限",
                 "log_sha256": "工作记录", "record_sha256": "问题信息", "presence": "是否在册",
                 "inspection": "督查记录", "city": "全市统计", "department": "部门统计", "chain": "快照链",
-                "file": "快照文件", "missing": "缺少快照", "replaced": "被替换的快照"}
+                "file": "快照文件", "missing": "缺少快照", "overdue": "快照未生成", "replaced": "被替换的快照"}
 # What concerns a snapshot itself rather than a problem or an inspection in it.
-SNAPSHOT_FIELDS = ("chain", "file", "missing", "replaced", "city", "department")
+SNAPSHOT_FIELDS = ("chain", "file", "missing", "overdue", "replaced", "city", "department")
 
 
 def week_of_file(name: str) -> Week | None:
@@ -367,7 +367,7 @@ class HistoryCheck:
 
     @property
     def missing(self) -> list[str]:
-        return [d.week for d in self.discrepancies if d.field == "missing"]
+        return [d.week for d in self.discrepancies if d.field in ("missing", "overdue")]
 
     def summary(self) -> str:
         """What was found, in one Chinese sentence (the home page's, the history page's and the feed's notice)."""
@@ -380,6 +380,8 @@ class HistoryCheck:
         weeks = {field: sorted({d.week for d in self.discrepancies if d.field == field}) for field in SNAPSHOT_FIELDS}
         if weeks["missing"]:
             parts.append(f"缺少 {len(weeks['missing'])} 周的快照（{_weeks_text(weeks['missing'])}）")
+        if weeks["overdue"]:
+            parts.append(f"{len(weeks['overdue'])} 周的快照没有生成（{_weeks_text(weeks['overdue'])}）")
         forged = sorted(set(weeks["city"]) | set(weeks["department"]))
         if forged:
             parts.append(f"{len(forged)} 周快照的统计数字不是其所记问题的合计，在发布后被改动过（{_weeks_text(forged)}）")
@@ -532,13 +534,23 @@ def _check_history(ledger: Ledger, files: Sequence[SnapshotFile], until: dt.date
     if present:
         missing, pending = _missing_weeks(min(present), max(present), present, reference)
         portal_thresholds = ledger.portal.thresholds if ledger.portal else Thresholds()
+        committed = {version.name for version in replaced}
+        complete = git[0] and not git[1]  # the whole history was read: a week never committed can be told apart
         for week in missing:
             before = [i for i in chain if i.week < week]
             thresholds = before[-1].thresholds if before else (chain[0].thresholds if chain else portal_thresholds)
-            items.append(_Item("missing", week, f"{week.label}.json", week.last, thresholds))
-            issues.append(Discrepancy(week.label, f"{week.label}.json", None, "missing", "这一周应有一份周快照",
-                                      f"第 {week.label} 周已于 {week.last} 结束，却没有这一周的快照文件："
-                                      "它被删除了，或者每周一的快照任务没有运行"))
+            name = f"{week.label}.json"
+            items.append(_Item("missing", week, name, week.last, thresholds))
+            ended = f"第 {week.label} 周已于 {week.last} 结束，却没有这一周的快照文件"
+            if name in committed:
+                issues.append(Discrepancy(week.label, name, None, "missing", "这一周应有一份周快照",
+                                          f"{ended}：它曾经提交过，后来被删除了"))
+            elif complete:
+                issues.append(Discrepancy(week.label, name, None, "overdue", "这一周应有一份周快照",
+                                          f"{ended}，git 历史里也从未提交过：每周一的快照任务没有运行"))
+            else:
+                issues.append(Discrepancy(week.label, name, None, "missing", "这一周应有一份周快照",
+                                          f"{ended}：它被删除了，或者每周一的快照任务没有运行"))
     for version in replaced:
         week = week_of_file(version.name)
         if week is None:
