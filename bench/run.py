@@ -6,8 +6,9 @@ runs it (`rectify site`: validate, generate, mkdocs build, problem pages written
 bytes, and the bytes a first visit to the home page and to a problem page transfers in headless Chromium,
 the site served compressed as README says (gzip_static), scrolled to every chart. At the largest size,
 Lighthouse's mobile performance score and total blocking time of both pages (median of five runs; npm
-installs Lighthouse into bench/node_modules from bench/package-lock.json). Then checks the targets of the
-issues. Each step runs in its own process so that its peak memory is its own (with its children's).
+installs Lighthouse into bench/node_modules from bench/package-lock.json). The full build again with the
+sample city's snapshots beside the synthetic ledger, which contradicts every one of them (issue 17; alone:
+`--history-only`). Then checks the targets of the issues. Each step runs in its own process so that its peak memory is its own (with its children's).
 """
 
 from __future__ import annotations
@@ -100,6 +101,10 @@ def run(args: list[str], cwd: Path | None = None, env: dict | None = None, quiet
 
 # The full build is timed three times (the median is judged): one run on this shared machine varies by 10 %.
 SITE_RUNS = 3
+# issue 17: the synthetic ledger beside the sample city's snapshots, which it contradicts in every week (every
+# problem they record is gone, every synthetic one was not on record): at most this many times the time and the
+# memory of the build whose snapshots agree
+DISAGREEING_FACTOR = 2
 
 # issue 9: a first visit, over the wire, with the site served compressed; Lighthouse's mobile preset
 FIRST_VISIT_BYTES = 600 * 1000
@@ -229,6 +234,7 @@ def measure(size: int, departments: int, lighthouse_at_this_size: bool) -> dict:
          "--today", AS_OF, "--commit", "bench", "--config", str(work / "mkdocs.yml")], cwd=work, env=env)
     result["site_runs_s"] = [result["site_s"], *(again(work, ledgers, env, n) for n in range(1, SITE_RUNS))]
     result["site_s"] = statistics.median(result["site_runs_s"])
+    result.update(disagreeing(work, ledgers, env))
     reports = subprocess.run([PY, "-c", REPORTS, str(ledgers), AS_OF], cwd=ROOT, check=True, capture_output=True,
                              text=True).stdout.split()
     result["reports_s"], result["report_pages"] = float(reports[0]), int(reports[1])
@@ -263,6 +269,30 @@ def again(work: Path, ledgers: Path, env: dict, n: int) -> float:
                       "--as-of", AS_OF, "--today", AS_OF, "--commit", "bench", "--config", str(folder / "mkdocs.yml")],
                      cwd=folder, env=env, quiet=True)
     return seconds
+
+
+def disagreeing(work: Path, ledgers: Path, env: dict) -> dict:
+    """The full build of the same ledger beside the sample city's snapshots instead of its own, SITE_RUNS times,
+    each into new folders: every snapshot disagrees with the ledger in every week, the case of a past rewritten
+    wholesale (issue 17: 1,096 s and 1.39 GB at 10,000 problems against about 40 s when they agree)."""
+    runs, peak = [], 0
+    for n in range(SITE_RUNS):
+        folder = work / f"disagreeing-{n}"
+        folder.mkdir()
+        shutil.copytree(ledgers, folder / "ledgers", copy_function=os.link)  # snapshots/ is found beside ledgers/
+        shutil.copytree(ROOT / "snapshots", folder / "snapshots")
+        shutil.copyfile(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+        shutil.copytree(ROOT / "overrides", folder / "overrides")
+        shutil.copytree(ROOT / "docs" / "assets", folder / "docs" / "assets", ignore=shutil.ignore_patterns("vendor"))
+        seconds, mib = run([PY, "-m", "generator", "site", "--ledgers", str(folder / "ledgers"), "--docs",
+                            str(folder / "docs"), "--as-of", AS_OF, "--today", AS_OF, "--commit", "bench",
+                            "--config", str(folder / "mkdocs.yml")], cwd=folder, env=env, quiet=True)
+        history = (folder / "docs" / "history.md").read_text(encoding="utf-8")
+        assert "历史记录变更公示" in history, "the disagreeing ledger was not reported"
+        runs.append(seconds)
+        peak = max(peak, mib)
+    return {"disagreeing_s": statistics.median(runs), "disagreeing_runs_s": runs, "disagreeing_peak_mib": peak,
+            "disagreeing_history_bytes": (folder / "site" / "history" / "index.html").stat().st_size}
 
 
 def measure_checks(work: Path) -> dict:
@@ -344,6 +374,10 @@ def table(results: list[dict]) -> str:
         ("a year of snapshots: raw / zlib / git after gc (MB)",
          lambda r: " / ".join(f"{r[k] / 1e6:.1f}" for k in ("year_raw_bytes", "year_zlib_bytes", "year_git_bytes"))),
         ("peak memory: validate / full build (MiB)", lambda r: f"{r['validate_mib']} / {r['site_peak_mib']}"),
+        ("full build beside the sample's snapshots (every week disagrees): median of 3 (s) / peak (MiB)",
+         lambda r: f"{r['disagreeing_s']:.1f} ({' / '.join(f'{t:.1f}' for t in r['disagreeing_runs_s'])}) / "
+                   f"{r['disagreeing_peak_mib']}"),
+        ("history page of that build (bytes)", lambda r: f"{r['disagreeing_history_bytes']:,}"),
         ("bytes per problem page", lambda r: f"{r['page_bytes']:,}"),
         ("whole site (MiB)", lambda r: f"{r['site_bytes'] / 2**20:.0f}"),
         ("full-text index, whole (MiB)", lambda r: f"{r['search_index_bytes'] / 2**20:.1f}"),
@@ -385,6 +419,11 @@ def verdicts(small: dict, large: dict) -> list[tuple[str, bool]]:
          f"({large['snapshots']} weeks: {large['check_s']:.1f} s of {large['site_s']:.1f} s)",
          large["check_s"] <= SNAPSHOT_CHECK_SHARE * large["site_s"]),
     ]
+    checks.append((f"a ledger that disagrees with every snapshot builds in ≤ {DISAGREEING_FACTOR} × the time and memory "
+                   f"of one that agrees ({large['disagreeing_s']:.1f} s / {large['disagreeing_peak_mib']} MiB against "
+                   f"{large['site_s']:.1f} s / {large['site_peak_mib']} MiB)",
+                   large["disagreeing_s"] <= DISAGREEING_FACTOR * large["site_s"]
+                   and large["disagreeing_peak_mib"] <= DISAGREEING_FACTOR * large["site_peak_mib"]))
     if large["problems"] == FULL_BUILD_AT:
         checks.insert(1, (f"full build ≤ {FULL_BUILD_SECONDS} s at {FULL_BUILD_AT:,} problems ({large['site_s']:.1f} s)",
                           large["site_s"] <= FULL_BUILD_SECONDS))
@@ -408,12 +447,53 @@ def verdicts(small: dict, large: dict) -> list[tuple[str, bool]]:
     return checks
 
 
+def measure_history(size: int, departments: int) -> dict:
+    """Only the builds of issue 17's case: the ledger beside its own snapshots, then beside the sample's."""
+    work = OUT / f"{size}-history"
+    if work.exists():
+        shutil.rmtree(work)
+    ledgers = work / "ledgers"
+    subprocess.run([PY, "-m", "generator", "synth", "--problems", str(size), "--departments", str(departments),
+                    "--out", str(ledgers), "--as-of", AS_OF], check=True, stdout=subprocess.DEVNULL)
+    run([PY, "-m", "generator", "snapshot", "--all", "--ledgers", str(ledgers), "--today", AS_OF], cwd=ROOT, quiet=True)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": "http://127.0.0.1/"}
+    agreeing, peak = [], 0
+    for n in range(SITE_RUNS):
+        folder = work / f"agreeing-{n}"
+        folder.mkdir()
+        shutil.copytree(ledgers, folder / "ledgers", copy_function=os.link)
+        shutil.copytree(work / "snapshots", folder / "snapshots")
+        shutil.copyfile(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+        shutil.copytree(ROOT / "overrides", folder / "overrides")
+        shutil.copytree(ROOT / "docs" / "assets", folder / "docs" / "assets", ignore=shutil.ignore_patterns("vendor"))
+        seconds, mib = run([PY, "-m", "generator", "site", "--ledgers", str(folder / "ledgers"), "--docs",
+                            str(folder / "docs"), "--as-of", AS_OF, "--today", AS_OF, "--commit", "bench",
+                            "--config", str(folder / "mkdocs.yml")], cwd=folder, env=env, quiet=True)
+        agreeing.append(seconds)
+        peak = max(peak, mib)
+    return {"problems": size, "site_s": statistics.median(agreeing), "site_runs_s": agreeing, "site_peak_mib": peak,
+            **disagreeing(work, ledgers, env)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated problem counts (default 1000,10000)")
     parser.add_argument("--departments", type=int, default=20)
+    parser.add_argument("--history-only", action="store_true",
+                        help="only the full build beside agreeing and disagreeing snapshots (issue 17), at each size")
     options = parser.parse_args()
     sizes = [int(s) for s in options.sizes.split(",")]
+    if options.history_only:
+        for size in sizes:
+            print(f"measuring {size:,} problems (history only) …", flush=True)
+            r = measure_history(size, options.departments)
+            print(json.dumps(r))
+            ok = (r["disagreeing_s"] <= DISAGREEING_FACTOR * r["site_s"]
+                  and r["disagreeing_peak_mib"] <= DISAGREEING_FACTOR * r["site_peak_mib"])
+            print(f"{'PASS' if ok else 'FAIL'}  {size:,} problems: disagreeing {r['disagreeing_s']:.1f} s / "
+                  f"{r['disagreeing_peak_mib']} MiB, agreeing {r['site_s']:.1f} s / {r['site_peak_mib']} MiB "
+                  f"(≤ {DISAGREEING_FACTOR} ×)")
+        return
     results = []
     for size in sizes:
         print(f"measuring {size:,} problems …", flush=True)

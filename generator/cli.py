@@ -62,7 +62,8 @@ def cli() -> None:
 @click.option("--as-of", type=AsOf(), default=None,
               help="按哪一天校验（YYYY-MM-DD）：记录不得晚于这一天。默认：设置了 SOURCE_DATE_EPOCH 时取该时间，否则取北京时间今天。")
 @click.option("--history", is_flag=True,
-              help="同时核验 snapshots/ 下已发布的周快照：快照链是否完整，按现在的台账重算每一周是否与快照相同。")
+              help="同时核验 snapshots/ 下已发布的周快照：快照链是否完整、有没有缺少的周、统计数字是否被改动，"
+                   "按现在的台账重算每一周是否与快照相同，git 历史里提交过的快照版本是否都还在（E340–E345）。")
 def validate(path: str, output_format: str, strict: bool, as_of: dt.date | None, history: bool) -> None:
     """校验台账目录 PATH（默认 ledgers）下的全部文件，一次列出所有问题。
 
@@ -221,6 +222,33 @@ def snapshot(path: str, as_of: dt.date | None, every_week: bool, today: dt.date 
         click.echo(f"{words[item.outcome]} {item.path}（第 {item.week.label} 周，截至 {item.as_of}）")
     if not taken:
         click.echo("每个已经结束的周都已有快照，没有新的快照要写。")
+
+
+@cli.command()
+@click.argument("saved")
+@click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录；快照目录 snapshots/ 在它旁边。")
+@click.option("--today", type=AsOf(), default=None, help=TODAY_HELP)
+def verify(saved: str, path: str, today: dt.date | None) -> None:
+    """核验保存的周快照摘要：SAVED 是当时保存的订阅源（feed.xml）、快照文件夹（data/snapshots/）、
+    一份快照文件，或它们的网址（文件夹的网址以 / 结尾）。逐周说明现在的仓库是否仍原样给出当时发布的
+    每一个 SHA-256 摘要，列出不再能复现的每一周。退出码：0 全部复现；1 有不能复现的周；2 读不了 SAVED。"""
+    from .commands.verify import VerifyError
+    from .commands.verify import verify as run
+    from .loading.snapshots import SavedCopyError
+    from .validation.report import format_text
+
+    try:
+        result = run(_ledger_root(path), saved, today or default_as_of())
+    except SavedCopyError as exc:
+        raise click.UsageError(str(exc)) from None
+    except VerifyError as exc:
+        if exc.report is not None:
+            click.echo(format_text(exc.report), err=True)
+        click.echo(f"无法核验：{exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    for line in result.lines():
+        click.echo(line)
+    sys.exit(EXIT_VALID if result.reproduced else EXIT_INVALID)
 
 
 def _build_options(command):

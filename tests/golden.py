@@ -25,9 +25,9 @@ SUFFIXES = (".md", ".html", ".csv", ".json")
 
 
 def render(target: Path, as_of: dt.date = TODAY) -> list[Path]:
-    # today's portal.yml for every period: the golden output must not depend on the checkout's git history
-    # (a shallow CI clone, a tarball); tests/test_rule_history.py covers the rules read from history
-    build(ROOT / "ledgers", target, as_of, COMMIT, TODAY, rule_history=False)
+    # the same in any clone: today's portal.yml for every period and the snapshots' git history unread
+    # (tests/test_rule_history.py and tests/test_history_attacks.py cover both read from git)
+    build(ROOT / "ledgers", target, as_of, COMMIT, TODAY, rule_history=False, git_history=False)
     # the weekly snapshots offered for download are copies of the committed files in snapshots/
     return sorted(p for p in target.rglob("*") if p.is_file() and p.suffix in SUFFIXES
                   and not p.relative_to(target).as_posix().startswith("data/snapshots/"))

@@ -129,4 +129,4 @@ def test_the_city_feed_carries_the_snapshot_digests_and_the_history_notice(campa
         Discrepancy("2026-W46", "2026-W46.json", "JT-2025-002", "percent", "90", "95"),))
     feed = etree.fromstring(_feeds(dataclasses.replace(campaign, history=rewritten))[urls.FEED])
     notice = next(e for e in feed.findall(f"{ATOM}entry") if e.findtext(f"{ATOM}title") == "历史记录变更公示")
-    assert notice.find(f"{ATOM}link").get("href") == "history/" and "1 处不符" in notice.findtext(f"{ATOM}summary")
+    assert notice.find(f"{ATOM}link").get("href") == "history/" and "1 个问题" in notice.findtext(f"{ATOM}summary")

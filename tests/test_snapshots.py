@@ -80,12 +80,15 @@ def test_the_committed_snapshots_reproduce_from_todays_ledger() -> None:
 
 def test_a_snapshot_records_what_a_reader_checks() -> None:
     snapshot = json.loads((ROOT / "snapshots" / "2026-W47.json").read_text(encoding="utf-8"))
-    assert snapshot["problem_fields"] == ["status", "light", "percent", "deadline", "log_sha256"]
+    assert snapshot["format"] == 2
+    assert snapshot["problem_fields"] == ["status", "light", "percent", "deadline", "log_sha256", "record_sha256"]
     # JY-2025-005: reopened on 2026-08-14 with a new deadline of 2026-11-15, overdue on 2026-11-22
     assert snapshot["problems"]["JY-2025-005"][:4] == ["overdue", "red", 70, "2026-11-15"]
     assert snapshot["thresholds"]["stale_days"] == 45
     assert snapshot["city"]["total"] == sum(d["total"] for d in snapshot["departments"].values())
     assert len(snapshot["commit"]) == 40
+    assert sorted(snapshot["inspections"]) == sorted(
+        i.inspection.id for i in validate(ROOT / "ledgers", AS_OF).ledger.inspections if i.inspection.date <= D(2026, 11, 22))
 
 
 # ---------------------------------------------------------------- the command
@@ -207,8 +210,13 @@ def test_the_build_shows_a_public_notice_on_the_page_of_a_problem_whose_past_cha
     assert "历史记录变更公示" in page and "第 2026-W38 周起" in page and "快照记录为“50%”，现在的台账为“55%”" in page
     assert "历史记录变更公示" not in (docs / "problems" / "JY-2025-001.html").read_text(encoding="utf-8")
     history = (docs / "history.md").read_text(encoding="utf-8")
-    assert "<tr><td>2026-W38</td><td>2026-09-20</td><td><a href=\"../problems/JY-2025-005/\">JY-2025-005</a></td>" \
-           "<td>完成度</td><td>50%</td><td>55%</td><td>7</td></tr>" in history
+    # one row per problem: what differs, from which week to which, in how many snapshots, and the first difference
+    assert '<tr><td class="rc-nowrap"><a href="../problems/JY-2025-005/">JY-2025-005</a></td><td>完成度、工作记录</td>' \
+           '<td class="rc-nowrap">2026-W38</td><td class="rc-nowrap">2026-W47</td><td>10</td><td>完成度：50%</td>' \
+           '<td>55%</td></tr>' in history
+    # and one row per run of weeks that found the same
+    assert '<tr><td class="rc-nowrap">2026-W38 至 2026-W47（10 周）</td><td class="rc-nowrap">2026-11-22</td><td>1</td>' \
+           '<td>0</td><td>—</td></tr>' in history
     assert "历史记录变更公示" in (docs / "index.md").read_text(encoding="utf-8")
 
 
@@ -266,11 +274,11 @@ def test_an_entry_slipped_in_between_two_old_ones_is_caught_at_its_week(
     assert "第 2026-W41 周（截至 2026-10-11）" in findings[0] and "（2026-10-10）" in findings[0]
 
 
-def test_a_deleted_snapshot_breaks_the_link_of_the_next(repository: Path) -> None:
+def test_a_deleted_snapshot_is_missing_and_breaks_the_link_of_the_next(repository: Path) -> None:
     (repository / "snapshots" / "2026-W10.json").unlink()
     check = check_history(validate(repository / "ledgers", AS_OF).ledger, read_folder(repository / "snapshots"))
-    assert [(d.week, d.field) for d in check.discrepancies] == [("2026-W11", "chain")]
-    assert "2026-W09.json" in check.discrepancies[0].now
+    assert [(d.week, d.field) for d in check.discrepancies] == [("2026-W10", "missing"), ("2026-W11", "chain")]
+    assert "2026-W09.json" in check.discrepancies[1].now
 
 
 def test_snapshot_takes_a_date_or_every_week_not_both(capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,13 +19,12 @@ from pathlib import Path
 from .. import clock
 from ..derivation.campaign import UNCHECKED, Campaign, campaign_of
 from ..derivation.rulebook import RuleBook, current_only, rulebook_of
-from ..derivation.snapshot import check_history
 from ..loading.portalhistory import read_portal_history
-from ..loading.snapshots import folder_beside, read_folder
 from ..parallel import collector_paused
 from ..rendering import urls
 from ..rendering.pages import entry_summary, portal_outputs
 from ..validation.report import Report, validate
+from ..validation.rules.published import published_history
 from ..writing.writer import Writer
 
 
@@ -75,14 +74,16 @@ def check_as_of(as_of: dt.date, today: dt.date, campaign_start: dt.date | None) 
 
 def build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None = None,
           today: dt.date | None = None, stitch: bool = True,
-          problem_pages_written: Callable[[], None] | None = None, rule_history: bool = True) -> BuildResult:
+          problem_pages_written: Callable[[], None] | None = None, rule_history: bool = True,
+          git_history: bool = True) -> BuildResult:
     """`stitch=False` writes the problem pages as Markdown for MkDocs to render (the live preview) instead
     of HTML content for the publisher to write into the page shell. `problem_pages_written` is called once
     every problem page is in docs/problems/ (and no stale one), while the rest is still being written.
     `rule_history=False` builds every period's report with today's portal.yml instead of the rules git
-    records for its day (the golden output, which must not depend on the checkout's history)."""
+    records for its day, and `git_history=False` leaves the git history of the snapshots unread (the golden
+    output, which must not depend on the clone it is built in); the site says so."""
     with collector_paused():
-        return _build(ledgers, docs, as_of, commit, today, stitch, problem_pages_written, rule_history)
+        return _build(ledgers, docs, as_of, commit, today, stitch, problem_pages_written, rule_history, git_history)
 
 
 def rules_through_time(ledgers: Path, portal, today: dt.date) -> RuleBook:
@@ -91,7 +92,7 @@ def rules_through_time(ledgers: Path, portal, today: dt.date) -> RuleBook:
 
 
 def _build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None, today: dt.date | None, stitch: bool,
-           problem_pages_written: Callable[[], None] | None, rule_history: bool) -> BuildResult:
+           problem_pages_written: Callable[[], None] | None, rule_history: bool, git_history: bool) -> BuildResult:
     today = today or clock.today()
     check_as_of(as_of, today, None)
     report = validate(ledgers, today)
@@ -104,9 +105,10 @@ def _build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None, today:
     campaign = dataclasses.replace(campaign_of(report.ledger, as_of), history=UNCHECKED, rules=rules)
     commit = git_commit(ledgers) if commit is None else commit
     early = _writer(docs, campaign, commit, stitch).start(portal_outputs(campaign, reads_history=False))
-    # the published history is checked on every build, against today's (valid) ledger; a discrepancy does not
-    # stop the build, the portal shows it publicly (history.md and a notice on each problem concerned)
-    history = check_history(report.ledger, read_folder(folder_beside(ledgers)), until=as_of)
+    # the published history is checked on every build, against today's (valid) ledger and the git history of
+    # the snapshots; a discrepancy does not stop the build, the portal shows it publicly (history.md, the home
+    # page, the feed and a notice on each problem concerned)
+    history = published_history(report.ledger, ledgers, until=as_of, today=today, git=git_history)
     campaign = dataclasses.replace(campaign, history=history)
     # the problem pages here, the rest in another process; the full-text index can start on them sooner
     written = _writer(docs, campaign, commit, stitch).write_all(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..derivation.snapshot import (
+    FORMAT,
     LogDigests,
     Week,
     render,
@@ -95,6 +96,10 @@ def _write(ledger: Ledger, folder: Path, week: Week, today: dt.date, commit: str
             raise SnapshotError(f"{path} 不是可读的快照文件，不能覆盖；请从 git 历史中恢复它。") from None
         if isinstance(published, dict) and substance(published) == substance(snapshot):
             return Taken(path, week, as_of, "unchanged")
+        if isinstance(published, dict) and published.get("format") != FORMAT and not _provisional(data, week):
+            raise SnapshotError(
+                f"{path} 是第 {published.get('format')} 版格式的快照，现在的格式是第 {FORMAT} 版。已发布的快照按原格式保留、"
+                "照样核验，不重新生成；新的一周用新格式接着写。请运行 rectify validate --history 核验它。")
         if not _provisional(data, week):
             raise SnapshotError(
                 f"{path} 是已经结束的第 {week.label} 周的快照，按现在的台账重新计算的结果与它不同，不能覆盖："

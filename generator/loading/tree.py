@@ -11,6 +11,7 @@ import os
 import posixpath
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Protocol
@@ -263,3 +264,38 @@ def as_tree(source: LedgerTree | Path | str) -> LedgerTree:
     if isinstance(source, (str, os.PathLike)):
         return FolderTree(Path(source))
     return source
+
+
+@dataclass(frozen=True)
+class FolderVersion:
+    """A folder as one commit holds it: the commit, when it was made, and each file's name and blob id."""
+
+    commit: str
+    committed: int  # seconds since the epoch (the commit's committer time)
+    tree: bytes  # the folder's tree id: commits that leave the folder alone share it
+    files: dict[str, bytes]  # name -> git blob id (hex, as bytes) of every regular file directly in the folder
+
+
+def folder_history(repository: Repo, subpath: str) -> Iterator[FolderVersion]:
+    """The folder `subpath` in each commit of the history of HEAD (all its ancestors, merges included), newest
+    first; a folder that is the same tree as one already seen is listed once, so a long history of unrelated
+    commits costs a commit and a few tree reads each. Commits without the folder yield nothing. The walk stops
+    where the clone does: a shallow clone has only its newest commits."""
+    objects = repository.object_store
+    seen: dict[bytes, dict[str, bytes]] = {}
+    parts = [p.encode("utf-8") for p in PurePosixPath(subpath).parts]
+    for entry in repository.get_walker(include=[repository.head()]):
+        commit = entry.commit
+        sha = commit.tree
+        try:
+            for part in parts:
+                mode, sha = objects[sha][part]
+                if not stat.S_ISDIR(mode):
+                    raise KeyError(part)
+        except KeyError:
+            continue
+        files = seen.get(sha)
+        if files is None:
+            files = seen[sha] = {item.path.decode("utf-8", "surrogateescape"): item.sha
+                                 for item in objects[sha].iteritems() if stat.S_ISREG(item.mode)}
+        yield FolderVersion(commit.id.decode("ascii"), commit.commit_time, sha, files)

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from ..derivation import revisions, selection
 from ..derivation.campaign import Campaign, tally, weekly_curve
-from ..derivation.snapshot import FIELD_LABELS, trend, week_changes, week_of_file
+from ..derivation.snapshot import FIELD_LABELS, Week, trend, week_changes, week_of_file
 from ..loading import layout
+from ..loading.snapshots import SUMS
 from ..model import columns, excel, vocabulary
 from ..model.jsonschema import render_schema
 from ..model.reference import field_reference
@@ -184,17 +185,49 @@ def _trend_chart(c: Campaign, chart_id: str, department: str | None = None):
     return charts.trend_chart(chart_id, points) if len(points) > 1 else None
 
 
+def history_by_week(check) -> list[dict]:
+    """The weeks with something wrong, consecutive weeks that found the same merged into one row (a ledger
+    rewritten long ago differs the same way every week since)."""
+    rows: list[dict] = []
+    for summary in check.by_week:
+        same = (summary.problems, summary.inspections, summary.issues)
+        last = rows[-1] if rows else None
+        if last is not None and last["same"] == same and Week.parse(last["last"]).next().label == summary.week:
+            last.update(last=summary.week, as_of=summary.as_of, weeks=last["weeks"] + 1)
+        else:
+            rows.append({"first": summary.week, "last": summary.week, "as_of": summary.as_of, "weeks": 1,
+                         "same": same, "problems": summary.problems, "inspections": summary.inspections,
+                         "issues": summary.issues})
+    return rows
+
+
+def history_by_problem(check) -> list[dict]:
+    """One row per problem whose published past today's ledger no longer gives: what differs, from which week to
+    which, in how many snapshots, and the first difference."""
+    rows: dict[str, dict] = {}
+    for d in check.discrepancies:
+        if not d.problem:
+            continue
+        row = rows.get(d.problem)
+        if row is None:
+            rows[d.problem] = {"problem": d.problem, "fields": [FIELD_LABELS.get(d.field, d.field)], "first": d,
+                               "last": d.last or d.week, "weeks": d.weeks}
+            continue
+        row["fields"].append(FIELD_LABELS.get(d.field, d.field))
+        row["last"] = max(row["last"], d.last or d.week)
+        row["weeks"] = max(row["weeks"], d.weeks)
+        if d.week < row["first"].week:
+            row["first"] = d
+    return list(rows.values())
+
+
 def _rewritten(c: Campaign, problem_id: str) -> list[dict]:
     """What of a problem's published history today's ledger no longer reproduces: one line per field, at the
     first week it shows."""
     if c.history is None:
         return []
-    first: dict[str, dict] = {}
-    for d in c.history.for_problem(problem_id):
-        item = first.setdefault(d.field, {"week": d.week, "what": FIELD_LABELS.get(d.field, d.field),
-                                           "recorded": d.recorded, "now": d.now, "weeks": 0})
-        item["weeks"] += 1
-    return list(first.values())
+    return [{"week": d.week, "what": FIELD_LABELS.get(d.field, d.field), "recorded": d.recorded, "now": d.now,
+             "weeks": d.weeks} for d in c.history.for_problem(problem_id)]
 
 
 # A page per problem: the build writes this family in the main process while a second one writes the others.
@@ -266,12 +299,12 @@ def inspections(c: Campaign) -> Iterator[Output]:
         "department_names": {d.id: d.name for d in c.departments}})
 
 
-HISTORY_ROWS = 500  # discrepancies listed on the history page: a rewrite of a whole ledger stays a readable page
+HISTORY_ROWS = 500  # problems listed on the history page: a rewrite of a whole ledger stays a readable page
 
 
 def history(c: Campaign) -> Iterator[Output]:
-    """历史记录核验: every published weekly snapshot up to the as-of date, downloadable with its digest, and
-    each discrepancy between them and today's ledger (or in their hash chain)."""
+    """历史记录核验: every published weekly snapshot up to the as-of date, downloadable with its digest, and what
+    no longer holds, summarised per week and per problem (never one row per problem and week)."""
     check = c.history
     files = {f.name: f for f in (check.files if check else ())}
     chain = []
@@ -281,9 +314,15 @@ def history(c: Campaign) -> Iterator[Output]:
         week = week_of_file(name)
         chain.append({"name": name, "week": week.label, "as_of": check.as_of(week.label), "sha256": digest,
                       "path": urls.snapshot(name) if name in files else None})
+    if chain:  # what `rectify verify https://…/data/snapshots/` reads, in sha256sum's format
+        yield File(urls.snapshot(SUMS), "".join(f"{s['sha256']}  {s['name']}\n" for s in chain).encode("ascii"))
+    problems = history_by_problem(check) if check else []
     yield Page(urls.HISTORY, "history.md.j2", "历史记录核验", {
         "check": check, "chain": list(reversed(chain)), "labels": FIELD_LABELS,
-        "listed": check.first_by_problem_field()[:HISTORY_ROWS] if check else [],
+        "problems": problems[:HISTORY_ROWS], "problems_total": len(problems),
+        "weeks": history_by_week(check) if check else [],
+        "inspections": [d for d in check.discrepancies if d.inspection] if check else [],
+        "snapshot_issues": check.of_snapshots() if check else [],
         "problem_ids": {r.problem.id for r in c.rows},
     }, hide=(), searchable=True)
     points = trend(check) if check else []

@@ -194,11 +194,9 @@ def _history_entries(c: Campaign) -> list[FeedEntry]:
                          f"快照文件 {name} 的 SHA-256：{digest}")
                for name, digest in check.digests]
     if not check.intact:
-        found = sorted(f"{d.week}|{d.problem}|{d.field}" for d in check.discrepancies)
-        entries.append(FeedEntry(f"history:{'/'.join(found)}", "历史记录变更公示",
+        entries.append(FeedEntry(f"history:{check.key()}", "历史记录变更公示",
                                  urls.relative(urls.site_url(urls.HISTORY), ""), c.as_of,
-                                 f"已发布的周快照与按现在的台账重新计算的结果有 {len(found)} 处不符，"
-                                 f"涉及 {len(check.problems)} 个问题。"))
+                                 f"按现在的台账重新核验已发布的周快照，{check.summary()}。"))
     return entries
 
 

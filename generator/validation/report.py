@@ -88,7 +88,8 @@ def validate(source: LedgerTree | Path, today: dt.date, repository: Path | None 
              history: bool = False) -> Report:
     """`source` is a ledger folder's path or a tree (`FolderTree`, `GitTree`). With `repository` (the root the
     ledger folder lies in), its committed CODEOWNERS files are checked against the registries too. With
-    `history`, a valid ledger in a folder is also checked against the snapshots published beside it (E340, E341)."""
+    `history`, a valid ledger in a folder is also checked against the snapshots published beside it and their
+    git history (E340-E345)."""
     with collector_paused():
         ledger = load_ledger(source)
         findings = list(ledger.findings)
@@ -100,7 +101,7 @@ def validate(source: LedgerTree | Path, today: dt.date, repository: Path | None 
     if history and isinstance(source, Path) and not any(f.severity == Severity.ERROR for f in findings):
         from .rules.published import check as check_published
 
-        findings.extend(check_published(ledger, source))
+        findings.extend(check_published(ledger, source, today))
     return Report(ledger, tuple(sorted(set(findings))))
 
 
