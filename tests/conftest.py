@@ -33,6 +33,18 @@ def materialize(case: Path | None, target: Path) -> Path:
     return root
 
 
+def sample_as_published(target: Path, day: dt.date = AS_OF) -> Path:
+    """A copy of the sample city as published on `day`: ledgers/ and the weekly snapshots of the weeks ended
+    before it side by side (the sample's later snapshots were not taken yet on that day)."""
+    def taken_later(_, names):
+        return [n for n in names if n.endswith(".json") and
+                dt.date.fromisocalendar(*map(int, n.removesuffix(".json").split("-W")), 7) >= day]
+
+    shutil.copytree(ROOT / "ledgers", target / "ledgers")
+    shutil.copytree(ROOT / "snapshots", target / "snapshots", ignore=taken_later)
+    return target
+
+
 @pytest.fixture
 def base_ledger(tmp_path: Path) -> Path:
     return materialize(None, tmp_path)

@@ -7,7 +7,6 @@ the browser and their skip rule are those of tests/test_browser.py.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -102,12 +101,11 @@ def test_no_serious_or_critical_axe_violation(kind: str, visitor: Watched, schem
 @pytest.fixture(scope="module")
 def rewritten_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The sample portal after someone changed an old log entry: the history notice is on three kinds of page."""
-    from .conftest import AS_OF, ROOT
+    from .conftest import AS_OF, sample_as_published
     from .sitebuild import build_site, serve
 
     work = tmp_path_factory.mktemp("rewritten")
-    shutil.copytree(ROOT / "ledgers", work / "repo" / "ledgers")
-    shutil.copytree(ROOT / "snapshots", work / "repo" / "snapshots")
+    sample_as_published(work / "repo")
     problem = work / "repo" / "ledgers" / "education" / "JY-2025-005.yml"
     problem.write_text(problem.read_text(encoding="utf-8").replace("percent: 50", "percent: 55"), encoding="utf-8")
     server = serve(work / "site")  # its address first: the site is built for it (instant navigation)

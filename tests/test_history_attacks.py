@@ -23,7 +23,7 @@ from generator.derivation.snapshot import check_history, render, sha256, trend
 from generator.loading.snapshots import git_record, read_folder
 from generator.validation.report import validate
 
-from .conftest import AS_OF, ROOT
+from .conftest import AS_OF, sample_as_published
 from .test_cli import rectify
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.org", "GIT_COMMITTER_NAME": "test",
@@ -32,10 +32,8 @@ GIT_ENV = {"GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.org", "G
 
 @pytest.fixture
 def repository(tmp_path: Path) -> Path:
-    """A copy of the sample: ledgers/ and snapshots/ side by side, outside any git repository."""
-    shutil.copytree(ROOT / "ledgers", tmp_path / "ledgers")
-    shutil.copytree(ROOT / "snapshots", tmp_path / "snapshots")
-    return tmp_path
+    """A copy of the sample as published on AS_OF, outside any git repository."""
+    return sample_as_published(tmp_path)
 
 
 def _check(repository: Path, today: dt.date = AS_OF):

@@ -83,3 +83,20 @@ def test_the_xun_report_page_lists_the_lowered_target_first(sample_docs: Path) -
     section = page.split("## 本旬调整整改承诺的问题")[1].split("\n## ")[0]
     assert section.index("整改目标") < section.index("责任人")
     assert f"<del>{'19个新建小区'}" in section and "整改专班函〔2026〕31号" in section
+
+
+def test_a_weekly_snapshot_after_a_revision_reproduces(capsys, tmp_path: Path) -> None:
+    """A snapshot of the week after JT-2025-004's revisions hashes the file as written (the revisions are log
+    entries), not the commitments in force, so the next build's check reproduces it."""
+    import shutil
+
+    from .test_cli import rectify
+
+    shutil.copytree(ROOT / "ledgers", tmp_path / "ledgers")
+    shutil.copytree(ROOT / "snapshots", tmp_path / "snapshots")
+    (tmp_path / "snapshots" / "2026-W48.json").unlink(missing_ok=True)
+    ledgers = str(tmp_path / "ledgers")
+    code, out, _ = rectify(capsys, "snapshot", "--ledgers", ledgers, "--as-of", "2026-11-29", "--today", "2026-12-03")
+    assert code == 0, out
+    code, out, _ = rectify(capsys, "validate", ledgers, "--history", "--as-of", "2026-12-03")
+    assert code == 0 and "E340" not in out, out

@@ -16,7 +16,7 @@ from generator.derivation.snapshot import Week, check_history, render, sha256, s
 from generator.loading.snapshots import read_folder
 from generator.validation.report import validate
 
-from .conftest import AS_OF, ROOT
+from .conftest import AS_OF, ROOT, sample_as_published
 from .test_cli import rectify
 
 D = dt.date
@@ -96,10 +96,8 @@ def test_a_snapshot_records_what_a_reader_checks() -> None:
 
 @pytest.fixture
 def repository(tmp_path: Path) -> Path:
-    """A copy of the sample: ledgers/ and snapshots/ side by side, outside any git repository."""
-    shutil.copytree(ROOT / "ledgers", tmp_path / "ledgers")
-    shutil.copytree(ROOT / "snapshots", tmp_path / "snapshots")
-    return tmp_path
+    """A copy of the sample as published on AS_OF, outside any git repository."""
+    return sample_as_published(tmp_path)
 
 
 def test_taking_a_snapshot_twice_gives_the_same_bytes(repository: Path) -> None:

@@ -194,9 +194,12 @@ def snapshot_of(ledger: Ledger, week: Week, as_of: dt.date, thresholds: Threshol
         ledger = dataclasses.replace(ledger, portal=ledger.portal.model_copy(update={"thresholds": thresholds}))
     campaign = campaign_of(ledger, as_of)
     digests = digests or LogDigests()
+    # the record as its file holds it: a campaign's rows carry the commitments in force after the revisions
+    # (derivation/revisions.py), which are entries of the log and hashed there
+    written = {item.problem.id: item.problem for item in ledger.problems}
     problems = {r.problem.id: [r.state.status.value, r.state.light.value, r.state.percent,
                                r.state.deadline.isoformat(), digests.of(r.problem.log),
-                               digests.record(r.problem, as_of)] for r in campaign.rows}
+                               digests.record(written[r.problem.id], as_of)] for r in campaign.rows}
     departments = {d.id: figures(campaign.by_department(d.id)) for d in campaign.departments}
     return {
         "format": FORMAT,
