@@ -271,6 +271,20 @@ def again(work: Path, ledgers: Path, env: dict, n: int) -> float:
     return seconds
 
 
+def _site_beside(folder: Path, ledgers: Path, snapshots: Path, env: dict) -> tuple[float, int]:
+    """`rectify site` in a new folder holding the ledger (hard links), a copy of `snapshots` beside it (where
+    the build finds them) and the site's configuration: seconds and peak MiB."""
+    folder.mkdir()
+    shutil.copytree(ledgers, folder / "ledgers", copy_function=os.link)
+    shutil.copytree(snapshots, folder / "snapshots")
+    shutil.copyfile(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    shutil.copytree(ROOT / "overrides", folder / "overrides")
+    shutil.copytree(ROOT / "docs" / "assets", folder / "docs" / "assets", ignore=shutil.ignore_patterns("vendor"))
+    return run([PY, "-m", "generator", "site", "--ledgers", str(folder / "ledgers"), "--docs",
+                str(folder / "docs"), "--as-of", AS_OF, "--today", AS_OF, "--commit", "bench",
+                "--config", str(folder / "mkdocs.yml")], cwd=folder, env=env, quiet=True)
+
+
 def disagreeing(work: Path, ledgers: Path, env: dict) -> dict:
     """The full build of the same ledger beside the sample city's snapshots instead of its own, SITE_RUNS times,
     each into new folders: every snapshot disagrees with the ledger in every week, the case of a past rewritten
@@ -278,15 +292,7 @@ def disagreeing(work: Path, ledgers: Path, env: dict) -> dict:
     runs, peak = [], 0
     for n in range(SITE_RUNS):
         folder = work / f"disagreeing-{n}"
-        folder.mkdir()
-        shutil.copytree(ledgers, folder / "ledgers", copy_function=os.link)  # snapshots/ is found beside ledgers/
-        shutil.copytree(ROOT / "snapshots", folder / "snapshots")
-        shutil.copyfile(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
-        shutil.copytree(ROOT / "overrides", folder / "overrides")
-        shutil.copytree(ROOT / "docs" / "assets", folder / "docs" / "assets", ignore=shutil.ignore_patterns("vendor"))
-        seconds, mib = run([PY, "-m", "generator", "site", "--ledgers", str(folder / "ledgers"), "--docs",
-                            str(folder / "docs"), "--as-of", AS_OF, "--today", AS_OF, "--commit", "bench",
-                            "--config", str(folder / "mkdocs.yml")], cwd=folder, env=env, quiet=True)
+        seconds, mib = _site_beside(folder, ledgers, ROOT / "snapshots", env)
         history = (folder / "docs" / "history.md").read_text(encoding="utf-8")
         assert "历史记录变更公示" in history, "the disagreeing ledger was not reported"
         runs.append(seconds)
@@ -460,15 +466,7 @@ def measure_history(size: int, departments: int) -> dict:
     agreeing, peak = [], 0
     for n in range(SITE_RUNS):
         folder = work / f"agreeing-{n}"
-        folder.mkdir()
-        shutil.copytree(ledgers, folder / "ledgers", copy_function=os.link)
-        shutil.copytree(work / "snapshots", folder / "snapshots")
-        shutil.copyfile(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
-        shutil.copytree(ROOT / "overrides", folder / "overrides")
-        shutil.copytree(ROOT / "docs" / "assets", folder / "docs" / "assets", ignore=shutil.ignore_patterns("vendor"))
-        seconds, mib = run([PY, "-m", "generator", "site", "--ledgers", str(folder / "ledgers"), "--docs",
-                            str(folder / "docs"), "--as-of", AS_OF, "--today", AS_OF, "--commit", "bench",
-                            "--config", str(folder / "mkdocs.yml")], cwd=folder, env=env, quiet=True)
+        seconds, mib = _site_beside(folder, ledgers, work / "snapshots", env)
         agreeing.append(seconds)
         peak = max(peak, mib)
     return {"problems": size, "site_s": statistics.median(agreeing), "site_runs_s": agreeing, "site_peak_mib": peak,
