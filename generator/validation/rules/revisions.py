@@ -56,6 +56,8 @@ def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
 
 
 def _problem(problem: Problem, document: Document) -> Iterator[Finding]:
+    if not any(isinstance(entry, Revision) for entry in problem.log):
+        return  # most problems: nothing revised
     in_force = {field: getattr(problem, field.value) for field in RevisedField}
     for index, entry in enumerate(problem.log):
         if not isinstance(entry, Revision):
