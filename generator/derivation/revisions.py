@@ -7,7 +7,7 @@ day, so a portal built for a past day shows the target then in force.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from ..model.schema import Milestone, Problem, Revision
@@ -16,11 +16,10 @@ from ..model.vocabulary import RevisedField, Supervision
 
 @dataclass(frozen=True)
 class Revised:
-    """One field's story: what was first written, what is in force, and the revisions between."""
+    """One field's story: what was first written, and the revisions since."""
 
     field: RevisedField
     original: object
-    current: object
     entries: tuple[Revision, ...]
 
 
@@ -54,21 +53,29 @@ def stories(problem: Problem) -> dict[RevisedField, Revised]:
     found: dict[RevisedField, list[Revision]] = {}
     for entry in entries(problem):
         found.setdefault(entry.field, []).append(entry)
-    return {field: Revised(field, value(field, items[0].from_), value(field, items[-1].to), tuple(items))
-            for field, items in found.items()}
+    return {field: Revised(field, value(field, items[0].from_), tuple(items)) for field, items in found.items()}
 
 
-def summary(field: RevisedField, raw: object) -> str:
-    """One line for a revision's side in a report's table: text as written, a supervision level's label, a
-    list as its items joined (the problem page shows lists whole)."""
+def shown(field: RevisedField, raw: object, names: Mapping[str, str] | None = None) -> str | list[str]:
+    """A commitment as the public reads it: text as written, a supervision level's label, a list's items (a
+    milestone with its dates, a registered cooperating department by its name in `names`)."""
     content = value(field, raw)
     if field == RevisedField.SUPERVISION:
         return content.label
     if field == RevisedField.MILESTONES:
-        return "；".join(f"{m.title}（{m.due.isoformat() if m.due else '未定'}）" for m in content) or "（无）"
+        return [f"{m.title}（计划 {m.due.isoformat() if m.due else '未定'}{'，' + m.done.isoformat() + ' 完成' if m.done else ''}）"
+                for m in content]
+    if field == RevisedField.COOPERATING:
+        return [(names or {}).get(unit, unit) for unit in content]
     if isinstance(content, list):
-        return "；".join(content) or "（无）"
+        return list(content)
     return "（无）" if content is None else content
+
+
+def summary(field: RevisedField, raw: object, names: Mapping[str, str] | None = None) -> str:
+    """`shown` on one line, for a report's table or a message: a list's items joined."""
+    text = shown(field, raw, names)
+    return ("；".join(text) or "（无）") if isinstance(text, list) else text
 
 
 def as_written(problem: Problem) -> Problem:

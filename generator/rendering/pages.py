@@ -23,7 +23,6 @@ from ..model import columns, excel, vocabulary
 from ..model.jsonschema import render_schema
 from ..model.reference import field_reference
 from ..model.schema import SCHEMAS, Close, Extension, Notice, Problem, Progress, Review, Revision
-from ..model.vocabulary import RevisedField
 from ..validation.findings import CODES
 from . import charts, datafiles, urls
 from .markup import md
@@ -153,31 +152,17 @@ def problems(c: Campaign) -> Iterator[Output]:
         }, hide=("navigation",), description=problem_description(row), stitched=True)
 
 
-def _shown_value(field: RevisedField, content: object, names: dict[str, str]) -> str | list[str]:
-    """A commitment as the page writes it: text, a supervision level's label, or a list's items."""
-    if field == RevisedField.SUPERVISION:
-        return content.label
-    if field == RevisedField.MILESTONES:
-        return [f"{m.title}（计划 {m.due.isoformat() if m.due else '未定'}"
-                f"{'，' + m.done.isoformat() + ' 完成' if m.done else ''}）" for m in content]
-    if field == RevisedField.COOPERATING:
-        return [names.get(unit, unit) for unit in content]
-    if isinstance(content, list):
-        return list(content)
-    return "（无）" if content is None else str(content)
-
-
 def _revised(problem: Problem, names: dict[str, str]) -> dict[str, dict]:
     """Per revised field (by key): what was first promised, and how many revisions since."""
-    return {field.value: {"label": field.label, "original": _shown_value(field, story.original, names),
+    return {field.value: {"label": field.label, "original": revisions.shown(field, story.original, names),
                           "count": len(story.entries), "last": story.entries[-1].date}
             for field, story in revisions.stories(problem).items()}
 
 
 def _revision_view(entry: Revision, names: dict[str, str]) -> dict:
     field = entry.field
-    return {"label": field.label, "before": _shown_value(field, revisions.value(field, entry.from_), names),
-            "after": _shown_value(field, revisions.value(field, entry.to), names)}
+    return {"label": field.label, "before": revisions.shown(field, entry.from_, names),
+            "after": revisions.shown(field, entry.to, names)}
 
 
 def _trend_chart(c: Campaign, chart_id: str, department: str | None = None):

@@ -287,8 +287,7 @@ def _in_force(old: dict, key: str) -> Any:
     return value
 
 
-def _commitment_edited(key: str, was: Any, now: Any, old: dict, after: _Side, where: tuple[int, int],
-                       field: str | None = None) -> Finding:
+def _commitment_edited(key: str, was: Any, now: Any, old: dict, after: _Side, where: tuple[int, int]) -> Finding:
     label = permanence.label_of(key)
     document = "、document（同意调整的文号）" if permanence.needs_document(RevisedField(key), _in_force(old, key), now) else ""
     return Finding.make(
@@ -296,7 +295,7 @@ def _commitment_edited(key: str, was: Any, now: Any, old: dict, after: _Side, wh
         f"{label}（{key}）被直接改动了：“{_short(was)}”→“{_short(now)}”。整改承诺合并后不得直接修改：请把 {key} 恢复原样，"
         f"经专班办公室审核同意后，在 log 末尾追加一条调整记录（type: revision，field: {key}，"
         f"from 照抄现在有效的内容“{_short(_in_force(old, key))}”，to 写调整后的内容，并写 reason、approved_by{document}）；"
-        "原来的内容和调整都会公开显示。", field or key)
+        "原来的内容和调整都会公开显示。", key)
 
 
 def _milestones(old_problem: dict, new_problem: dict, after: _Side, bound) -> Iterator[Finding]:
@@ -310,7 +309,7 @@ def _milestones(old_problem: dict, new_problem: dict, after: _Side, bound) -> It
             continue
         title = milestone.get("title", "")
         if index >= len(new):
-            yield _milestone_edited(old_problem, old, new, after, after.at(("milestones",)), "milestones",
+            yield _milestone_edited(after, after.at(("milestones",)), "milestones",
                                     f"删除了第 {index + 1} 个节点（{_short(title)}，计划 {_short(milestone.get('due'))} 完成）")
             continue
         current = new[index] if isinstance(new[index], dict) else {}
@@ -334,16 +333,15 @@ def _milestones(old_problem: dict, new_problem: dict, after: _Side, bound) -> It
             continue
         changed = "、".join(f"{k}：{_short(milestone.get(k))} → {_short(current.get(k))}"
                            for k in ("title", "due", "done") if _normal(milestone.get(k)) != _normal(current.get(k)))
-        yield _milestone_edited(old_problem, old, new, after, after.at(("milestones", index)), f"milestones[{index}]",
+        yield _milestone_edited(after, after.at(("milestones", index)), f"milestones[{index}]",
                                 f"改动了第 {index + 1} 个节点（{changed or '内容'}）")
     for index in range(len(old), len(new)):
         title = new[index].get("title", "") if isinstance(new[index], dict) else ""
-        yield _milestone_edited(old_problem, old, new, after, after.at(("milestones", index)), f"milestones[{index}]",
+        yield _milestone_edited(after, after.at(("milestones", index)), f"milestones[{index}]",
                                 f"直接加了第 {index + 1} 个节点（{_short(title)}）")
 
 
-def _milestone_edited(old_problem: dict, old: list, new: list, after: _Side, where: tuple[int, int], field: str,
-                      what: str) -> Finding:
+def _milestone_edited(after: _Side, where: tuple[int, int], field: str, what: str) -> Finding:
     return Finding.make(
         "E515", after.display, where,
         f"{what}：倒排工期的节点是公开的承诺，合并后只能填写尚未填写的完成日期（done）。请恢复原来的节点，"

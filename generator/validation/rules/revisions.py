@@ -12,6 +12,7 @@ from typing import Annotated
 
 from pydantic import TypeAdapter, ValidationError
 
+from ...derivation import revisions
 from ...loading.ledger import Ledger
 from ...loading.yamlio import Document
 from ...model import permanence
@@ -37,16 +38,7 @@ def parsed(field: RevisedField, raw: object) -> tuple[object, list[dict]]:
         return _MISSING, error.errors(include_url=False)
 
 
-def shown(value: object, limit: int = 60) -> str:
-    if isinstance(value, list):
-        text = "；".join(shown(item, limit) for item in value) or "（空）"
-    elif hasattr(value, "model_dump"):
-        data = value.model_dump(mode="json", exclude_none=True)
-        text = " ".join(f"{k}: {v}" for k, v in data.items())
-    elif value is None:
-        text = "（无）"
-    else:
-        text = str(getattr(value, "value", value))
+def _cut(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
@@ -79,10 +71,10 @@ def _problem(problem: Problem, document: Document) -> Iterator[Finding]:
         if before is not _MISSING and before != current:
             source = "台账原文" if not any(isinstance(e, Revision) and e.field == field
                                           for e in problem.log[:index]) else "上一次调整后的内容"
-            yield at("from", "E334", f"第 {index + 1} 条记录调整{label}，from 写的是“{shown(before)}”，"
-                                     f"但调整前有效的{label}是“{shown(current)}”（{source}）；请照抄有效的内容。")
+            yield at("from", "E334", f"第 {index + 1} 条记录调整{label}，from 写的是“{_cut(revisions.summary(field, before))}”，"
+                                     f"但调整前有效的{label}是“{_cut(revisions.summary(field, current))}”（{source}）；请照抄有效的内容。")
         if before is not _MISSING and after is not _MISSING and before == after:
-            yield at("to", "E335", f"第 {index + 1} 条记录调整{label}，但 from 和 to 相同（“{shown(after)}”）；"
+            yield at("to", "E335", f"第 {index + 1} 条记录调整{label}，但 from 和 to 相同（“{_cut(revisions.summary(field, after))}”）；"
                                    "请写明调整后的内容，或删去这条还未合并的记录。")
         if not entry.document and permanence.needs_document(field, current, after if after is not _MISSING else None):
             what = "调整整改目标" if field == RevisedField.TARGET else "降低或取消挂牌督办"
