@@ -11,8 +11,9 @@ from docx.shared import Pt
 from lxml import etree
 
 from generator.derivation.campaign import campaign_of
-from generator.rendering import reports, urls
-from generator.rendering.pages import File
+from generator.derivation.site import site_of
+from generator.rendering import families, urls
+from generator.rendering.outputs import File
 from generator.rendering.wordfile import bulletin_docx
 from generator.validation.report import validate
 
@@ -34,7 +35,7 @@ def campaign(ledger):
 
 
 def test_the_word_bulletin_reads_back_with_its_number_title_office_and_ranking(campaign) -> None:
-    _, bulletins = reports.cycle_of(campaign)
+    bulletins = site_of(campaign).bulletins
     october = next(b for b in bulletins if b.key == "2026-10")
     departments = {d.id: d for d in campaign.departments}
     document = Document(io.BytesIO(bulletin_docx(october, campaign.portal, departments)))
@@ -66,14 +67,15 @@ def test_the_word_bulletin_reads_back_with_its_number_title_office_and_ranking(c
 
 
 def test_the_word_bulletin_is_the_same_bytes_on_every_build(campaign) -> None:
-    _, bulletins = reports.cycle_of(campaign)
+    bulletins = site_of(campaign).bulletins
     departments = {d.id: d for d in campaign.departments}
     assert bulletin_docx(bulletins[3], campaign.portal, departments) == \
         bulletin_docx(bulletins[3], campaign.portal, departments)
 
 
-def _feeds(campaign) -> dict[str, bytes]:
-    return {o.path: o.data for o in reports.reports(campaign) if isinstance(o, File) and o.path.endswith(".xml")}
+def _feeds(campaign, history=None) -> dict[str, bytes]:
+    feeds = families.outputs(site_of(campaign, history=history), [families.BY_NAME["feeds"]])
+    return {o.path: o.data for o in feeds if isinstance(o, File)}
 
 
 def test_the_feeds_are_atom_with_stable_unique_ids_and_ledger_dates(ledger, campaign) -> None:
@@ -112,7 +114,6 @@ def test_the_feeds_are_atom_with_stable_unique_ids_and_ledger_dates(ledger, camp
 def test_the_city_feed_carries_the_snapshot_digests_and_the_history_notice(campaign) -> None:
     """Each weekly snapshot's SHA-256 (subscribers keep an outside copy of the chain), and a 历史记录变更公示 entry
     once the history check finds a published past that the ledger no longer gives."""
-    import dataclasses
     import hashlib
 
     from generator.derivation.snapshot import Discrepancy, HistoryCheck
@@ -121,12 +122,12 @@ def test_the_city_feed_carries_the_snapshot_digests_and_the_history_notice(campa
     digests = tuple((n, hashlib.sha256((ROOT / "snapshots" / n).read_bytes()).hexdigest()) for n in names)
     weeks = (("2026-W46", dt.date(2026, 11, 15)), ("2026-W47", dt.date(2026, 11, 22)))
     intact = HistoryCheck(weeks=weeks, discrepancies=(), digests=digests)
-    feed = etree.fromstring(_feeds(dataclasses.replace(campaign, history=intact))[urls.FEED])
+    feed = etree.fromstring(_feeds(campaign, intact)[urls.FEED])
     summaries = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}summary") for e in feed.findall(f"{ATOM}entry")}
     assert summaries["每周快照 2026-W47"].endswith(digests[1][1])
     assert "历史记录变更公示" not in summaries
     rewritten = HistoryCheck(weeks=weeks, digests=digests, discrepancies=(
         Discrepancy("2026-W46", "2026-W46.json", "JT-2025-002", "percent", "90", "95"),))
-    feed = etree.fromstring(_feeds(dataclasses.replace(campaign, history=rewritten))[urls.FEED])
+    feed = etree.fromstring(_feeds(campaign, rewritten)[urls.FEED])
     notice = next(e for e in feed.findall(f"{ATOM}entry") if e.findtext(f"{ATOM}title") == "历史记录变更公示")
     assert notice.find(f"{ATOM}link").get("href") == "history/" and "1 个问题" in notice.findtext(f"{ATOM}summary")

@@ -12,8 +12,9 @@ import pytest
 from generator.derivation import periods
 from generator.derivation.campaign import campaign_of, tally
 from generator.derivation.periods import PeriodKind, bulletin_number, month_of, months, xun_of, xuns
+from generator.derivation.site import site_of
 from generator.model.vocabulary import Light, Status
-from generator.rendering import reports
+from generator.rendering.families.bulletin import ranking_json
 from generator.validation.report import validate
 
 from .conftest import AS_OF, ROOT
@@ -61,7 +62,7 @@ def sample():
     report = validate(ROOT / "ledgers", AS_OF)
     assert report.valid()
     campaign = campaign_of(report.ledger, AS_OF)
-    return report.ledger, campaign, periods.cycle(campaign)
+    return report.ledger, campaign, site_of(campaign).cycle
 
 
 def _xun(cycle, key):
@@ -112,10 +113,10 @@ def test_a_periods_standing_is_the_campaign_cut_at_its_end(sample, key: str) -> 
 def test_the_ranking_recomputes_from_its_published_data(sample) -> None:
     """What a reader would do with the JSON file: weights × inputs, the formula given, the same scores and order."""
     _, campaign, _ = sample
-    _, bulletins = reports.cycle_of(campaign)
+    bulletins = site_of(campaign).bulletins
     names = {d.id: d.short or d.name for d in campaign.departments}
     october = next(b for b in bulletins if b.key == "2026-10")
-    data = json.loads(reports.ranking_json(october, campaign, names))
+    data = json.loads(ranking_json(october, names))
     weights = data["weights"]
     assert data["bulletin"] == "〔2026〕第 10 期"
     ranked = [d for d in data["departments"] if d["score"] is not None]

@@ -16,9 +16,9 @@ from docx import Document
 
 from generator.commands.build import build
 from generator.derivation.campaign import campaign_of
+from generator.derivation.site import site_of
 from generator.model import permanence
 from generator.model.schema import Problem
-from generator.rendering import reports
 from generator.rendering.wordfile import bulletin_docx
 from generator.validation.report import validate
 
@@ -64,7 +64,8 @@ def test_the_portal_as_of_a_day_before_the_revision_shows_the_target_then_in_for
 
 def test_the_xun_report_and_the_bulletin_count_and_list_each_revision(ledger) -> None:
     campaign = campaign_of(ledger, AS_OF)
-    cycle, bulletins = reports.cycle_of(campaign)
+    site = site_of(campaign)
+    cycle, bulletins = site.cycle, site.bulletins
     xun = next(r for r in cycle.xuns if r.period.key == "2026-11-3")
     assert xun.city.revisions == 2 and xun.departments["transport"].revisions == 2
     assert [(m.row.problem.id, m.entry.field.value) for m in xun.revised] == [(PROBLEM, "target"), (PROBLEM, "responsible")]

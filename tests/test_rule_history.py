@@ -14,10 +14,10 @@ import pytest
 
 from generator.commands.build import build, rules_through_time
 from generator.derivation.rulebook import current_only
+from generator.derivation.site import Part
 from generator.loading.portalhistory import read_portal_history
 from generator.loading.yamlio import read_document
 from generator.model.schema import Portal
-from generator.rendering import reports
 
 from .conftest import AS_OF, ROOT
 from .test_cli import rectify
@@ -84,8 +84,8 @@ def test_a_weight_and_a_threshold_changed_later_leave_every_earlier_report_as_it
     old, new = _outputs(tmp_path / "before"), _outputs(tmp_path / "after")
     assert sorted(old) == sorted(new)
 
-    _, old_bulletins = reports.cycle_of(before.campaign)
-    _, new_bulletins = reports.cycle_of(after.campaign)
+    old_site, new_site = (b.site.completed(frozenset({Part.CYCLE})) for b in (before, after))
+    old_bulletins, new_bulletins = old_site.bulletins, new_site.bulletins
     months = [b.key for b in new_bulletins]
     earlier = [key for key in months if key < "2026-03"]
     assert earlier[0] == "2025-02" and earlier[-1] == "2026-02"
@@ -105,8 +105,7 @@ def test_a_weight_and_a_threshold_changed_later_leave_every_earlier_report_as_it
                for a, b in zip(old_bulletins, new_bulletins, strict=True) if a.key >= "2026-03")
 
     # the thresholds drive the lights, and so the reports' figures: as they stood, period by period
-    old_cycle, _ = reports.cycle_of(before.campaign)
-    new_cycle, _ = reports.cycle_of(after.campaign)
+    old_cycle, new_cycle = old_site.cycle, new_site.cycle
     for a, b in zip(old_cycle.xuns, new_cycle.xuns, strict=True):
         key = a.period.key
         if b.cut < D(2026, 6, 15):

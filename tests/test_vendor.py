@@ -10,7 +10,7 @@ from pathlib import Path
 
 import plotly
 
-from generator.rendering.pages import VENDOR, vendored
+from generator.rendering.families.assets import VENDOR, vendored
 
 
 def test_each_vendored_file_matches_its_checksum_and_has_its_licence() -> None:

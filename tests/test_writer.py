@@ -3,15 +3,15 @@ written twice; and a build that lost a problem on the way fails instead of publi
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import functools
 from pathlib import Path
 
 import pytest
 
 from generator.commands.build import BuildError, build
-from generator.rendering import pages
-from generator.rendering.pages import File, Page
+from generator.rendering import families
+from generator.rendering.outputs import File, Page
 from generator.writing.writer import MANIFEST, WriteError, Writer
 
 from .conftest import AS_OF, ROOT
@@ -55,24 +55,24 @@ def test_two_outputs_for_one_path_are_refused(tmp_path: Path) -> None:
 
 def test_a_lost_problem_stops_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """If a page family dropped a problem, the build says so and fails rather than publish a gap."""
-    original = pages.problems
+    original = families.BY_NAME["problems"]
 
-    @functools.wraps(original)  # still the family of a page per problem
-    def all_but_one(campaign):
-        outputs = list(original(campaign))
-        return iter(outputs[:-1])
+    def all_but_one(site, keys):
+        return iter(list(original.outputs(site, keys))[:-1])
 
-    monkeypatch.setattr(pages, "FAMILIES", tuple(all_but_one if f is original else f for f in pages.FAMILIES))
+    monkeypatch.setattr(families, "FAMILIES", tuple(dataclasses.replace(f, outputs=all_but_one) if f is original
+                                                    else f for f in families.FAMILIES))
     with pytest.raises(BuildError, match="问题页面数"):
         build(ROOT / "ledgers", tmp_path / "docs", AS_OF, "test", AS_OF)
 
 
 def test_every_page_is_a_page_with_a_title(tmp_path: Path) -> None:
     from generator.derivation.campaign import campaign_of
+    from generator.derivation.site import site_of
     from generator.validation.report import validate
 
     campaign = campaign_of(validate(ROOT / "ledgers", AS_OF).ledger, AS_OF)
-    outputs = list(pages.portal_outputs(campaign))
+    outputs = list(families.outputs(site_of(campaign, history=None)))
     assert len({o.path for o in outputs}) == len(outputs)
     assert all(o.title for o in outputs if isinstance(o, Page))
     assert sum(1 for o in outputs if isinstance(o, Page) and o.stitched) == len(campaign.rows)
@@ -111,17 +111,19 @@ def test_outputs_started_early_are_written_and_owned_like_the_others(tmp_path: P
     assert not (tmp_path / "early").exists() and not (tmp_path / "apart").exists()
 
 
-def test_a_page_family_that_shows_the_history_check_must_say_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                                                ) -> None:
-    """The families that do not read campaign.history are written while the check runs; one that reads it
-    without saying so stops the build instead of publishing a history with nothing wrong in it."""
-    original = pages.categories
+def test_a_page_family_that_reads_what_it_does_not_declare_stops_the_build(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The families that declare they read neither the history check nor the cycle are written while the check
+    runs, in a process that derives neither; one that reads either without declaring it stops the build instead
+    of publishing a history with nothing wrong in it or a report without figures."""
+    original = families.BY_NAME["categories"]
+    for part in ("history", "cycle"):
+        def undeclared(site, keys, part=part):
+            if getattr(site, part):
+                pass
+            return original.outputs(site, keys)
 
-    def reads_history(campaign):
-        if campaign.history:
-            pass
-        return original(campaign)
-
-    monkeypatch.setattr(pages, "FAMILIES", tuple(reads_history if f is original else f for f in pages.FAMILIES))
-    with pytest.raises(WriteError, match="reads_history"):
-        build(ROOT / "ledgers", tmp_path / "docs", AS_OF, "test", AS_OF)
+        monkeypatch.setattr(families, "FAMILIES", tuple(dataclasses.replace(f, outputs=undeclared)
+                                                        if f is original else f for f in families.FAMILIES))
+        with pytest.raises(WriteError, match="does not declare"):
+            build(ROOT / "ledgers", tmp_path / "docs", AS_OF, "test", AS_OF)

@@ -8,7 +8,6 @@ where one did not.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime as dt
 import json
 import subprocess
@@ -17,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import clock
-from ..derivation.campaign import UNCHECKED, Campaign, campaign_of
+from ..derivation.campaign import Campaign, campaign_of
 from ..derivation.rulebook import RuleBook, current_only, rulebook_of
+from ..derivation.site import NOT_DERIVED, Part, Site, site_of
 from ..loading.portalhistory import read_portal_history
 from ..parallel import collector_paused
-from ..rendering import urls
-from ..rendering.pages import entry_summary, portal_outputs
+from ..rendering import families, urls
 from ..validation.report import Report, validate
 from ..validation.rules.published import published_history
 from ..writing.writer import Writer
@@ -42,15 +41,17 @@ class AsOfError(BuildError):
 
 @dataclass(frozen=True)
 class BuildResult:
-    campaign: Campaign
+    site: Site
     pages: int
     problem_pages: int
 
     @property
+    def campaign(self) -> Campaign:
+        return self.site.campaign
+
+    @property
     def warnings(self) -> list[str]:
-        """What the build output says besides the counts: past reports that may not be as they were published."""
-        warning = self.campaign.rules.warning() if self.campaign.rules is not None else None
-        return [warning] if warning else []
+        return self.site.warnings
 
 
 def git_commit(path: Path) -> str:
@@ -99,31 +100,34 @@ def _build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None, today:
     if not report.valid():
         raise BuildError(f"台账校验未通过（{len(report.errors)} 个错误），门户没有生成。", report)
     check_as_of(as_of, today, report.ledger.portal.campaign_start)
-    # the outputs that do not show the history check are written in a second process while it runs
     portal = report.ledger.portal
     rules = rules_through_time(ledgers, portal, today) if rule_history else current_only(portal)
-    campaign = dataclasses.replace(campaign_of(report.ledger, as_of), history=UNCHECKED, rules=rules)
+    # the site context, derived before any output; its two costly parts where they are read (derivation/site.py)
+    site = site_of(campaign_of(report.ledger, as_of), rules, history=NOT_DERIVED, derive=frozenset())
     commit = git_commit(ledgers) if commit is None else commit
-    early = _writer(docs, campaign, commit, stitch).start(portal_outputs(campaign, reads_history=False))
+    # the families that read neither the cycle nor the history check are written in a forked process at once
+    late = families.reading(frozenset({Part.CYCLE, Part.HISTORY}))
+    early = _writer(docs, site, commit, stitch).start(families.outputs(site, [f for f in families.FAMILIES
+                                                                         if f not in late]))
     # the published history is checked on every build, against today's (valid) ledger and the git history of
     # the snapshots; a discrepancy does not stop the build, the portal shows it publicly (history.md, the home
     # page, the feed and a notice on each problem concerned)
-    history = published_history(report.ledger, ledgers, until=as_of, today=today, git=git_history)
-    campaign = dataclasses.replace(campaign, history=history)
-    # the problem pages here, the rest in another process; the full-text index can start on them sooner
-    written = _writer(docs, campaign, commit, stitch).write_all(
-        portal_outputs(campaign, per_problem=True),
-        apart=portal_outputs(campaign, per_problem=False, reads_history=True),
+    site = site.with_history(published_history(report.ledger, ledgers, until=as_of, today=today, git=git_history))
+    # the problem pages here, the rest in another process, which derives the cycle there; the full-text index
+    # can start on the problem pages sooner
+    here = [f for f in late if f.per is families.Per.PROBLEM]
+    written = _writer(docs, site, commit, stitch).write_all(
+        families.outputs(site, here), apart=families.outputs(site, [f for f in late if f not in here]),
         written=problem_pages_written, started=[early])
-    _check_nothing_lost(campaign, docs, report, ".html" if stitch else ".md")
+    _check_nothing_lost(site.campaign, docs, report, ".html" if stitch else ".md")
     problem_pages = sum(1 for p in written.pages if p.startswith(urls.PROBLEMS_FOLDER + "/") and p != urls.PROBLEM_SHELL)
-    return BuildResult(campaign, len(written.pages), problem_pages)
+    return BuildResult(site, len(written.pages), problem_pages)
 
 
-def _writer(docs: Path, campaign: Campaign, commit: str, stitch: bool) -> Writer:
-    common = {"campaign": campaign, "portal": campaign.portal, "commit": commit, "as_of": campaign.as_of,
-              "entry_summary": entry_summary, "urls": urls}
-    return Writer(docs, common, stitch)
+def _writer(docs: Path, site: Site, commit: str, stitch: bool) -> Writer:
+    """What every page's template may read besides its own context: the portal's settings and dates."""
+    return Writer(docs, {"portal": site.campaign.portal, "as_of": site.campaign.as_of, "commit": commit,
+                         "urls": urls}, stitch)
 
 
 def _check_nothing_lost(campaign: Campaign, docs: Path, report: Report, suffix: str) -> None:

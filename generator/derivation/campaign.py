@@ -6,7 +6,6 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..loading.ledger import Ledger
 from ..model.schema import Category, Department, Portal, Problem, Step
@@ -14,10 +13,6 @@ from ..model.vocabulary import Light, Status, Supervision
 from .asof import ledger_at
 from .lifecycle import Change, moments, standing
 from .state import ProblemState, state_of
-
-if TYPE_CHECKING:  # snapshot.py builds on this module
-    from .rulebook import RuleBook
-    from .snapshot import HistoryCheck
 
 
 @dataclass(frozen=True)
@@ -82,21 +77,6 @@ def tally(rows: Iterable[Row]) -> Tally:
     )
 
 
-class _Unchecked:
-    """The history check of a campaign whose check has not run yet: the build writes the outputs that do not
-    show it while it runs (rendering/pages.py, `reads_history`). A family that reads it anyway is a bug,
-    said here rather than published as a history with nothing wrong in it."""
-
-    def _refuse(self, *_):
-        raise RuntimeError("this page family reads campaign.history, which is checked after it is written: "
-                           "mark it `reads_history` in rendering/pages.py")
-
-    __bool__ = __getattr__ = __iter__ = __len__ = _refuse
-
-
-UNCHECKED = _Unchecked()
-
-
 @dataclass(frozen=True)
 class Campaign:
     """The whole ledger as of a date: the input of every page, chart and data file."""
@@ -106,11 +86,6 @@ class Campaign:
     rows: tuple[Row, ...]  # sorted by problem id
     departments: tuple[Department, ...]
     ledger: Ledger  # as of `as_of`: nothing dated later is in it
-    # the published weekly snapshots up to `as_of` checked against today's ledger (None: not checked)
-    history: HistoryCheck | None = None
-    # portal.yml's report rules through time, so that each period's report uses those of its day (rulebook.py);
-    # None: today's portal.yml for every period
-    rules: RuleBook | None = None
 
     def by_department(self, department_id: str) -> list[Row]:
         return [r for r in self.rows if r.department.id == department_id]

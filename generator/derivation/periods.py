@@ -23,7 +23,7 @@ from ..model.schema import Problem, Reports, Revision
 from ..model.vocabulary import InspectionKind, Light, RevisedField, Status, Supervision
 from .campaign import Campaign, Row
 from .lifecycle import Change, Standing, moments
-from .rulebook import RuleBook, rulebook_for
+from .rulebook import RuleBook
 from .state import ProblemState, is_final, quiet_days, schedule_percent, state_of, status_and_light
 
 XUN_NAMES = ("上旬", "中旬", "下旬")
@@ -312,11 +312,11 @@ def cycle_start(campaign: Campaign) -> dt.date:
     return min([campaign.portal.campaign_start, *(r.problem.opened for r in campaign.rows)])
 
 
-def cycle(campaign: Campaign) -> Cycle:
-    """Every 旬 and month from the campaign start to its date, each cut at its end (or the as-of date)."""
+def cycle(campaign: Campaign, book: RuleBook) -> Cycle:
+    """Every 旬 and month from the campaign start to its date, each cut at its end (or the as-of date) and
+    judged by the report rules `book` gives for its cut."""
     portal = campaign.portal
     as_of = campaign.as_of
-    book = rulebook_for(campaign)
     step_ids = [s.id for s in portal.steps]
     start = cycle_start(campaign)
     xun_list = xuns(start, as_of)

@@ -65,11 +65,6 @@ class RuleBook:
         return f"本期{what}按 portal.yml 自 {version.since.isoformat()} 起施行的规则（{commit.removeprefix('，')}）。"
 
 
-def rulebook_for(campaign) -> RuleBook:
-    """The campaign's rule book (the build reads it from git); today's file alone when none was given."""
-    return campaign.rules if campaign.rules is not None else current_only(campaign.portal)
-
-
 def current_only(portal: Portal, gap: str | None = None) -> RuleBook:
     """Today's file alone: every report uses it (no history read, or none asked for)."""
     return RuleBook((RuleVersion(portal.thresholds, portal.reports, portal.notice, None, None),), gap)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..rendering import urls
-from ..rendering.pages import SHELL_DESCRIPTION, SHELL_MARKS, SHELL_TITLE
+from ..rendering.families.problems import SHELL_DESCRIPTION, SHELL_MARKS, SHELL_TITLE
 
 # A content file is a small HTML document (templates/_fragment.html.j2): the head gives the title and
 # description, the body is the content.

@@ -15,6 +15,7 @@ import jinja2
 from markdown.extensions.toc import slugify, unique
 
 from ..derivation.revisions import summary as revision_summary
+from ..model.schema import Close, Extension, Notice, Progress, Review, Revision
 from ..model.vocabulary import GLOSSARY, GLOSSARY_ANCHOR, EntryType, Light, Status, Supervision
 
 # python-markdown's backslash escapes (plus `|` for tables); `<`, `>` and `&` become entities first.
@@ -94,6 +95,23 @@ class Headings:
         return unique(slugify(title, "-"), self.used)
 
 
+def entry_summary(entry) -> str:
+    """One line for a log entry in tables of updates and in the feeds."""
+    if isinstance(entry, Progress):
+        return entry.summary
+    if isinstance(entry, Extension):
+        return f"完成时限延至 {entry.deadline.isoformat()}：{entry.reason}"
+    if isinstance(entry, Notice):
+        return f"{entry.summary}（公示至 {entry.until.isoformat()}）"
+    if isinstance(entry, Close):
+        return entry.summary
+    if isinstance(entry, Review):
+        return entry.findings + (f"（重新整改时限 {entry.deadline.isoformat()}）" if entry.deadline else "")
+    if isinstance(entry, Revision):
+        return f"调整{entry.field.label}：{entry.reason}（{entry.approved_by}{'，' + entry.document if entry.document else ''}同意）"
+    return ""
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("generator.rendering", "templates"),
@@ -111,5 +129,6 @@ def environment() -> jinja2.Environment:
     env.globals.update(
         Status=Status, Light=Light, EntryType=EntryType, Supervision=Supervision,
         GLOSSARY=GLOSSARY, GLOSSARY_ANCHOR=GLOSSARY_ANCHOR, revision_summary=revision_summary,
+        entry_summary=entry_summary,
     )
     return env

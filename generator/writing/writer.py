@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..rendering import urls
 from ..rendering.markup import Headings, environment
-from ..rendering.pages import File, Output, Page
+from ..rendering.outputs import File, Output, Page
 from ..rendering.urls import Links
 
 MANIFEST = ".generated"

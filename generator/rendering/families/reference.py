@@ -1,0 +1,32 @@
+"""The pages that explain: the rules of the lights, the finder and the filing guide."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+
+from ...derivation.site import Part, Site
+from ...loading import layout
+from ...model import excel
+from ...model.reference import field_reference
+from ...validation.findings import CODES
+from .. import urls
+from ..outputs import Output, Page
+from . import INDEX, Family, Per
+
+
+def outputs(site: Site, keys: Collection[str] | None) -> Iterator[Output]:
+    if keys is not None and INDEX not in keys:
+        return
+    c = site.campaign
+    yield Page(urls.RULES, "rules.md.j2", "亮灯规则", {"t": c.portal.thresholds}, hide=(), searchable=True)
+    yield Page(urls.FINDER, "finder.md.j2", "问题查询",
+               {"total": len(c.rows), "departments": c.departments, "categories": c.portal.categories},
+               hide=("toc",))
+    yield Page(urls.GUIDE, "guide.md.j2", "填报指南",
+               {"departments": c.departments, "reference": field_reference(), "codes": list(CODES.values()),
+                "layout": layout, "excel_headings": excel.guide_rows()},
+               hide=(), searchable=True)
+
+
+# the finder's page says how many problems there are
+FAMILY = Family("reference", Per.SITE, frozenset({Part.PROBLEMS, Part.DEPARTMENTS, Part.CONFIG}), outputs)
