@@ -124,6 +124,12 @@ def _build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None, today:
     return BuildResult(site, len(written.pages), problem_pages)
 
 
+def rewrite(site: Site, docs: Path, keys: dict[str, set[str]], commit: str, stitch: bool = True) -> list[str]:
+    """Write again only the outputs of `keys` (per family name) into a docs/ that a full build wrote: what an
+    incremental build does once the families' declarations say what a change touches (`families.affected`)."""
+    return _writer(docs, site, commit, stitch).write_only(families.outputs(site, keys=keys))
+
+
 def _writer(docs: Path, site: Site, commit: str, stitch: bool) -> Writer:
     """What every page's template may read besides its own context: the portal's settings and dates."""
     return Writer(docs, {"portal": site.campaign.portal, "as_of": site.campaign.as_of, "commit": commit,

@@ -191,3 +191,11 @@ def problem_change(before: Problem | None, after: Problem | None) -> ProblemChan
 def _same_but_log(before: Problem, after: Problem) -> bool:
     fields = set(Problem.model_fields) - {"log"}
     return all(getattr(before, name) == getattr(after, name) for name in fields)
+
+
+def changes(before: Campaign, after: Campaign) -> list[ProblemChange]:
+    """What differs between two cuts of a ledger, problem by problem (added, removed or changed)."""
+    old = {r.problem.id: r.problem for r in before.rows}
+    new = {r.problem.id: r.problem for r in after.rows}
+    found = (problem_change(old.get(pid), new.get(pid)) for pid in sorted(old.keys() | new.keys()))
+    return [change for change in found if change is not None]

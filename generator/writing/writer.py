@@ -98,6 +98,16 @@ class Writer:
         (self.docs / MANIFEST).write_text("".join(f"{p}\n" for p in sorted(seen)), encoding="utf-8")
         return Written(tuple(pages), tuple(files))
 
+    def write_only(self, outputs: Iterable[Output]) -> list[str]:
+        """Write `outputs` over what a full build wrote, and nothing else: the outputs a change touches
+        (rendering/families, `affected`). The manifest stays as it is, so a change that adds or removes a
+        path needs a full build."""
+        pages, files, seen = self._write(outputs)
+        unknown = seen - self._manifest()
+        if unknown:
+            raise WriteError(f"not an output of the last full build: {sorted(unknown)[0]}")
+        return sorted(seen)
+
     def _clean(self, stale: set[str]) -> None:
         """Remove the stale files, then the folders they leave empty."""
         emptied = {self._remove(path) for path in sorted(stale)}

@@ -125,8 +125,8 @@ def outputs(site: Site, families: Collection[Family] | None = None,
             yield from family.outputs(site, keys[family.name])
 
 
-def affected(change: ProblemChange, site: Site) -> dict[str, set[str]]:
-    """Per family, the keys of the outputs a changed problem file touches (`site`: after the change, with its
+def affected(changes: Collection[ProblemChange], site: Site) -> dict[str, set[str]]:
+    """Per family, the keys of the outputs that changed problem files touch (`site`: after the change, with its
     cycle derived)."""
-    touched = {f.name: f.keys_touched(change, site) for f in FAMILIES}
+    touched = {f.name: set().union(*(f.keys_touched(change, site) for change in changes)) for f in FAMILIES}
     return {name: keys for name, keys in touched.items() if keys}
