@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from generator.derivation import periods
 from generator.derivation.campaign import campaign_of, tally
 from generator.derivation.periods import PeriodKind, bulletin_number, month_of, months, xun_of, xuns
 from generator.derivation.site import site_of
