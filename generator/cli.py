@@ -87,8 +87,9 @@ def validate(path: str, output_format: str, strict: bool, as_of: dt.date | None,
 @click.option("--as-of", type=AsOf(), default=None, help="新问题的列入日期，也决定编号中的年份。" + AS_OF_HELP)
 def new(department: str, category: str | None, path: str, as_of: dt.date | None) -> None:
     """为部门新建一个问题文件：取下一个空闲编号，列出全部字段并逐项注释；已存在的文件绝不覆盖。"""
-    from .commands.new import ScaffoldError, create_problem, usual_category
+    from .commands.new import ScaffoldError, create_problem
     from .loading.ledger import load_ledger
+    from .loading.problemfile import usual_category
 
     root = _ledger_root(path)
     ledger = load_ledger(root)
@@ -129,7 +130,9 @@ def import_(file: str, department: str, sheet: str | None, map_path: str | None,
     （台账.xlsx:Sheet1!F12: …），不写入，除非加 --force。再次导入同一张表不会重复写入。
     退出码：0 全部导入（或此前已导入）；1 有的行有错误没有写入。
     """
-    from .commands.importing import ImportRefused, import_sheet, read_map
+    from .commands.importing import import_sheet
+    from .spreadsheet.headings import read_map
+    from .spreadsheet.report import ImportRefused
 
     try:
         heading_map = read_map(Path(map_path)) if map_path else None

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from generator.commands.new import problem_template
 from generator.derivation.asof import ledger_at
 from generator.derivation.campaign import campaign_of
+from generator.loading.problemfile import problem_template
 from generator.model import columns
 from generator.model.schema import Problem
 from generator.validation.report import validate

@@ -16,10 +16,10 @@ from openpyxl import Workbook, load_workbook
 from generator.derivation.campaign import campaign_of
 from generator.derivation.revisions import as_written
 from generator.loading.ledger import load_ledger
-from generator.loading.spreadsheet import DateProblem, leading_date, parse_date
 from generator.model import columns, excel
 from generator.model.vocabulary import Light, Status
 from generator.rendering.workbook import ledger_workbook, template_workbook
+from generator.spreadsheet.reading import DateProblem, leading_date, parse_date
 from generator.validation.report import validate
 
 from .conftest import AS_OF, ROOT

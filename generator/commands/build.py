@@ -66,11 +66,9 @@ def git_commit(path: Path) -> str:
 
 def check_as_of(as_of: dt.date, today: dt.date, campaign_start: dt.date | None) -> None:
     """Raise AsOfError unless the portal can report on `as_of`: a day from the campaign start to today."""
-    if as_of > today:
-        raise AsOfError(f"数据截至日期 {as_of} 晚于今天（{today}）；门户只能按已经过去的日子生成。")
-    if campaign_start is not None and as_of < campaign_start:
-        raise AsOfError(f"数据截至日期 {as_of} 早于整改工作开始日期 {campaign_start}（portal.yml 的 campaign_start）；"
-                        f"请选择 {campaign_start} 到 {today} 之间的日期。")
+    refusal = clock.unreportable(as_of, today, campaign_start)
+    if refusal is not None:
+        raise AsOfError(refusal)
 
 
 def build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None = None,

@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..clock import unreportable
 from ..derivation.campaign import campaign_of
 from ..rendering.workbook import ledger_workbook
 from ..validation.report import Report, validate
-from .build import AsOfError, check_as_of
 
 
 class ExportError(Exception):
@@ -34,10 +34,9 @@ def export_workbook(ledger_root: Path, out: Path, as_of: dt.date, today: dt.date
     report = validate(ledger_root, today)
     if not report.valid(False):
         raise ExportError("台账有错误，请先改正（见上面的信息）。", report)
-    try:
-        check_as_of(as_of, today, report.ledger.portal.campaign_start if report.ledger.portal else None)
-    except AsOfError as exc:
-        raise ExportError(str(exc)) from None
+    refusal = unreportable(as_of, today, report.ledger.portal.campaign_start if report.ledger.portal else None)
+    if refusal is not None:
+        raise ExportError(refusal)
     campaign = campaign_of(report.ledger, as_of)
     if department is not None and department not in {d.id for d in campaign.departments}:
         known = "、".join(d.id for d in campaign.departments)

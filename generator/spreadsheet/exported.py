@@ -1,0 +1,86 @@
+"""The export's own sheets read back: the 工作记录 (log) and 节点 (milestones) sheets of a workbook
+`rectify export` wrote, as records by problem id, so that an exported workbook imports into the same files.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import excel
+from .reading import DateProblem, Sheet, cell_text, find_heading_row, parse_date
+from .report import ImportReport
+from .rows import Context, Row, private_cells
+
+
+def _typed(kind: str, value: Any, ctx: Context) -> Any:
+    text = cell_text(value)
+    if text == "":
+        return None
+    if kind == "date":
+        return parse_date(value)[0]
+    if kind == "int":
+        return int(float(text))
+    if kind == "list":
+        return [line.strip() for line in text.splitlines() if line.strip()]
+    if kind == "step":
+        return next((step_id for step_id, name in ctx.steps if name == text), text)
+    if kind == "type":
+        return excel.ENTRY_TYPES.get(text, text)
+    if kind == "outcome":
+        return excel.OUTCOMES.get(text, text)
+    if kind == "revised_field":
+        return excel.REVISED_FIELDS.get(text, text)
+    return text
+
+
+def records(sheet: Sheet | None, declared: tuple[excel.Field, ...], ctx: Context,
+             report: ImportReport) -> dict[str, list[dict]] | None:
+    """An exported workbook's log or milestone sheet: records by problem id, in the sheet's order. A problem
+    with private data in one of its records gets none (None in its place), and the cell is reported."""
+    if sheet is None:
+        return None
+    wanted = {excel.normalise(f.heading): f for f in declared}
+    found = find_heading_row(sheet, lambda h: excel.normalise(h) if excel.normalise(h) in wanted else None)
+    if found is None:
+        return None
+    heading_row, known = found
+    out: dict[str, list[dict]] = {}
+    for r in range(heading_row + 1, len(sheet.rows)):
+        cells = [(wanted[key], sheet.rows[r][c].value) for c, key in known.items()]
+        problem_id = next((cell_text(v) for f, v in cells if f.kind == "id"), "")
+        if not problem_id:
+            continue
+        private = private_cells(sheet, r, range(len(sheet.rows[r])), ctx.today.year)
+        if private:
+            report.notes.extend(private)
+            out[problem_id] = None  # type: ignore[assignment]
+        if problem_id in out and out[problem_id] is None:
+            continue
+        kind = "milestone" if declared is excel.MILESTONE_FIELDS else excel.ENTRY_TYPES.get(
+            cell_text(next((v for f, v in cells if f.kind == "type"), "")), "")
+        record: dict[str, Any] = {}
+        for f, value in cells:
+            name = f.fields.get(kind)
+            if name is None:
+                continue
+            try:
+                typed = _typed(f.kind, value, ctx)
+            except (DateProblem, ValueError):
+                typed = cell_text(value)  # the schema check names it
+            if typed is not None and typed != []:
+                record[name] = typed
+        if kind == "revision":  # from and to take the form of the field they revise
+            for side in ("from", "to"):
+                record[side] = excel.revision_value(str(record.get("field", "")), str(record.get(side, excel.NOTHING)))
+        out.setdefault(problem_id, []).append(record)
+    return out
+
+
+def of_problem(row: Row, records: dict[str, list[dict] | None], problem_id: str, sheet: str) -> list[dict]:
+    """A problem's records from the export's log or milestone sheet; none when one of them held private data."""
+    found = records.get(problem_id, [])
+    if found is None:
+        row.error(None, f"“{sheet}”工作表中这个问题的记录含个人信息（见上），这个问题没有导入。")
+        row.refused = True
+        return []
+    return list(found)

@@ -1,0 +1,81 @@
+"""What an import reports: a note at a cell or a row, each row's outcome, and the summary the clerk reads.
+
+The command prints these; nothing here raises for a mistake in a sheet. ImportRefused is the one exception:
+the import cannot run at all (no such department, sheet or file).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from ..model import columns
+
+MISSING = columns.TO_COMPLETE  # what --force writes where a value is missing; the validator refuses it (E330)
+
+
+class ImportRefused(Exception):
+    """The import cannot run (no such department, sheet or file); the message is for the clerk."""
+
+
+class Outcome(StrEnum):
+    WRITTEN = "written"  # a new problem file (or, in a dry run, one that would be)
+    FORCED = "forced"  # written with 待补充 markers
+    ALREADY = "already"  # imported before, unchanged
+    CHANGED = "changed"  # imported before, the row has changed since: the file is the clerk's now
+    REFUSED = "refused"  # not written: an error in the row
+
+
+@dataclass(frozen=True)
+class Note:
+    """One thing the import reports, at a cell (`台账.xlsx:Sheet1!F12`) or a row."""
+
+    where: str
+    error: bool
+    message: str
+
+    def line(self) -> str:
+        return f"{self.where}: {'错误' if self.error else '提醒'} {self.message}"
+
+
+@dataclass
+class RowResult:
+    where: str
+    outcome: Outcome
+    problem_id: str | None = None
+    path: Path | None = None
+
+
+@dataclass
+class ImportReport:
+    sheet: str = ""
+    notes: list[Note] = field(default_factory=list)
+    rows: list[RowResult] = field(default_factory=list)
+    dry_run: bool = False
+
+    def count(self, *outcomes: Outcome) -> int:
+        return sum(1 for r in self.rows if r.outcome in outcomes)
+
+    @property
+    def refused(self) -> int:
+        """Rows not written for an error in them."""
+        return self.count(Outcome.REFUSED)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for n in self.notes if n.error)
+
+    def summary(self) -> str:
+        verb = "将写入" if self.dry_run else "已写入"
+        parts = [f"工作表“{self.sheet}”共 {len(self.rows)} 行问题：{verb} {self.count(Outcome.WRITTEN, Outcome.FORCED)} 个问题文件"]
+        if self.count(Outcome.FORCED):
+            parts.append(f"其中 {self.count(Outcome.FORCED)} 个含“{MISSING}”，补齐前校验不会通过")
+        if self.count(Outcome.ALREADY, Outcome.CHANGED):
+            parts.append(f"{self.count(Outcome.ALREADY, Outcome.CHANGED)} 行此前已导入，跳过")
+        if self.count(Outcome.REFUSED):
+            parts.append(f"{self.count(Outcome.REFUSED)} 行有错误，没有写入")
+        text = "，".join(parts) + "。"
+        if self.dry_run:
+            text += "（试运行，没有写入任何文件。）"
+        return text
