@@ -54,19 +54,19 @@ def warned_ledger(base_ledger: Path) -> Path:
 
 
 def test_valid_ledger_exits_0(capsys, base_ledger: Path) -> None:
-    code, out, _ = rectify(capsys, "validate", str(base_ledger), "--as-of", DATE)
+    code, out, _ = rectify(capsys, "validate", str(base_ledger), "--today", DATE)
     assert code == 0, out
     assert "校验通过" in out
 
 
 def test_invalid_ledger_exits_1_with_file_line_and_code(capsys, broken_ledger: Path) -> None:
-    code, out, _ = rectify(capsys, "validate", str(broken_ledger), "--as-of", DATE)
+    code, out, _ = rectify(capsys, "validate", str(broken_ledger), "--today", DATE)
     assert code == 1
     assert "STHJ-2025-001.yml:40:14: E205" in out
 
 
 def test_missing_folder_exits_2(capsys, tmp_path: Path) -> None:
-    code, _, err = rectify(capsys, "validate", str(tmp_path / "nowhere"), "--as-of", DATE)
+    code, _, err = rectify(capsys, "validate", str(tmp_path / "nowhere"), "--today", DATE)
     assert code == 2
     assert "不存在" in err and "Traceback" not in err
 
@@ -80,8 +80,8 @@ def test_bad_option_exits_2(capsys, base_ledger: Path) -> None:
 
 
 @pytest.mark.parametrize("value", ["2026-02-30", "tomorrow", "2026/11/24"])
-def test_bad_as_of_exits_2_in_chinese(capsys, base_ledger: Path, value: str) -> None:
-    code, _, err = rectify(capsys, "validate", str(base_ledger), "--as-of", value)
+def test_bad_date_exits_2_in_chinese(capsys, base_ledger: Path, value: str) -> None:
+    code, _, err = rectify(capsys, "validate", str(base_ledger), "--today", value)
     assert code == 2
     assert value in err and "YYYY-MM-DD" in err and chinese(err)
 
@@ -95,7 +95,7 @@ def test_unknown_command_exits_2(capsys) -> None:
 
 
 def test_json_format_lists_findings(capsys, broken_ledger: Path) -> None:
-    code, out, _ = rectify(capsys, "validate", str(broken_ledger), "--as-of", DATE, "--format", "json")
+    code, out, _ = rectify(capsys, "validate", str(broken_ledger), "--today", DATE, "--format", "json")
     assert code == 1
     report = json.loads(out)
     assert report["valid"] is False
@@ -107,7 +107,7 @@ def test_json_format_lists_findings(capsys, broken_ledger: Path) -> None:
 
 
 def test_json_format_of_a_valid_ledger(capsys, base_ledger: Path) -> None:
-    code, out, _ = rectify(capsys, "validate", str(base_ledger), "--as-of", DATE, "--format", "json")
+    code, out, _ = rectify(capsys, "validate", str(base_ledger), "--today", DATE, "--format", "json")
     assert code == 0
     report = json.loads(out)
     assert report["valid"] is True and report["findings"] == []
@@ -115,7 +115,7 @@ def test_json_format_of_a_valid_ledger(capsys, base_ledger: Path) -> None:
 
 
 def test_github_format_gives_annotations(capsys, broken_ledger: Path) -> None:
-    code, out, _ = rectify(capsys, "validate", str(broken_ledger), "--as-of", DATE, "--format", "github")
+    code, out, _ = rectify(capsys, "validate", str(broken_ledger), "--today", DATE, "--format", "github")
     assert code == 1
     *annotations, summary = out.strip().splitlines()
     assert annotations and chinese(summary)
@@ -125,18 +125,18 @@ def test_github_format_gives_annotations(capsys, broken_ledger: Path) -> None:
 
 
 def test_github_format_marks_warnings_as_warnings(capsys, warned_ledger: Path) -> None:
-    code, out, _ = rectify(capsys, "validate", str(warned_ledger), "--as-of", DATE, "--format", "github")
+    code, out, _ = rectify(capsys, "validate", str(warned_ledger), "--today", DATE, "--format", "github")
     assert code == 0
     assert out.startswith("::warning file=")
-    code, out, _ = rectify(capsys, "validate", str(warned_ledger), "--as-of", DATE, "--format", "github", "--strict")
+    code, out, _ = rectify(capsys, "validate", str(warned_ledger), "--today", DATE, "--format", "github", "--strict")
     assert code == 1
     assert out.startswith("::error file=")
 
 
 def test_strict_turns_a_warning_into_exit_1(capsys, warned_ledger: Path) -> None:
-    code, out, _ = rectify(capsys, "validate", str(warned_ledger), "--as-of", DATE)
+    code, out, _ = rectify(capsys, "validate", str(warned_ledger), "--today", DATE)
     assert code == 0 and "W403" in out
-    code, out, _ = rectify(capsys, "validate", str(warned_ledger), "--as-of", DATE, "--strict")
+    code, out, _ = rectify(capsys, "validate", str(warned_ledger), "--today", DATE, "--strict")
     assert code == 1 and "W403" in out and "--strict" in out
 
 
@@ -155,7 +155,7 @@ def fill_in(path: Path, category: str = "") -> None:
 
 def test_the_untouched_scaffold_names_every_field_left_to_fill(capsys, base_ledger: Path) -> None:
     code, out, _ = rectify(capsys, "new", "--department", "ecology-env", "--ledgers", str(base_ledger),
-                           "--as-of", DATE)
+                           "--opened", DATE)
     assert code == 0, out
     created = base_ledger / "ecology-env" / "STHJ-2026-001.yml"
     assert created.is_file() and created.name in out
@@ -176,7 +176,7 @@ def test_the_untouched_scaffold_names_every_field_left_to_fill(capsys, base_ledg
 
 
 def test_second_new_takes_002_and_never_overwrites(capsys, base_ledger: Path) -> None:
-    args = ("new", "--department", "ecology-env", "--ledgers", str(base_ledger), "--as-of", DATE)
+    args = ("new", "--department", "ecology-env", "--ledgers", str(base_ledger), "--opened", DATE)
     assert rectify(capsys, *args)[0] == 0
     first = base_ledger / "ecology-env" / "STHJ-2026-001.yml"
     fill_in(first)
@@ -191,7 +191,7 @@ def test_second_new_takes_002_and_never_overwrites(capsys, base_ledger: Path) ->
 
 def test_a_department_without_problems_leaves_the_category_to_fill(capsys, base_ledger: Path) -> None:
     (base_ledger / "education" / "JY-2026-001.yml").unlink()
-    assert rectify(capsys, "new", "--department", "education", "--ledgers", str(base_ledger), "--as-of", DATE)[0] == 0
+    assert rectify(capsys, "new", "--department", "education", "--ledgers", str(base_ledger), "--opened", DATE)[0] == 0
     created = base_ledger / "education" / "JY-2026-001.yml"
     assert "\ncategory:\n" in created.read_text(encoding="utf-8")
     assert ("E207", "category") in {(f.code, f.field) for f in validate(base_ledger, AS_OF).findings}
@@ -200,7 +200,7 @@ def test_a_department_without_problems_leaves_the_category_to_fill(capsys, base_
 
 
 def test_new_continues_numbering_per_department_and_year(capsys, base_ledger: Path) -> None:
-    args = ("new", "--department", "education", "--ledgers", str(base_ledger), "--as-of")
+    args = ("new", "--department", "education", "--ledgers", str(base_ledger), "--opened")
     assert rectify(capsys, *args, DATE)[0] == 0  # JY-2026-001 exists
     assert (base_ledger / "education" / "JY-2026-002.yml").is_file()
     assert rectify(capsys, *args, "2027-01-05")[0] == 0  # a new year starts at 001
@@ -217,7 +217,7 @@ def test_create_problem_refuses_an_existing_path(base_ledger: Path, monkeypatch:
 
 
 def test_new_with_unknown_department_exits_2_in_chinese(capsys, base_ledger: Path) -> None:
-    code, _, err = rectify(capsys, "new", "--department", "water", "--ledgers", str(base_ledger), "--as-of", DATE)
+    code, _, err = rectify(capsys, "new", "--department", "water", "--ledgers", str(base_ledger), "--opened", DATE)
     assert code == 2
     assert "water" in err and "ecology-env" in err and chinese(err)
     assert not (base_ledger / "water").exists()
@@ -225,7 +225,7 @@ def test_new_with_unknown_department_exits_2_in_chinese(capsys, base_ledger: Pat
 
 def test_new_with_unknown_category_exits_2(capsys, base_ledger: Path) -> None:
     code, _, err = rectify(capsys, "new", "--department", "education", "--category", "traffic",
-                           "--ledgers", str(base_ledger), "--as-of", DATE)
+                           "--ledgers", str(base_ledger), "--opened", DATE)
     assert code == 2 and "traffic" in err and chinese(err)
 
 
@@ -294,7 +294,7 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     outs = base / "one", base / "two"
     for out in outs:
         try:
-            main(["synth", "--problems", "60", "--departments", "5", "--out", str(out), "--as-of", DATE])
+            main(["synth", "--problems", "60", "--departments", "5", "--out", str(out), "--today", DATE])
         except SystemExit as exc:
             assert exc.code in (0, None)
     return outs
@@ -322,9 +322,9 @@ def test_synth_validates_and_covers_every_status(synthetic: tuple[Path, Path]) -
 
 def test_synth_replaces_its_output_folder(capsys, tmp_path: Path) -> None:
     out = tmp_path / "synth"
-    assert rectify(capsys, "synth", "--problems", "6", "--departments", "2", "--out", str(out), "--as-of", DATE)[0] == 0
+    assert rectify(capsys, "synth", "--problems", "6", "--departments", "2", "--out", str(out), "--today", DATE)[0] == 0
     (out / "stray.txt").write_text("x", encoding="utf-8")
-    assert rectify(capsys, "synth", "--problems", "6", "--departments", "2", "--out", str(out), "--as-of", DATE)[0] == 0
+    assert rectify(capsys, "synth", "--problems", "6", "--departments", "2", "--out", str(out), "--today", DATE)[0] == 0
     assert not (out / "stray.txt").exists()
 
 
@@ -360,7 +360,7 @@ def test_build_for_a_past_day_reports_that_day(capsys, tmp_path: Path) -> None:
 def test_github_format_escapes_file_names_and_keeps_one_command_a_line(capsys, base_ledger: Path) -> None:
     odd = base_ledger / "ecology-env" / "STHJ-2025-001,x:y.yml"
     (base_ledger / "ecology-env" / "STHJ-2025-001.yml").rename(odd)
-    code, out, _ = rectify(capsys, "validate", str(base_ledger), "--format", "github", "--as-of", DATE)
+    code, out, _ = rectify(capsys, "validate", str(base_ledger), "--format", "github", "--today", DATE)
     assert code == 1
     line = next(line for line in out.splitlines() if "E302" in line)
     assert "file=" in line and "STHJ-2025-001%2Cx%3Ay.yml,line=" in line
@@ -370,7 +370,7 @@ def test_text_format_keeps_a_finding_on_one_line_whatever_the_value(capsys, base
     path = base_ledger / "ecology-env" / "STHJ-2025-001.yml"
     text = path.read_text(encoding="utf-8").replace("percent: 80", 'percent: "八十\\n::error file=x::注入"')
     path.write_text(text, encoding="utf-8")
-    code, out, _ = rectify(capsys, "validate", str(base_ledger), "--as-of", DATE)
+    code, out, _ = rectify(capsys, "validate", str(base_ledger), "--today", DATE)
     assert code == 1
     lines = out.splitlines()
     assert len(lines) == 2 and lines[0].count("E203") == 1 and "\\n::error" in lines[0]
@@ -378,6 +378,6 @@ def test_text_format_keeps_a_finding_on_one_line_whatever_the_value(capsys, base
 
 
 def test_json_format_gives_the_chinese_title(capsys, broken_ledger: Path) -> None:
-    code, out, _ = rectify(capsys, "validate", str(broken_ledger), "--format", "json", "--as-of", DATE)
+    code, out, _ = rectify(capsys, "validate", str(broken_ledger), "--format", "json", "--today", DATE)
     finding = json.loads(out)["findings"][0]
     assert finding["title"] == "数值超出范围" and finding["code"] == "E205"

@@ -7,10 +7,12 @@ from collections import Counter
 from pathlib import Path
 
 from ..loading import layout
+from ..loading.ledger import load_ledger
 from ..loading.yamlio import dump
 from ..model.columns import LEDGER_COLUMNS
 from ..model.schema import Problem
 from ..model.vocabulary import SourceKind, Supervision
+from ..validation import registered
 
 BY_FIELD = {column.field: column for column in LEDGER_COLUMNS}
 
@@ -33,7 +35,7 @@ def _placeholder(field: str) -> str:
     return BY_FIELD[field].placeholder
 
 
-def problem_template(problem_id: str, department: str, category: str, today: dt.date) -> str:
+def problem_template(problem_id: str, department: str, category: str, opened: dt.date) -> str:
     """The text of a new problem file: real keys, placeholder values a clerk replaces."""
     c = _comment
     ask = _placeholder
@@ -72,7 +74,7 @@ measures:
 {c("plan")}
 # plan: {ask('plan')}
 {c("opened")}
-opened: {today.isoformat()}
+opened: {opened.isoformat()}
 {c("deadline")}
 deadline:
 {c("supervision")}
@@ -80,10 +82,10 @@ supervision: {Supervision.NONE.value}
 {c("milestones")}
 milestones: []
 #  - title: 请填写节点内容
-#    due: {today.isoformat()}
+#    due: {opened.isoformat()}
 {c("log")}
 # 每次有进展，在末尾追加一条，例如：
-#  - date: {today.isoformat()}
+#  - date: {opened.isoformat()}
 #    type: progress
 #    step: analysis
 #    percent: 10
@@ -117,13 +119,23 @@ def usual_category(ledger, department: str) -> str:
     return min(counts, key=lambda c: (-counts[c], order.get(c, len(order))))
 
 
-def create_problem(ledger_root: Path, department: str, prefix: str, category: str, today: dt.date) -> Path:
+def new_problem(ledger_root: Path, department: str, category: str | None, opened: dt.date) -> Path:
+    """The scaffold of the department's next problem, listed on `opened`; `category` defaults to the department's
+    usual one. Raises NotRegistered for a department or category the registries do not hold."""
+    ledger = load_ledger(ledger_root)
+    unit = registered.department(ledger, department)
+    if category is not None:
+        registered.category(ledger, category)
+    return create_problem(ledger_root, department, unit.prefix, category or usual_category(ledger, department), opened)
+
+
+def create_problem(ledger_root: Path, department: str, prefix: str, category: str, opened: dt.date) -> Path:
     folder = ledger_root / layout.department_folder(department)
-    problem_id = next_problem_id(folder, prefix, today.year)
+    problem_id = next_problem_id(folder, prefix, opened.year)
     path = ledger_root / layout.problem_path(department, problem_id)
     if path.exists():  # pragma: no cover - next_problem_id never returns a taken id
         raise ScaffoldError(f"文件 {path} 已经存在，不会覆盖。")
     folder.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as out:  # "x" refuses to overwrite even under a race
-        out.write(problem_template(problem_id, department, category, today))
+        out.write(problem_template(problem_id, department, category, opened))
     return path
