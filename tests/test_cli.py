@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
@@ -11,7 +12,8 @@ from pathlib import Path
 import click
 import pytest
 
-from generator.cli import cli, main
+from generator import clock
+from generator.cli import AS_OF_HELP, TODAY_HELP, Day, cli, main
 from generator.commands.new import ScaffoldError, create_problem
 from generator.derivation.state import Status, state_of
 from generator.validation.report import validate
@@ -352,6 +354,107 @@ def test_build_for_a_past_day_reports_that_day(capsys, tmp_path: Path) -> None:
     assert code == 0, err
     assert "数据截至 2025-06-30" in out
     assert "数据截至 **2025年6月30日**" in (tmp_path / "docs" / "index.md").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- the two dates, the same on every command
+
+ENTRY_AFTER = "2026-11-05"  # a day before the base ledger's inspection of 2026-11-10
+
+
+def _date_options(command: click.Command) -> dict[str, click.Option]:
+    return {param.opts[0]: param for param in command.params
+            if isinstance(param, click.Option) and isinstance(param.type, Day)}
+
+
+def test_every_date_option_is_as_of_or_today_or_named_for_another_date() -> None:
+    """A day a command takes is --as-of (reported on) or --today (checked against); the two others are not
+    either of them and say what they are: the new problem's listing date and the week to snapshot."""
+    others = {(name, option) for name, command in cli.commands.items() for option in _date_options(command)
+              if option not in ("--as-of", "--today")}
+    assert others == {("new", "--opened"), ("snapshot", "--week")}
+    assert {name for name, command in cli.commands.items() if "--as-of" in _date_options(command)} == {
+        "build", "site", "serve", "export"}
+    assert {name for name, command in cli.commands.items() if "--today" in _date_options(command)} == {
+        "build", "site", "serve", "export", "validate", "import", "snapshot", "verify", "diff", "synth"}
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_the_dates_have_one_help_text(capsys, name: str) -> None:
+    options = _date_options(cli.commands[name])
+    code, out, _ = rectify(capsys, name, "--help")
+    assert code == 0
+    shown = re.sub(r"\s", "", out)  # as wrapped for the terminal
+    for option, text in (("--as-of", AS_OF_HELP), ("--today", TODAY_HELP)):
+        if option in options:
+            assert options[option].help == text
+            assert re.sub(r"\s", "", text) in shown, f"{name} --help does not show the {option} text"
+
+
+def test_the_dates_have_one_default_on_every_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--as-of: SOURCE_DATE_EPOCH's day when set, else today; --today: today in the city, never SOURCE_DATE_EPOCH."""
+    monkeypatch.setattr(clock, "today", lambda: AS_OF)
+    reproducible = dt.date(2026, 9, 30)
+    for epoch, as_of in ((str(clock.epoch_of(reproducible)), reproducible), (None, AS_OF)):
+        if epoch is None:
+            monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        else:
+            monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        for name, command in cli.commands.items():
+            params = command.make_context(name, [], resilient_parsing=True).params
+            if "--as-of" in _date_options(command):
+                assert params["as_of"] == as_of, name
+            if "--today" in _date_options(command):
+                assert params["today"] == AS_OF, name
+
+
+@pytest.mark.parametrize("command", [
+    ("validate", "{ledgers}"),
+    ("build", "--ledgers", "{ledgers}", "--docs", "{tmp}/docs", "--as-of", "2026-06-30"),
+    ("export", "{tmp}/out.xlsx", "--ledgers", "{ledgers}", "--as-of", "2026-06-30"),
+    ("snapshot", "--ledgers", "{ledgers}", "--week", "2026-06-30"),
+    ("verify", "{saved}", "--ledgers", "{ledgers}"),
+], ids=lambda command: command[0])
+def test_today_is_the_day_checks_run_against(capsys, base_ledger: Path, tmp_path: Path, command: tuple) -> None:
+    """An entry dated after --today is an error (E319) whatever day the output reports on."""
+    saved = min((ROOT / "snapshots").glob("*.json"))
+    args = [a.format(ledgers=base_ledger, tmp=tmp_path, saved=saved) for a in command]
+    code, out, err = rectify(capsys, *args, "--today", ENTRY_AFTER)
+    assert code == 1 and "E319" in out + err and "2026-11-10" in out + err
+    assert not (tmp_path / "docs").exists() and not (tmp_path / "out.xlsx").exists()
+
+
+def test_validate_takes_no_as_of(capsys, base_ledger: Path) -> None:
+    """validate checks against a day and reports on none: the old --as-of, which meant today, is refused
+    rather than read with a new meaning."""
+    code, _, err = rectify(capsys, "validate", str(base_ledger), "--as-of", ENTRY_AFTER)
+    assert code == 2 and "--as-of" in err
+
+
+def test_as_of_is_the_day_the_workbook_reports_on(capsys, base_ledger: Path, tmp_path: Path) -> None:
+    code, out, err = rectify(capsys, "export", str(tmp_path / "out.xlsx"), "--ledgers", str(base_ledger),
+                             "--as-of", "2026-06-30", "--today", DATE)
+    assert code == 0, err
+    assert "数据截至 2026-06-30" in out
+    code, _, err = rectify(capsys, "export", str(tmp_path / "late.xlsx"), "--ledgers", str(base_ledger),
+                           "--as-of", "2026-11-25", "--today", DATE)
+    assert code == 2 and "晚于今天（2026-11-24）" in err
+
+
+def test_serve_leaves_a_date_not_given_to_each_regeneration(capsys, base_ledger: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A preview left running past midnight goes on with the day; a date given stays."""
+    calls = []
+    monkeypatch.setattr("generator.commands.serve.serve", lambda *args: calls.append(args[2:4]) or 0)
+    assert rectify(capsys, "serve", "--ledgers", str(base_ledger))[0] == 0
+    assert rectify(capsys, "serve", "--ledgers", str(base_ledger), "--as-of", "2026-06-30", "--today", DATE)[0] == 0
+    assert calls == [(None, None), (dt.date(2026, 6, 30), AS_OF)]
+
+
+def test_new_opened_is_the_listing_date(capsys, base_ledger: Path) -> None:
+    code, _, err = rectify(capsys, "new", "--department", "education", "--ledgers", str(base_ledger),
+                           "--opened", "2027-01-05")
+    assert code == 0, err
+    assert "\nopened: 2027-01-05\n" in (base_ledger / "education" / "JY-2027-001.yml").read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------- output formats carry any file name and value
