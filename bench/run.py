@@ -221,7 +221,7 @@ def measure(size: int, departments: int, lighthouse_at_this_size: bool) -> dict:
         shutil.rmtree(work)
     ledgers = work / "ledgers"
     subprocess.run([PY, "-m", "generator", "synth", "--problems", str(size), "--departments", str(departments),
-                    "--out", str(ledgers), "--as-of", AS_OF], check=True, stdout=subprocess.DEVNULL)
+                    "--out", str(ledgers), "--today", AS_OF], check=True, stdout=subprocess.DEVNULL)
     shutil.copyfile(ROOT / "mkdocs.yml", work / "mkdocs.yml")
     shutil.copytree(ROOT / "overrides", work / "overrides")
     shutil.copytree(ROOT / "docs" / "assets", work / "docs" / "assets", ignore=shutil.ignore_patterns("vendor"))
@@ -461,7 +461,7 @@ def measure_history(size: int, departments: int) -> dict:
         shutil.rmtree(work)
     ledgers = work / "ledgers"
     subprocess.run([PY, "-m", "generator", "synth", "--problems", str(size), "--departments", str(departments),
-                    "--out", str(ledgers), "--as-of", AS_OF], check=True, stdout=subprocess.DEVNULL)
+                    "--out", str(ledgers), "--today", AS_OF], check=True, stdout=subprocess.DEVNULL)
     run([PY, "-m", "generator", "snapshot", "--all", "--ledgers", str(ledgers), "--today", AS_OF], cwd=ROOT, quiet=True)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": "http://127.0.0.1/"}
     agreeing, peak = [], 0

@@ -1,6 +1,8 @@
 """The `rectify` command: a thin click layer; the library never prints or exits, this module does.
 
-Exit codes: 0 valid, 1 invalid ledgers, 2 usage error, 3 internal error.
+Exit codes: 0 valid, 1 invalid ledgers, 2 usage error, 3 internal error. The two dates of a run
+(generator/clock.py) are one option each, declared once below and shared by every command that takes
+them: `--as-of`, the day the output reports on, and `--today`, the day checks run against.
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ import traceback
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
-from .clock import default_as_of, today
+from . import clock
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
-class AsOf(click.ParamType):
+class Day(click.ParamType):
+    """A day, written YYYY-MM-DD."""
+
     name = "YYYY-MM-DD"
 
     def convert(self, value, param, ctx):
@@ -30,11 +35,33 @@ class AsOf(click.ParamType):
             self.fail(f"“{value}”不是有效日期，应为 YYYY-MM-DD，如 2026-11-24。", param, ctx)
 
 
-AS_OF_HELP = ("数据截至日期（YYYY-MM-DD）：门户按台账在这一天结束时的样子生成，可以是整改开始以来的任何一天。"
-              "默认：设置了 SOURCE_DATE_EPOCH 时取该时间，否则取北京时间今天。")
+AS_OF_HELP = ("数据截至日期（YYYY-MM-DD）：输出反映台账在这一天结束时的样子，之后的记录不计入；可以是整改开始以来、"
+              "不晚于 --today 的任何一天。默认：设置了 SOURCE_DATE_EPOCH 时取它在北京时间的日期，否则取北京时间今天。")
+TODAY_HELP = ("检查所依据的“今天”（YYYY-MM-DD）：任何记录的日期都不得晚于这一天，哪些时限已过也按这一天判断。"
+              "默认：北京时间今天（与 SOURCE_DATE_EPOCH 无关）。")
 FORMAT_HELP = ("输出格式：text 供人阅读；json 供程序处理；github 生成 GitHub 拉取请求里的逐行批注；"
                "gitlab 生成 GitLab 的代码质量报告（Code Quality JSON），在合并请求的改动旁显示。")
-TODAY_HELP = "校验所依据的“今天”（YYYY-MM-DD）：记录不得晚于这一天。默认：北京时间今天。"
+
+
+def _as_of_or_default(ctx: click.Context, param: click.Parameter, value: dt.date | None) -> dt.date:
+    return clock.default_as_of() if value is None else value
+
+
+def _today_or_default(ctx: click.Context, param: click.Parameter, value: dt.date | None) -> dt.date:
+    return clock.today() if value is None else value
+
+
+# The two dates, as datasette shares its option decorators: one declaration, one default, one help text on every
+# command. The command receives a date, never None.
+as_of_option = click.option("--as-of", "as_of", type=Day(), default=None, callback=_as_of_or_default,
+                            help=AS_OF_HELP)
+today_option = click.option("--today", "today", type=Day(), default=None, callback=_today_or_default,
+                            help=TODAY_HELP)
+
+
+def _given(name: str) -> bool:
+    """Whether the running command's option `name` was given (on the command line or in the environment)."""
+    return click.get_current_context().get_parameter_source(name) is not ParameterSource.DEFAULT
 
 
 def _ledger_root(path: str) -> Path:
@@ -59,23 +86,21 @@ def cli() -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "github", "gitlab"]), default="text",
               show_default=True, help=FORMAT_HELP)
 @click.option("--strict", is_flag=True, help="把提醒（W 开头的代码）也视为错误。")
-@click.option("--as-of", type=AsOf(), default=None,
-              help="按哪一天校验（YYYY-MM-DD）：记录不得晚于这一天。默认：设置了 SOURCE_DATE_EPOCH 时取该时间，否则取北京时间今天。")
+@today_option
 @click.option("--history", is_flag=True,
               help="同时核验 snapshots/ 下已发布的周快照：快照链是否完整、有没有缺少的周、统计数字是否被改动，"
                    "按现在的台账重算每一周是否与快照相同，git 历史里提交过的快照版本是否都还在（E340–E345）。")
-def validate(path: str, output_format: str, strict: bool, as_of: dt.date | None, history: bool) -> None:
+def validate(path: str, output_format: str, strict: bool, today: dt.date, history: bool) -> None:
     """校验台账目录 PATH（默认 ledgers）下的全部文件，一次列出所有问题。
 
     每个问题一行：文件:行:列: 代码 说明。代码的含义见填报指南的“校验代码”一节。
     """
+    from .loading.layout import repository_of
     from .validation.report import FORMATS
     from .validation.report import validate as run
 
     root = _ledger_root(path)
-    # the ledger folder of a repository (ledgers/ at its root): its CODEOWNERS files must match the registries
-    repository = root.resolve().parent if root.resolve().name == "ledgers" else None
-    report = run(root, as_of or default_as_of(), repository, history=history)
+    report = run(root, today, repository_of(root), history=history)
     click.echo(FORMATS[output_format](report, strict))
     sys.exit(EXIT_VALID if report.valid(strict) else EXIT_INVALID)
 
@@ -84,25 +109,17 @@ def validate(path: str, output_format: str, strict: bool, as_of: dt.date | None,
 @click.option("--department", required=True, help="牵头部门编号（departments.yml 中的 id），如 ecology-env。")
 @click.option("--category", default=None, help="问题类别编号；默认取该部门已有问题中最常见的类别，没有时留空待填。")
 @click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。")
-@click.option("--as-of", type=AsOf(), default=None, help="新问题的列入日期，也决定编号中的年份。" + AS_OF_HELP)
-def new(department: str, category: str | None, path: str, as_of: dt.date | None) -> None:
+@click.option("--opened", type=Day(), default=None,
+              help="新问题列入台账的日期（YYYY-MM-DD，写入 opened 字段），也决定编号中的年份。默认：北京时间今天。")
+def new(department: str, category: str | None, path: str, opened: dt.date | None) -> None:
     """为部门新建一个问题文件：取下一个空闲编号，列出全部字段并逐项注释；已存在的文件绝不覆盖。"""
-    from .commands.new import ScaffoldError, create_problem
-    from .loading.ledger import load_ledger
-    from .loading.problemfile import usual_category
+    from .commands.new import ScaffoldError, new_problem
+    from .validation.registered import NotRegistered
 
-    root = _ledger_root(path)
-    ledger = load_ledger(root)
-    unit = ledger.departments.get(department)
-    if unit is None:
-        known = "、".join(ledger.departments) or "（departments.yml 无法读取，请先运行 rectify validate）"
-        raise click.UsageError(f"部门“{department}”没有在 departments.yml 中登记。已登记的部门：{known}")
-    categories = [c.id for c in ledger.portal.categories] if ledger.portal else []
-    if category is not None and categories and category not in categories:
-        raise click.UsageError(f"类别“{category}”没有在 portal.yml 中登记。可选：{'、'.join(categories)}")
     try:
-        created = create_problem(root, department, unit.prefix, category or usual_category(ledger, department),
-                                 as_of or default_as_of())
+        created = new_problem(_ledger_root(path), department, category, opened or clock.today())
+    except NotRegistered as exc:
+        raise click.UsageError(str(exc)) from None
     except (ScaffoldError, FileExistsError) as exc:
         click.echo(f"没有创建文件：{exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -118,10 +135,9 @@ def new(department: str, category: str | None, path: str, as_of: dt.date | None)
 @click.option("--dry-run", is_flag=True, help="只检查并报告，不写任何文件。")
 @click.option("--force", is_flag=True, help="缺少内容的行也写入，缺的地方写“待补充”（补齐之前校验不会通过）；含个人信息的行仍不写入。")
 @click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。")
-@click.option("--today", "today_", type=AsOf(), default=None,
-              help="导入所依据的“今天”（YYYY-MM-DD）：表格里的记录不得晚于这一天。默认：北京时间今天。")
+@today_option
 def import_(file: str, department: str, sheet: str | None, map_path: str | None, dry_run: bool, force: bool,
-            path: str, today_: dt.date | None) -> None:
+            path: str, today: dt.date) -> None:
     """把 Excel 台账（.xlsx 或 .xls）的每一行导入为一个问题文件，取下一个空闲编号，绝不覆盖已有文件。
 
     \b
@@ -136,7 +152,7 @@ def import_(file: str, department: str, sheet: str | None, map_path: str | None,
 
     try:
         heading_map = read_map(Path(map_path)) if map_path else None
-        report = import_sheet(_ledger_root(path), Path(file), department, today_ or today(), sheet,
+        report = import_sheet(_ledger_root(path), Path(file), department, today, sheet,
                               heading_map, dry_run, force)
     except ImportRefused as exc:
         click.echo(f"没有导入：{exc}", err=True)
@@ -154,16 +170,15 @@ def import_(file: str, department: str, sheet: str | None, map_path: str | None,
 @click.argument("out", type=click.Path(dir_okay=False))
 @click.option("--department", default=None, help="只导出这个部门（departments.yml 中的 id）；默认导出全部部门，每个部门一张工作表。")
 @click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。")
-@click.option("--as-of", type=AsOf(), default=None, help=AS_OF_HELP)
-@click.option("--today", "today_", type=AsOf(), default=None, help=TODAY_HELP)
-def export(out: str, department: str | None, path: str, as_of: dt.date | None, today_: dt.date | None) -> None:
+@as_of_option
+@today_option
+def export(out: str, department: str | None, path: str, as_of: dt.date, today: dt.date) -> None:
     """把台账导出为 Excel 工作簿 OUT（.xlsx）：汇总表、每个部门一张表（表头与导入相同，状态和亮灯着色）、
     工作记录和节点；导出的文件可以再导入。"""
     from .commands.export import ExportError, export_workbook
 
     try:
-        written = export_workbook(_ledger_root(path), Path(out), as_of or default_as_of(), today_ or today(),
-                                  department)
+        written = export_workbook(_ledger_root(path), Path(out), as_of, today, department)
     except ExportError as exc:
         if exc.report is not None:
             from .validation.report import format_text
@@ -188,33 +203,36 @@ def schema(out: str) -> None:
 @click.option("--problems", type=click.IntRange(1, 1_000_000), required=True, help="问题数量。")
 @click.option("--departments", type=click.IntRange(1, 676), default=10, show_default=True, help="部门数量。")
 @click.option("--out", required=True, help="输出的台账目录（已存在时整个替换）。")
-@click.option("--as-of", type=AsOf(), default=None, help="合成数据以这一天为“今天”。" + AS_OF_HELP)
+@today_option
 @click.option("--seed", type=int, default=2025, show_default=True, help="随机种子；相同参数总是生成相同的文件。")
-def synth(problems: int, departments: int, out: str, as_of: dt.date | None, seed: int) -> None:
-    """生成一套可通过校验、覆盖全部状态的合成台账，用于规模测试和性能基准。"""
+def synth(problems: int, departments: int, out: str, today: dt.date, seed: int) -> None:
+    """生成一套可通过校验、覆盖全部状态的合成台账，用于规模测试和性能基准。
+
+    合成的台账写到 --today 为止：没有晚于这一天的记录，按这一天校验通过，并且在这一天各种状态都有。
+    """
     from .commands.synth import synthesize
 
-    count = synthesize(Path(out), problems, departments, as_of or default_as_of(), seed)
+    count = synthesize(Path(out), problems, departments, today, seed)
     click.echo(f"已在 {out} 生成 {count} 个问题、{departments} 个部门。")
 
 
 @cli.command()
 @click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。")
-@click.option("--as-of", type=AsOf(), default=None,
-              help="为这一天所在的一周（周一到周日，北京时间）生成快照，截至该周周日；该周尚未结束时截至今天，"
-                   "是临时快照，周内可以重写。默认：今天。")
+@click.option("--week", "week_of", type=Day(), default=None,
+              help="为这一天（YYYY-MM-DD）所在的一周（周一到周日，北京时间）生成快照，截至该周周日；该周尚未结束时"
+                   "截至 --today，是临时快照，周内可以重写。默认：--today 所在的一周。")
 @click.option("--all", "every_week", is_flag=True, help="为整改开始以来每一个已经结束、还没有快照的周生成快照。")
-@click.option("--today", type=AsOf(), default=None, help=TODAY_HELP)
-def snapshot(path: str, as_of: dt.date | None, every_week: bool, today: dt.date | None) -> None:
+@today_option
+def snapshot(path: str, week_of: dt.date | None, every_week: bool, today: dt.date) -> None:
     """生成周快照 snapshots/YYYY-Www.json：每个问题的状态、亮灯、完成度、现行时限和工作记录摘要，
     以及前一份快照文件的 SHA-256，前后相连成链。已经结束的一周的快照不同时绝不覆盖。"""
     from .commands.snapshot import SnapshotError, take
     from .validation.report import format_text
 
-    if as_of is not None and every_week:
-        raise click.UsageError("--as-of 和 --all 只能用一个。")
+    if week_of is not None and every_week:
+        raise click.UsageError("--week 和 --all 只能用一个。")
     try:
-        taken = take(_ledger_root(path), today or default_as_of(), as_of, every_week)
+        taken = take(_ledger_root(path), today, week_of, every_week)
     except SnapshotError as exc:
         if exc.report is not None:
             click.echo(format_text(exc.report), err=True)
@@ -230,8 +248,8 @@ def snapshot(path: str, as_of: dt.date | None, every_week: bool, today: dt.date 
 @cli.command()
 @click.argument("saved")
 @click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录；快照目录 snapshots/ 在它旁边。")
-@click.option("--today", type=AsOf(), default=None, help=TODAY_HELP)
-def verify(saved: str, path: str, today: dt.date | None) -> None:
+@today_option
+def verify(saved: str, path: str, today: dt.date) -> None:
     """核验保存的周快照摘要：SAVED 是当时保存的订阅源（feed.xml）、快照文件夹（data/snapshots/）、
     一份快照文件，或它们的网址（文件夹的网址以 / 结尾）。逐周说明现在的仓库是否仍原样给出当时发布的
     每一个 SHA-256 摘要，列出不再能复现的每一周。退出码：0 全部复现；1 有不能复现的周；2 读不了 SAVED。"""
@@ -241,7 +259,7 @@ def verify(saved: str, path: str, today: dt.date | None) -> None:
     from .validation.report import format_text
 
     try:
-        result = run(_ledger_root(path), saved, today or default_as_of())
+        result = run(_ledger_root(path), saved, today)
     except SavedCopyError as exc:
         raise click.UsageError(str(exc)) from None
     except VerifyError as exc:
@@ -258,22 +276,21 @@ def _build_options(command):
     for option in reversed((
         click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。"),
         click.option("--docs", default="docs", show_default=True, help="MkDocs 的 docs 目录；生成的页面写在其中（由 git 忽略）。"),
-        click.option("--as-of", type=AsOf(), default=None, help=AS_OF_HELP),
-        click.option("--today", type=AsOf(), default=None, help=TODAY_HELP),
+        as_of_option,
+        today_option,
         click.option("--commit", default=None, help="页面上显示的台账版本；默认取台账目录当前的 git 提交。"),
     )):
         command = option(command)
     return command
 
 
-def _generate(path: str, docs: str, as_of: dt.date | None, today_: dt.date | None, commit: str | None,
-              **options):
+def _generate(path: str, docs: str, as_of: dt.date, today: dt.date, commit: str | None, **options):
     from .commands.build import AsOfError, BuildError
     from .commands.build import build as run
     from .validation.report import format_text
 
     try:
-        return run(_ledger_root(path), Path(docs), as_of or default_as_of(), commit, today_ or today(), **options)
+        return run(_ledger_root(path), Path(docs), as_of, commit, today, **options)
     except AsOfError as exc:
         raise click.UsageError(str(exc)) from None
     except BuildError as exc:
@@ -292,7 +309,7 @@ def _built(result) -> None:
 
 @cli.command()
 @_build_options
-def build(path: str, docs: str, as_of: dt.date | None, today: dt.date | None, commit: str | None) -> None:
+def build(path: str, docs: str, as_of: dt.date, today: dt.date, commit: str | None) -> None:
     """校验台账并生成门户页面、图表和数据文件，之后由 mkdocs build 发布。台账有错误时不生成。
 
     --as-of 可以是整改开始以来的任何一天：门户只显示那一天已经登记的内容。
@@ -304,7 +321,7 @@ def build(path: str, docs: str, as_of: dt.date | None, today: dt.date | None, co
 @cli.command()
 @_build_options
 @click.option("--config", default="mkdocs.yml", show_default=True, help="MkDocs 配置文件。")
-def site(path: str, docs: str, as_of: dt.date | None, today: dt.date | None, commit: str | None, config: str) -> None:
+def site(path: str, docs: str, as_of: dt.date, today: dt.date, commit: str | None, config: str) -> None:
     """生成页面后运行 mkdocs build --strict，把门户发布到 site/；相同的台账和日期总是得到相同的文件。"""
     from .commands.site import EarlySearch, PublishError, publish
     from .parallel import collector_paused
@@ -330,13 +347,18 @@ def site(path: str, docs: str, as_of: dt.date | None, today: dt.date | None, com
 @cli.command()
 @click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。")
 @click.option("--docs", default="docs", show_default=True, help="MkDocs 的 docs 目录。")
-@click.option("--as-of", type=AsOf(), default=None, help=AS_OF_HELP)
+@as_of_option
+@today_option
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="本机预览端口。")
-def serve(path: str, docs: str, as_of: dt.date | None, port: int) -> None:
-    """本机预览门户：运行 mkdocs serve，台账文件一有改动就重新生成页面。"""
+def serve(path: str, docs: str, as_of: dt.date, today: dt.date, port: int) -> None:
+    """本机预览门户：运行 mkdocs serve，台账文件一有改动就重新生成页面。
+
+    没有给出 --as-of、--today 时，每次重新生成都按当时取默认日期：预览过了午夜也跟着换到新的一天。
+    """
     from .commands.serve import serve as run
 
-    sys.exit(run(_ledger_root(path), Path(docs), as_of, port))
+    sys.exit(run(_ledger_root(path), Path(docs), as_of if _given("as_of") else None,
+                 today if _given("today") else None, port))
 
 
 def _check_options(command):
@@ -372,10 +394,11 @@ def _report_check(run, output_format: str) -> None:
 def codeowners(repository: str) -> None:
     """根据 portal.yml 和 departments.yml 中登记的 owners 生成 .github/CODEOWNERS 和 .gitlab/CODEOWNERS：
     各部门文件夹由本部门审核，其余文件由专班办公室审核。修改 owners 后运行并提交。"""
+    from .loading.layout import LEDGERS
     from .review.codeowners import write_codeowners
 
     root = Path(repository)
-    if not (root / "ledgers").is_dir():
+    if not (root / LEDGERS).is_dir():
         raise click.UsageError(f"“{repository}”下没有 ledgers 文件夹；请在台账仓库的根目录运行，或用 --repo 指定。")
     for written in write_codeowners(root):
         click.echo(f"已写入 {written}")
@@ -420,17 +443,16 @@ def check_ownership(base: str | None, head: str | None, repository: str, output_
               help="比较的基准提交（如 origin/main）；在 GitHub Actions 或 GitLab CI 的合并请求里默认取基准提交。")
 @click.option("--head", default=None, help="与基准比较的提交；默认比较当前工作目录。")
 @click.option("--repo", "repository", default=".", show_default=True, help="台账仓库的根目录。")
-@click.option("--today", type=AsOf(), default=None, help="按哪一天计算状态和亮灯（YYYY-MM-DD）。默认：北京时间今天。")
+@today_option
 @click.option("--author", default=None, help="改动的作者；给出（或 CI 环境里能取到）时，摘要也列出修改权限的检查结果。")
 @click.option("--team", "teams", multiple=True, envvar="RECTIFY_AUTHOR_TEAMS", help="作者所属的团队（可多次给出）。")
-def diff(base: str | None, head: str | None, repository: str, today: dt.date | None, author: str | None,
+def diff(base: str | None, head: str | None, repository: str, today: dt.date, author: str | None,
          teams: tuple[str, ...]) -> None:
     """给审核人看的改动摘要（中文 Markdown）：新增问题、新增记录、合并后状态和亮灯的变化、新红灯、
-    延期（原时限和新时限）、销号，以及 check-history、check-ownership 发现的问题。
+    延期（原时限和新时限）、销号，以及 check-history、check-ownership 发现的问题。状态和亮灯按 --today 计算。
 
     在 GitHub Actions 里可写入作业摘要：rectify diff >> "$GITHUB_STEP_SUMMARY"。
     """
-    from . import clock
     from .commands.checks import CheckUsageError, base_ref, reviewed_author
     from .commands.diff import diff as run
     from .loading.tree import TreeError
@@ -441,8 +463,7 @@ def diff(base: str | None, head: str | None, repository: str, today: dt.date | N
     except (CheckUsageError, PlatformError):  # the summary is still worth reading; check-ownership reports it
         who, is_member = None, None
     try:
-        click.echo(run(Path(repository), base_ref(base), today or clock.today(), who, teams, head, is_member),
-                   nl=False)
+        click.echo(run(Path(repository), base_ref(base), today, who, teams, head, is_member), nl=False)
     except (CheckUsageError, TreeError) as exc:
         raise click.UsageError(str(exc)) from None
 

@@ -492,10 +492,10 @@ def test_codeowners_written_for_both_platforms_and_checked_by_validate(capsys, r
     assert rules.index("/snapshots/ @office-clerk") < rules.index("/ledgers/ecology-env/ @test-city/sthj @sthj-clerk")
 
     monkeypatch.chdir(repo)
-    code, out, _ = rectify(capsys, "validate", "ledgers", "--as-of", "2026-11-24")
+    code, out, _ = rectify(capsys, "validate", "ledgers", "--today", "2026-11-24")
     assert code == 0, out
     edit(repo, "ledgers/departments.yml", '"@sthj-clerk"]', '"@sthj-lead"]')
-    code, out, _ = rectify(capsys, "validate", "ledgers", "--as-of", "2026-11-24")
+    code, out, _ = rectify(capsys, "validate", "ledgers", "--today", "2026-11-24")
     assert code == 1
     stale = [f for f in findings(out) if f[2] == "E513"]
     line = github.splitlines().index("/ledgers/ecology-env/ @test-city/sthj @sthj-clerk") + 1

@@ -88,7 +88,7 @@ def test_a_forged_city_figure_with_the_chain_rehashed_is_reported_and_never_char
     assert "共 " in check.discrepancies[0].recorded and check.discrepancies[0].recorded != check.discrepancies[0].now
     # the charts come from the ledger, week by week: the forged week is charted as the ledger gives it
     assert trend(check) == trend(honest)
-    code, out, _ = rectify(capsys, "validate", str(repository / "ledgers"), "--as-of", AS_OF.isoformat(), "--history")
+    code, out, _ = rectify(capsys, "validate", str(repository / "ledgers"), "--today", AS_OF.isoformat(), "--history")
     assert code == 1
     findings = [line for line in out.splitlines() if " E342 " in line]
     assert len(findings) == 1 and findings[0].startswith(f"{repository / 'snapshots' / '2025-W30.json'}:3:"), out
@@ -127,7 +127,7 @@ def test_a_target_lowered_in_place_is_a_rewritten_past(repository: Path, capsys:
     check = _check(repository)
     found = check.for_problem("JY-2025-005")
     assert [(d.field, d.week, d.weeks) for d in found] == [("record_sha256", "2025-W23", 77)]
-    code, out, _ = rectify(capsys, "validate", str(repository / "ledgers"), "--as-of", AS_OF.isoformat(), "--history")
+    code, out, _ = rectify(capsys, "validate", str(repository / "ledgers"), "--today", AS_OF.isoformat(), "--history")
     assert code == 1
     line = next(line for line in out.splitlines() if " E340 " in line)
     assert "JY-2025-005.yml:" in line and "问题信息" in line and "不得直接修改" in line
@@ -150,7 +150,7 @@ def test_an_inspection_record_turned_from_criticism_to_praise_is_reported(
     record.write_text(text.replace("方案仍在征求意见，项目分类尚不清晰", "方案已印发，成效明显"), encoding="utf-8")
     check = _check(repository)
     assert [(d.inspection, d.week, d.field) for d in check.discrepancies] == [("DC-2025-001", "2025-W12", "inspection")]
-    code, out, _ = rectify(capsys, "validate", str(repository / "ledgers"), "--as-of", AS_OF.isoformat(), "--history")
+    code, out, _ = rectify(capsys, "validate", str(repository / "ledgers"), "--today", AS_OF.isoformat(), "--history")
     assert code == 1 and any(line.startswith(f"{repository / 'ledgers'}/inspections/DC-2025-001.yml:2:") and " E345 " in line
                              for line in out.splitlines()), out
 
@@ -167,7 +167,7 @@ def test_a_deleted_newest_snapshot_is_reported_once_its_monday_has_passed(
         assert check.intact and check.pending == ("2026-W47", dt.date(2026, 11, 22)), day
     check = _check(repository)  # Tuesday 2026-11-24
     assert [(d.week, d.field) for d in check.discrepancies] == [("2026-W47", "missing")]
-    code, out, _ = rectify(capsys, "validate", str(repository / "ledgers"), "--as-of", AS_OF.isoformat(), "--history")
+    code, out, _ = rectify(capsys, "validate", str(repository / "ledgers"), "--today", AS_OF.isoformat(), "--history")
     assert code == 1 and sum(" E343 " in line and "2026-W47" in line for line in out.splitlines()) == 1, out
     docs = repository / "docs"
     build(repository / "ledgers", docs, AS_OF, "test", AS_OF)
@@ -200,13 +200,13 @@ def test_with_the_git_history_a_deleted_week_is_told_from_one_never_taken(
     (repository / "snapshots" / "2026-W47.json").unlink()
     _commit_all(repository, "the newest snapshot removed")
     ledgers = str(repository / "ledgers")
-    code, out, _ = rectify(capsys, "validate", ledgers, "--as-of", AS_OF.isoformat(), "--history")
+    code, out, _ = rectify(capsys, "validate", ledgers, "--today", AS_OF.isoformat(), "--history")
     assert code == 1 and any(" E343 " in line and "曾经提交过，后来被删除了" in line for line in out.splitlines()), out
     # a week the weekly job never took: the portal says so, but no pull request can mend it (nor may backfill it)
     later = dt.date(2026, 12, 2)  # a Wednesday: week 48 (to 2026-11-29) should have its snapshot
     _git(repository, "checkout", "-q", "HEAD~1", "--", "snapshots")
     _commit_all(repository, "the newest snapshot restored")
-    code, out, _ = rectify(capsys, "validate", ledgers, "--as-of", later.isoformat(), "--history")
+    code, out, _ = rectify(capsys, "validate", ledgers, "--today", later.isoformat(), "--history")
     assert code == 0 and " E343 " not in out, out
     from generator.validation.rules.published import published_history
 
@@ -228,7 +228,7 @@ def test_a_chain_rebuilt_from_scratch_is_caught_through_the_git_history(
     assert check_history(ledger, files, today=AS_OF).intact  # the files alone agree with the rewritten ledger
     record = git_record(repository / "snapshots", files)
     assert record.available and not record.shallow and len(record.gone) == 92
-    code, out, _ = rectify(capsys, "validate", str(repository / "ledgers"), "--as-of", AS_OF.isoformat(), "--history")
+    code, out, _ = rectify(capsys, "validate", str(repository / "ledgers"), "--today", AS_OF.isoformat(), "--history")
     assert code == 1
     replaced = [line for line in out.splitlines() if " E344 " in line]
     assert [line.split("snapshots/")[1][:8] for line in replaced] == [f"2026-W{n}" for n in range(38, 48)], out

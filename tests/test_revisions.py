@@ -97,7 +97,7 @@ def test_a_weekly_snapshot_after_a_revision_reproduces(capsys, tmp_path: Path) -
     shutil.copytree(ROOT / "snapshots", tmp_path / "snapshots")
     (tmp_path / "snapshots" / "2026-W48.json").unlink(missing_ok=True)
     ledgers = str(tmp_path / "ledgers")
-    code, out, _ = rectify(capsys, "snapshot", "--ledgers", ledgers, "--as-of", "2026-11-29", "--today", "2026-12-03")
+    code, out, _ = rectify(capsys, "snapshot", "--ledgers", ledgers, "--week", "2026-11-29", "--today", "2026-12-03")
     assert code == 0, out
-    code, out, _ = rectify(capsys, "validate", ledgers, "--history", "--as-of", "2026-12-03")
+    code, out, _ = rectify(capsys, "validate", ledgers, "--history", "--today", "2026-12-03")
     assert code == 0 and "E340" not in out, out

@@ -143,7 +143,7 @@ def test_a_missing_week_before_a_later_snapshot_is_not_filled_in(repository: Pat
 def test_the_command_refuses_in_chinese_with_exit_1(repository: Path, capsys: pytest.CaptureFixture[str]) -> None:
     problem = repository / "ledgers" / "education" / "JY-2025-005.yml"
     problem.write_text(problem.read_text(encoding="utf-8").replace("percent: 50", "percent: 55"), encoding="utf-8")
-    code, _, err = rectify(capsys, "snapshot", "--ledgers", str(repository / "ledgers"), "--as-of", "2026-09-16",
+    code, _, err = rectify(capsys, "snapshot", "--ledgers", str(repository / "ledgers"), "--week", "2026-09-16",
                            "--today", AS_OF.isoformat())
     assert code == 1 and "2026-W38" in err and "已发布的历史记录不得改写" in err and "Traceback" not in err
 
@@ -160,8 +160,8 @@ def test_an_edited_old_entry_is_an_error_of_validate_history_naming_problem_week
         repository: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _rewrite_an_old_entry(repository)
     ledgers = str(repository / "ledgers")
-    assert rectify(capsys, "validate", ledgers, "--as-of", AS_OF.isoformat())[0] == 0  # the ledger itself is valid
-    code, out, _ = rectify(capsys, "validate", ledgers, "--as-of", AS_OF.isoformat(), "--history")
+    assert rectify(capsys, "validate", ledgers, "--today", AS_OF.isoformat())[0] == 0  # the ledger itself is valid
+    code, out, _ = rectify(capsys, "validate", ledgers, "--today", AS_OF.isoformat(), "--history")
     assert code == 1
     lines = [line for line in out.splitlines() if " E340 " in line]
     assert lines and all(line.startswith(f"{ledgers}/education/JY-2025-005.yml:67:") for line in lines), out
@@ -186,7 +186,7 @@ def test_a_deleted_entry_and_a_backdated_one_are_caught(repository: Path) -> Non
 def test_an_edited_old_snapshot_breaks_the_chain(repository: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = repository / "snapshots" / "2025-W30.json"
     path.write_text(path.read_text(encoding="utf-8").replace('"not_started"', '"in_progress"', 1), encoding="utf-8")
-    code, out, _ = rectify(capsys, "validate", str(repository / "ledgers"), "--as-of", AS_OF.isoformat(), "--history")
+    code, out, _ = rectify(capsys, "validate", str(repository / "ledgers"), "--today", AS_OF.isoformat(), "--history")
     assert code == 1
     chain = [line for line in out.splitlines() if " E341 " in line]
     assert len(chain) == 1 and chain[0].startswith(f"{repository / 'snapshots' / '2025-W31.json'}:"), out
@@ -263,8 +263,8 @@ def test_an_entry_slipped_in_between_two_old_ones_is_caught_at_its_week(
                "    summary: 补记的进展。\n")
     problem.write_text(text.replace("  - date: 2026-11-05\n", slipped + "  - date: 2026-11-05\n"), encoding="utf-8")
     ledgers = str(repository / "ledgers")
-    assert rectify(capsys, "validate", ledgers, "--as-of", AS_OF.isoformat())[0] == 0
-    code, out, _ = rectify(capsys, "validate", ledgers, "--as-of", AS_OF.isoformat(), "--history")
+    assert rectify(capsys, "validate", ledgers, "--today", AS_OF.isoformat())[0] == 0
+    code, out, _ = rectify(capsys, "validate", ledgers, "--today", AS_OF.isoformat(), "--history")
     assert code == 1
     line = text[:text.index("  - date: 2026-11-05\n")].count("\n") + 1  # where the slipped entry now starts
     findings = [f for f in out.splitlines() if " E340 " in f]
@@ -280,5 +280,5 @@ def test_a_deleted_snapshot_is_missing_and_breaks_the_link_of_the_next(repositor
 
 
 def test_snapshot_takes_a_date_or_every_week_not_both(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = rectify(capsys, "snapshot", "--all", "--as-of", "2026-01-01")
+    code, _, err = rectify(capsys, "snapshot", "--all", "--week", "2026-01-01")
     assert code == 2 and "只能用一个" in err

@@ -24,9 +24,9 @@ def _fingerprint(root: Path) -> tuple:
     return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*") if p.is_file()))
 
 
-def _regenerate(root: Path, docs: Path, as_of: dt.date | None) -> None:
-    try:
-        result = build(root, docs, as_of or default_as_of(), stitch=False)
+def _regenerate(root: Path, docs: Path, as_of: dt.date | None, today: dt.date | None) -> None:
+    try:  # a date not given is the default of the moment: a preview left running goes on with the day
+        result = build(root, docs, as_of or default_as_of(), today=today, stitch=False)
         click.echo(f"已重新生成 {result.pages} 个页面。")
     except BuildError as exc:
         if exc.report is not None:
@@ -34,8 +34,8 @@ def _regenerate(root: Path, docs: Path, as_of: dt.date | None) -> None:
         click.echo(f"{exc}（预览保留上一次成功生成的页面）", err=True)
 
 
-def serve(root: Path, docs: Path, as_of: dt.date | None, port: int) -> int:
-    _regenerate(root, docs, as_of)
+def serve(root: Path, docs: Path, as_of: dt.date | None, today: dt.date | None, port: int) -> int:
+    _regenerate(root, docs, as_of, today)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"], env=env)
     seen = _fingerprint(root)
@@ -46,7 +46,7 @@ def serve(root: Path, docs: Path, as_of: dt.date | None, port: int) -> int:
             if now != seen:
                 seen = now
                 click.echo("台账有改动，正在重新生成……")
-                _regenerate(root, docs, as_of)
+                _regenerate(root, docs, as_of, today)
     except KeyboardInterrupt:
         server.terminate()
     return server.wait()

@@ -45,10 +45,11 @@ class Taken:
     outcome: str  # "written", "unchanged" (a finished week taken again), "provisional" (the running week)
 
 
-def take(ledgers: Path, today: dt.date, as_of: dt.date | None = None, every_week: bool = False,
+def take(ledgers: Path, today: dt.date, week_of: dt.date | None = None, every_week: bool = False,
          folder: Path | None = None) -> list[Taken]:
-    """The snapshot of the week holding `as_of` (today when None), or with `every_week` every week from the
-    campaign start to the last one finished that has none yet."""
+    """The snapshot of the week holding the day `week_of` (today when None), as of its Sunday or of today if
+    that is earlier; or with `every_week` every week from the campaign start to the last one finished that has
+    none yet."""
     report = validate(ledgers, today)
     if not report.valid():
         raise SnapshotError(f"台账校验未通过（{len(report.errors)} 个错误），没有生成周快照。", report)
@@ -61,7 +62,7 @@ def take(ledgers: Path, today: dt.date, as_of: dt.date | None = None, every_week
         wanted = [w for w in weeks(start, today)
                   if w.finished(today) and (w not in existing or _provisional(existing[w].data, w))]
     else:
-        day = as_of or today
+        day = week_of or today
         if day > today:
             raise SnapshotError(f"日期 {day} 晚于今天（{today}）；只能为已经过去的日子生成快照。")
         if day < start:

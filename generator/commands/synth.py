@@ -30,13 +30,14 @@ def _letters(index: int, width: int = 2) -> str:
     return out
 
 
-def synthesize(out: Path, problems: int, departments: int, as_of: dt.date, seed: int = 2025) -> int:
-    """Write a ledger to `out` (replacing it). Returns the number of problem files written."""
+def synthesize(out: Path, problems: int, departments: int, today: dt.date, seed: int = 2025) -> int:
+    """Write a ledger to `out` (replacing it), written up to `today`: no entry after it, every status on it.
+    Returns the number of problem files written."""
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     rng = random.Random(seed)
-    start = as_of - dt.timedelta(days=700)
+    start = today - dt.timedelta(days=700)
     _write(out / "portal.yml", {
         "city": "样例市",
         "title": "样例市打好问题整改硬仗 整改公示（合成数据）",
@@ -55,7 +56,7 @@ def synthesize(out: Path, problems: int, departments: int, as_of: dt.date, seed:
     for index in range(problems):
         unit = units[index % departments]
         kind = KINDS[index % len(KINDS)]
-        problem = _problem(rng, index, unit, kind, as_of, start, units)
+        problem = _problem(rng, index, unit, kind, today, start, units)
         key = (unit["prefix"], problem["opened"].year)
         counters[key] = counters.get(key, 0) + 1
         problem["id"] = f"{unit['prefix']}-{problem['opened'].year}-{counters[key]:03d}"
@@ -68,22 +69,22 @@ def _day(start: dt.date, end: dt.date, rng: random.Random) -> dt.date:
     return start + dt.timedelta(days=rng.randint(0, max(0, (end - start).days)))
 
 
-def _problem(rng: random.Random, index: int, unit: dict, kind: str, as_of: dt.date, start: dt.date,
+def _problem(rng: random.Random, index: int, unit: dict, kind: str, today: dt.date, start: dt.date,
              units: list[dict]) -> dict:
     town = rng.choice(TOWNS)
     subject = rng.choice(SUBJECTS)
     category = CATEGORIES[index % len(CATEGORIES)][0]
     if kind == "not_started":
-        opened = as_of - dt.timedelta(days=rng.randint(1, 30))
-        deadline = as_of + dt.timedelta(days=rng.randint(60, 400))
+        opened = today - dt.timedelta(days=rng.randint(1, 30))
+        deadline = today + dt.timedelta(days=rng.randint(60, 400))
     elif kind == "overdue":
-        opened = _day(start, as_of - dt.timedelta(days=200), rng)
-        deadline = as_of - dt.timedelta(days=rng.randint(1, 90))
+        opened = _day(start, today - dt.timedelta(days=200), rng)
+        deadline = today - dt.timedelta(days=rng.randint(1, 90))
     elif kind == "in_progress":
-        opened = _day(start, as_of - dt.timedelta(days=60), rng)
-        deadline = as_of + dt.timedelta(days=rng.randint(5, 400))
+        opened = _day(start, today - dt.timedelta(days=60), rng)
+        deadline = today + dt.timedelta(days=rng.randint(5, 400))
     else:
-        opened = _day(start, as_of - dt.timedelta(days=300), rng)
+        opened = _day(start, today - dt.timedelta(days=300), rng)
         deadline = opened + dt.timedelta(days=rng.randint(200, 500))
     log: list[dict] = []
     cursor = opened
@@ -98,7 +99,7 @@ def _problem(rng: random.Random, index: int, unit: dict, kind: str, as_of: dt.da
                     "evidence": [f"样整改〔{cursor.year}〕{rng.randint(1, 300)}号"]})
 
     if kind != "not_started":
-        latest = as_of - dt.timedelta(days=rng.randint(0, 20))
+        latest = today - dt.timedelta(days=rng.randint(0, 20))
         if kind in ("in_progress", "overdue"):
             for percent in sorted(rng.sample(range(5, 100, 5), rng.randint(1, 4))):
                 progress(percent, min(latest, cursor + dt.timedelta(days=60)))
@@ -109,7 +110,7 @@ def _problem(rng: random.Random, index: int, unit: dict, kind: str, as_of: dt.da
                             "reason": "涉及历史遗留问题，需协调多个部门", "approved_by": "样例市问题整改工作专班"})
                 first_deadline = original
         else:
-            finish = min(as_of - dt.timedelta(days=40), opened + dt.timedelta(days=rng.randint(60, 250)))
+            finish = min(today - dt.timedelta(days=40), opened + dt.timedelta(days=rng.randint(60, 250)))
             for percent in (30, 70):
                 progress(percent, finish)
             progress(100, finish)
@@ -123,18 +124,18 @@ def _problem(rng: random.Random, index: int, unit: dict, kind: str, as_of: dt.da
                 log.append({"date": close_on, "type": "close", "approved_by": "样例市问题整改工作专班办公室",
                             "document": f"样销号〔{close_on.year}〕{index % 500 + 1}号",
                             "summary": "整改到位，同意销号。"})
-                review_on = _day(close_on + dt.timedelta(days=5), as_of - dt.timedelta(days=1), rng)
+                review_on = _day(close_on + dt.timedelta(days=5), today - dt.timedelta(days=1), rng)
                 outcome = "rebound" if kind == "rebound" else "consolidated"
                 log.append({"date": review_on, "type": "review", "outcome": outcome,
                             "satisfaction": rng.randint(70, 99),
                             "findings": "回访群众，问题未再出现。" if outcome == "consolidated" else "回访发现问题有所反弹。"})
                 if outcome == "rebound":  # the new round's deadline (E331), still ahead: the problem stays a rebound
-                    log[-1]["deadline"] = as_of + dt.timedelta(days=90)
+                    log[-1]["deadline"] = today + dt.timedelta(days=90)
     milestones = []
     for number, share in enumerate((0.3, 0.7), start=1):
         due = opened + dt.timedelta(days=int((deadline - opened).days * share))
         milestone = {"title": f"第{number}阶段：{ACTIONS[(index + number) % len(ACTIONS)]}", "due": due}
-        if due <= as_of and kind != "not_started" and rng.random() < 0.7:
+        if due <= today and kind != "not_started" and rng.random() < 0.7:
             milestone["done"] = due
         milestones.append(milestone)
     cooperating = [units[(index + 1) % len(units)]["id"]] if len(units) > 1 else []

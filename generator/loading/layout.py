@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 LEDGERS = "ledgers"  # the ledger folder, at the repository root
 SNAPSHOTS = "snapshots"  # weekly snapshots, at the repository root beside ledgers/
@@ -30,6 +30,13 @@ IGNORED_NAMES = frozenset({"README.md", ".gitkeep", ".DS_Store"})  # and every n
 RESERVED_IDS = {"departments": ("index", INSPECTIONS), "categories": ("index",)}
 
 ROOT = PurePosixPath()
+
+
+def repository_of(ledger_folder: Path) -> Path | None:
+    """The repository whose `ledgers/` folder this is (its CODEOWNERS files must then match the registries), or
+    None for a ledger folder named otherwise, which no repository's checks apply to."""
+    folder = ledger_folder.resolve()
+    return folder.parent if folder.name == LEDGERS else None
 
 
 def is_ignored(name: str) -> bool:

@@ -24,7 +24,7 @@ def _placeholder(field: str) -> str:
     return BY_FIELD[field].placeholder
 
 
-def problem_template(problem_id: str, department: str, category: str, today: dt.date) -> str:
+def problem_template(problem_id: str, department: str, category: str, opened: dt.date) -> str:
     """The text of a new problem file: real keys, placeholder values a clerk replaces."""
     c = _comment
     ask = _placeholder
@@ -63,7 +63,7 @@ measures:
 {c("plan")}
 # plan: {ask('plan')}
 {c("opened")}
-opened: {today.isoformat()}
+opened: {opened.isoformat()}
 {c("deadline")}
 deadline:
 {c("supervision")}
@@ -71,10 +71,10 @@ supervision: {Supervision.NONE.value}
 {c("milestones")}
 milestones: []
 #  - title: 请填写节点内容
-#    due: {today.isoformat()}
+#    due: {opened.isoformat()}
 {c("log")}
 # 每次有进展，在末尾追加一条，例如：
-#  - date: {today.isoformat()}
+#  - date: {opened.isoformat()}
 #    type: progress
 #    step: analysis
 #    percent: 10
