@@ -112,7 +112,7 @@ def reports(c: Campaign) -> Iterator[Output]:
     yield from feeds(c, cycle, bulletins)
 
 
-# name, field of periods.Figures: the published inputs of the ranking, in the data files' column order
+# name, field of figures.Figures: the published inputs of the ranking, in the data files' column order
 RAW_COLUMNS = (
     ("问题总数", "total"), ("已销号", "closed"), ("已完成或已销号", "finished"), ("按期完成", "on_time"),
     ("应完成", "due"), ("逾期", "overdue"), ("未完成", "open"), ("超期未更新", "stale"),
