@@ -14,6 +14,7 @@ from generator.derivation.campaign import campaign_of, tally
 from generator.derivation.periods import PeriodKind, bulletin_number, month_of, months, xun_of, xuns
 from generator.model.vocabulary import Light, Status
 from generator.rendering import reports
+from generator.rendering.bulletinview import ranking_json
 from generator.validation.report import validate
 
 from .conftest import AS_OF, ROOT
@@ -115,7 +116,7 @@ def test_the_ranking_recomputes_from_its_published_data(sample) -> None:
     _, bulletins = reports.cycle_of(campaign)
     names = {d.id: d.short or d.name for d in campaign.departments}
     october = next(b for b in bulletins if b.key == "2026-10")
-    data = json.loads(reports.ranking_json(october, campaign, names))
+    data = json.loads(ranking_json(october, names))
     weights = data["weights"]
     assert data["bulletin"] == "〔2026〕第 10 期"
     ranked = [d for d in data["departments"] if d["score"] is not None]
