@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from ..loading.portalhistory import RuleVersion
 from ..model.schema import Problem, Reports, Revision
-from ..model.vocabulary import InspectionKind, Light, RevisedField, Status, Supervision
+from ..model.vocabulary import Figure, InspectionKind, Light, RevisedField, Status, Supervision
 from .campaign import Campaign, Row
 from .figures import Figures
 from .lifecycle import Change, Standing, moments
@@ -389,8 +389,8 @@ class ScoreInput(StrEnum):
     """The inputs of a department's score, each a share from 0 to 1 where 1 is best; the weights are in
     portal.yml (`reports.weights`) and the definitions are published with every bulletin."""
 
-    ON_TIME = "on_time", "按期完成率", "原定时限已到或已完成的问题中，按原定时限完成的比例"
-    CLOSURE = "closure", "销号率", "已销号问题占问题总数的比例"
+    ON_TIME = "on_time", Figure.ON_TIME_RATE.label, "原定时限已到或已完成的问题中，按原定时限完成的比例"
+    CLOSURE = "closure", Figure.CLOSURE_RATE.label, "已销号问题占问题总数的比例"
     OVERDUE = "overdue", "未逾期比例", "1 减去逾期问题占问题总数的比例"
     STALE = "stale", "进展更新比例", "1 减去未完成问题中超过“亮灯阈值”规定天数没有进展记录的问题所占比例"
     REBOUND = "rebound", "未反弹比例", "1 减去反弹次数占曾经销号问题数的比例"

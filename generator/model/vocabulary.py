@@ -175,6 +175,7 @@ class Figure(Term):
     EXTENSIONS = "extensions", "批准延期"
     REVISIONS = "revisions", "调整整改承诺"
     REBOUNDS = "rebounds", "回头看发现反弹"
+    QUIET = "quiet", "无进展"
     CLOSURE_RATE = "closure_rate", "销号率"
     ON_TIME_RATE = "on_time_rate", "按期完成率"
 
