@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
+import re
 
 import pytest
 from docx import Document
@@ -12,10 +14,11 @@ from lxml import etree
 
 from generator.derivation.campaign import campaign_of
 from generator.derivation.site import site_of
-from generator.rendering import families, urls
-from generator.rendering.outputs import File
+from generator.rendering import families, urls, wordfile
+from generator.rendering.outputs import File, Page
 from generator.rendering.wordfile import bulletin_docx
 from generator.validation.report import validate
+from generator.writing.writer import Writer
 
 from .conftest import AS_OF, ROOT
 
@@ -34,11 +37,22 @@ def campaign(ledger):
     return campaign_of(ledger, AS_OF)
 
 
+def _bulletin(campaign, key: str):
+    """The bulletin of month `key`, its view, and its page as the build writes it."""
+    for output in families.outputs(site_of(campaign), [families.BY_NAME["bulletin"]], {"bulletin": {key}}):
+        if isinstance(output, Page) and output.path == urls.bulletin(key):
+            common = {"portal": campaign.portal, "commit": "test", "as_of": campaign.as_of, "urls": urls}
+            page = Writer(ROOT / "unused", common).render(output)
+            return output.context["view"], page
+    raise AssertionError(key)
+
+
 def test_the_word_bulletin_reads_back_with_its_number_title_office_and_ranking(campaign) -> None:
     bulletins = site_of(campaign).bulletins
     october = next(b for b in bulletins if b.key == "2026-10")
     departments = {d.id: d for d in campaign.departments}
-    document = Document(io.BytesIO(bulletin_docx(october, campaign.portal, departments)))
+    view, _ = _bulletin(campaign, "2026-10")
+    document = Document(io.BytesIO(bulletin_docx(view)))
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4 (stored in twips)
     assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin,
@@ -54,7 +68,7 @@ def test_the_word_bulletin_reads_back_with_its_number_title_office_and_ranking(c
     assert texts[-2:] == [campaign.portal.office, "2026年10月31日"]  # signed by the issuing office, dated
     title = next(p for p in document.paragraphs if p.text == "2026年10月问题整改工作通报")
     assert title.runs[0].font.size == Pt(22)  # 二号
-    table = document.tables[0]
+    table = document.tables[1]  # after the overview's table of figures
     header = [c.text for c in table.rows[0].cells]
     assert header[:3] == ["名次", "部门", "得分"] and "按期完成率" in header
     body = [[c.text for c in row.cells] for row in table.rows[1:]]
@@ -62,15 +76,44 @@ def test_the_word_bulletin_reads_back_with_its_number_title_office_and_ranking(c
     expected = [(str(s.rank), departments[s.department_id].short, f"{s.score:.2f}") for s in october.standings]
     assert [tuple(row[:3]) for row in body] == expected
     assert document.core_properties.title == "2026年10月问题整改工作通报"
-    praised = "、".join(departments[s.department_id].name for s in october.praised)
-    assert any(praised in t for t in texts if t.startswith("对得分不低于"))
+    praised = "、".join(f"{departments[s.department_id].name}（{s.score:.2f} 分）" for s in october.praised)
+    assert any(praised in t for t in texts if t.startswith("表扬（得分不低于"))
+
+
+def _page_tables(page: str) -> list[list[list[str]]]:
+    """The page's HTML tables as the reader sees them: rows of cell texts, the headings first."""
+    tables = []
+    for table in re.findall(r"<table>(.*?)</table>", page, re.S):
+        rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
+        tables.append([[html.unescape(re.sub(r"<[^>]+>", "", cell).strip())
+                        for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)] for row in rows])
+    return tables
+
+
+@pytest.mark.parametrize("key", ["2026-10", "2026-11"])
+def test_the_page_and_the_word_file_carry_the_same_sections_headings_and_figures(campaign, key: str) -> None:
+    """Both are written from one view: the Word file read back says what the page says, section by section,
+    with the same tables cell for cell (结果公示 included, which the Word file once left out)."""
+    view, page = _bulletin(campaign, key)
+    document = Document(io.BytesIO(bulletin_docx(view)))
+    page_headings = re.findall(r"^#{2,3} (.+)$", page, re.M)
+    word_headings = [p.text for p in document.paragraphs
+                     if p.runs and p.runs[0].font.name in (wordfile.HEADING_FONT, wordfile.SUBHEADING_FONT)]
+    assert word_headings == page_headings == [s.heading for s in view.sections]
+    assert page_headings[:2] == ["一、总体情况", "二、部门排名"] and "五、本月督查情况" in page_headings
+    word_tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
+    assert word_tables == _page_tables(page)
+    texts = "\n".join(p.text for p in document.paragraphs)
+    city = next(b for b in site_of(campaign).bulletins if b.key == key).report.city
+    for said in (f"结果公示 {city.notices} 个", f"销号率 {city.closure_rate * 100:.1f}%", "本月督查、明察暗访等记录"):
+        assert said in texts and said in page
+    overview = _page_tables(page)[0]
+    assert [row[0] for row in overview[1:]] == ["问题总数", "已销号", "逾期", "红灯", "黄灯", "超期未更新"]
 
 
 def test_the_word_bulletin_is_the_same_bytes_on_every_build(campaign) -> None:
-    bulletins = site_of(campaign).bulletins
-    departments = {d.id: d for d in campaign.departments}
-    assert bulletin_docx(bulletins[3], campaign.portal, departments) == \
-        bulletin_docx(bulletins[3], campaign.portal, departments)
+    view, _ = _bulletin(campaign, "2026-09")
+    assert bulletin_docx(view) == bulletin_docx(view)
 
 
 def _feeds(campaign, history=None) -> dict[str, bytes]:

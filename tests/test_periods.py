@@ -13,7 +13,7 @@ from generator.derivation.campaign import campaign_of, tally
 from generator.derivation.periods import PeriodKind, bulletin_number, month_of, months, xun_of, xuns
 from generator.derivation.site import site_of
 from generator.model.vocabulary import Light, Status
-from generator.rendering.families.bulletin import ranking_json
+from generator.rendering.bulletinview import ranking_json
 from generator.validation.report import validate
 
 from .conftest import AS_OF, ROOT

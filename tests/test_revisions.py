@@ -15,10 +15,12 @@ import pytest
 from docx import Document
 
 from generator.commands.build import build
+from generator.derivation import periods
 from generator.derivation.campaign import campaign_of
 from generator.derivation.site import site_of
 from generator.model import permanence
 from generator.model.schema import Problem
+from generator.rendering.bulletinview import bulletin_view
 from generator.rendering.wordfile import bulletin_docx
 from generator.validation.report import validate
 
@@ -73,10 +75,15 @@ def test_the_xun_report_and_the_bulletin_count_and_list_each_revision(ledger) ->
     november = next(b for b in bulletins if b.key == "2026-11")
     assert november.report.city.revisions == 2
     departments = {d.id: d for d in campaign.departments}
-    text = "\n".join(p.text for p in Document(io.BytesIO(bulletin_docx(november, campaign.portal, departments))).paragraphs)
-    assert "调整整改承诺 2 项" in text
-    assert f"{PROBLEM}" in text and "调整整改目标" in text and BEFORE in text and AFTER in text
-    assert "整改专班函〔2026〕31号" in text
+    months = periods.group_by_month(cycle.xuns)
+    document = Document(io.BytesIO(bulletin_docx(bulletin_view(november, campaign.portal, departments,
+                                                               months["2026-11"], periods.LIST_LIMIT))))
+    assert "调整整改承诺 2 项" in "\n".join(p.text for p in document.paragraphs)
+    changes = next(t for t in document.tables if [c.text for c in t.rows[0].cells][3:4] == ["调整"])
+    rows = [[c.text for c in row.cells] for row in changes.rows[1:]]
+    assert [(row[1], row[3]) for row in rows] == [(PROBLEM, "整改目标"), (PROBLEM, "责任人")]
+    assert BEFORE in rows[0][4] and AFTER in rows[0][5]
+    assert "整改专班函〔2026〕31号" in rows[0][7]
 
 
 def test_the_xun_report_page_lists_the_lowered_target_first(sample_docs: Path) -> None:

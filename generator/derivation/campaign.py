@@ -11,6 +11,7 @@ from ..loading.ledger import Ledger
 from ..model.schema import Category, Department, Portal, Problem, Step
 from ..model.vocabulary import Light, Status, Supervision
 from .asof import ledger_at
+from .figures import Rates
 from .lifecycle import Change, moments, standing
 from .state import ProblemState, state_of
 
@@ -29,8 +30,8 @@ class Row:
 
 
 @dataclass(frozen=True)
-class Tally:
-    """Headline figures of a group of problems."""
+class Tally(Rates):
+    """Headline figures of a group of problems as of the portal's date (its rates are figures.Rates)."""
 
     total: int
     by_status: dict[Status, int]
@@ -43,18 +44,6 @@ class Tally:
     supervised: int
     province: int
     extended: int
-
-    @property
-    def closure_rate(self) -> float | None:
-        return self.closed / self.total if self.total else None
-
-    @property
-    def on_time_rate(self) -> float | None:
-        """Of the problems that had to be done by now (or were), the share done by the original deadline.
-
-        An overdue, extended or rebounded problem whose original deadline has passed counts against the
-        rate: counting only finished problems made a department with overdue work read 100 %."""
-        return self.on_time / self.due if self.due else None
 
 
 def tally(rows: Iterable[Row]) -> Tally:

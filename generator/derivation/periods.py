@@ -20,8 +20,9 @@ from enum import StrEnum
 
 from ..loading.portalhistory import RuleVersion
 from ..model.schema import Problem, Reports, Revision
-from ..model.vocabulary import InspectionKind, Light, RevisedField, Status, Supervision
+from ..model.vocabulary import Figure, InspectionKind, Light, RevisedField, Status, Supervision
 from .campaign import Campaign, Row
+from .figures import Figures
 from .lifecycle import Change, Standing, moments
 from .rulebook import RuleBook
 from .state import ProblemState, is_final, quiet_days, schedule_percent, state_of, status_and_light
@@ -99,66 +100,6 @@ def bulletin_number(month: Period, campaign_start: dt.date) -> tuple[int, int]:
     if month.start.year == first.year:
         return month.start.year, month.start.month - first.month + 1
     return month.start.year, month.start.month
-
-
-# ---------------------------------------------------------------- figures of a period
-
-
-@dataclass
-class Figures:
-    """A group's figures for one period: what happened in it, and where things stood at its cut (its end,
-    or the as-of date for the period in progress). Field names are the published data's column names."""
-
-    total: int = 0  # problems on record at the cut
-    new: int = 0  # opened in the period
-    progress: int = 0  # progress entries dated in the period
-    notices: int = 0
-    closes: int = 0  # close-outs (first and after a rebound)
-    extensions: int = 0
-    revisions: int = 0  # commitments revised (调整: target, measures, responsible, supervision...) in the period
-    rebounds: int = 0  # look-backs in the period that found a rebound
-    closed: int = 0  # status 已销号 at the cut
-    finished: int = 0  # done or closed at the cut
-    on_time: int = 0  # finished no later than the original deadline
-    due: int = 0  # finished, or past the original deadline at the cut
-    overdue: int = 0
-    red: int = 0
-    yellow: int = 0
-    open: int = 0  # neither done nor closed at the cut
-    stale: int = 0  # open, and no progress for more than thresholds.stale_days at the cut
-    quiet: int = 0  # open, and no progress entry dated in the period
-    lag_points: int = 0  # sum over open problems of how far the percent trails the schedule (序时进度)
-    ever_closed: int = 0  # closed at least once by the cut
-    rebounds_to_date: int = 0  # rebounds found from the campaign start to the cut
-
-    def add(self, other: Figures) -> None:
-        for name, value in other.__dict__.items():
-            setattr(self, name, getattr(self, name) + value)
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return self.on_time / self.due if self.due else None
-
-    @property
-    def closure_rate(self) -> float | None:
-        return self.closed / self.total if self.total else None
-
-    @property
-    def overdue_share(self) -> float | None:
-        return self.overdue / self.total if self.total else None
-
-    @property
-    def stale_share(self) -> float | None:
-        return self.stale / self.open if self.open else 0.0 if self.total else None
-
-    @property
-    def rebound_rate(self) -> float | None:
-        return self.rebounds_to_date / self.ever_closed if self.ever_closed else 0.0 if self.total else None
-
-    @property
-    def average_lag(self) -> float | None:
-        """Average points by which open problems trail their schedule (0 when none is open)."""
-        return self.lag_points / self.open if self.open else 0.0 if self.total else None
 
 
 @dataclass(frozen=True)
@@ -448,8 +389,8 @@ class ScoreInput(StrEnum):
     """The inputs of a department's score, each a share from 0 to 1 where 1 is best; the weights are in
     portal.yml (`reports.weights`) and the definitions are published with every bulletin."""
 
-    ON_TIME = "on_time", "按期完成率", "原定时限已到或已完成的问题中，按原定时限完成的比例"
-    CLOSURE = "closure", "销号率", "已销号问题占问题总数的比例"
+    ON_TIME = "on_time", Figure.ON_TIME_RATE.label, "原定时限已到或已完成的问题中，按原定时限完成的比例"
+    CLOSURE = "closure", Figure.CLOSURE_RATE.label, "已销号问题占问题总数的比例"
     OVERDUE = "overdue", "未逾期比例", "1 减去逾期问题占问题总数的比例"
     STALE = "stale", "进展更新比例", "1 减去未完成问题中超过“亮灯阈值”规定天数没有进展记录的问题所占比例"
     REBOUND = "rebound", "未反弹比例", "1 减去反弹次数占曾经销号问题数的比例"

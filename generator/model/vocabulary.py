@@ -147,6 +147,39 @@ class InspectionKind(Term):
     CRITICISM = "criticism", "通报批评", YELLOW
 
 
+class Figure(Term):
+    """A figure the portal publishes about a group of problems, by its field name in the derived figures
+    (derivation/figures.py) and in the data files; the label heads its column in every page, Word file,
+    spreadsheet and chart. A figure counted within a period (new, progress...) is labelled without the
+    period: the page says 本月 or 本旬."""
+
+    TOTAL = "total", "问题总数"
+    CLOSED = "closed", Status.CLOSED.label
+    FINISHED = "finished", "已完成或已销号"
+    ON_TIME = "on_time", "按期完成"
+    DUE = "due", "应完成"
+    OVERDUE = "overdue", Status.OVERDUE.label
+    OPEN = "open", "未完成"
+    UNCLOSED = "unclosed", "未销号"
+    STALE = "stale", "超期未更新"
+    EVER_CLOSED = "ever_closed", "曾经销号"
+    REBOUNDS_TO_DATE = "rebounds_to_date", "累计反弹"
+    LAG_POINTS = "lag_points", "序时落后百分点合计"
+    RED = "red", Light.RED.label
+    YELLOW = "yellow", Light.YELLOW.label
+    SUPERVISED = "supervised", "挂牌督办"
+    NEW = "new", "新增"
+    PROGRESS = "progress", "进展记录"
+    NOTICES = "notices", "结果公示"
+    CLOSES = "closes", EntryType.CLOSE.label
+    EXTENSIONS = "extensions", "批准延期"
+    REVISIONS = "revisions", "调整整改承诺"
+    REBOUNDS = "rebounds", "回头看发现反弹"
+    QUIET = "quiet", "无进展"
+    CLOSURE_RATE = "closure_rate", "销号率"
+    ON_TIME_RATE = "on_time_rate", "按期完成率"
+
+
 # The campaign's own words that readers may not know, explained once on the rules page (名词解释) and
 # linked where they appear: (anchor, term, explanation).
 GLOSSARY: tuple[tuple[str, str, str], ...] = (

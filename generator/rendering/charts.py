@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from ..derivation.campaign import Campaign, Row, tally
-from ..model.vocabulary import BLUE, NEUTRAL, Light, Status
+from ..model.vocabulary import BLUE, NEUTRAL, Figure, Light, Status
 
 
 @dataclass(frozen=True)
@@ -123,8 +123,8 @@ def curve_chart(chart_id: str, points: list[tuple[dt.date, int, int]]) -> Chart:
 def trend_chart(chart_id: str, points: list[tuple[dt.date, int, int, int, int]]) -> Chart:
     """Week by week from the published snapshots: not closed, closed, overdue and red."""
     dates = [p[0].isoformat() for p in points]
-    series = (("未销号", BLUE, 1), ("已销号", Status.CLOSED.colour, 2), ("逾期", Status.OVERDUE.colour, 3),
-              ("红灯", Light.RED.colour, 4))
+    series = ((Figure.UNCLOSED.label, BLUE, 1), (Figure.CLOSED.label, Status.CLOSED.colour, 2),
+              (Figure.OVERDUE.label, Status.OVERDUE.colour, 3), (Figure.RED.label, Light.RED.colour, 4))
     fig = go.Figure()
     for name, colour, index in series:
         fig.add_trace(go.Scatter(x=dates, y=[p[index] for p in points], name=name, mode="lines",

@@ -16,7 +16,7 @@ from markdown.extensions.toc import slugify, unique
 
 from ..derivation.revisions import summary as revision_summary
 from ..model.schema import Close, Extension, Notice, Progress, Review, Revision
-from ..model.vocabulary import GLOSSARY, GLOSSARY_ANCHOR, EntryType, Light, Status, Supervision
+from ..model.vocabulary import GLOSSARY, GLOSSARY_ANCHOR, EntryType, Figure, Light, Status, Supervision
 
 # python-markdown's backslash escapes (plus `|` for tables); `<`, `>` and `&` become entities first.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
@@ -127,7 +127,7 @@ def environment() -> jinja2.Environment:
                        page_title=page_title)
     env.tests["date"] = lambda value: isinstance(value, dt.date)  # a column's value `shown` as a Chinese date
     env.globals.update(
-        Status=Status, Light=Light, EntryType=EntryType, Supervision=Supervision,
+        Status=Status, Light=Light, EntryType=EntryType, Supervision=Supervision, Figure=Figure,
         GLOSSARY=GLOSSARY, GLOSSARY_ANCHOR=GLOSSARY_ANCHOR, revision_summary=revision_summary,
         entry_summary=entry_summary,
     )

@@ -27,7 +27,7 @@ from ..derivation import revisions
 from ..derivation.campaign import Campaign, Row
 from ..model import columns, excel
 from ..model.schema import Department, Portal
-from ..model.vocabulary import LIGHT_TINT, Light, Status, Supervision
+from ..model.vocabulary import LIGHT_TINT, Figure, Light, Status, Supervision
 from .markup import cn_date
 
 TITLE_ROW, HEADING_ROW = 0, 1
@@ -141,7 +141,8 @@ def _as_written(row: Row, campaign: Campaign) -> Row:
 
 def _summary(book: _Book, campaign: Campaign, departments: list[Department], rows: dict[str, list[Row]],
              as_of: str) -> None:
-    headings = ["部门", "问题总数", *(s.label for s in Status), *(li.label for li in Light), "挂牌督办", "销号率（%）"]
+    headings = ["部门", Figure.TOTAL.label, *(s.label for s in Status), *(li.label for li in Light), Figure.SUPERVISED.label,
+                f"{Figure.CLOSURE_RATE.label}（%）"]
     sheet = book.sheet(excel.SUMMARY_SHEET, f"{campaign.portal.title}{as_of}", headings,
                        [True] + [False] * (len(headings) - 1))
     sheet.set_column(0, 0, 24)

@@ -174,19 +174,19 @@ def markdown(summary: Summary, findings: list[Finding]) -> str:
             lines.extend([f"### {title}（{len(rows)}）", "", "| " + " | ".join(header) + " |",
                           "| " + " | ".join("---" for _ in header) + " |", *rows, ""])
 
-    section("新红灯", ("问题", "原因"), [_row(f"{p.id} {p.title}", "；".join(s.reasons)) for p, s in summary.new_red])
+    section(f"新{Light.RED.label}", ("问题", "原因"), [_row(f"{p.id} {p.title}", "；".join(s.reasons)) for p, s in summary.new_red])
     section("新增问题", ("编号", "问题", "牵头部门", "完成时限", "状态"),
             [_row(p.id, p.title, p.department, p.deadline.isoformat(), _state(s)) for p, s in summary.new_problems])
     section("状态或亮灯的变化", ("问题", "原来", "合并后"),
             [_row(f"{p.id} {p.title}", _state(old), _state(new)) for p, old, new in summary.changes])
-    section("延期", ("问题", "原时限", "新时限", "理由", "批准单位"),
+    section(EntryType.EXTENSION.label, ("问题", "原时限", "新时限", "理由", "批准单位"),
             [_row(f"{p.id} {p.title}", before.isoformat(), e.deadline.isoformat(), e.reason, e.approved_by)
              for p, before, e in summary.extensions])
     # before the close-outs: a lowered target or a dropped supervision level is what a reviewer must not miss
     section("调整整改承诺", ("问题", "调整", "调整前", "调整后", "理由", "审核同意"),
             [_row(f"{p.id} {p.title}", e.field.label, revisions.summary(e.field, e.from_), revisions.summary(e.field, e.to),
                   e.reason, e.approved_by + (f"（{e.document}）" if e.document else "")) for p, e in summary.revisions])
-    section("销号", ("问题", "日期", "审核单位", "文号"),
+    section(EntryType.CLOSE.label, ("问题", "日期", "审核单位", "文号"),
             [_row(f"{p.id} {p.title}", e.date.isoformat(), e.approved_by, e.document) for p, e in summary.close_outs])
     section("新增记录", ("问题", "日期", "类型", "内容"),
             [_row(p.id, e.date.isoformat(), EntryType(e.type).label, _what(e)) for p, _, e in summary.new_entries])
