@@ -16,10 +16,11 @@ from pathlib import Path
 
 from ..derivation import revisions, selection
 from ..derivation.campaign import Campaign, tally, weekly_curve
-from ..derivation.snapshot import FIELD_LABELS, Week, trend, week_changes, week_of_file
+from ..derivation.snapshot import FIELD_LABELS, trend, week_changes
 from ..loading import layout
 from ..loading.snapshots import SUMS
 from ..model import columns, excel, vocabulary
+from ..model.calendar import Week, week_of_file
 from ..model.jsonschema import render_schema
 from ..model.reference import field_reference
 from ..model.schema import SCHEMAS, Close, Extension, Notice, Problem, Progress, Review, Revision

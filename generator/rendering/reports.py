@@ -7,7 +7,6 @@ The cycle is derived once per build (`cycle_of`), however many families read it.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import heapq
 import io
 import json
@@ -19,6 +18,7 @@ from ..derivation.campaign import Campaign
 from ..derivation.lookback import lookback
 from ..derivation.periods import Bulletin, Cycle, ScoreInput
 from ..derivation.rulebook import rulebook_for
+from ..model import calendar
 from ..model.vocabulary import EntryType
 from . import urls
 from .feeds import FeedEntry, atom
@@ -49,23 +49,23 @@ class Latest:
     """What the home page links to: the latest finished bulletin and 旬 report (the ones in progress while none
     has finished), and the 旬 in progress. Period arithmetic only: the home page needs no report's figures."""
 
-    month: periods.Period
+    month: calendar.Period
     month_in_progress: bool
     number_text: str
     title: str
-    xun: periods.Period
+    xun: calendar.Period
     xun_in_progress: bool
-    current_xun: periods.Period | None  # the 旬 in progress, when `xun` is the finished one before it
+    current_xun: calendar.Period | None  # the 旬 in progress, when `xun` is the finished one before it
 
 
 def latest(c: Campaign) -> Latest:
     as_of, start = c.as_of, periods.cycle_start(c)
-    xun, month = periods.xun_of(as_of), periods.month_of(as_of)
+    xun, month = calendar.xun_of(as_of), calendar.month_of(as_of)
     current = xun if xun.end > as_of else None
     if xun.end > as_of and xun.start > start:
-        xun = periods.xun_of(xun.start - dt.timedelta(days=1))
+        xun = xun.previous
     if month.end > as_of and month.start > start:
-        month = periods.month_of(month.start - dt.timedelta(days=1))
+        month = month.previous
     year, number = periods.bulletin_number(month, start)
     return Latest(month, month.end > as_of, f"〔{year}〕第 {number} 期", f"{month.label}问题整改工作通报",
                   xun, xun.end > as_of, current if current is not xun else None)
