@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import parallel
 from generator.commands.build import BuildError, build
 from generator.rendering import pages
 from generator.rendering.pages import File, Page
@@ -109,6 +110,17 @@ def test_outputs_started_early_are_written_and_owned_like_the_others(tmp_path: P
     assert (tmp_path / "early" / "a.json").read_bytes() == b"1"
     writer.write_all([File("here/b.json", b"2")])
     assert not (tmp_path / "early").exists() and not (tmp_path / "apart").exists()
+
+
+def test_where_the_system_cannot_fork_the_other_outputs_are_written_here(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "forking", lambda: None)
+    writer = Writer(tmp_path, {})
+    early = writer.start(iter([File("early/a.json", b"1")]))
+    assert not (tmp_path / "early").exists()  # written when collected
+    written = writer.write_all([File("here/b.json", b"2")], apart=iter([File("apart/c.json", b"3")]), started=[early])
+    assert sorted(written.files) == ["apart/c.json", "early/a.json", "here/b.json"]
+    assert (tmp_path / "apart" / "c.json").read_bytes() == b"3"
 
 
 def test_a_page_family_that_shows_the_history_check_must_say_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
