@@ -90,7 +90,10 @@ class Writer:
         if written is not None:
             written()
         for other in others:
-            more_pages, more_files, more_seen = other.result()
+            try:
+                more_pages, more_files, more_seen = other.result()
+            except parallel.ParallelError as error:  # its traceback says which family failed, and how
+                raise WriteError(str(error)) from None
             if seen & more_seen:
                 raise WriteError(f"two outputs for {sorted(seen & more_seen)[0]}")
             if own & _folders(more_seen):
