@@ -112,17 +112,6 @@ def test_outputs_started_early_are_written_and_owned_like_the_others(tmp_path: P
     assert not (tmp_path / "early").exists() and not (tmp_path / "apart").exists()
 
 
-def test_where_the_system_cannot_fork_the_other_outputs_are_written_here(tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "forking", lambda: None)
-    writer = Writer(tmp_path, {})
-    early = writer.start(iter([File("early/a.json", b"1")]))
-    assert not (tmp_path / "early").exists()  # written when collected
-    written = writer.write_all([File("here/b.json", b"2")], apart=iter([File("apart/c.json", b"3")]), started=[early])
-    assert sorted(written.files) == ["apart/c.json", "early/a.json", "here/b.json"]
-    assert (tmp_path / "apart" / "c.json").read_bytes() == b"3"
-
-
 def test_a_page_family_that_shows_the_history_check_must_say_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                                                 ) -> None:
     """The families that do not read campaign.history are written while the check runs; one that reads it
@@ -137,3 +126,14 @@ def test_a_page_family_that_shows_the_history_check_must_say_so(tmp_path: Path, 
     monkeypatch.setattr(pages, "FAMILIES", tuple(reads_history if f is original else f for f in pages.FAMILIES))
     with pytest.raises(WriteError, match="reads_history"):
         build(ROOT / "ledgers", tmp_path / "docs", AS_OF, "test", AS_OF)
+
+
+def test_where_the_system_cannot_fork_the_other_outputs_are_written_here(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "forking", lambda: None)
+    writer = Writer(tmp_path, {})
+    early = writer.start(iter([File("early/a.json", b"1")]))
+    assert not (tmp_path / "early").exists()  # written when collected
+    written = writer.write_all([File("here/b.json", b"2")], apart=iter([File("apart/c.json", b"3")]), started=[early])
+    assert sorted(written.files) == ["apart/c.json", "early/a.json", "here/b.json"]
+    assert (tmp_path / "apart" / "c.json").read_bytes() == b"3"
