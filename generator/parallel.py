@@ -2,6 +2,9 @@
 between forked copies of the process for the steps that would otherwise leave a core idle, and Python's
 cyclic garbage collector paused while the ledger is read and the site written.
 
+The only way the generator runs work in other processes: `start` begins one piece of work in a fork and
+collects its result later (the build's second writer), `fork_map` shares a list of items between one process
+per core and waits for them all (reading the ledger, checking the history, stitching and compressing pages).
 A fork inherits the ledger and everything derived from it as they are, so only each part's result is
 pickled back. Where the system cannot fork, or there is one core, every part runs here, in order: the
 result is the same either way, and the callers' tests run both ways.
@@ -10,12 +13,13 @@ result is the same either way, and the callers' tests run both ways.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import multiprocessing
 import os
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -62,49 +66,82 @@ def split(items: Sequence[T], parts: int) -> list[Sequence[T]]:
     return runs
 
 
-def fork_map(function: Callable[[Sequence[T]], R], items: Sequence[T], *, worth_it: bool = True) -> list[R]:
+def forking():
+    """The multiprocessing context that forks this process; None where the system cannot fork."""
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:
+        return None
+
+
+class Started(Generic[R]):
+    """Work begun in a forked copy of this process, its result collected later (`result`); where the system
+    cannot fork, the work is done here when its result is asked for."""
+
+    def __init__(self, work: Callable[[], R], niceness: int = 0):
+        self.work = work
+        context = forking()
+        self.process = None
+        if context is None:
+            return
+        self.receiving, sending = context.Pipe(duplex=False)
+        self.process = context.Process(target=_run, args=(work, niceness, sending), daemon=True)
+        self.process.start()
+        sending.close()
+
+    def result(self) -> R:
+        """What the work returned; a ParallelError with its traceback when it failed in the fork."""
+        ok, value = self._outcome()
+        if not ok:
+            raise ParallelError(value)
+        return value
+
+    def _outcome(self) -> tuple[bool, object]:
+        if self.process is None:
+            return True, self.work()
+        try:
+            outcome = self.receiving.recv()
+        except EOFError:
+            outcome = (False, "a forked part ended without a result")
+        self.process.join()
+        return outcome
+
+
+def start(work: Callable[[], R], *, niceness: int = 0) -> Started[R]:
+    """Begin `work` in a forked copy of this process now, at `niceness` (os.nice) there, and go on here: the
+    fork inherits what `work` reads as it is, and only its result is pickled back. Collect it with
+    `result()`; where the system cannot fork, `work` runs then, here."""
+    return Started(work, niceness)
+
+
+def fork_map(function: Callable[[Sequence[T]], R], items: Sequence[T], *, worth_it: bool = True,
+             dealt: bool = False) -> list[R]:
     """`function` over `items` cut into one run per core (at most MAX_PROCESSES): the first run here, the
     others in forked processes at the same time. Returns the results in the order of the runs. With
-    `worth_it=False` (too little work to pay for a fork), or no fork, or one core, a single run here."""
-    processes = min(cores(), MAX_PROCESSES) if worth_it else 1
-    if processes > 1:
-        try:
-            context = multiprocessing.get_context("fork")
-        except ValueError:
-            processes = 1
+    `worth_it=False` (too little work to pay for a fork), or no fork, or one core, a single run here.
+    `dealt`: the items are dealt out in turn rather than cut in runs, so that items sorted by size give each
+    process a like share of the largest."""
+    processes = min(cores(), MAX_PROCESSES) if worth_it and forking() is not None else 1
     if processes <= 1:
         return [function(items)]
-    runs = split(items, processes)
-    started = []
-    for run in runs[1:]:
-        receiving, sending = context.Pipe(duplex=False)
-        process = context.Process(target=_run, args=(function, run, sending), daemon=True)
-        process.start()
-        sending.close()
-        started.append((process, receiving))
+    runs = [items[i::processes] for i in range(processes)] if dealt else split(items, processes)
+    started = [start(functools.partial(function, run)) for run in runs[1:]]
     try:
         results = [function(runs[0])]
     finally:
-        collected = [_collect(process, receiving) for process, receiving in started]
+        collected = [other._outcome() for other in started]
     failed = [value for ok, value in collected if not ok]
     if failed:
         raise ParallelError(failed[0])
     return results + [value for _, value in collected]
 
 
-def _run(function: Callable, run: Sequence, sending) -> None:
+def _run(work: Callable, niceness: int, sending) -> None:
     try:
-        sending.send((True, function(run)))
+        if niceness:
+            os.nice(niceness)
+        sending.send((True, work()))
     except BaseException:  # noqa: BLE001 - reported by the parent, which raises it as a ParallelError
         sending.send((False, traceback.format_exc()))
     finally:
         sending.close()
-
-
-def _collect(process, receiving) -> tuple[bool, object]:
-    try:
-        result = receiving.recv()
-    except EOFError:
-        result = (False, "a forked part ended without a result")
-    process.join()
-    return result

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.model.calendar import week_of_file
+
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
 CASES = TESTS / "cases"
@@ -37,8 +39,7 @@ def sample_as_published(target: Path, day: dt.date = AS_OF) -> Path:
     """A copy of the sample city as published on `day`: ledgers/ and the weekly snapshots of the weeks ended
     before it side by side (the sample's later snapshots were not taken yet on that day)."""
     def taken_later(_, names):
-        return [n for n in names if n.endswith(".json") and
-                dt.date.fromisocalendar(*map(int, n.removesuffix(".json").split("-W")), 7) >= day]
+        return [n for n in names if (week := week_of_file(n)) is not None and week.last >= day]
 
     shutil.copytree(ROOT / "ledgers", target / "ledgers")
     shutil.copytree(ROOT / "snapshots", target / "snapshots", ignore=taken_later)

@@ -53,12 +53,14 @@ def test_problem_pages_snapshots_tiny_and_binary_files_and_mkdocs_own_copies_are
 
 
 def test_compressing_in_two_processes_gives_the_bytes_of_one(tmp_path: Path, monkeypatch) -> None:
+    from generator import parallel
     from generator.publishing import compress
 
     one = _site(tmp_path / "one")
     two = _site(tmp_path / "two")
     precompress(one)
     monkeypatch.setattr(compress, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
     precompress(two)
     copies = sorted(p.relative_to(one) for p in one.rglob("*") if p.suffix in (".gz", ".br"))
     assert len(copies) == 2 * 6 + 1

@@ -20,7 +20,7 @@ from generator.commands.build import build
 from generator.commands.snapshot import take
 from generator.commands.verify import verify
 from generator.derivation.snapshot import check_history, render, sha256, trend
-from generator.loading.snapshots import git_record, read_folder
+from generator.loading.snapshots import SavedCopyError, git_record, read_folder, read_saved
 from generator.validation.report import validate
 
 from .conftest import AS_OF, sample_as_published
@@ -298,6 +298,15 @@ def test_verify_against_a_saved_feed_proves_a_rewrite_even_after_a_force_push(
     by_sums = verify(repository / "ledgers", "https://example.org/zhenggai/data/snapshots/", AS_OF, fetch)
     assert fetched == ["https://example.org/zhenggai/feed.xml", "https://example.org/zhenggai/data/snapshots/SHA256SUMS"]
     assert len(by_sums.verdicts) == 92 and by_sums.verdicts[0].outcome == "gone"  # digests only, no history to read
+
+
+def test_a_snapshot_saved_under_another_name_is_known_by_its_week(tmp_path: Path) -> None:
+    (tmp_path / "download.json").write_text('{"week": "2026-W47"}', encoding="utf-8")
+    assert [d.name for d in read_saved(str(tmp_path / "download.json"))] == ["2026-W47.json"]
+    for week in ('"2026-W54"', '"47"', "47", "null"):
+        (tmp_path / "download.json").write_text(f'{{"week": {week}}}', encoding="utf-8")
+        with pytest.raises(SavedCopyError, match="不是周快照文件"):
+            read_saved(str(tmp_path / "download.json"))
 
 
 def test_verify_says_what_it_cannot_read_with_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -36,6 +37,46 @@ def test_fork_map_returns_the_parts_in_order_and_reports_a_failed_part(monkeypat
 
     with pytest.raises(parallel.ParallelError, match="part failed"):
         parallel.fork_map(fails_on_the_last, list(range(10)))
+
+
+def test_fork_map_deals_the_items_out_in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "cores", lambda: 3)
+    assert parallel.fork_map(list, list(range(8)), dealt=True) == [[0, 3, 6], [1, 4, 7], [2, 5]]
+
+
+def test_fork_map_without_fork_runs_once_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "cores", lambda: 3)
+    monkeypatch.setattr(parallel, "forking", lambda: None)
+    here = os.getpid()
+    assert parallel.fork_map(lambda run: (os.getpid(), list(run)), range(5), dealt=True) == [(here, [0, 1, 2, 3, 4])]
+    assert parallel.fork_map(list, [1, 2], worth_it=False) == [[1, 2]]
+
+
+def _niceness() -> tuple[int, int]:
+    return os.getpid(), os.nice(0)
+
+
+def test_started_work_runs_in_a_fork_at_its_niceness_and_is_collected_later() -> None:
+    here, niceness = _niceness()
+    started = parallel.start(_niceness, niceness=3)
+    pid, forked_niceness = started.result()
+    assert pid != here and forked_niceness == min(niceness + 3, 19) and os.nice(0) == niceness
+
+
+def test_started_work_that_fails_raises_its_traceback_here() -> None:
+    started = parallel.start(lambda: 1 / 0)
+    with pytest.raises(parallel.ParallelError, match="ZeroDivisionError"):
+        started.result()
+
+
+def test_started_work_without_fork_runs_here_when_collected(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "forking", lambda: None)
+    ran: list[int] = []
+    started = parallel.start(lambda: ran.append(os.getpid()) or "done", niceness=3)
+    assert ran == []  # nothing runs before its result is asked for
+    assert started.result() == "done" and ran == [os.getpid()] and os.nice(0) == _niceness()[1]
+    with pytest.raises(ZeroDivisionError):
+        parallel.start(lambda: 1 / 0).result()  # here, a failure is the exception itself
 
 
 @pytest.fixture

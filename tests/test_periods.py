@@ -1,4 +1,4 @@
-"""The supervision cycle: 旬 and month arithmetic, a period's figures against the sample ledger counted by hand and
+"""The supervision cycle: a period's figures against the sample ledger counted by hand and
 against the campaign cut at the period's end, the published ranking recomputed from its own data file."""
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from generator.derivation.campaign import campaign_of, tally
-from generator.derivation.periods import PeriodKind, bulletin_number, month_of, months, xun_of, xuns
+from generator.derivation.periods import bulletin_number
 from generator.derivation.site import site_of
+from generator.model.calendar import month_of
 from generator.model.vocabulary import Light, Status
 from generator.rendering.bulletinview import ranking_json
 from generator.validation.report import validate
@@ -19,33 +20,6 @@ from generator.validation.report import validate
 from .conftest import AS_OF, ROOT
 
 D = dt.date
-
-
-@pytest.mark.parametrize(("day", "start", "end", "key", "label"), [
-    (D(2026, 11, 1), D(2026, 11, 1), D(2026, 11, 10), "2026-11-1", "2026年11月上旬"),
-    (D(2026, 11, 10), D(2026, 11, 1), D(2026, 11, 10), "2026-11-1", "2026年11月上旬"),
-    (D(2026, 11, 11), D(2026, 11, 11), D(2026, 11, 20), "2026-11-2", "2026年11月中旬"),
-    (D(2026, 11, 20), D(2026, 11, 11), D(2026, 11, 20), "2026-11-2", "2026年11月中旬"),
-    (D(2026, 11, 21), D(2026, 11, 21), D(2026, 11, 30), "2026-11-3", "2026年11月下旬"),  # 30-day month
-    (D(2026, 10, 31), D(2026, 10, 21), D(2026, 10, 31), "2026-10-3", "2026年10月下旬"),  # 21 to 31: eleven days
-    (D(2025, 2, 28), D(2025, 2, 21), D(2025, 2, 28), "2025-02-3", "2025年2月下旬"),  # February: eight days
-    (D(2024, 2, 29), D(2024, 2, 21), D(2024, 2, 29), "2024-02-3", "2024年2月下旬"),  # leap year: nine
-    (D(2025, 12, 31), D(2025, 12, 21), D(2025, 12, 31), "2025-12-3", "2025年12月下旬"),
-])
-def test_xun_of(day, start, end, key, label) -> None:
-    period = xun_of(day)
-    assert (period.start, period.end, period.key, period.label, period.kind) == (start, end, key, label, PeriodKind.XUN)
-
-
-def test_xuns_and_months_cover_every_day_once_across_february_and_the_new_year() -> None:
-    first, last = D(2023, 12, 25), D(2024, 3, 2)
-    periods_ = xuns(first, last)
-    assert periods_[0].start == D(2023, 12, 21) and periods_[-1] == xun_of(last)
-    assert len(periods_) == 1 + 3 + 3 + 1  # late December, January, February, the first 旬 of March
-    for before, after in zip(periods_, periods_[1:], strict=False):
-        assert after.start == before.end + dt.timedelta(days=1)
-    assert [p.key for p in months(first, last)] == ["2023-12", "2024-01", "2024-02", "2024-03"]
-    assert month_of(D(2024, 2, 10)).end == D(2024, 2, 29) and month_of(D(2025, 2, 10)).end == D(2025, 2, 28)
 
 
 def test_bulletins_are_numbered_from_one_each_year_from_the_campaign_start() -> None:

@@ -1,4 +1,4 @@
-"""Weekly snapshots and honest history: ISO weeks, the committed sample chain, the command's refusals, and a
+"""Weekly snapshots and honest history: the committed sample chain, the command's refusals, and a
 rewritten past entry or snapshot caught by `rectify validate --history` and shown publicly by the build."""
 
 from __future__ import annotations
@@ -12,47 +12,15 @@ import pytest
 
 from generator.commands.build import build
 from generator.commands.snapshot import SnapshotError, take
-from generator.derivation.snapshot import Week, check_history, render, sha256, snapshot_of, weeks
+from generator.derivation.snapshot import check_history, render, sha256, snapshot_of
 from generator.loading.snapshots import read_folder
+from generator.model.calendar import Week, week_label, weeks
 from generator.validation.report import validate
 
 from .conftest import AS_OF, ROOT, sample_as_published
 from .test_cli import rectify
 
 D = dt.date
-
-
-# ---------------------------------------------------------------- ISO weeks
-
-
-@pytest.mark.parametrize(("day", "label", "sunday"), [
-    (D(2025, 2, 18), "2025-W08", D(2025, 2, 23)),  # the sample's campaign start, a Tuesday
-    (D(2026, 1, 1), "2026-W01", D(2026, 1, 4)),  # a Thursday: the first week of 2026 holds it
-    (D(2024, 12, 30), "2025-W01", D(2025, 1, 5)),  # a Monday of December in next year's first week
-    (D(2027, 1, 1), "2026-W53", D(2027, 1, 3)),  # a Friday: 2026 has 53 weeks
-    (D(2026, 11, 22), "2026-W47", D(2026, 11, 22)),  # a Sunday is the last day of its week
-])
-def test_a_day_belongs_to_its_iso_week(day: dt.date, label: str, sunday: dt.date) -> None:
-    week = Week.of(day)
-    assert week.label == label and week.last == sunday and week.first == sunday - dt.timedelta(days=6)
-    assert Week.parse(label) == week
-
-
-def test_week_labels_that_are_not_weeks() -> None:
-    assert Week.parse("2025-W54") is None and Week.parse("2025-W1") is None and Week.parse("2025-08") is None
-    assert Week.parse("2025-W53") is None  # 2025 has 52 weeks
-
-
-def test_weeks_run_across_the_new_year_without_a_gap() -> None:
-    found = weeks(D(2026, 12, 20), D(2027, 1, 12))
-    assert [w.label for w in found] == ["2026-W51", "2026-W52", "2026-W53", "2027-W01", "2027-W02"]
-    assert all(b.first - a.last == dt.timedelta(days=1) for a, b in zip(found, found[1:], strict=False))
-
-
-def test_a_running_week_reports_on_today() -> None:
-    week = Week.of(D(2026, 11, 26))
-    assert week.as_of(D(2026, 11, 26)) == D(2026, 11, 26) and not week.finished(D(2026, 11, 26))
-    assert week.as_of(D(2026, 12, 1)) == D(2026, 11, 29) and week.finished(D(2026, 11, 29))
 
 
 # ---------------------------------------------------------------- the sample's committed snapshots
@@ -62,7 +30,7 @@ def test_the_sample_ships_a_snapshot_for_every_finished_week_in_one_chain() -> N
     files = read_folder(ROOT / "snapshots")
     ledger = validate(ROOT / "ledgers", AS_OF).ledger
     expected = [w.label for w in weeks(ledger.portal.campaign_start, AS_OF) if w.finished(AS_OF)]
-    assert [f.name.removesuffix(".json") for f in files][:len(expected)] == expected
+    assert [week_label(f.name) for f in files][:len(expected)] == expected
     previous = None
     for file in files:
         snapshot = json.loads(file.data)

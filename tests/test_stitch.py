@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from generator import parallel
+from generator.publishing import stitch
 from generator.publishing.stitch import Shell, StitchError, read_shell, stitch_page
 
 from .conftest import AS_OF, ROOT
@@ -20,7 +22,10 @@ from .sitebuild import build_site
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    stitched = build_site(ROOT / "ledgers", tmp_path_factory.mktemp("stitched"), AS_OF)
+    with pytest.MonkeyPatch.context() as patch:  # the pages shared between forked processes, as at scale
+        patch.setattr(stitch, "PARALLEL_FROM", 0)
+        patch.setattr(parallel, "cores", lambda: 2)
+        stitched = build_site(ROOT / "ledgers", tmp_path_factory.mktemp("stitched"), AS_OF)
     rendered = build_site(ROOT / "ledgers", tmp_path_factory.mktemp("rendered"), AS_OF, stitch=False)
     return stitched, rendered
 

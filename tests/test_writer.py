@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import parallel
 from generator.commands.build import BuildError, build
 from generator.rendering import families
 from generator.rendering.outputs import File, Page
@@ -127,3 +128,14 @@ def test_a_page_family_that_reads_what_it_does_not_declare_stops_the_build(tmp_p
                                                         if f is original else f for f in families.FAMILIES))
         with pytest.raises(WriteError, match="does not declare"):
             build(ROOT / "ledgers", tmp_path / "docs", AS_OF, "test", AS_OF)
+
+
+def test_where_the_system_cannot_fork_the_other_outputs_are_written_here(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "forking", lambda: None)
+    writer = Writer(tmp_path, {})
+    early = writer.start(iter([File("early/a.json", b"1")]))
+    assert not (tmp_path / "early").exists()  # written when collected
+    written = writer.write_all([File("here/b.json", b"2")], apart=iter([File("apart/c.json", b"3")]), started=[early])
+    assert sorted(written.files) == ["apart/c.json", "early/a.json", "here/b.json"]
+    assert (tmp_path / "apart" / "c.json").read_bytes() == b"3"

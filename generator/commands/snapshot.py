@@ -16,16 +16,14 @@ from pathlib import Path
 from ..derivation.snapshot import (
     FORMAT,
     LogDigests,
-    Week,
     render,
     sha256,
     snapshot_of,
     substance,
-    week_of_file,
-    weeks,
 )
 from ..loading.ledger import Ledger
 from ..loading.snapshots import folder_beside, head_commit, read_folder
+from ..model.calendar import Week, week_of_file, weeks
 from ..validation.report import Report, validate
 
 
@@ -83,7 +81,7 @@ def _provisional(file_data: bytes, week: Week) -> bool:
 def _write(ledger: Ledger, folder: Path, week: Week, today: dt.date, commit: str | None,
            digests: LogDigests) -> Taken:
     files = read_folder(folder)
-    path = folder / f"{week.label}.json"
+    path = folder / week.file_name
     before = [f for f in files if week_of_file(f.name) < week]
     later = [f.name for f in files if week_of_file(f.name) > week]
     as_of = week.as_of(today)

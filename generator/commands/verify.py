@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..derivation.snapshot import sha256, week_of_file
+from ..derivation.snapshot import sha256
 from ..loading.snapshots import (
     CommittedSnapshot,
     SavedDigest,
@@ -23,6 +23,7 @@ from ..loading.snapshots import (
     read_folder,
     read_saved,
 )
+from ..model.calendar import week_label, week_of_file
 from ..validation.report import Report, validate
 from ..validation.rules.published import published_history
 
@@ -48,7 +49,7 @@ class Verdict:
 
     @property
     def week(self) -> str:
-        return self.name.removesuffix(".json")
+        return week_label(self.name)
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def verify(ledgers: Path, saved: str, today: dt.date, fetch=fetch_url) -> Verifi
 
 
 def _verdict(digest: SavedDigest, current: dict, committed: dict, rechecked: dict, troubled: dict) -> Verdict:
-    week = digest.name.removesuffix(".json")
+    week = week_label(digest.name)
     if current.get(digest.name) == digest.sha256:
         summary = troubled.get(week)
         if summary is None or not (summary.problems or summary.inspections or

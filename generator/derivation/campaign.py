@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..loading.ledger import Ledger
+from ..model.calendar import mondays
 from ..model.schema import Category, Department, Portal, Problem, Step
 from ..model.vocabulary import Light, Status, Supervision
 from .asof import ledger_at
@@ -122,19 +123,14 @@ def weekly_curve(campaign: Campaign) -> list[tuple[dt.date, int, int]]:
                 events.append((moment.date, 0, -1))
     events.sort()
     start = min([campaign.portal.campaign_start, *(e[0] for e in events)], default=campaign.as_of)
-    start -= dt.timedelta(days=start.weekday())
     points = []
     found = closed_count = 0
     cursor = 0
-    day = start
-    while True:
+    for day in mondays(start, campaign.as_of):
         while cursor < len(events) and events[cursor][0] <= day:
             found += events[cursor][1]
             closed_count += events[cursor][2]
             cursor += 1
         points.append((day, found, closed_count))
-        if day >= campaign.as_of:
-            break
-        day = min(day + dt.timedelta(days=7), campaign.as_of)
     return points
 

@@ -1,6 +1,6 @@
 """The supervision cycle's periods (旬 and months) and what the ledger says about each, from one pass over the moments.
 
-"一旬一督查、一月一通报": a 旬 is days 1-10, 11-20 or 21 to the month's end. The figures of a period are those
+"一旬一督查、一月一通报": the 旬 and months are those of model/calendar.py. The figures of a period are those
 of the ledger cut at the period's end (asof.ledger_at): a problem's standing there is the lifecycle fold up to
 that day, so a past period's report built today gives the figures it gave when the period ended. Rather than
 cutting and re-deriving the campaign once per period, each problem's moments are walked once against the
@@ -11,7 +11,6 @@ problems × periods plus entries; a test checks the figures against `campaign_of
 from __future__ import annotations
 
 import bisect
-import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ..loading.portalhistory import RuleVersion
+from ..model.calendar import Period, month_of, months, xuns
 from ..model.schema import Problem, Reports, Revision
 from ..model.vocabulary import Figure, InspectionKind, Light, RevisedField, Status, Supervision
 from .campaign import Campaign, Row
@@ -26,72 +26,6 @@ from .figures import Figures
 from .lifecycle import Change, Standing, moments
 from .rulebook import RuleBook
 from .state import ProblemState, is_final, quiet_days, schedule_percent, state_of, status_and_light
-
-XUN_NAMES = ("上旬", "中旬", "下旬")
-
-
-class PeriodKind(StrEnum):
-    XUN = "xun"
-    MONTH = "month"
-
-
-@dataclass(frozen=True, order=True)
-class Period:
-    """A 旬 or a month: its first and last day."""
-
-    start: dt.date
-    end: dt.date
-    kind: PeriodKind
-
-    @property
-    def key(self) -> str:
-        """Stable in URLs and data files: 2026-11-2 (the second 旬 of November 2026), 2026-10 (a month)."""
-        month = f"{self.start.year}-{self.start.month:02d}"
-        return f"{month}-{self.start.day // 10 + 1}" if self.kind == PeriodKind.XUN else month
-
-    @property
-    def label(self) -> str:
-        month = f"{self.start.year}年{self.start.month}月"
-        return month + XUN_NAMES[self.start.day // 10] if self.kind == PeriodKind.XUN else month
-
-    def contains(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
-
-
-def xun_of(day: dt.date) -> Period:
-    """The 旬 a day falls in: 1-10, 11-20, 21 to the end of the month (28, 29, 30 or 31)."""
-    if day.day <= 10:
-        return Period(day.replace(day=1), day.replace(day=10), PeriodKind.XUN)
-    if day.day <= 20:
-        return Period(day.replace(day=11), day.replace(day=20), PeriodKind.XUN)
-    last = calendar.monthrange(day.year, day.month)[1]
-    return Period(day.replace(day=21), day.replace(day=last), PeriodKind.XUN)
-
-
-def month_of(day: dt.date) -> Period:
-    last = calendar.monthrange(day.year, day.month)[1]
-    return Period(day.replace(day=1), day.replace(day=last), PeriodKind.MONTH)
-
-
-def xuns(first: dt.date, last: dt.date) -> list[Period]:
-    """Every 旬 from the one holding `first` to the one holding `last`, oldest first."""
-    periods = []
-    day = first
-    while day <= last:
-        period = xun_of(day)
-        periods.append(period)
-        day = period.end + dt.timedelta(days=1)
-    return periods
-
-
-def months(first: dt.date, last: dt.date) -> list[Period]:
-    periods = []
-    day = first
-    while day <= last:
-        period = month_of(day)
-        periods.append(period)
-        day = period.end + dt.timedelta(days=1)
-    return periods
 
 
 def bulletin_number(month: Period, campaign_start: dt.date) -> tuple[int, int]:
@@ -291,7 +225,7 @@ def cycle(campaign: Campaign, book: RuleBook) -> Cycle:
             figures = report.departments[department]
             month_figures = month.departments[department]
             thresholds = report.rules.thresholds  # a month's closing 旬 has the month's cut, and so its rules
-            if index == first or period.start.day == 1:
+            if index == first or period.opens_month:
                 month_start_percent, month_entries = previous_percent, 0
             if period.contains(problem.opened):
                 figures.new += 1
@@ -365,7 +299,7 @@ def _report(period: Period, as_of: dt.date, book: RuleBook) -> PeriodReport:
 def _month_positions(xun_list: list[Period], month_list: list[Period]) -> list[tuple[int, Period]]:
     """For each 旬, the index of its month in `month_list`."""
     index = {p.start: i for i, p in enumerate(month_list)}
-    return [(index[p.start.replace(day=1)], p) for p in xun_list]
+    return [(index[p.month.start], p) for p in xun_list]
 
 
 def _missed_milestones(row: Row, reports: list[PeriodReport], month_of_xun: list[PeriodReport],
@@ -481,7 +415,7 @@ def standings_by_id(standings: list[DepartmentScore]) -> dict[str, DepartmentSco
 def group_by_month(reports: tuple[PeriodReport, ...]) -> dict[str, list[PeriodReport]]:
     grouped: dict[str, list[PeriodReport]] = defaultdict(list)
     for report in reports:
-        grouped[report.period.key[:7]].append(report)
+        grouped[report.period.month.key].append(report)
     return dict(grouped)
 
 

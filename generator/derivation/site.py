@@ -27,11 +27,13 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ..model import calendar
+from ..model.calendar import Period
 from ..model.schema import Problem
 from . import periods
 from .campaign import Campaign
 from .lookback import LookBack, lookback
-from .periods import Bulletin, Cycle, Period
+from .periods import Bulletin, Cycle
 from .rulebook import RuleBook, current_only
 from .snapshot import HistoryCheck
 
@@ -97,12 +99,12 @@ class Latest:
 
 def latest(campaign: Campaign) -> Latest:
     as_of, start = campaign.as_of, periods.cycle_start(campaign)
-    xun, month = periods.xun_of(as_of), periods.month_of(as_of)
+    xun, month = calendar.xun_of(as_of), calendar.month_of(as_of)
     current = xun if xun.end > as_of else None
     if xun.end > as_of and xun.start > start:
-        xun = periods.xun_of(xun.start - dt.timedelta(days=1))
+        xun = xun.previous
     if month.end > as_of and month.start > start:
-        month = periods.month_of(month.start - dt.timedelta(days=1))
+        month = month.previous
     year, number = periods.bulletin_number(month, start)
     return Latest(month, month.end > as_of, f"〔{year}〕第 {number} 期", f"{month.label}问题整改工作通报",
                   xun, xun.end > as_of, current if current is not xun else None)

@@ -1,6 +1,6 @@
 """Weekly snapshots in a hash chain, and their check against today's ledger: the evidence that history was not rewritten.
 
-A snapshot records the ledger as of the last day of an ISO week (Monday to Sunday, days in Asia/Shanghai):
+A snapshot records the ledger as of the last day of an ISO week (model/calendar.py; days in Asia/Shanghai):
 per problem its status, light, percent, effective deadline, the SHA-256 of its log entries up to that day
 and the SHA-256 of every other public field as written (`record_sha256`), the SHA-256 of each inspection
 record dated up to that day, the figures per department and for the city, the thresholds in force and
@@ -24,7 +24,6 @@ import functools
 import gc
 import hashlib
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from dataclasses import dataclass
 from ..loading.ledger import Ledger, ProblemFile
 from ..loading.snapshots import CommittedSnapshot, SnapshotFile
 from ..model import permanence
+from ..model.calendar import Week, week_of_file
 from ..model.schema import Inspection, LogEntry, Problem, Thresholds
 from ..model.vocabulary import Light, Status
 from ..parallel import fork_map
@@ -52,64 +52,6 @@ RECORD_EXCLUDED = frozenset(name for name, rule in permanence.RULES.items()
 CIRCUMSTANTIAL = ("commit",)
 # Problems times weeks from which the check is shared between processes (about 0.2 s of work on one core).
 PARALLEL_FROM = 100_000
-
-_LABEL = re.compile(r"^(\d{4})-W(\d{2})$")
-
-
-@dataclass(frozen=True, order=True)
-class Week:
-    """An ISO week: Monday to Sunday."""
-
-    year: int
-    number: int
-
-    @classmethod
-    def of(cls, day: dt.date) -> Week:
-        year, number, _ = day.isocalendar()
-        return cls(year, number)
-
-    @classmethod
-    def parse(cls, label: str) -> Week | None:
-        """The week of a label such as 2025-W08; None when it is not one (or no such week exists)."""
-        match = _LABEL.match(label)
-        if not match:
-            return None
-        try:
-            dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
-        except ValueError:
-            return None
-        return cls(int(match[1]), int(match[2]))
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}-W{self.number:02d}"
-
-    @property
-    def first(self) -> dt.date:
-        return dt.date.fromisocalendar(self.year, self.number, 1)
-
-    @property
-    def last(self) -> dt.date:
-        return dt.date.fromisocalendar(self.year, self.number, 7)
-
-    def next(self) -> Week:
-        return Week.of(self.last + dt.timedelta(days=1))
-
-    def as_of(self, today: dt.date) -> dt.date:
-        """The day a snapshot of this week reports on: its Sunday, or today while the week is not over."""
-        return min(self.last, today)
-
-    def finished(self, today: dt.date) -> bool:
-        return self.last <= today
-
-
-def weeks(start: dt.date, end: dt.date) -> list[Week]:
-    """Every week from the one holding `start` to the one holding `end`."""
-    found, week = [], Week.of(start)
-    while week.first <= end:
-        found.append(week)
-        week = week.next()
-    return found
 
 
 # ---------------------------------------------------------------- taking a snapshot
@@ -272,11 +214,6 @@ FIELD_LABELS = {"status": "状态", "light": "亮灯", "percent": "完成度", "
                 "file": "快照文件", "missing": "缺少快照", "overdue": "快照未生成", "replaced": "被替换的快照"}
 # What concerns a snapshot itself rather than a problem or an inspection in it.
 SNAPSHOT_FIELDS = ("chain", "file", "missing", "overdue", "replaced", "city", "department")
-
-
-def week_of_file(name: str) -> Week | None:
-    """The week a snapshot file is named after (2025-W08.json); None for any other name."""
-    return Week.parse(name.removesuffix(".json")) if name.endswith(".json") else None
 
 
 @dataclass(frozen=True)
@@ -546,7 +483,7 @@ def _check_history(ledger: Ledger, files: Sequence[SnapshotFile], until: dt.date
         for week in missing:
             before = [i for i in chain if i.week < week]
             thresholds = before[-1].thresholds if before else (chain[0].thresholds if chain else portal_thresholds)
-            name = f"{week.label}.json"
+            name = week.file_name
             items.append(_Item("missing", week, name, week.last, thresholds))
             ended = f"第 {week.label} 周已于 {week.last} 结束，却没有这一周的快照文件"
             if name in committed:
@@ -583,7 +520,7 @@ def _missing_weeks(first: Week, last: Week, present: set[Week], reference: dt.da
     week = first
     while week <= last or (reference is not None and week.last <= reference):
         if week not in present:
-            if reference is not None and week > last and week.last + dt.timedelta(days=1) >= reference:
+            if reference is not None and week > last and week.next().first >= reference:
                 pending = (week.label, week.last)  # its Sunday, or the Monday before the weekly job ran
             else:
                 missing.append(week)

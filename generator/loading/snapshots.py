@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..model.calendar import WEEK_FILE_PATTERN, Week
 from . import layout
 
-NAME = re.compile(r"^\d{4}-W\d{2}\.json$")
+NAME = re.compile(rf"^{WEEK_FILE_PATTERN}$")
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
@@ -120,8 +121,8 @@ def head_commit(path: Path) -> str | None:
 # ---------------------------------------------------------------- saved copies of what was published
 
 SUMS = "SHA256SUMS"  # beside the published snapshots (data/snapshots/): `digest  name` per line, as sha256sum writes
-_FEED_DIGEST = re.compile(r"快照文件 (\d{4}-W\d{2}\.json) 的 SHA-256：([0-9a-f]{64})")
-_SUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](\d{4}-W\d{2}\.json)$")
+_FEED_DIGEST = re.compile(rf"快照文件 ({WEEK_FILE_PATTERN}) 的 SHA-256：([0-9a-f]{{64}})")
+_SUM_LINE = re.compile(rf"^([0-9a-f]{{64}}) [ *]({WEEK_FILE_PATTERN})$")
 FETCH_LIMIT = 256 * 2**20
 
 
@@ -184,10 +185,12 @@ def _parse_saved(name: str, data: bytes, source: str) -> list[SavedDigest]:
             week = json.loads(text).get("week")
         except (ValueError, AttributeError):
             raise SavedCopyError(f"{source} 不是可读的周快照文件。") from None
-        file_name = name if NAME.match(name) else f"{week}.json"
-        if not NAME.match(file_name):
-            raise SavedCopyError(f"{source} 不是周快照文件（没有 week）。")
-        return [SavedDigest(file_name, hashlib.sha256(data).hexdigest(), data)]
+        if not NAME.match(name):  # saved under another name: named after the week it records
+            week = Week.parse(week) if isinstance(week, str) else None
+            if week is None:
+                raise SavedCopyError(f"{source} 不是周快照文件（没有 week）。")
+            name = week.file_name
+        return [SavedDigest(name, hashlib.sha256(data).hexdigest(), data)]
     if text.lstrip().startswith("<"):
         found = _feed_digests(text, source)
     else:

@@ -8,7 +8,8 @@ about 10 s more of a build that must stay under 30 s, while each is 28 KB, HTML,
 (on by default) compresses as it serves it. So are the published weekly snapshots (data/snapshots/): mostly
 SHA-256 digests, they shrink only to a third, and at 10,000 problems a hundred weeks of them (68 MB) took
 3.8 s of compression on every build for files an auditor downloads now and then (a server that wants them
-compressed can add application/json to `gzip_types`). Everything else is compressed, in two processes at scale.
+compressed can add application/json to `gzip_types`). Everything else is compressed, in one process per core at
+scale (generator/parallel.py).
 
 Deterministic: gzip without a name and with mtime 0, brotli at a fixed quality; the same file gives the same
 bytes. A compressed copy that is not smaller than its file is not written (the server then sends the file).
@@ -18,11 +19,12 @@ from __future__ import annotations
 
 import gzip
 import os
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 from pathlib import Path
 
 import brotli
 
+from ..parallel import fork_map
 from ..rendering import urls
 
 TEXT_SUFFIXES = frozenset({".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".csv"})
@@ -79,7 +81,7 @@ def _compress(path: Path, suffix: str) -> int:
     return len(packed)
 
 
-def _compress_many(jobs: list[tuple[Path, str]]) -> int:
+def _compress_many(jobs: Sequence[tuple[Path, str]]) -> int:
     return sum(1 for path, suffix in jobs if _compress(path, suffix))
 
 
@@ -87,14 +89,10 @@ def precompress(site: Path, under: Path | None = None) -> int:
     """Write `.gz` and `.br` beside the site's text files (those in the folder `under` only, if given; a
     file written after a first call gets its copies from a second); returns how many copies were written.
 
-    Largest first, shared between two processes when there is enough to share: each copy is the same bytes
-    whichever process writes it."""
+    Largest first, shared between forked processes when there is enough to share (generator/parallel.py):
+    each copy is the same bytes whichever process writes it."""
     files = candidates(site, under)
     sizes = {path: path.stat().st_size for path in files}
     jobs = [(path, suffix) for path in sorted(files, key=lambda p: (-sizes[p], p)) for suffix in COMPRESSORS]
-    workers = min(2, os.cpu_count() or 1) if sum(sizes.values()) >= PARALLEL_FROM else 1
-    if workers == 1:
-        return _compress_many(jobs)
-    # round-robin over the jobs sorted by size: each process gets a like share of the largest files
-    with ProcessPoolExecutor(workers) as pool:
-        return sum(pool.map(_compress_many, [jobs[i::workers] for i in range(workers)]))
+    # dealt out in turn, the jobs sorted by size give each process a like share of the largest files
+    return sum(fork_map(_compress_many, jobs, worth_it=sum(sizes.values()) >= PARALLEL_FROM, dealt=True))

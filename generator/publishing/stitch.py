@@ -11,13 +11,14 @@ for every problem page. tests/test_stitch.py compares the result with what MkDoc
 
 from __future__ import annotations
 
-import os
+import functools
 import re
 import shutil
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..parallel import fork_map
 from ..rendering import urls
 from ..rendering.families.problems import SHELL_DESCRIPTION, SHELL_MARKS, SHELL_TITLE
 
@@ -100,7 +101,7 @@ def stitch_page(shell: Shell, fragment: str, problem_id: str) -> str:
     return shell.page(head.group(1), head.group(2), url, headings, content)
 
 
-def _stitch_all(shell: Shell, docs: Path, site: Path, ids: list[str]) -> int:
+def _stitch_all(shell: Shell, docs: Path, site: Path, ids: Sequence[str]) -> int:
     for problem_id in ids:
         fragment = (docs / urls.fragment(urls.problem(problem_id))).read_text(encoding="utf-8")
         target = site / urls.site_url(urls.problem(problem_id)) / "index.html"
@@ -112,19 +113,13 @@ def _stitch_all(shell: Shell, docs: Path, site: Path, ids: list[str]) -> int:
 def stitch(docs: Path, site: Path) -> list[str]:
     """Write every problem page whose content is in docs/ into site/, then remove the shell page.
 
-    Returns the ids written. Two processes share the pages at scale; each page is the same bytes whichever
-    process writes it."""
+    Returns the ids written. Forked processes share the pages at scale (generator/parallel.py); each page is
+    the same bytes whichever process writes it."""
     shell_dir = site / urls.site_url(urls.PROBLEM_SHELL)
     shell_url = urls.site_url(urls.PROBLEM_SHELL)
     shell = read_shell((shell_dir / "index.html").read_text(encoding="utf-8"), shell_url)
     folder = docs / urls.PROBLEMS_FOLDER
     ids = sorted(p.stem for p in folder.glob("*.html"))
-    workers = min(2, os.cpu_count() or 1) if len(ids) >= PARALLEL_FROM else 1
-    if workers == 1:
-        _stitch_all(shell, docs, site, ids)
-    else:
-        with ProcessPoolExecutor(workers) as pool:
-            list(pool.map(_stitch_all, [shell] * workers, [docs] * workers, [site] * workers,
-                          [ids[i::workers] for i in range(workers)]))
+    fork_map(functools.partial(_stitch_all, shell, docs, site), ids, worth_it=len(ids) >= PARALLEL_FROM)
     shutil.rmtree(shell_dir)
     return ids

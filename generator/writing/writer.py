@@ -8,14 +8,13 @@ hand-written part of docs/ (assets/css, assets/js) is never in it and never touc
 
 from __future__ import annotations
 
-import multiprocessing
-import os
+import functools
 import re
-import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import parallel
 from ..rendering import urls
 from ..rendering.markup import Headings, environment
 from ..rendering.outputs import File, Output, Page
@@ -64,13 +63,16 @@ class Writer:
             return "", False
         return output.path, False
 
-    def start(self, outputs: Iterable[Output]) -> _Apart:
+    def start(self, outputs: Iterable[Output]) -> parallel.Started:
         """Start writing `outputs` in a forked process now, to be collected by a later `write_all` (`started`):
-        the build writes the outputs that do not show the history check while it runs."""
-        return _Apart(self, outputs)
+        the build writes the outputs that do not show the history check while it runs, and on a 2-core machine
+        the data files and reports while the main process renders the problem pages (issue 9). The fork
+        inherits the campaign and the lazy outputs as they are, so nothing is pickled but the list of paths
+        written. Where the system cannot fork, they are written here when `write_all` collects them."""
+        return parallel.start(functools.partial(self._write, outputs), niceness=APART_NICENESS)
 
     def write_all(self, outputs: Iterable[Output], apart: Iterable[Output] = (),
-                  written: Callable[[], None] | None = None, started: Iterable[_Apart] = ()) -> Written:
+                  written: Callable[[], None] | None = None, started: Iterable[parallel.Started] = ()) -> Written:
         """Write `outputs` here and `apart` in a forked second process at the same time, where the system can
         fork (each file is the same bytes whichever process writes it), and collect what `start` began.
         `written` is called as soon as `outputs` are written and the files the last build left in their
@@ -81,14 +83,17 @@ class Writer:
         `apart` must be lazy (only the second process runs it); what the other processes write must not
         share a folder with `outputs`."""
         previous = self._manifest()
-        others = [*started, _Apart(self, apart)] if apart else list(started)
+        others = [*started, self.start(apart)] if apart else list(started)
         pages, files, seen = self._write(outputs)
         own = _folders(seen)
         self._clean({path for path in previous | self._beside(seen) if _folder(path) in own} - seen)
         if written is not None:
             written()
         for other in others:
-            more_pages, more_files, more_seen = other.result()
+            try:
+                more_pages, more_files, more_seen = other.result()
+            except parallel.ParallelError as error:  # its traceback says which family failed, and how
+                raise WriteError(str(error)) from None
             if seen & more_seen:
                 raise WriteError(f"two outputs for {sorted(seen & more_seen)[0]}")
             if own & _folders(more_seen):
@@ -174,45 +179,3 @@ def _folder(path: str) -> str:
 def _folders(paths: Iterable[str]) -> set[str]:
     """The folders the paths are in (the root of docs/ as "")."""
     return {_folder(path) for path in paths}
-
-
-class _Apart:
-    """Outputs written by a forked copy of this process, beside the main one: on a 2-core machine the
-    data files and reports are written while the main process renders the problem pages (issue 9). A fork
-    inherits the campaign and the lazy outputs as they are, so nothing is pickled but the list of paths
-    written. Where the system cannot fork, they are written here when their result is asked for."""
-
-    def __init__(self, writer: Writer, outputs: Iterable[Output]):
-        self.writer, self.outputs = writer, outputs
-        try:
-            context = multiprocessing.get_context("fork")
-        except ValueError:  # no fork on this system
-            self.started = False
-            return
-        self.receiving, sending = context.Pipe(duplex=False)
-        self.process = context.Process(target=_write_apart, args=(writer, outputs, sending), daemon=True)
-        self.process.start()
-        sending.close()
-        self.started = True
-
-    def result(self) -> tuple[list[str], list[str], set[str]]:
-        if not self.started:
-            return self.writer._write(self.outputs)
-        try:
-            status, value = self.receiving.recv()
-        except EOFError:
-            status, value = "error", "a second writing process ended without a result"
-        self.process.join()
-        if status != "ok":
-            raise WriteError(value)
-        return value
-
-
-def _write_apart(writer: Writer, outputs: Iterable[Output], sending) -> None:
-    try:
-        os.nice(APART_NICENESS)
-        sending.send(("ok", writer._write(outputs)))
-    except BaseException:  # noqa: BLE001 - reported by the main process, which raises it as a WriteError
-        sending.send(("error", traceback.format_exc()))
-    finally:
-        sending.close()

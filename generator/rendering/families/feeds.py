@@ -7,6 +7,7 @@ import heapq
 from collections.abc import Collection, Iterator
 
 from ...derivation.site import Part, Site
+from ...model.calendar import week_label
 from ...model.vocabulary import EntryType
 from .. import urls
 from ..feeds import FeedEntry, atom
@@ -69,8 +70,8 @@ def _history_entries(site: Site) -> list[FeedEntry]:
     if check is None:
         return []
     as_of = dict(check.weeks)
-    entries = [FeedEntry(f"snapshot:{name}:{digest}", f"每周快照 {name.removesuffix('.json')}",
-                         urls.relative(urls.snapshot(name), ""), as_of.get(name.removesuffix(".json"), site.campaign.as_of),
+    entries = [FeedEntry(f"snapshot:{name}:{digest}", f"每周快照 {week_label(name)}",
+                         urls.relative(urls.snapshot(name), ""), as_of.get(week_label(name), site.campaign.as_of),
                          f"快照文件 {name} 的 SHA-256：{digest}")
                for name, digest in check.digests]
     if not check.intact:

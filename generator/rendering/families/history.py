@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 
 from ...derivation.site import Part, Site
-from ...derivation.snapshot import FIELD_LABELS, Week, trend, week_changes, week_of_file
+from ...derivation.snapshot import FIELD_LABELS, trend, week_changes
 from ...loading.snapshots import SUMS
+from ...model.calendar import Week, week_of_file
 from .. import charts, urls
 from ..outputs import File, Output, Page
 from . import INDEX, Family, Per

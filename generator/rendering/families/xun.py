@@ -23,7 +23,7 @@ def outputs(site: Site, keys: Collection[str] | None) -> Iterator[Output]:
             "r": report, "names": names, "departments": c.departments, "limit": LIST_LIMIT,
             "previous": xun_list[index - 1] if index else None,
             "next": xun_list[index + 1] if index + 1 < len(xun_list) else None,
-            "bulletin": bulletin_by_month[report.period.key[:7]],
+            "bulletin": bulletin_by_month[report.period.month.key],
         }, hide=("navigation",))
 
 
