@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.loading.yamlio import read_document
-from generator.validation.findings import CODES
+from generator.model.findings import CODES
 from generator.validation.report import format_text, validate
 
 from .conftest import AS_OF, CASES, materialize

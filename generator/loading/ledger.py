@@ -7,9 +7,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from ..model.findings import Finding
 from ..model.schema import Department, Departments, Indicator, Indicators, Inspection, Portal, Problem
 from ..parallel import fork_map
-from ..validation.findings import Finding
 from ..validation.schemacheck import check_model
 from . import layout
 from .layout import ROOT

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..loading import layout
+from ..model.findings import CODES
 from ..model.reference import field_reference
-from ..validation.findings import CODES
 from .markup import environment
 
 HEADER = """<!-- 由 generator/rendering/templates/_pull_requests.md.j2 生成（make contributing），请改模板，不要直接改本文件。 -->

@@ -20,10 +20,10 @@ from ..derivation.snapshot import FIELD_LABELS, Week, trend, week_changes, week_
 from ..loading import layout
 from ..loading.snapshots import SUMS
 from ..model import columns, excel, vocabulary
+from ..model.findings import CODES
 from ..model.jsonschema import render_schema
 from ..model.reference import field_reference
 from ..model.schema import SCHEMAS, Close, Extension, Notice, Problem, Progress, Review, Revision
-from ..validation.findings import CODES
 from . import charts, datafiles, urls
 from .markup import md
 

@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 
 from ..loading import layout
 from ..loading.tree import FolderTree, LedgerTree
-from ..validation.findings import Finding
+from ..model.findings import Finding
 from .ownership import Owners, owners_of
 
 CODES = ("E513",)

@@ -24,10 +24,10 @@ from typing import Any
 from ..loading import layout
 from ..loading.yamlio import Document, LoadError, document_from_bytes
 from ..model import permanence
+from ..model.findings import Finding
 from ..model.permanence import Rule
 from ..model.schema import Problem
 from ..model.vocabulary import EntryType, RevisedField
-from ..validation.findings import Finding
 from .changes import ADDED, DELETED, MODIFIED, RENAMED, ChangeSet, FileChange
 
 CODES = ("E501", "E502", "E503", "E504", "E505", "E506", "E507", "E508", "E509", "E510", "E514", "E515", "E516")

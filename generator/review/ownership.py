@@ -23,7 +23,7 @@ from pathlib import PurePosixPath
 from ..loading import layout
 from ..loading.tree import LedgerTree
 from ..loading.yamlio import Document, LoadError, document_from_bytes
-from ..validation.findings import Finding
+from ..model.findings import Finding
 from .changes import DELETED, ChangeSet, FileChange
 from .history import Kind, department_of, kind_of
 from .platforms import PlatformError

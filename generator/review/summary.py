@@ -17,6 +17,7 @@ from ..derivation import revisions
 from ..derivation.state import ProblemState, state_of
 from ..loading import layout
 from ..loading.yamlio import LoadError, document_from_bytes
+from ..model.findings import CODES, Finding
 from ..model.schema import (
     Close,
     Extension,
@@ -31,7 +32,6 @@ from ..model.schema import (
 )
 from ..model.vocabulary import EntryType, Light, Status
 from ..rendering.markup import md
-from ..validation.findings import CODES, Finding
 from ..validation.schemacheck import check_model
 from .changes import ADDED, DELETED, ChangeSet
 from .history import Kind, kind_of

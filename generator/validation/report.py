@@ -11,8 +11,8 @@ from pathlib import Path
 
 from ..loading.ledger import Ledger, load_ledger
 from ..loading.tree import LedgerTree
+from ..model.findings import CODES, Finding, Severity
 from ..parallel import collector_paused
-from .findings import CODES, Finding, Severity
 from .rules import check_all
 
 MESSAGE_LIMIT = 600  # characters of one finding in the text format

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ValidationError
 
 from ..loading.yamlio import TAG_NAMES, Document, Path_, dotted, spoken
 from ..model.columns import PLACEHOLDER, TO_COMPLETE
+from ..model.findings import Finding
 from ..model.vocabulary import EntryType
-from .findings import Finding
 
 _TYPE_WORDS = {
     "string_type": "文字",
