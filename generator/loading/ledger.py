@@ -10,9 +10,9 @@ from pathlib import Path, PurePosixPath
 from ..model.findings import Finding
 from ..model.schema import Department, Departments, Indicator, Indicators, Inspection, Portal, Problem
 from ..parallel import fork_map
-from ..validation.schemacheck import check_model
 from . import layout
 from .layout import ROOT
+from .schemacheck import check_model
 from .tree import Entry, FolderTree, Kind, LedgerTree, as_tree
 from .yamlio import Document, LoadError, document_from_bytes
 

@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from ..derivation import revisions
 from ..derivation.state import ProblemState, state_of
 from ..loading import layout
+from ..loading.schemacheck import check_model
 from ..loading.yamlio import LoadError, document_from_bytes
 from ..model.findings import CODES, Finding
 from ..model.schema import (
@@ -32,7 +33,6 @@ from ..model.schema import (
 )
 from ..model.vocabulary import EntryType, Light, Status
 from ..rendering.markup import md
-from ..validation.schemacheck import check_model
 from .changes import ADDED, DELETED, ChangeSet
 from .history import Kind, kind_of
 
