@@ -12,8 +12,8 @@ from pathlib import Path
 
 from ..loading import layout
 from ..model.findings import CODES
-from ..model.reference import field_reference
 from .markup import environment
+from .reference import field_reference
 
 HEADER = """<!-- 由 generator/rendering/templates/_pull_requests.md.j2 生成（make contributing），请改模板，不要直接改本文件。 -->
 # 参与填报

@@ -22,10 +22,10 @@ from ..loading.snapshots import SUMS
 from ..model import columns, excel, vocabulary
 from ..model.findings import CODES
 from ..model.jsonschema import render_schema
-from ..model.reference import field_reference
 from ..model.schema import SCHEMAS, Close, Extension, Notice, Problem, Progress, Review, Revision
 from . import charts, datafiles, urls
 from .markup import md
+from .reference import field_reference
 
 
 @dataclass(frozen=True)
