@@ -369,7 +369,7 @@ def _report_check(run, output_format: str) -> None:
 def codeowners(repository: str) -> None:
     """根据 portal.yml 和 departments.yml 中登记的 owners 生成 .github/CODEOWNERS 和 .gitlab/CODEOWNERS：
     各部门文件夹由本部门审核，其余文件由专班办公室审核。修改 owners 后运行并提交。"""
-    from .review.codeowners import write_codeowners
+    from .validation.codeowners import write_codeowners
 
     root = Path(repository)
     if not (root / "ledgers").is_dir():
