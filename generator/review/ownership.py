@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from ..loading import layout
+from ..loading.layout import Kind, department_of, kind_of
 from ..loading.ledger import Owners, owners_of
 from ..loading.yamlio import Document, LoadError, document_from_bytes
 from ..model.findings import Finding
 from .changes import DELETED, ChangeSet, FileChange
-from .history import Kind, department_of, kind_of
 from .platforms import PlatformError
 
 CODES = ("E511", "E512", "E517", "E520", "E521", "E522", "E523", "E524")

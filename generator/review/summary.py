@@ -15,12 +15,12 @@ from pathlib import PurePosixPath
 
 from ..derivation.state import ProblemState, state_of
 from ..loading import layout
+from ..loading.layout import Kind, kind_of
 from ..loading.schemacheck import check_model
 from ..loading.yamlio import LoadError, document_from_bytes
 from ..model.schema import Close, Extension, LogEntry, Portal, Problem, Revision, Thresholds
 from ..model.vocabulary import Light
 from .changes import ADDED, DELETED, ChangeSet
-from .history import Kind, kind_of
 
 
 @dataclass
