@@ -265,9 +265,9 @@ def _build_options(command):
 
 def _generate(path: str, docs: str, as_of: dt.date | None, today_: dt.date | None, commit: str | None,
               **options):
-    from .commands.build import AsOfError, BuildError
-    from .commands.build import build as run
     from .validation.report import format_text
+    from .writing.build import AsOfError, BuildError
+    from .writing.build import build as run
 
     try:
         return run(_ledger_root(path), Path(docs), as_of or default_as_of(), commit, today_ or today(), **options)

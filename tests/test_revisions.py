@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from generator.commands.build import build
 from generator.derivation.campaign import campaign_of
 from generator.model import permanence
 from generator.model.schema import Problem
 from generator.rendering import reports
 from generator.rendering.wordfile import bulletin_docx
 from generator.validation.report import validate
+from generator.writing.build import build
 
 from .conftest import AS_OF, ROOT
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.commands.build import BuildError, build
 from generator.rendering import pages
 from generator.rendering.pages import File, Page
+from generator.writing.build import BuildError, build
 from generator.writing.writer import MANIFEST, WriteError, Writer
 
 from .conftest import AS_OF, ROOT

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..derivation.campaign import campaign_of
 from ..rendering.workbook import ledger_workbook
 from ..validation.report import Report, validate
-from .build import AsOfError, check_as_of
+from ..writing.build import AsOfError, check_as_of
 
 
 class ExportError(Exception):

@@ -1,4 +1,5 @@
-"""`rectify build`: validate against today, cut the ledger to the as-of date, derive, render, write.
+"""The build of the portal into docs/ (`rectify build`, `site` and `serve`): validate against today, cut the
+ledger to the as-of date, derive, render, write.
 
 Nothing valid is lost: after writing, the build checks that every problem on record on the as-of
 date became exactly one problem page, one finder entry and one row of each download, and fails
@@ -25,7 +26,7 @@ from ..rendering import urls
 from ..rendering.pages import entry_summary, portal_outputs
 from ..validation.report import Report, validate
 from ..validation.rules.published import published_history
-from ..writing.writer import Writer
+from .writer import Writer
 
 
 class BuildError(Exception):
