@@ -35,7 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("generator.publishing",),
     ("generator.spreadsheet",),
     ("generator.commands",),
-    ("generator.cli", "generator.__main__", "generator"),
+    ("generator.cli", "generator.__main__", "generator"),  # "generator": the package's own __init__
 )
 
 COMMANDS = "generator.commands"
