@@ -285,9 +285,9 @@ def _build_options(command):
 
 
 def _generate(path: str, docs: str, as_of: dt.date, today: dt.date, commit: str | None, **options):
-    from .commands.build import AsOfError, BuildError
-    from .commands.build import build as run
     from .validation.report import format_text
+    from .writing.build import AsOfError, BuildError
+    from .writing.build import build as run
 
     try:
         return run(_ledger_root(path), Path(docs), as_of, commit, today, **options)
@@ -395,7 +395,7 @@ def codeowners(repository: str) -> None:
     """根据 portal.yml 和 departments.yml 中登记的 owners 生成 .github/CODEOWNERS 和 .gitlab/CODEOWNERS：
     各部门文件夹由本部门审核，其余文件由专班办公室审核。修改 owners 后运行并提交。"""
     from .loading.layout import LEDGERS
-    from .review.codeowners import write_codeowners
+    from .validation.codeowners import write_codeowners
 
     root = Path(repository)
     if not (root / LEDGERS).is_dir():

@@ -54,7 +54,7 @@ def base_ledger(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def sample_docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample city's generated docs/ as of AS_OF, built once for the tests that only read it."""
-    from generator.commands.build import build
+    from generator.writing.build import build
 
     target = tmp_path_factory.mktemp("sample") / "docs"
     build(ROOT / "ledgers", target, AS_OF, "test", AS_OF)

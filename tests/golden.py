@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from generator.commands.build import build
+from generator.writing.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"

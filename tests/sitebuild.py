@@ -11,8 +11,8 @@ import shutil
 import threading
 from pathlib import Path
 
-from generator.commands.build import build
 from generator.commands.site import EarlySearch, publish
+from generator.writing.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 

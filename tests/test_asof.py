@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.commands.build import build
 from generator.derivation.asof import ledger_at
 from generator.derivation.campaign import campaign_of
 from generator.derivation.state import state_of
 from generator.validation.report import validate
+from generator.writing.build import build
 
 from .conftest import AS_OF, ROOT
 

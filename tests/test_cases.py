@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.loading.yamlio import read_document
-from generator.validation.findings import CODES
+from generator.model.findings import CODES
 from generator.validation.report import format_text, validate
 
 from .conftest import AS_OF, CASES, materialize
@@ -58,7 +58,8 @@ def test_messages_are_chinese_and_point_at_a_file(case: Path, tmp_path: Path) ->
 
 
 def test_every_code_has_an_invalid_case() -> None:
-    from generator.review import codeowners, history, ownership
+    from generator.review import history, ownership
+    from generator.validation import codeowners
     from generator.validation.rules import published
 
     covered = {line.split()[-1] for case in INVALID for line in spec_of(case)["expect"]}

@@ -504,9 +504,9 @@ def test_codeowners_written_for_both_platforms_and_checked_by_validate(capsys, r
 
 
 def test_sample_codeowners_are_up_to_date() -> None:
+    from generator.loading.ledger import owners_of
     from generator.loading.tree import FolderTree
-    from generator.review.codeowners import PLATFORMS, codeowners_text
-    from generator.review.ownership import owners_of
+    from generator.validation.codeowners import PLATFORMS, codeowners_text
 
     from .conftest import ROOT
 
@@ -877,7 +877,8 @@ def test_approvals_that_cannot_be_read_are_a_finding_that_says_why(capsys, repo:
 
 
 def test_every_code_of_the_checks_has_a_case_here() -> None:
-    from generator.review import codeowners, history, ownership
+    from generator.review import history, ownership
+    from generator.validation import codeowners
 
     source = Path(__file__).read_text(encoding="utf-8")
     asserted = set(re.findall(r'"(E5\d\d)"', source.split("def test_every_code_of_the_checks")[0]))

@@ -29,10 +29,10 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from generator.loading import layout
+from generator.loading.schemacheck import check_model
 from generator.loading.yamlio import LoadError, parse_document
 from generator.model.schema import SCHEMAS
 from generator.model.vocabulary import EntryType
-from generator.validation.schemacheck import check_model
 
 from .conftest import CASES, ROOT
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.commands.build import build, rewrite
 from generator.derivation.site import Part, changes
 from generator.rendering import families
 from generator.rendering.families import INDEX
+from generator.writing.build import build, rewrite
 
 from .conftest import AS_OF, sample_as_published
 

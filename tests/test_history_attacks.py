@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.commands.build import build
 from generator.commands.snapshot import take
 from generator.commands.verify import verify
 from generator.derivation.snapshot import check_history, render, sha256, trend
 from generator.loading.snapshots import SavedCopyError, git_record, read_folder, read_saved
 from generator.validation.report import validate
+from generator.writing.build import build
 
 from .conftest import AS_OF, sample_as_published
 from .test_cli import rectify

@@ -126,7 +126,7 @@ def test_the_month_in_progress_is_marked_and_past_months_are_not(sample) -> None
 def test_a_past_bulletin_is_the_same_whenever_it_is_built(tmp_path: Path) -> None:
     """March 2026's bulletin built as of 2026-04-05 and as of the sample's today: the same page (but for the
     footer's as-of date), the same ranking data and the same Word file."""
-    from generator.commands.build import build
+    from generator.writing.build import build
 
     pages = {}
     for as_of in (D(2026, 4, 5), AS_OF):

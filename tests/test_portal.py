@@ -14,11 +14,11 @@ import plotly.graph_objects as go
 import pytest
 from openpyxl import load_workbook
 
-from generator.commands.build import BuildError, build
 from generator.derivation.campaign import campaign_of, weekly_curve
 from generator.rendering import charts
 from generator.rendering.markup import md, text
 from generator.validation.report import validate
+from generator.writing.build import BuildError, build
 
 from .conftest import AS_OF
 

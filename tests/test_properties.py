@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.loading.yamlio import Document, LoadError, dump, parse_document
-from generator.validation.findings import CODES, Finding
+from generator.model.findings import CODES, Finding
 from generator.validation.report import validate
 
 from .conftest import AS_OF, BASE, CASES

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from generator.commands.build import build
 from generator.derivation import periods
 from generator.derivation.campaign import campaign_of
 from generator.derivation.site import site_of
@@ -23,6 +22,7 @@ from generator.model.schema import Problem
 from generator.rendering.bulletinview import bulletin_view
 from generator.rendering.wordfile import bulletin_docx
 from generator.validation.report import validate
+from generator.writing.build import build
 
 from .conftest import AS_OF, ROOT
 

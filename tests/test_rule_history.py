@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.commands.build import build, rules_through_time
 from generator.derivation.rulebook import current_only
 from generator.derivation.site import Part
 from generator.loading.portalhistory import read_portal_history
 from generator.loading.yamlio import read_document
 from generator.model.schema import Portal
+from generator.writing.build import build, rules_through_time
 
 from .conftest import AS_OF, ROOT
 from .test_cli import rectify

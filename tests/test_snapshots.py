@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.commands.build import build
 from generator.commands.snapshot import SnapshotError, take
 from generator.derivation.snapshot import check_history, render, sha256, snapshot_of
 from generator.loading.snapshots import read_folder
 from generator.model.calendar import Week, week_label, weeks
 from generator.validation.report import validate
+from generator.writing.build import build
 
 from .conftest import AS_OF, ROOT, sample_as_published
 from .test_cli import rectify

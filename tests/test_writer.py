@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from generator import parallel
-from generator.commands.build import BuildError, build
 from generator.rendering import families
 from generator.rendering.outputs import File, Page
+from generator.writing.build import BuildError, build
 from generator.writing.writer import MANIFEST, WriteError, Writer
 
 from .conftest import AS_OF, ROOT

@@ -13,10 +13,10 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from ..model.findings import Finding
 from ..review import history, ownership, platforms
 from ..review.changes import ChangeSet
 from ..review.platforms import PlatformError
-from ..validation.findings import Finding
 from ..validation.report import CheckReport
 
 

@@ -10,9 +10,10 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from ..rendering.summary import markdown
 from ..review import history, ownership
 from ..review.changes import ChangeSet
-from ..review.summary import markdown, summarize
+from ..review.summary import summarize
 
 
 def diff(repository: Path, base: str, today: dt.date, author: str | None = None, teams: Iterable[str] = (),

@@ -17,7 +17,7 @@ import click
 
 from ..clock import default_as_of
 from ..validation.report import format_text
-from .build import BuildError, build
+from ..writing.build import BuildError, build
 
 
 def _fingerprint(root: Path) -> tuple:

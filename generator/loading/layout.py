@@ -1,7 +1,8 @@
 """Where ledger files live, declared once: the loader, the rules and the scaffold all ask here.
 
 Paths are relative to the ledger folder and use forward slashes (`PurePosixPath`), the same whether
-the ledger is read from a folder on disk or from a git commit.
+the ledger is read from a folder on disk or from a git commit; `kind_of` and `department_of` classify a path
+of the repository instead (`ledgers/...`, `snapshots/...`), as a change against a base lists them.
 """
 
 from __future__ import annotations
@@ -82,3 +83,31 @@ def next_free_id(taken: Iterable[str], prefix: str, year: int) -> str:
     pattern = re.compile(rf"^{re.escape(prefix)}-{year}-(\d{{3,5}})$")
     numbers = [int(m[1]) for problem_id in taken if (m := pattern.match(problem_id))]
     return f"{prefix}-{year}-{max(numbers, default=0) + 1:03d}"
+
+
+class Kind:
+    """What a repository path holds: a problem file, an inspection record, a registry, a weekly snapshot, or else."""
+
+    PROBLEM, INSPECTION, REGISTRY, SNAPSHOT, OTHER = "problem", "inspection", "registry", "snapshot", "other"
+
+
+def kind_of(path: PurePosixPath) -> str:
+    """What a repository path holds, by where it lies."""
+    parts = path.parts
+    if parts[0] == SNAPSHOTS:
+        return Kind.SNAPSHOT
+    if parts[0] != LEDGERS or len(parts) < 2 or is_ignored(path.name):
+        return Kind.OTHER
+    if len(parts) == 2:
+        return Kind.REGISTRY if parts[1] in REGISTRIES else Kind.OTHER
+    if len(parts) == 3 and is_ledger_name(path.name):
+        return Kind.INSPECTION if parts[1] == INSPECTIONS else Kind.PROBLEM
+    return Kind.OTHER
+
+
+def department_of(path: PurePosixPath) -> str | None:
+    """The department folder a path lies in (`ledgers/<department>/...`), or None."""
+    parts = path.parts
+    if len(parts) >= 3 and parts[0] == LEDGERS and parts[1] != INSPECTIONS:
+        return parts[1]
+    return None

@@ -1,4 +1,5 @@
-"""Reading a ledger, from a folder or a git commit: every file loaded strictly and checked against its schema."""
+"""Reading a ledger, from a folder or a git commit: every file loaded strictly and checked against its schema;
+and, leniently, the owners its registries declare (for CODEOWNERS and check-ownership)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from ..model.findings import Finding
 from ..model.schema import Department, Departments, Indicator, Indicators, Inspection, Portal, Problem
 from ..parallel import fork_map
-from ..validation.findings import Finding
-from ..validation.schemacheck import check_model
 from . import layout
 from .layout import ROOT
+from .schemacheck import check_model
 from .tree import Entry, FolderTree, Kind, LedgerTree, as_tree
 from .yamlio import Document, LoadError, document_from_bytes
 
@@ -224,3 +225,42 @@ def _load_inspections(folder: PurePosixPath, ledger: Ledger) -> None:
         ledger.findings.extend(errors)
         if inspection is not None:
             ledger.inspections.append(InspectionFile(document, inspection))
+
+
+@dataclass
+class Owners:
+    """Who owns what, as a ledger's registries declare it."""
+
+    office: list[str] = field(default_factory=list)
+    departments: dict[str, list[str]] = field(default_factory=dict)  # id -> owners, in registry order
+    names: dict[str, str] = field(default_factory=dict)  # id -> the department's name
+
+
+def owners_of(tree: LedgerTree | None) -> Owners:
+    """The owners a ledger declares (none without a ledger); read leniently (values as written), since a
+    broken registry is validate's to report and must not let every change through."""
+    found = Owners()
+    if tree is None:
+        return found
+    portal = _registry_data(tree, layout.PORTAL)
+    if isinstance(portal, dict):
+        found.office = _handles(portal.get("owners"))
+    registry = _registry_data(tree, layout.DEPARTMENTS)
+    units = registry.get("departments") if isinstance(registry, dict) else None
+    for unit in units if isinstance(units, list) else []:
+        if isinstance(unit, dict) and isinstance(unit.get("id"), str) and unit["id"] not in found.departments:
+            found.departments[unit["id"]] = _handles(unit.get("owners"))
+            found.names[unit["id"]] = str(unit.get("name") or unit["id"])
+    return found
+
+
+def _registry_data(tree: LedgerTree, name: str):
+    path = PurePosixPath(name)
+    try:
+        return document_from_bytes(tree.read(path), path, tree.display(path)).data
+    except (LoadError, FileNotFoundError):
+        return None
+
+
+def _handles(value) -> list[str]:
+    return [str(item).strip() for item in value if str(item).strip()] if isinstance(value, list) else []

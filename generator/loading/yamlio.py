@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ..validation.findings import Finding
+from ..model.findings import Finding
 
 try:  # libyaml's parser when installed; the pure-Python one otherwise
     from yaml import CSafeLoader as _BaseLoader

@@ -1,1 +1,1 @@
-"""The contract with the departments: the ledger schema, its vocabulary and its tabular columns."""
+"""The contract with the departments: the ledger schema, its vocabulary, its tabular columns and the finding codes."""

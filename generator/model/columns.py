@@ -13,12 +13,10 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from .vocabulary import SourceKind, Supervision
-
-if TYPE_CHECKING:  # the columns read a derived row; the model does not depend on derivation at run time
-    from ..derivation.campaign import Row
+from .schema import Category, Department, Problem, Step
+from .vocabulary import Light, SourceKind, Status, Supervision
 
 PLACEHOLDER = "请填写"  # every placeholder starts so; the validator refuses a value that still does (E329)
 TO_COMPLETE = "待补充"  # what `rectify import --force` writes for a value the sheet lacked; refused too (E330)
@@ -29,6 +27,51 @@ SOURCE_SEPARATOR = "："
 # a break or a sentence's end; "2025.3" (a date) and "3.5 亿" (an amount) are not numbers of measures.
 _MEASURE_START = re.compile(
     r"(?:(?:^|(?<=[\n。；;！!，,\s]))\s*(?:\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[）)])|[\u2460-\u2473])\s*")
+
+
+class State(Protocol):
+    """The derived figures of a problem that the columns show (derivation/state.py's `ProblemState` is one)."""
+
+    @property
+    def status(self) -> Status: ...
+    @property
+    def light(self) -> Light: ...
+    @property
+    def reasons(self) -> tuple[str, ...]: ...
+    @property
+    def percent(self) -> int: ...
+    @property
+    def schedule(self) -> int: ...
+    @property
+    def deadline(self) -> dt.date: ...
+    @property
+    def extensions(self) -> int: ...
+    @property
+    def done_on(self) -> dt.date | None: ...
+    @property
+    def closed_on(self) -> dt.date | None: ...
+    @property
+    def last_entry(self) -> dt.date | None: ...
+
+
+class Row(Protocol):
+    """What a column reads of one problem: the problem, its registry entries and its derived state.
+
+    Declared here, as the shape the columns need, so that the contract does not depend on the derivation that
+    produces it (derivation/campaign.py's `Row` is one)."""
+
+    @property
+    def problem(self) -> Problem: ...
+    @property
+    def state(self) -> State: ...
+    @property
+    def department(self) -> Department: ...
+    @property
+    def category(self) -> Category: ...
+    @property
+    def step(self) -> Step | None: ...
+    @property
+    def cooperating(self) -> tuple[str, ...]: ...  # cooperating units by name
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..loading import layout
-from ..model.reference import field_reference
-from ..validation.findings import CODES
+from ..model.findings import CODES
 from .markup import environment
+from .reference import field_reference
 
 HEADER = """<!-- 由 generator/rendering/templates/_pull_requests.md.j2 生成（make contributing），请改模板，不要直接改本文件。 -->
 # 参与填报

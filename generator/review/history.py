@@ -22,44 +22,19 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..loading import layout
+from ..loading.layout import Kind, kind_of
 from ..loading.yamlio import Document, LoadError, document_from_bytes
 from ..model import permanence
+from ..model.findings import Finding
 from ..model.permanence import Rule
 from ..model.schema import Problem
 from ..model.vocabulary import EntryType, RevisedField
-from ..validation.findings import Finding
 from .changes import ADDED, DELETED, MODIFIED, RENAMED, ChangeSet, FileChange
 
 CODES = ("E501", "E502", "E503", "E504", "E505", "E506", "E507", "E508", "E509", "E510", "E514", "E515", "E516")
 
 _WEEK_FILE = re.compile(r"^(\d{4})-W(\d{2})\.json$")
 _DATE_FIELDS = {"deadline": "完成时限", "opened": "列入台账日期"}
-
-
-class Kind:
-    PROBLEM, INSPECTION, REGISTRY, SNAPSHOT, OTHER = "problem", "inspection", "registry", "snapshot", "other"
-
-
-def kind_of(path: PurePosixPath) -> str:
-    """What a repository path holds, by where it lies."""
-    parts = path.parts
-    if parts[0] == layout.SNAPSHOTS:
-        return Kind.SNAPSHOT
-    if parts[0] != layout.LEDGERS or len(parts) < 2 or layout.is_ignored(path.name):
-        return Kind.OTHER
-    if len(parts) == 2:
-        return Kind.REGISTRY if parts[1] in layout.REGISTRIES else Kind.OTHER
-    if len(parts) == 3 and layout.is_ledger_name(path.name):
-        return Kind.INSPECTION if parts[1] == layout.INSPECTIONS else Kind.PROBLEM
-    return Kind.OTHER
-
-
-def department_of(path: PurePosixPath) -> str | None:
-    """The department folder a path lies in (`ledgers/<department>/...`), or None."""
-    parts = path.parts
-    if len(parts) >= 3 and parts[0] == layout.LEDGERS and parts[1] != layout.INSPECTIONS:
-        return parts[1]
-    return None
 
 
 def recorded_until(changes: ChangeSet) -> tuple[dt.date, str] | None:

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from ..loading import layout
-from ..loading.tree import LedgerTree
+from ..loading.layout import Kind, department_of, kind_of
+from ..loading.ledger import Owners, owners_of
 from ..loading.yamlio import Document, LoadError, document_from_bytes
-from ..validation.findings import Finding
+from ..model.findings import Finding
 from .changes import DELETED, ChangeSet, FileChange
-from .history import Kind, department_of, kind_of
 from .platforms import PlatformError
 
 CODES = ("E511", "E512", "E517", "E520", "E521", "E522", "E523", "E524")
@@ -37,45 +37,6 @@ SIGNED_OFF = {"extension": "延期", "revision": "调整", "close": "销号"}
 # neighbour's folder `-diff` so that the reviewer sees no change): the office's, in whatever folder.
 GIT_SETTINGS = frozenset({".gitattributes", ".gitmodules", ".gitignore", ".lfsconfig", ".mailmap"})
 OFFICE = "专班办公室"
-
-
-@dataclass
-class Owners:
-    """Who owns what, as a ledger's registries declare it."""
-
-    office: list[str] = field(default_factory=list)
-    departments: dict[str, list[str]] = field(default_factory=dict)  # id -> owners, in registry order
-    names: dict[str, str] = field(default_factory=dict)  # id -> the department's name
-
-
-def owners_of(tree: LedgerTree | None) -> Owners:
-    """The owners a ledger declares (none without a ledger); read leniently (values as written), since a
-    broken registry is validate's to report and must not let every change through."""
-    found = Owners()
-    if tree is None:
-        return found
-    portal = _data(tree, layout.PORTAL)
-    if isinstance(portal, dict):
-        found.office = _handles(portal.get("owners"))
-    registry = _data(tree, layout.DEPARTMENTS)
-    units = registry.get("departments") if isinstance(registry, dict) else None
-    for unit in units if isinstance(units, list) else []:
-        if isinstance(unit, dict) and isinstance(unit.get("id"), str) and unit["id"] not in found.departments:
-            found.departments[unit["id"]] = _handles(unit.get("owners"))
-            found.names[unit["id"]] = str(unit.get("name") or unit["id"])
-    return found
-
-
-def _data(tree: LedgerTree, name: str):
-    path = PurePosixPath(name)
-    try:
-        return document_from_bytes(tree.read(path), path, tree.display(path)).data
-    except (LoadError, FileNotFoundError):
-        return None
-
-
-def _handles(value) -> list[str]:
-    return [str(item).strip() for item in value if str(item).strip()] if isinstance(value, list) else []
 
 
 def normal(handle: str) -> str:

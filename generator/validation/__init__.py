@@ -1,1 +1,1 @@
-"""Stage 2, validation: findings as data, the schema check, the cross-file rules and the report formats."""
+"""Stage 2, validation: the cross-file rules, CODEOWNERS against the registries, and the report formats."""

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from ..loading.ledger import Ledger, load_ledger
 from ..loading.tree import LedgerTree
+from ..model.findings import CODES, Finding, Severity
 from ..parallel import collector_paused
-from .findings import CODES, Finding, Severity
+from .codeowners import check_committed
 from .rules import check_all
 
 MESSAGE_LIMIT = 600  # characters of one finding in the text format
@@ -95,8 +96,6 @@ def validate(source: LedgerTree | Path, today: dt.date, repository: Path | None 
         findings = list(ledger.findings)
         findings.extend(check_all(ledger, today))
     if repository is not None:
-        from ..review.codeowners import check_committed
-
         findings.extend(check_committed(repository, ledger.root))
     if history and isinstance(source, Path) and not any(f.severity == Severity.ERROR for f in findings):
         from .rules.published import check as check_published

@@ -1,1 +1,2 @@
-"""Stage 5, writing: one writer puts the rendered outputs into docs/ and cleans up what it wrote before."""
+"""Stage 5, writing: the build runs the pipeline into docs/, where one writer puts the rendered outputs and cleans
+up what it wrote before."""

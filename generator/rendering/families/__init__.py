@@ -12,7 +12,7 @@ a family derives what another could need, caches or writes. Each module declares
 - `outputs(site, keys)`: its outputs, all of them or only those of `keys` (`INDEX` for the site-wide ones).
 
 The declarations are used twice. The build schedules families by what they read: those reading neither the
-cycle nor the history check are written while the check runs (commands/build.py). And `affected` says which
+cycle nor the history check are written while the check runs (writing/build.py). And `affected` says which
 outputs a changed problem file touches, so that a rebuild writes only those (tests/test_families.py changes
 one problem and checks that the outputs so rebuilt are the bytes of a full build).
 
@@ -22,78 +22,31 @@ its `FAMILY`, one template, and one line in `FAMILIES` below.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
-from enum import Enum
+from collections.abc import Collection, Iterator
 
-from ...derivation.site import Part, ProblemChange, Site, sources
+from ...derivation.site import Part, ProblemChange, Site
 from ..outputs import Output
+from . import (
+    assets,
+    bulletin,
+    categories,
+    data,
+    departments,
+    feeds,
+    history,
+    home,
+    inspections,
+    lists,
+    lookback,
+    problems,
+    reference,
+    xun,
+)
+from .family import INDEX, Family, Per
 
-INDEX = ""  # the key of a family's site-wide outputs
-
-
-class Per(Enum):
-    """How a family's outputs divide, and so which of them a changed problem touches."""
-
-    SITE = "site"  # one set for the whole site: touched by any change to what it reads
-    PROBLEM = "problem"  # one per problem: the changed problem's
-    DEPARTMENT = "department"  # one per department: those that lead or cooperate on the changed problem
-    CATEGORY = "category"  # one per category: the changed problem's
-    XUN = "xun"  # one per 旬: those cut on or after the first day the problem reads differently
-    MONTH = "month"  # one per month, likewise
-
-
-Outputs = Callable[[Site, Collection[str] | None], Iterator[Output]]
-
-
-@dataclass(frozen=True)
-class Family:
-    name: str
-    per: Per
-    reads: frozenset[Part]
-    outputs: Outputs
-    index_reads: frozenset[Part] = frozenset()
-
-    @property
-    def everything_read(self) -> frozenset[Part]:
-        """Every part the family's outputs read, with what the derived ones are made from."""
-        return sources(self.reads | self.index_reads)
-
-    def keys_touched(self, change: ProblemChange, site: Site) -> set[str]:
-        """The keys of the outputs that `change` touches (`site`: the site after the change)."""
-        keys = {INDEX} if Part.PROBLEMS in sources(self.index_reads) else set()
-        if Part.PROBLEMS not in sources(self.reads):
-            return keys
-        if self.per is Per.SITE:
-            return keys | {INDEX}
-        if self.per is Per.PROBLEM:
-            return keys | {change.id}
-        if self.per is Per.DEPARTMENT:
-            return keys | set(change.departments)
-        if self.per is Per.CATEGORY:
-            return keys | set(change.categories)
-        if self.per is Per.XUN:
-            return keys | {r.period.key for r in site.cycle.xuns if r.cut >= change.since}
-        return keys | {b.key for b in site.bulletins if b.report.cut >= change.since}
-
+__all__ = ["BY_NAME", "FAMILIES", "INDEX", "Family", "Per", "affected", "outputs", "reading"]
 
 def _registry() -> tuple[Family, ...]:
-    from . import (
-        assets,
-        bulletin,
-        categories,
-        data,
-        departments,
-        feeds,
-        history,
-        home,
-        inspections,
-        lists,
-        lookback,
-        problems,
-        reference,
-        xun,
-    )
 
     return (home.FAMILY, departments.FAMILY, categories.FAMILY, problems.FAMILY, lists.FAMILY, inspections.FAMILY,
             xun.FAMILY, bulletin.FAMILY, lookback.FAMILY, feeds.FAMILY, history.FAMILY, reference.FAMILY,

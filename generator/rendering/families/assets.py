@@ -11,7 +11,7 @@ from ...derivation.site import Site
 from ...model import vocabulary
 from .. import urls
 from ..outputs import File, Output
-from . import INDEX, Family, Per
+from .family import INDEX, Family, Per
 
 VENDOR = Path(__file__).parent.parent / "vendor"
 

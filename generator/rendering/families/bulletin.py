@@ -12,7 +12,7 @@ from .. import urls
 from ..bulletinview import bulletin_view, ranking_csv, ranking_json
 from ..outputs import File, Output, Page
 from ..wordfile import bulletin_docx
-from . import INDEX, Family, Per
+from .family import INDEX, Family, Per
 
 
 def outputs(site: Site, keys: Collection[str] | None) -> Iterator[Output]:

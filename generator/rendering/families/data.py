@@ -9,7 +9,7 @@ from ...model.jsonschema import render_schema
 from ...model.schema import SCHEMAS
 from .. import datafiles, urls
 from ..outputs import File, Output, Page, human_size
-from . import INDEX, Family, Per
+from .family import INDEX, Family, Per
 
 DOWNLOADS = (
     ("problems.csv", "CSV", "全部问题，一行一个问题（Excel 可直接打开）", datafiles.problems_csv),

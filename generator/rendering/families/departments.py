@@ -10,7 +10,7 @@ from ...derivation.site import Part, Site
 from ...derivation.snapshot import trend
 from .. import charts, urls
 from ..outputs import Output, Page
-from . import INDEX, Family, Per
+from .family import INDEX, Family, Per
 
 
 def trend_chart(site: Site, chart_id: str, department: str | None = None):

@@ -13,7 +13,7 @@ from .. import urls
 from ..feeds import FeedEntry, atom
 from ..markup import entry_summary
 from ..outputs import File, Output
-from . import INDEX, Family, Per
+from .family import INDEX, Family, Per
 
 FEED_REPORTS = 12  # 旬 reports in a feed
 

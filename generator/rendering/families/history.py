@@ -12,7 +12,7 @@ from ...loading.snapshots import SUMS
 from ...model.calendar import Week, week_of_file
 from .. import charts, urls
 from ..outputs import File, Output, Page
-from . import INDEX, Family, Per
+from .family import INDEX, Family, Per
 
 HISTORY_ROWS = 500  # problems listed on the history page: a rewrite of a whole ledger stays a readable page
 

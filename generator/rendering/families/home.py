@@ -9,8 +9,8 @@ from ...derivation.campaign import tally, weekly_curve
 from ...derivation.site import Part, Site
 from .. import charts, urls
 from ..outputs import Output, Page
-from . import INDEX, Family, Per
 from .departments import trend_chart
+from .family import INDEX, Family, Per
 
 
 def outputs(site: Site, keys: Collection[str] | None) -> Iterator[Output]:

@@ -8,7 +8,7 @@ from ...derivation import selection
 from ...derivation.site import Part, Site
 from .. import urls
 from ..outputs import Output, Page
-from . import INDEX, Family, Per
+from .family import INDEX, Family, Per
 
 
 def outputs(site: Site, keys: Collection[str] | None) -> Iterator[Output]:

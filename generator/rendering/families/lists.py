@@ -9,7 +9,7 @@ from ...derivation.site import Part, Site
 from .. import urls
 from ..markup import md
 from ..outputs import Output, Page
-from . import INDEX, Family, Per
+from .family import INDEX, Family, Per
 
 # name, title, introduction, selection, the list's own column (header, cell of a row), a closing note,
 # the glossary term the list is about

@@ -8,7 +8,7 @@ from ...derivation.periods import LIST_LIMIT
 from ...derivation.site import Part, Site
 from .. import urls
 from ..outputs import Output, Page
-from . import INDEX, Family, Per
+from .family import INDEX, Family, Per
 
 RECENT_LIMIT = 100  # the look-back page's table of reviews done
 

@@ -13,7 +13,7 @@ from ...model import columns
 from ...model.schema import Problem, Revision
 from .. import charts, urls
 from ..outputs import Output, Page
-from . import INDEX, Family, Per
+from .family import INDEX, Family, Per
 
 # The placeholders of the problem page shell (templates/shell.md.j2), which the publisher replaces.
 SHELL_TITLE = "rc-shell-title"

@@ -7,11 +7,11 @@ from collections.abc import Collection, Iterator
 from ...derivation.site import Part, Site
 from ...loading import layout
 from ...model import excel
-from ...model.reference import field_reference
-from ...validation.findings import CODES
+from ...model.findings import CODES
 from .. import urls
 from ..outputs import Output, Page
-from . import INDEX, Family, Per
+from ..reference import field_reference
+from .family import INDEX, Family, Per
 
 
 def outputs(site: Site, keys: Collection[str] | None) -> Iterator[Output]:

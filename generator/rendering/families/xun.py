@@ -8,7 +8,7 @@ from ...derivation.periods import LIST_LIMIT
 from ...derivation.site import Part, Site
 from .. import urls
 from ..outputs import Output, Page
-from . import Family, Per
+from .family import Family, Per
 
 
 def outputs(site: Site, keys: Collection[str] | None) -> Iterator[Output]:

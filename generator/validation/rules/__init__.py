@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 
 from ...loading.ledger import Ledger
-from ..findings import Finding
+from ...model.findings import Finding
 from . import history, identity, placement, privacy, records, references, revisions, schedule
 
 Rule = Callable[[Ledger, dt.date], Iterable[Finding]]

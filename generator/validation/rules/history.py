@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 from ...derivation.lifecycle import moments
 from ...loading.ledger import Ledger
+from ...model.findings import Finding
 from ...model.schema import Close, Extension, Notice, NoticeRule, Progress, Review
 from ...model.vocabulary import ReviewOutcome
-from ..findings import Finding
 
 
 def out_of_place(dates: list[dt.date]) -> list[int]:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from ...loading import layout
 from ...loading.ledger import Ledger
 from ...loading.yamlio import Document
-from ..findings import Finding
+from ...model.findings import Finding
 
 
 def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:

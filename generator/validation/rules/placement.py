@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from ...loading import layout
 from ...loading.ledger import Ledger
-from ..findings import Finding
+from ...model.findings import Finding
 
 
 def _misnamed(ledger: Ledger, path, problem_id: str, department) -> str:

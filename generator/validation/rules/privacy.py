@@ -12,7 +12,7 @@ import yaml
 
 from ...loading.ledger import Ledger
 from ...loading.yamlio import Document, Path_, dotted, spoken
-from ..findings import Finding
+from ...model.findings import Finding
 
 _WHAT = {"E311": "手机号码", "E312": "身份证号码", "E313": "电子邮箱"}
 _FIX = {"E312": "请删去，或只保留前后几位、中间用“*”遮挡", "E311": "请删去或改用单位公开的办公电话",

@@ -17,7 +17,7 @@ from ...derivation.snapshot import FIELD_LABELS, Discrepancy, HistoryCheck, chec
 from ...loading import layout
 from ...loading.ledger import InspectionFile, Ledger, ProblemFile
 from ...loading.snapshots import CommittedSnapshot, GitRecord, folder_beside, git_record, read_folder
-from ..findings import Finding
+from ...model.findings import Finding
 
 # The codes this rule reports; their examples are the attacks in tests/test_history_attacks.py and
 # tests/test_snapshots.py (they need published snapshots beside the ledger, not one invalid file).

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from ...loading.ledger import Ledger
-from ..findings import Finding
+from ...model.findings import Finding
 
 
 def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:

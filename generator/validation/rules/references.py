@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 from ...loading import layout
 from ...loading.ledger import Ledger
+from ...model.findings import Finding
 from ...model.schema import Progress, Revision
 from ...model.vocabulary import RevisedField
-from ..findings import Finding
 
 # A cooperating unit written like a department id (ASCII slug) must be one; Chinese names are free text.
 _LOOKS_LIKE_ID = re.compile(r"^[a-z][a-z0-9-]*$")

@@ -14,12 +14,12 @@ from pydantic import TypeAdapter, ValidationError
 
 from ...derivation import revisions
 from ...loading.ledger import Ledger
+from ...loading.schemacheck import translate
 from ...loading.yamlio import Document
 from ...model import permanence
+from ...model.findings import Finding
 from ...model.schema import Problem, Revision
 from ...model.vocabulary import RevisedField
-from ..findings import Finding
-from ..schemacheck import translate
 
 _MISSING = object()
 

@@ -9,9 +9,9 @@ from ...derivation.lifecycle import standing
 from ...derivation.state import quiet_days
 from ...loading.ledger import Ledger
 from ...loading.yamlio import Document
+from ...model.findings import Finding
 from ...model.schema import Milestone, Revision
 from ...model.vocabulary import RevisedField
-from ..findings import Finding
 from .revisions import parsed
 
 

@@ -11,7 +11,7 @@ from enum import Enum
 from pydantic import BaseModel
 
 from ..loading import layout
-from .schema import (
+from ..model.schema import (
     Category,
     Close,
     Department,

@@ -1,4 +1,5 @@
-"""`rectify build`: validate against today, cut the ledger to the as-of date, derive, render, write.
+"""The build of the portal into docs/ (`rectify build`, `site` and `serve`): validate against today, cut the
+ledger to the as-of date, derive, render, write.
 
 Nothing valid is lost: after writing, the build checks that every problem on record on the as-of
 date became exactly one problem page, one finder entry and one row of each download, and fails
@@ -24,7 +25,7 @@ from ..parallel import collector_paused
 from ..rendering import families, urls
 from ..validation.report import Report, validate
 from ..validation.rules.published import published_history
-from ..writing.writer import Writer
+from .writer import Writer
 
 
 class BuildError(Exception):

@@ -1,4 +1,4 @@
-"""Schema validation of one document, with pydantic's errors turned into line-precise Chinese findings."""
+"""Schema validation of one loaded document, with pydantic's errors turned into line-precise Chinese findings."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..loading.yamlio import TAG_NAMES, Document, Path_, dotted, spoken
 from ..model.columns import PLACEHOLDER, TO_COMPLETE
+from ..model.findings import Finding
 from ..model.vocabulary import EntryType
-from .findings import Finding
+from .yamlio import TAG_NAMES, Document, Path_, dotted, spoken
 
 _TYPE_WORDS = {
     "string_type": "文字",

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from ..loading import layout
+from ..loading.ledger import Owners, owners_of
 from ..loading.tree import FolderTree, LedgerTree
-from ..validation.findings import Finding
-from .ownership import Owners, owners_of
+from ..model.findings import Finding
 
 CODES = ("E513",)
 PLATFORMS = {"github": PurePosixPath(".github/CODEOWNERS"), "gitlab": PurePosixPath(".gitlab/CODEOWNERS")}

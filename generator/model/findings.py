@@ -1,4 +1,4 @@
-"""Validation findings as data: the stable code registry and the frozen Finding type."""
+"""Findings as data: the stable code registry and the frozen Finding type every stage reports problems with."""
 
 from __future__ import annotations
 
