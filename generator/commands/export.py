@@ -9,6 +9,7 @@ from pathlib import Path
 from ..clock import unreportable
 from ..derivation.campaign import campaign_of
 from ..rendering.workbook import ledger_workbook
+from ..validation import registered
 from ..validation.report import Report, validate
 
 
@@ -37,10 +38,12 @@ def export_workbook(ledger_root: Path, out: Path, as_of: dt.date, today: dt.date
     refusal = unreportable(as_of, today, report.ledger.portal.campaign_start if report.ledger.portal else None)
     if refusal is not None:
         raise ExportError(refusal)
+    if department is not None:
+        try:
+            registered.department(report.ledger, department)
+        except registered.NotRegistered as exc:
+            raise ExportError(str(exc)) from None
     campaign = campaign_of(report.ledger, as_of)
-    if department is not None and department not in {d.id for d in campaign.departments}:
-        known = "、".join(d.id for d in campaign.departments)
-        raise ExportError(f"部门“{department}”没有在 departments.yml 中登记。已登记的部门：{known}")
     data = ledger_workbook(campaign, department)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)

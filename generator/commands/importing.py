@@ -15,15 +15,17 @@ from ..spreadsheet.conversion import convert
 from ..spreadsheet.headings import HeadingMap
 from ..spreadsheet.reading import SpreadsheetError, read_workbook
 from ..spreadsheet.report import ImportRefused, ImportReport
+from ..validation import registered
 
 
 def import_sheet(ledger_root: Path, file: Path, department: str, today: dt.date, sheet_name: str | None = None,
                  heading_map: HeadingMap | None = None, dry_run: bool = False, force: bool = False) -> ImportReport:
     """Import one sheet of `file` into `ledger_root/<department>/`; never raises for a mistake in the sheet."""
     ledger = load_ledger(ledger_root)
-    if department not in ledger.departments:
-        known = "、".join(ledger.departments) or "（departments.yml 无法读取，请先运行 rectify validate）"
-        raise ImportRefused(f"部门“{department}”没有在 departments.yml 中登记。已登记的部门：{known}")
+    try:
+        registered.department(ledger, department)
+    except registered.NotRegistered as exc:
+        raise ImportRefused(str(exc)) from None
     if ledger.portal is None:
         raise ImportRefused("portal.yml 无法读取，请先运行 rectify validate。")
     if not file.is_file():

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -25,6 +24,7 @@ from ..loading import layout
 from ..loading.layout import Kind, kind_of
 from ..loading.yamlio import Document, LoadError, document_from_bytes
 from ..model import permanence
+from ..model.calendar import week_of_file
 from ..model.findings import Finding
 from ..model.permanence import Rule
 from ..model.schema import Problem
@@ -33,7 +33,6 @@ from .changes import ADDED, DELETED, MODIFIED, RENAMED, ChangeSet, FileChange
 
 CODES = ("E501", "E502", "E503", "E504", "E505", "E506", "E507", "E508", "E509", "E510", "E514", "E515", "E516")
 
-_WEEK_FILE = re.compile(r"^(\d{4})-W(\d{2})\.json$")
 _DATE_FIELDS = {"deadline": "完成时限", "opened": "列入台账日期"}
 
 
@@ -41,14 +40,8 @@ def recorded_until(changes: ChangeSet) -> tuple[dt.date, str] | None:
     """The last day (Sunday) of the newest week a committed snapshot records, and that snapshot's name.
 
     The names are the record: `snapshots/2026-W47.json` holds the ledger as of the end of that ISO week."""
-    weeks = []
-    for path in changes.base_files(layout.SNAPSHOTS):
-        match = _WEEK_FILE.match(path.name)
-        if match:
-            try:
-                weeks.append((dt.date.fromisocalendar(int(match[1]), int(match[2]), 7), path.name))
-            except ValueError:  # week 53 of a year that has 52
-                continue
+    weeks = [(week.last, path.name) for path in changes.base_files(layout.SNAPSHOTS)
+             if (week := week_of_file(path.name)) is not None]
     return max(weeks) if weeks else None
 
 

@@ -7,7 +7,6 @@ python-calamine reads both formats (and .xlsm, .ods) with one API, reports merge
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -16,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import python_calamine
+
+from ..model.calendar import month_of
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 HEADING_SEARCH_ROWS = 20  # title rows, notes and two-level headings sit above the heading row
@@ -175,7 +176,7 @@ def parse_date(value: Any, year: int | None = None) -> tuple[dt.date, str | None
     match = _MONTH_END.match(text)
     if match and (match[1] or year) and 1 <= int(match[2]) <= 12 and (match[1] or match[3] or "月" in text):
         y, m = int(match[1] or year), int(match[2])
-        day = dt.date(y, m, calendar.monthrange(y, m)[1])
+        day = month_of(dt.date(y, m, 1)).end
         guessed = "" if match[1] else f"，年份按 {y} 年"
         return day, f"“{text}”没有写到日，按当月最后一天 {day.isoformat()} 计{guessed}，请核对"
     raise DateProblem(f"“{text}”不是日期，应为 {DATE_FORMS}")
