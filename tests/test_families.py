@@ -10,12 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from generator.derivation.site import Part, changes
-from generator.rendering import families
+from generator.derivation.campaign import campaign_of
+from generator.derivation.site import NOT_DERIVED, Part, changes, site_of
+from generator.rendering import families, urls
 from generator.rendering.families import INDEX
+from generator.rendering.outputs import Page
+from generator.validation.report import validate
 from generator.writing.build import build, rewrite
+from generator.writing.writer import Writer
 
-from .conftest import AS_OF, sample_as_published
+from .conftest import AS_OF, ROOT, sample_as_published
 
 CHANGED = "STHJ-2025-002"  # led by ecology-env, in the ecology category; agriculture and natural-resources cooperate
 ENTRY = """  - date: {day}
@@ -80,9 +84,26 @@ def test_one_changed_problem_rewrites_only_what_it_touches_and_gives_a_full_buil
     assert ("history.md" in differing) == (day < AS_OF - dt.timedelta(days=2))
 
 
-def test_every_family_is_registered_once_and_declares_what_it_reads() -> None:
-    assert len({f.name for f in families.FAMILIES}) == len(families.FAMILIES)
+def test_each_family_makes_its_outputs_from_the_derived_parts_it_declares_and_no_others() -> None:
+    """The build gives a family only the derived parts it declares (the others are not derived in the process
+    that writes it): each family, given a site with exactly those, makes every output; a site without one of
+    them is refused."""
+    report = validate(ROOT / "ledgers", AS_OF)
+    campaign = campaign_of(report.ledger, AS_OF)
+    writer = Writer(ROOT / "unused", {"portal": campaign.portal, "as_of": AS_OF, "commit": "test", "urls": urls})
+
+    def made(family, site) -> list[str]:
+        """The family's outputs as the writer makes them: its pages rendered, so that a template's use counts."""
+        return [writer.render(o) if isinstance(o, Page) else o.path for o in family.outputs(site, None)]
+
+    derived = frozenset({Part.CYCLE, Part.HISTORY})
     for family in families.FAMILIES:
-        assert family.reads <= set(Part), family.name
-        if family.per is not families.Per.SITE:
-            assert Part.PROBLEMS in family.everything_read or Part.CYCLE in family.reads, family.name
+        declared = (family.reads | family.index_reads) & derived
+        site = site_of(campaign, history=None if Part.HISTORY in declared else NOT_DERIVED,
+                       derive=declared - {Part.HISTORY})
+        assert made(family, site), family.name
+        for missing in declared:
+            bare = site_of(campaign, history=NOT_DERIVED if missing is Part.HISTORY else None,
+                           derive=declared - {Part.HISTORY, missing})
+            with pytest.raises(RuntimeError, match="does not declare"):
+                made(family, bare)

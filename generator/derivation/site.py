@@ -122,12 +122,6 @@ class Site:
     bulletins: tuple[Bulletin, ...] = NOT_DERIVED
     lookback: LookBack = NOT_DERIVED
 
-    @property
-    def derived(self) -> frozenset[Part]:
-        """The derived parts this site holds."""
-        return frozenset(p for p, value in ((Part.CYCLE, self.cycle), (Part.HISTORY, self.history))
-                         if value is not NOT_DERIVED)
-
     def with_history(self, check: HistoryCheck | None) -> Site:
         return dataclasses.replace(self, history=check)
 

@@ -35,11 +35,6 @@ class Family:
     outputs: Outputs
     index_reads: frozenset[Part] = frozenset()
 
-    @property
-    def everything_read(self) -> frozenset[Part]:
-        """Every part the family's outputs read, with what the derived ones are made from."""
-        return sources(self.reads | self.index_reads)
-
     def keys_touched(self, change: ProblemChange, site: Site) -> set[str]:
         """The keys of the outputs that `change` touches (`site`: the site after the change)."""
         keys = {INDEX} if Part.PROBLEMS in sources(self.index_reads) else set()
