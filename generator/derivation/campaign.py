@@ -69,7 +69,7 @@ def tally(rows: Iterable[Row]) -> Tally:
 
 @dataclass(frozen=True)
 class Campaign:
-    """The whole ledger as of a date: the input of every page, chart and data file."""
+    """The whole ledger as of a date, every problem with its state: the heart of the site context (site.py)."""
 
     portal: Portal
     as_of: dt.date

@@ -1,1 +1,2 @@
-"""Stage 4, rendering: page families, charts and data files, computed from a derived campaign."""
+"""Stage 4, rendering: the page families (families/), charts, data files and documents, made from the site context
+(derivation/site.py), which they only read."""
