@@ -13,9 +13,9 @@ from ..model.schema import Department, Departments, Indicator, Indicators, Inspe
 from ..parallel import fork_map
 from . import layout
 from .layout import ROOT
-from .schemacheck import check_model
+from .schemacheck import check_loaded, check_model
 from .tree import Entry, FolderTree, Kind, LedgerTree, as_tree
-from .yamlio import Document, LoadError, document_from_bytes
+from .yamlio import MAX_FILE_BYTES, Document, LoadError, document_from_bytes
 
 # Problem files from which loading is shared between processes (about 0.5 s of parsing on one core).
 PARALLEL_FROM = 1000
@@ -51,6 +51,32 @@ class Ledger:
     # file has an error must not also be told that the problem does not exist
     problem_file_ids: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
+    # files that did not pass, for the rules that read every file whatever its state (privacy): the documents
+    # that parsed, and the text of those that did not
+    rejected: list[Document] = field(default_factory=list)
+    unparsed: list[RawFile] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """A ledger file that is not YAML (a syntax error, another encoding): only its text can be read."""
+
+    display: str
+    text: str
+
+
+@dataclass
+class Refused:
+    """What loading a file that did not pass leaves: its findings, and what can still be read of it."""
+
+    findings: list[Finding] = field(default_factory=list)
+    rejected: list[Document] = field(default_factory=list)
+    unparsed: list[RawFile] = field(default_factory=list)
+
+    def into(self, ledger: Ledger) -> None:
+        ledger.findings.extend(self.findings)
+        ledger.rejected.extend(self.rejected)
+        ledger.unparsed.extend(self.unparsed)
 
 
 def load_ledger(source: LedgerTree | Path) -> Ledger:
@@ -69,7 +95,10 @@ def load_ledger(source: LedgerTree | Path) -> Ledger:
                 findings.append(Finding.make("E320", tree.display(path), (1, 1),
                                              f"找不到登记表 {name}；台账目录 {tree.display(ROOT)} 里必须有这个文件。"))
             continue
-        document = _read(tree, path, findings)
+        model_of = {layout.PORTAL: Portal, layout.DEPARTMENTS: Departments}.get(name, Indicators)
+        refused = Refused()
+        document = _read(tree, path, model_of, {}, refused)
+        refused.into(ledger)
         if document is None:
             continue
         if name == layout.PORTAL:
@@ -86,7 +115,7 @@ def load_ledger(source: LedgerTree | Path) -> Ledger:
             ledger.indicators_document = document
             if model is not None:
                 ledger.indicators = list(model.indicators)
-        findings.extend(errors)
+        findings.extend(errors)  # the registry's document is kept, valid or not: the rules read it
 
     problem_folders = []
     for entry in top:
@@ -124,12 +153,21 @@ def _entries(tree: LedgerTree, folder: PurePosixPath, findings: list[Finding]) -
     return kept
 
 
-def _read(tree: LedgerTree, path: PurePosixPath, findings: list[Finding]) -> Document | None:
+def _read(tree: LedgerTree, path: PurePosixPath, model, choices: dict, refused: Refused) -> Document | None:
+    """The document of a file that loads; for one that does not, its findings and every other finding its
+    schema `model` allows from what can still be read of it, in `refused`."""
     display = tree.display(path)
+    raw = tree.read(path)
     try:
-        return document_from_bytes(tree.read(path), path, display)
+        return document_from_bytes(raw, path, display)
     except LoadError as exc:
-        findings.extend(exc.findings)
+        refused.findings.extend(exc.findings)
+        refused.findings.extend(check_loaded(exc, model, choices))
+        if exc.whole and exc.salvaged is not None:
+            refused.rejected.append(exc.salvaged)
+        else:  # the text itself, even not UTF-8 (the digits of a number are ASCII in any encoding)
+            text = raw[:4 * MAX_FILE_BYTES].decode("utf-8", errors="replace").removeprefix("\ufeff")
+            refused.unparsed.append(RawFile(display, text))
         return None
 
 
@@ -196,35 +234,41 @@ def _load_problems(folders: list[PurePosixPath], ledger: Ledger) -> None:
     load = functools.partial(_load_problem_files, tree=ledger.root, choices=_choices(ledger))
     # a repository's objects are read through one open pack file, whose position forked readers would share
     worth_it = isinstance(ledger.root, FolderTree) and len(paths) >= PARALLEL_FROM
-    for problems, findings in fork_map(load, paths, worth_it=worth_it):
+    for problems, refused in fork_map(load, paths, worth_it=worth_it):
         ledger.problems.extend(problems)
-        ledger.findings.extend(findings)
+        refused.into(ledger)
 
 
 def _load_problem_files(paths: Sequence[PurePosixPath], tree: LedgerTree, choices: dict
-                        ) -> tuple[list[ProblemFile], list[Finding]]:
+                        ) -> tuple[list[ProblemFile], Refused]:
     problems: list[ProblemFile] = []
-    findings: list[Finding] = []
+    refused = Refused()
     for path in paths:
-        document = _read(tree, path, findings)
+        document = _read(tree, path, Problem, choices, refused)
         if document is None:
             continue
         problem, errors = check_model(document, Problem, choices)
-        findings.extend(errors)
+        refused.findings.extend(errors)
         if problem is not None:
             problems.append(ProblemFile(document, problem))
-    return problems, findings
+        else:
+            refused.rejected.append(document)
+    return problems, refused
 
 
 def _load_inspections(folder: PurePosixPath, ledger: Ledger) -> None:
     for path in _yml_files(folder, ledger):
-        document = _read(ledger.root, path, ledger.findings)
+        refused = Refused()
+        document = _read(ledger.root, path, Inspection, _choices(ledger), refused)
+        refused.into(ledger)
         if document is None:
             continue
         inspection, errors = check_model(document, Inspection, _choices(ledger))
         ledger.findings.extend(errors)
         if inspection is not None:
             ledger.inspections.append(InspectionFile(document, inspection))
+        else:
+            ledger.rejected.append(document)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from ..model.columns import PLACEHOLDER, TO_COMPLETE
 from ..model.findings import Finding
 from ..model.vocabulary import EntryType
-from .yamlio import TAG_NAMES, Document, Path_, dotted, spoken
+from .yamlio import TAG_NAMES, Document, LoadError, Path_, dotted, spoken
 
 _TYPE_WORDS = {
     "string_type": "文字",
@@ -61,7 +61,7 @@ def check_model(document: Document, model: type[BaseModel],
         validated = None
         errors = _without_misspelt_missing(model, exc.errors(include_url=False))
     findings = [_translate(document, model, e, choices or {}) for e in errors]
-    markers = list(_placeholders(document, document.data, ()))
+    markers = list(_placeholders(document, document.data, (), model))
     # a 待补充 in a date or an id is also the wrong type: the marker says better what to do
     marked = {f.field for f in markers if f.code == "E330"}
     findings = [f for f in findings if f.field not in marked] + markers
@@ -70,22 +70,100 @@ def check_model(document: Document, model: type[BaseModel],
     return validated, []
 
 
-def _placeholders(document: Document, value: Any, path: Path_):
+def check_loaded(error: LoadError, model: type[BaseModel],
+                 choices: Mapping[str, list[tuple[str, str]]] | None = None) -> list[Finding]:
+    """What else is wrong with a file that did not load, beyond the findings that stopped it: one run of
+    validate then lists every mistake, not one a run.
+
+    A file whose values only were refused (an impossible date) is checked against the schema like any other,
+    less what a refused value would be blamed for again (a date refused as impossible is not also "empty").
+    A file that did not parse is read for what its values say by themselves: placeholders and dates.
+    """
+    document = error.salvaged
+    if document is None:
+        return []
+    if not error.whole:
+        return sorted(set(_values_alone(document, model, document.data, ())))
+    _, findings = check_model(document, model, choices)
+    refused = {f.field for f in error.findings if f.field}
+    lines = {f.line for f in error.findings}
+    return [f for f in findings if f.line not in lines and not any(_within(f.field, field) for field in refused)]
+
+
+def _within(field: str, parent: str) -> bool:
+    return field == parent or field.startswith((f"{parent}.", f"{parent}["))
+
+
+def _values_alone(document: Document, model: type[BaseModel], value: Any, path: Path_):
+    """Placeholders, and dates written another way than YYYY-MM-DD, in the values of a salvaged file."""
+    if isinstance(value, str):
+        yield from _placeholders(document, value, path, model)
+        day = _loose_date(value)
+        if day is not None and day != value.strip() and _field_at(model, document.data, path)[1] is dt.date:
+            yield Finding.make("E206", document.display, document.locate(path),
+                               f"{_named(model, document.data, path)}写的是 “{value.strip()}”：日期要写成 YYYY-MM-DD，"
+                               f"月和日都写两位数，应写成 {day}。", dotted(path))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _values_alone(document, model, item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _values_alone(document, model, item, (*path, index))
+
+
+def _placeholders(document: Document, value: Any, path: Path_, model: type[BaseModel]):
     """E329 wherever the scaffold's placeholder text (请填写…) was left, E330 wherever the import's 待补充 was:
     either would be published as is."""
     if isinstance(value, str):
         if value.lstrip().startswith(PLACEHOLDER):
-            yield Finding.make("E329", document.display, document.locate(path), f"{spoken(path)}还是模板里的提示文字"
-                               f"“{value.strip()}”；请换成实际内容。", dotted(path))
+            yield Finding.make("E329", document.display, document.locate(path),
+                               f"{_named(model, document.data, path)}还是模板里的提示文字“{value.strip()}”；"
+                               "请换成实际内容。", dotted(path))
         elif value.strip().startswith(TO_COMPLETE):
-            yield Finding.make("E330", document.display, document.locate(path), f"{spoken(path)}还是“{TO_COMPLETE}”："
+            yield Finding.make("E330", document.display, document.locate(path),
+                               f"{_named(model, document.data, path)}还是“{TO_COMPLETE}”："
                                "导入的表格里没有这一项或读不出来；请换成实际内容。", dotted(path))
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _placeholders(document, item, (*path, key))
+            yield from _placeholders(document, item, (*path, key), model)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _placeholders(document, item, (*path, index))
+            yield from _placeholders(document, item, (*path, index), model)
+
+
+def _field_at(model: type[BaseModel], data: Any, path: Path_) -> tuple[Any, Any]:
+    """(FieldInfo, plain type) of the field at a data path, following a log entry's `type` to its model;
+    (None, None) where the path leaves the schema."""
+    annotation: Any = model
+    field_info = None
+    for step in path:
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, list):  # a discriminated union: the entry's own `type` picks the member
+            kind = data.get("type") if isinstance(data, dict) else None
+            annotation = next((m for m in annotation
+                               if typing.get_args(m.model_fields["type"].annotation)[0] == kind), None)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(step, str):
+            field_info = annotation.model_fields.get(step)
+            annotation = field_info.annotation if field_info is not None else None
+        elif typing.get_origin(annotation) is list and isinstance(step, int):
+            annotation = typing.get_args(annotation)[0]
+        else:
+            return None, None
+        data = data.get(step) if isinstance(data, dict) else (
+            data[step] if isinstance(data, list) and isinstance(step, int) and step < len(data) else None)
+    return field_info, _unwrap(annotation)
+
+
+def _named(model: type[BaseModel], data: Any, path: Path_) -> str:
+    """A field as a clerk knows it: its Chinese title with the key written in the file, and where it is,
+    as in 工作专班（team）, log 第 2 条的本次完成的工作（summary）, 整改措施（measures）第 1 项."""
+    last = max((i for i, step in enumerate(path) if isinstance(step, str)), default=None)
+    field_info, _ = _field_at(model, data, path[:last + 1]) if last is not None else (None, None)
+    if last is None or field_info is None or not field_info.title:
+        return spoken(path)
+    head = f"{spoken(path[:last])}的" if last else ""
+    tail = "".join(f" 第 {step + 1} 项" for step in path[last + 1:])
+    return f"{head}{field_info.title}（{path[last]}）{tail}"
 
 
 def _misspelt_type_key(document: Document, path: Path_) -> str | None:

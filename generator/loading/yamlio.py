@@ -86,11 +86,20 @@ _constructor = yaml.constructor.SafeConstructor()
 
 
 class LoadError(Exception):
-    """The file cannot become a document; carries every finding that stopped it."""
+    """The file cannot become a document; carries every finding that stopped it.
 
-    def __init__(self, findings: list[Finding]):
+    `salvaged` is what could still be read, so that one run reports every mistake: with `whole`, the
+    file parsed and only values were refused (an impossible date, a duplicate key), which are holes
+    (None) in its data; without, the file did not parse, and `salvaged` was composed from its text with
+    the typing mistakes undone and the lines the parser stopped at blanked: its values, not its shape,
+    can be trusted.
+    """
+
+    def __init__(self, findings: list[Finding], salvaged: Document | None = None, whole: bool = False):
         super().__init__(findings[0].message if findings else "load error")
         self.findings = findings
+        self.salvaged = salvaged
+        self.whole = whole
 
 
 @dataclass
@@ -201,11 +210,12 @@ def parse_document(raw: bytes, path: PurePath, display: str) -> Document:
     text = text.removeprefix("\ufeff")
     typing_mistakes = _typing_mistakes(text, display)
     if typing_mistakes:
-        raise LoadError(typing_mistakes)
+        raise LoadError(typing_mistakes, *_salvage(text, path, display, typing_mistakes))
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        raise LoadError([_syntax_finding(exc, text, display)]) from None
+        found = [_syntax_finding(exc, text, display)]
+        raise LoadError(found, *_salvage(text, path, display, found)) from None
     except yaml.reader.ReaderError as exc:
         raise LoadError([_reader_finding(exc, text, display)]) from None
     except RecursionError:
@@ -221,8 +231,51 @@ def parse_document(raw: bytes, path: PurePath, display: str) -> Document:
     except RecursionError:
         raise LoadError([Finding.make("E101", display, (1, 1), _TOO_DEEP)]) from None
     if builder.findings:
-        raise LoadError(sorted(set(builder.findings)))
+        raise LoadError(sorted(set(builder.findings)), Document(path, display, text, data), whole=True)
     return Document(path, display, text, data)
+
+
+_SALVAGED_CODES = {"E107"}  # what a value says wherever it stands (a key twice may be two documents made one)
+_SALVAGE_TRIES = 20  # lines blanked, at most, before a broken file is given up
+
+
+def _salvage(text: str, path: PurePath, display: str, found: list[Finding]) -> tuple[Document | None, bool]:
+    """What a file with a syntax error still says: its text with the typing mistakes undone (full-width colons
+    and spaces, tabs, invisible separators) and every line the parser stops at blanked, composed again.
+
+    Lines keep their numbers, so every value found in it is on the clerk's line. The value-level findings of
+    the salvaged text (an impossible date) are added to `found`, but not on a blanked line: the blanking may
+    have made them.
+    """
+    repaired = _KEY_FULL_WIDTH_COLON.sub(r"\1: ", text)
+    repaired = _FULL_WIDTH_AFTER_COLON.sub(r"\1 ", repaired)
+    repaired = _FULL_WIDTH_INDENT.sub(lambda m: m.group().replace("\u3000", "  "), repaired)
+    repaired = _TAB_INDENT.sub(lambda m: m.group().replace("\t", "  "), repaired)
+    repaired = _LINE_SEPARATORS.sub(" ", repaired)
+    lines = repaired.split("\n")
+    blanked: set[int] = set()
+    for _ in range(_SALVAGE_TRIES):
+        candidate = "\n".join(lines)
+        try:
+            root = yaml.compose(candidate, Loader=_Loader)
+            builder = _Builder(display)
+            data = builder.build(root, ()) if root is not None else None
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = min(mark.line if mark is not None else len(lines) - 1, len(lines) - 1)
+            if line in blanked or not lines[line].strip():
+                line = next((n for n in range(line, -1, -1) if lines[n].strip() and n not in blanked), -1)
+                if line < 0:
+                    return None, False
+            lines[line] = ""
+            blanked.add(line)
+            continue
+        except (yaml.YAMLError, RecursionError, ValueError):
+            return None, False
+        found.extend(f for f in builder.findings if f.line - 1 not in blanked and f.code in _SALVAGED_CODES)
+        found.sort()
+        return Document(path, display, candidate, data), False
+    return None, False
 
 
 def _line_column(text: str, index: int) -> Position:

@@ -191,6 +191,9 @@ _CODES = [
 
 CODES: dict[str, Code] = {code.id: code for code in _CODES}
 
+# Personal data on a public site cannot be taken back once published: of all errors, these come first.
+PRIVACY_CODES = frozenset({"E311", "E312", "E313"})
+
 
 @dataclass(frozen=True, order=True)
 class Finding:
@@ -224,3 +227,13 @@ class Finding:
             "field": self.field,
             "message": self.message,
         }
+
+
+def most_serious_first(findings) -> list[Finding]:
+    """Findings as a clerk should fix them: private data first, then errors, then warnings; within each, by
+    file, line and column."""
+    def rank(finding: Finding) -> tuple:
+        level = 0 if finding.code in PRIVACY_CODES else 1 if finding.severity == Severity.ERROR else 2
+        return level, finding
+
+    return sorted(set(findings), key=rank)

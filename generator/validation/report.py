@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..loading.ledger import Ledger, load_ledger
 from ..loading.tree import LedgerTree
-from ..model.findings import CODES, Finding, Severity
+from ..model.findings import CODES, Finding, Severity, most_serious_first
 from ..parallel import collector_paused
 from .codeowners import check_committed
 from .rules import check_all
@@ -101,7 +101,7 @@ def validate(source: LedgerTree | Path, today: dt.date, repository: Path | None 
         from .rules.published import check as check_published
 
         findings.extend(check_published(ledger, source, today))
-    return Report(ledger, tuple(sorted(set(findings))))
+    return Report(ledger, tuple(most_serious_first(findings)))
 
 
 def summary(report: Report | CheckReport, strict: bool = False) -> str:

@@ -57,10 +57,34 @@ def check(ledger: Ledger, today: dt.date) -> Iterator[Finding]:
     documents = [ledger.portal_document, ledger.departments_document, ledger.indicators_document]
     documents += [item.document for item in ledger.problems]
     documents += [item.document for item in ledger.inspections]
+    documents += ledger.rejected  # a file refused for another mistake is as public once fixed
     for document in documents:
         if document is not None:
             yield from _scan(document, document.data, (), today.year)
             yield from scan_comments(document, today.year)
+    for raw in ledger.unparsed:
+        yield from scan_text(raw.display, raw.text, today.year)
+
+
+# a line's key, when it has one, names the field in a file that could not be parsed
+_KEY_LINE = re.compile(r"^[ \u3000]*(?:-[ \u3000]+)?([A-Za-z_][A-Za-z0-9_]*)[ \u3000]*[:：]")
+
+
+def scan_text(display: str, text: str, last_year: int) -> Iterator[Finding]:
+    """Every line of a file the YAML parser could not read (a syntax error, another encoding): the private
+    data in it is found whatever else is wrong, in the same run."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not _CANDIDATE.search(line):
+            continue
+        key = _KEY_LINE.match(line)
+        start = key.end() if key else len(line) - len(line.lstrip(" \u3000-"))
+        where = f"“{key[1]}”" if key else f"第 {number} 行"
+        for code, shown in private_items(line[start:], last_year):
+            what = _WHAT[code]
+            yield Finding.make(
+                code, display, (number, start + 1 + len(line[start:]) - len(line[start:].lstrip(" \u3000"))),
+                f"{where}中有疑似{what}（{shown}…）；公开内容不得含个人{what}，{_FIX[code]}。",
+                key[1] if key else "")
 
 
 def _scan(document: Document, value: Any, path: Path_, last_year: int) -> Iterator[Finding]:
