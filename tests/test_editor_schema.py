@@ -167,11 +167,13 @@ def test_schema_accepts_every_valid_ledger_file(folder: Path) -> None:
 
 def expectations(case: Path) -> list[tuple[str, int, str]]:
     spec = yaml.safe_load((case / "case.yml").read_text(encoding="utf-8"))
+    # a file that is not YAML gets the editor's syntax error only; validate still reads its values (issue 19)
+    unparsable = {line.split()[0].rsplit(":", 1)[0] for line in spec["expect"] if line.split()[1] == "E101"}
     found = []
     for line in spec["expect"]:
         where, code = line.split()
         file, number = where.rsplit(":", 1)
-        if code in SCHEMA_CODES:
+        if code in SCHEMA_CODES and file not in unparsable:
             found.append((file, int(number), code))
     return found
 
