@@ -58,3 +58,14 @@ def test_private_data_is_found_in_a_file_refused_by_its_schema(tmp_path: Path) -
     report = validate(root, AS_OF)
     first = report.findings[0]
     assert (first.line, first.code, first.field) == (12, "E311", "responsible"), format_text(report)
+
+
+def test_a_quote_left_open_does_not_hide_the_lines_after_it(tmp_path: Path) -> None:
+    root = materialize(None, tmp_path)
+    (root / "ecology-env" / "STHJ-2026-009.yml").write_text(
+        'id: STHJ-2026-009\ntitle: "未闭合\nresponsible: 科长 赵*  电话 139-1234-5678\nleader: 请填写挂帅领导\n'
+        "opened: 2025.7.1\n", encoding="utf-8")
+    report = validate(root, AS_OF)
+    found = [(f.line, f.code) for f in report.findings if f.file.endswith("STHJ-2026-009.yml")]
+    assert found == [(3, "E311"), (2, "E101"), (4, "E329"), (5, "E206")], format_text(report)
+    assert "挂帅领导（leader）" in report.findings[2].message

@@ -261,7 +261,9 @@ def _salvage(text: str, path: PurePath, display: str, found: list[Finding]) -> t
             builder = _Builder(display)
             data = builder.build(root, ()) if root is not None else None
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
+            # a quote left open is reported at the end of the file: its own line is where it opened
+            at_end = "end of stream" in (exc.problem or "") and exc.context_mark is not None
+            mark = exc.context_mark if at_end else exc.problem_mark or exc.context_mark
             line = min(mark.line if mark is not None else len(lines) - 1, len(lines) - 1)
             if line in blanked or not lines[line].strip():
                 line = next((n for n in range(line, -1, -1) if lines[n].strip() and n not in blanked), -1)
