@@ -12,6 +12,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from click.core import ParameterSource
@@ -300,6 +301,11 @@ def _generate(path: str, docs: str, as_of: dt.date, today: dt.date, commit: str 
         sys.exit(EXIT_INVALID)
 
 
+def _is_address(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
 def _built(result) -> None:
     click.echo(f"已生成 {result.pages} 个页面（其中问题页面 {result.problem_pages} 个），"
                f"数据截至 {result.campaign.as_of.isoformat()}。")
@@ -309,27 +315,41 @@ def _built(result) -> None:
 
 @cli.command()
 @_build_options
-def build(path: str, docs: str, as_of: dt.date, today: dt.date, commit: str | None) -> None:
+@click.option("--site-url", default="", envvar="SITE_URL", metavar="URL",
+              help="门户发布的网址（默认取环境变量 SITE_URL）：订阅源里的链接写成完整网址；不设时写成相对链接。")
+def build(path: str, docs: str, as_of: dt.date, today: dt.date, commit: str | None, site_url: str) -> None:
     """校验台账并生成门户页面、图表和数据文件，之后由 mkdocs build 发布。台账有错误时不生成。
 
     --as-of 可以是整改开始以来的任何一天：门户只显示那一天已经登记的内容。
     """
-    _built(_generate(path, docs, as_of, today, commit))
+    _built(_generate(path, docs, as_of, today, commit, site_url=site_url))
     _read_a_ledger()
 
 
 @cli.command()
 @_build_options
 @click.option("--config", default="mkdocs.yml", show_default=True, help="MkDocs 配置文件。")
-def site(path: str, docs: str, as_of: dt.date, today: dt.date, commit: str | None, config: str) -> None:
-    """生成页面后运行 mkdocs build --strict，把门户发布到 site/；相同的台账和日期总是得到相同的文件。"""
-    from .commands.site import EarlySearch, PublishError, publish
+@click.option("--require-site-url", is_flag=True, envvar="RECTIFY_REQUIRE_SITE_URL",
+              help="发布用（CI 的发布任务设置环境变量 RECTIFY_REQUIRE_SITE_URL=1）：门户的网址（mkdocs.yml 的 site_url，"
+                   "或环境变量 SITE_URL）不是完整的 http(s) 网址时不生成，以免订阅源里的链接只能写成相对链接。")
+def site(path: str, docs: str, as_of: dt.date, today: dt.date, commit: str | None, config: str,
+         require_site_url: bool) -> None:
+    """生成页面后运行 mkdocs build --strict，把门户发布到 site/；相同的台账和日期总是得到相同的文件。
+
+    门户的网址取自 mkdocs.yml 的 site_url（其中可引用环境变量 SITE_URL）：订阅源里的链接用它写成完整网址。
+    """
+    from .commands.site import EarlySearch, PublishError, publish, site_address
     from .parallel import collector_paused
 
+    address = site_address(Path(config))
+    if require_site_url and not _is_address(address):
+        raise click.UsageError(f"门户的网址“{address}”不是完整的 http(s) 网址：请设置环境变量 SITE_URL（或 mkdocs.yml 的 site_url）为门户发布的地址，"
+                               "订阅源里的链接要用它写成完整网址。")
     search = EarlySearch(Path(docs))
     try:
         with collector_paused():  # the build's objects live to the end (generator/parallel.py)
-            result = _generate(path, docs, as_of, today, commit, problem_pages_written=search.start)
+            result = _generate(path, docs, as_of, today, commit, problem_pages_written=search.start,
+                               site_url=address)
             _built(result)
             code = publish(Path(config), result.campaign.as_of, search=search.take())
     except PublishError as exc:

@@ -31,7 +31,8 @@ def build_site(ledgers: Path, work: Path, as_of: dt.date, commit: str = "test", 
                     ignore=shutil.ignore_patterns("vendor"))
     search = EarlySearch(work / "docs")  # as `rectify site` does: the index starts once the problem pages are written
     try:
-        build(ledgers, work / "docs", as_of, commit, today, stitch, problem_pages_written=search.start)
+        build(ledgers, work / "docs", as_of, commit, today, stitch, problem_pages_written=search.start,
+              site_url=site_url or "")
         if publish(work / "mkdocs.yml", as_of, quiet=True, site_url=site_url, search=search.take()) != 0:
             raise RuntimeError("mkdocs build --strict failed; its messages are above")
     finally:

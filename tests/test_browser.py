@@ -287,6 +287,24 @@ def test_phone_layout_has_no_horizontal_scroll(browser: Browser, site: str) -> N
         phone.close()
 
 
+def test_history_page_on_a_phone_is_a_summary_with_the_digests_folded(browser: Browser, site: str) -> None:
+    """Issue 19: the history page was 10,400 px of digest cards on a phone. Its result and newest snapshot come
+    first; the 92 digests unfold on demand."""
+    phone = Watched(browser, site, width=390)
+    try:
+        page = phone.open("/history/")
+        assert page.evaluate("document.documentElement.scrollHeight") < 2500
+        assert page.get_by_text("核验通过").first.is_visible()
+        assert page.get_by_text("最新一份快照：").first.is_visible()
+        digests = page.locator("details.rc-chain code.rc-digest")
+        assert digests.count() == 92 and not digests.first.is_visible()
+        page.locator("details.rc-chain > summary").click()
+        assert digests.first.is_visible() and "2026年第 47 周（11月16日—11月22日）" in digests.first.locator(
+            "xpath=ancestor::tr").inner_text()
+    finally:
+        phone.close()
+
+
 def test_tables_are_there_without_javascript(browser: Browser, site: str) -> None:
     plain = Watched(browser, site, javascript=False)
     try:

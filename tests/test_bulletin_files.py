@@ -167,7 +167,7 @@ def test_the_city_feed_carries_the_snapshot_digests_and_the_history_notice(campa
     intact = HistoryCheck(weeks=weeks, discrepancies=(), digests=digests)
     feed = etree.fromstring(_feeds(campaign, intact)[urls.FEED])
     summaries = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}summary") for e in feed.findall(f"{ATOM}entry")}
-    assert summaries["每周快照 2026-W47"].endswith(digests[1][1])
+    assert summaries["每周快照：2026年第 47 周（11月16日—11月22日）"].endswith(digests[1][1])
     assert "历史记录变更公示" not in summaries
     rewritten = HistoryCheck(weeks=weeks, digests=digests, discrepancies=(
         Discrepancy("2026-W46", "2026-W46.json", "JT-2025-002", "percent", "90", "95"),))

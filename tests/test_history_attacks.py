@@ -172,8 +172,8 @@ def test_a_deleted_newest_snapshot_is_reported_once_its_monday_has_passed(
     docs = repository / "docs"
     build(repository / "ledgers", docs, AS_OF, "test", AS_OF)
     history = (docs / "history.md").read_text(encoding="utf-8")
-    assert "缺少 1 周的快照（第 2026-W47 周）" in history
-    assert '<tr><td class="rc-nowrap">2026-W47</td><td>缺少快照</td>' in history
+    assert "缺少 1 周的快照：2026年第 47 周（11月16日—11月22日）" in history
+    assert '<tr><td>2026年第 47 周（11月16日—11月22日）</td><td>缺少快照</td>' in history
     assert "缺少 1 周的快照" in (docs / "index.md").read_text(encoding="utf-8")
     assert "缺少 1 周的快照" in (docs / "feed.xml").read_text(encoding="utf-8")
     # the charts still have that week, from the ledger
@@ -186,7 +186,7 @@ def test_a_gap_in_the_middle_names_the_week(repository: Path) -> None:
     check = _check(repository)
     assert [(d.week, d.field) for d in check.discrepancies] == [
         ("2026-W10", "missing"), ("2026-W11", "missing"), ("2026-W12", "chain")]
-    assert "第 2026-W10 周、第 2026-W11 周" in check.summary()
+    assert "2026年第 10 周（3月2日—3月8日）、2026年第 11 周（3月9日—3月15日）" in check.summary()
 
 
 def _git_sample(repository: Path) -> None:
@@ -202,17 +202,17 @@ def test_with_the_git_history_a_deleted_week_is_told_from_one_never_taken(
     ledgers = str(repository / "ledgers")
     code, out, _ = rectify(capsys, "validate", ledgers, "--today", AS_OF.isoformat(), "--history")
     assert code == 1 and any(" E343 " in line and "曾经提交过，后来被删除了" in line for line in out.splitlines()), out
-    # a week the weekly job never took: the portal says so, but no pull request can mend it (nor may backfill it)
+    # a week the weekly job never took after the newest snapshot: the job can still take it (issue 19)
     later = dt.date(2026, 12, 2)  # a Wednesday: week 48 (to 2026-11-29) should have its snapshot
     _git(repository, "checkout", "-q", "HEAD~1", "--", "snapshots")
     _commit_all(repository, "the newest snapshot restored")
     code, out, _ = rectify(capsys, "validate", ledgers, "--today", later.isoformat(), "--history")
-    assert code == 0 and " E343 " not in out, out
+    assert code == 1 and any(" E343 " in line and "从未提交过" in line for line in out.splitlines()), out
     from generator.validation.rules.published import published_history
 
     check = published_history(validate(repository / "ledgers", later).ledger, repository / "ledgers", today=later)
     assert [(d.week, d.field) for d in check.discrepancies] == [("2026-W48", "overdue")]
-    assert "1 周的快照没有生成（第 2026-W48 周）" in check.summary()
+    assert "1 周的快照没有生成：2026年第 48 周（11月23日—11月29日）" in check.summary()
 
 
 def test_a_chain_rebuilt_from_scratch_is_caught_through_the_git_history(

@@ -133,7 +133,7 @@ def test_an_edited_old_entry_is_an_error_of_validate_history_naming_problem_week
     assert code == 1
     lines = [line for line in out.splitlines() if " E340 " in line]
     assert lines and all(line.startswith(f"{ledgers}/education/JY-2025-005.yml:67:") for line in lines), out
-    assert "第 2026-W38 周" in lines[0] and "第 7 条（2026-09-15）" in lines[0] and "“50%”" in out and "“55%”" in out
+    assert "2026年第 38 周（9月14日—9月20日）" in lines[0] and "第 7 条（2026-09-15）" in lines[0] and "“50%”" in out and "“55%”" in out
 
 
 def test_a_deleted_entry_and_a_backdated_one_are_caught(repository: Path) -> None:
@@ -173,15 +173,16 @@ def test_the_build_shows_a_public_notice_on_the_page_of_a_problem_whose_past_cha
     docs = repository / "docs"
     build(repository / "ledgers", docs, AS_OF, "test", AS_OF)
     page = (docs / "problems" / "JY-2025-005.html").read_text(encoding="utf-8")
-    assert "历史记录变更公示" in page and "第 2026-W38 周起" in page and "快照记录为“50%”，现在的台账为“55%”" in page
+    assert "历史记录变更公示" in page and "2026年第 38 周（9月14日—9月20日）起" in page and "快照记录为“50%”，现在的台账为“55%”" in page
     assert "历史记录变更公示" not in (docs / "problems" / "JY-2025-001.html").read_text(encoding="utf-8")
     history = (docs / "history.md").read_text(encoding="utf-8")
     # one row per problem: what differs, from which week to which, in how many snapshots, and the first difference
     assert '<tr><td class="rc-nowrap"><a href="../problems/JY-2025-005/">JY-2025-005</a></td><td>完成度、工作记录</td>' \
-           '<td class="rc-nowrap">2026-W38</td><td class="rc-nowrap">2026-W47</td><td>10</td><td>完成度：50%</td>' \
+           '<td>2026年第 38 周（9月14日—9月20日）</td><td>2026年第 47 周（11月16日—11月22日）</td><td>10</td><td>完成度：50%</td>' \
            '<td>55%</td></tr>' in history
     # and one row per run of weeks that found the same
-    assert '<tr><td class="rc-nowrap">2026-W38 至 2026-W47（10 周）</td><td class="rc-nowrap">2026-11-22</td><td>1</td>' \
+    assert '<tr><td>2026年第 38 周（9月14日—9月20日）至2026年第 47 周（11月16日—11月22日）（10 周）</td>' \
+           '<td class="rc-nowrap">2026-11-22</td><td>1</td>' \
            '<td>0</td><td>—</td></tr>' in history
     assert "历史记录变更公示" in (docs / "index.md").read_text(encoding="utf-8")
 
@@ -206,7 +207,7 @@ def test_render_puts_one_problem_on_a_line_and_is_valid_json() -> None:
 
 def test_this_weeks_changes_come_from_the_last_two_snapshots(sample_docs: Path) -> None:
     changes = (sample_docs / "changes.md").read_text(encoding="utf-8")
-    assert "第 2026-W47 周（截至 2026年11月22日）与第 2026-W46 周（截至 2026年11月15日）" in changes
+    assert "2026年第 47 周（11月16日—11月22日）与2026年第 46 周（11月9日—11月15日）" in changes
     overdue = changes.split("## 新逾期")[1].split("## ")[0]
     # JY-2025-005's new round was due on 2026-11-15: a rebound in week 46, overdue in week 47
     assert '<a href="../problems/JY-2025-005/">JY-2025-005</a>' in overdue
@@ -237,7 +238,7 @@ def test_an_entry_slipped_in_between_two_old_ones_is_caught_at_its_week(
     line = text[:text.index("  - date: 2026-11-05\n")].count("\n") + 1  # where the slipped entry now starts
     findings = [f for f in out.splitlines() if " E340 " in f]
     assert findings and all(f.startswith(f"{ledgers}/education/JY-2025-005.yml:{line}:") for f in findings), out
-    assert "第 2026-W41 周（截至 2026-10-11）" in findings[0] and "（2026-10-10）" in findings[0]
+    assert "2026年第 41 周（10月5日—10月11日）（截至 2026-10-11）" in findings[0] and "（2026-10-10）" in findings[0]
 
 
 def test_a_deleted_snapshot_is_missing_and_breaks_the_link_of_the_next(repository: Path) -> None:

@@ -102,6 +102,18 @@ def test_only_the_snapshot_job_may_write_and_only_main_is_published() -> None:
     assert all(job["if"] == "github.ref == 'refs/heads/main'" for job in snapshot["jobs"].values())
 
 
+def test_the_publish_jobs_refuse_to_build_without_the_site_address() -> None:
+    """The feeds' links are absolute at the portal's address (issue 19): a publish job without it must fail, not
+    publish feeds whose links a reader cannot follow. The refusal itself is tested in test_history_truth.py."""
+    publish = yaml.safe_load((ROOT / ".github/workflows/publish.yml").read_text(encoding="utf-8"))
+    builds = [s for s in publish["jobs"]["build"]["steps"] if "make site" in s.get("run", "")]
+    assert len(builds) == 1 and builds[0]["env"]["SITE_URL"] == "${{ vars.SITE_URL }}"
+    assert builds[0]["env"]["RECTIFY_REQUIRE_SITE_URL"] == "1"
+    pages = yaml.safe_load(GITLAB.read_text(encoding="utf-8"))["pages"]["script"]
+    sites = [line for line in pages if "rectify site" in line]
+    assert len(sites) == 1 and "--require-site-url" in sites[0] and sites[0].startswith('SITE_URL="${SITE_URL:-')
+
+
 def test_zizmor_finds_no_high_or_medium_issue() -> None:
     """zizmor (offline: no GitHub API here) over the workflows: before this test, 11 high (unpinned-uses) and
     1 medium (artipacked)."""

@@ -92,6 +92,19 @@ def publish(config: Path, as_of: dt.date, *, quiet: bool = False, site_url: str 
     return 0
 
 
+def site_address(config: Path) -> str:
+    """The portal's published address as MkDocs reads it from `config` (its site_url, which may name SITE_URL);
+    "" when it has none, the file is not there, or MkDocs does not take it (mkdocs build says why)."""
+    from mkdocs.exceptions import MkDocsException
+
+    if not config.is_file():
+        return ""
+    try:
+        return _folders(config)[2]
+    except MkDocsException:  # a site_url it refuses (no scheme): Abort
+        return ""
+
+
 def _folders(config: Path) -> tuple[Path, Path, str]:
     """docs_dir, site_dir and site_url as MkDocs reads them from `config` (with SITE_URL from the environment)."""
     from mkdocs.config import load_config

@@ -121,6 +121,9 @@ class Site:
     cycle: Cycle = NOT_DERIVED
     bulletins: tuple[Bulletin, ...] = NOT_DERIVED
     lookback: LookBack = NOT_DERIVED
+    # the portal's published address (mkdocs.yml's site_url, or SITE_URL): links that leave the site, as the
+    # feeds' do, are absolute with it; "" when unknown (a local build), and they stay relative
+    site_url: str = ""
 
     def with_history(self, check: HistoryCheck | None) -> Site:
         return dataclasses.replace(self, history=check)
@@ -148,11 +151,11 @@ class Site:
 
 
 def site_of(campaign: Campaign, rules: RuleBook | None = None, history: HistoryCheck | None = NOT_DERIVED,
-            derive: frozenset[Part] = frozenset({Part.CYCLE})) -> Site:
+            derive: frozenset[Part] = frozenset({Part.CYCLE}), site_url: str = "") -> Site:
     """The site of a campaign: today's portal.yml for every period unless `rules` says otherwise, the history
     check as handed in, and the derived parts in `derive` (the cycle by default, as a test wants it)."""
     site = Site(campaign, rules if rules is not None else current_only(campaign.portal), latest(campaign),
-                history=history)
+                history=history, site_url=site_url)
     return site.completed(derive - {Part.HISTORY})
 
 

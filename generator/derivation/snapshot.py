@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from ..loading.ledger import Ledger, ProblemFile
 from ..loading.snapshots import CommittedSnapshot, SnapshotFile
 from ..model import permanence
-from ..model.calendar import Week, week_of_file
+from ..model.calendar import Week, week_name, week_of_file
 from ..model.schema import Inspection, LogEntry, Problem, Thresholds
 from ..model.vocabulary import Light, Status
 from ..parallel import fork_map
@@ -323,18 +323,18 @@ class HistoryCheck:
             parts.append(f"{len(self.inspections)} 条督查记录在发布后被改动、删除或补记")
         weeks = {field: sorted({d.week for d in self.discrepancies if d.field == field}) for field in SNAPSHOT_FIELDS}
         if weeks["missing"]:
-            parts.append(f"缺少 {len(weeks['missing'])} 周的快照（{_weeks_text(weeks['missing'])}）")
+            parts.append(f"缺少 {len(weeks['missing'])} 周的快照：{_weeks_text(weeks['missing'])}")
         if weeks["overdue"]:
-            parts.append(f"{len(weeks['overdue'])} 周的快照没有生成（{_weeks_text(weeks['overdue'])}）")
+            parts.append(f"{len(weeks['overdue'])} 周的快照没有生成：{_weeks_text(weeks['overdue'])}")
         forged = sorted(set(weeks["city"]) | set(weeks["department"]))
         if forged:
-            parts.append(f"{len(forged)} 周快照的统计数字不是其所记问题的合计，在发布后被改动过（{_weeks_text(forged)}）")
+            parts.append(f"{len(forged)} 周快照的统计数字不是其所记问题的合计，在发布后被改动过：{_weeks_text(forged)}")
         broken = sorted(set(weeks["chain"]) | set(weeks["file"]))
         if broken:
-            parts.append(f"快照链在 {len(broken)} 处断裂或快照文件无法读取（{_weeks_text(broken)}）")
+            parts.append(f"快照链在 {len(broken)} 处断裂或快照文件无法读取：{_weeks_text(broken)}")
         if weeks["replaced"]:
             parts.append(f"{sum(1 for r in self.replaced if not r.reproduces)} 份曾经提交的快照被替换或删除，"
-                         f"而它们记录的内容现在的台账已算不出来（{_weeks_text(weeks['replaced'])}）")
+                         f"而它们记录的内容现在的台账已算不出来：{_weeks_text(weeks['replaced'])}")
         return "；".join(parts)
 
     def key(self) -> str:
@@ -344,7 +344,7 @@ class HistoryCheck:
 
 
 def _weeks_text(labels: Sequence[str], shown: int = 6) -> str:
-    named = "、".join(f"第 {label} 周" for label in labels[:shown])
+    named = "、".join(week_name(label) for label in labels[:shown])
     return named + (f"等 {len(labels)} 周" if len(labels) > shown else "")
 
 
@@ -468,7 +468,7 @@ def _check_history(ledger: Ledger, files: Sequence[SnapshotFile], until: dt.date
             issues.append(Discrepancy(label, file.name, None, "chain",
                                       f"前一份快照的摘要 {str(link)[:12]}…" if link else "（未记录前一份快照）", before))
         if snapshot.get("week") != label or not (week.first <= as_of <= week.last):
-            issues.append(Discrepancy(label, file.name, None, "file", f"第 {label} 周的快照",
+            issues.append(Discrepancy(label, file.name, None, "file", f"{week.name}的快照",
                                       f"记录的是 {snapshot.get('week')}、截至 {as_of}"))
         previous = file
         chain.append(_item("chain", week, file.name, snapshot, as_of, thresholds))
@@ -485,7 +485,7 @@ def _check_history(ledger: Ledger, files: Sequence[SnapshotFile], until: dt.date
             thresholds = before[-1].thresholds if before else (chain[0].thresholds if chain else portal_thresholds)
             name = week.file_name
             items.append(_Item("missing", week, name, week.last, thresholds))
-            ended = f"第 {week.label} 周已于 {week.last} 结束，却没有这一周的快照文件"
+            ended = f"{week.name}已经结束，却没有这一周的快照文件"
             if name in committed:
                 issues.append(Discrepancy(week.label, name, None, "missing", "这一周应有一份周快照",
                                           f"{ended}：它曾经提交过，后来被删除了"))

@@ -50,6 +50,15 @@ class Week:
         return f"{self.year}-W{self.number:02d}"
 
     @property
+    def name(self) -> str:
+        """The week as the public says it: 2026年第 48 周（11月23日—11月29日）. The year is the ISO year the number
+        counts in; a date in another year names its own."""
+        first, last = self.first, self.last
+        start = f"{first.month}月{first.day}日" if first.year == self.year else f"{first.year}年{first.month}月{first.day}日"
+        end = f"{last.month}月{last.day}日" if last.year == self.year else f"{last.year}年{last.month}月{last.day}日"
+        return f"{self.year}年第 {self.number} 周（{start}—{end}）"
+
+    @property
     def file_name(self) -> str:
         """The name of this week's snapshot file: 2025-W08.json."""
         return self.label + WEEK_FILE_SUFFIX
@@ -81,6 +90,12 @@ def week_of_file(name: str) -> Week | None:
 def week_label(file_name: str) -> str:
     """The week label a snapshot file's name carries (2025-W08 of 2025-W08.json), whether or not that week exists."""
     return file_name.removesuffix(WEEK_FILE_SUFFIX)
+
+
+def week_name(label: str) -> str:
+    """The Chinese name of the week a label such as 2026-W48 names; the label itself when it names no week."""
+    week = Week.parse(label)
+    return week.name if week is not None else label
 
 
 def weeks(start: dt.date, end: dt.date) -> list[Week]:

@@ -15,6 +15,7 @@ import jinja2
 from markdown.extensions.toc import slugify, unique
 
 from ..derivation.revisions import summary as revision_summary
+from ..model.calendar import week_name
 from ..model.schema import Close, Extension, Notice, Progress, Review, Revision
 from ..model.vocabulary import GLOSSARY, GLOSSARY_ANCHOR, EntryType, Figure, Light, Status, Supervision
 
@@ -124,7 +125,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(md=md, text=text, attr=attr, cn_date=cn_date, iso=iso, pct=pct, number=number,
                        yaml_string=yaml_string, shown=shown, inline=inline,
-                       page_title=page_title)
+                       page_title=page_title, week_name=week_name)
     env.tests["date"] = lambda value: isinstance(value, dt.date)  # a column's value `shown` as a Chinese date
     env.globals.update(
         Status=Status, Light=Light, EntryType=EntryType, Supervision=Supervision, Figure=Figure,

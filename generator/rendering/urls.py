@@ -8,7 +8,7 @@ checks). Templates, the finder's JSON and the build's checks get paths from here
 from __future__ import annotations
 
 import posixpath
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 
 from mkdocs.utils import get_relative_url
 
@@ -122,6 +122,11 @@ def relative(target: str, start_dir: str) -> str:
     build); unlike it, a `..` that climbs above the root stays at the root, which no path of the site does."""
     path = get_relative_url(target, start_dir + "/")
     return "./" if path == "." else path
+
+
+def absolute(site_address: str, target: str) -> str:
+    """`target` (a URL relative to the site root) at the site's published address (mkdocs.yml's site_url)."""
+    return urljoin(site_address if site_address.endswith("/") else site_address + "/", target)
 
 
 class Links:

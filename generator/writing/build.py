@@ -75,15 +75,17 @@ def check_as_of(as_of: dt.date, today: dt.date, campaign_start: dt.date | None) 
 def build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None = None,
           today: dt.date | None = None, stitch: bool = True,
           problem_pages_written: Callable[[], None] | None = None, rule_history: bool = True,
-          git_history: bool = True) -> BuildResult:
+          git_history: bool = True, site_url: str = "") -> BuildResult:
     """`stitch=False` writes the problem pages as Markdown for MkDocs to render (the live preview) instead
     of HTML content for the publisher to write into the page shell. `problem_pages_written` is called once
     every problem page is in docs/problems/ (and no stale one), while the rest is still being written.
     `rule_history=False` builds every period's report with today's portal.yml instead of the rules git
     records for its day, and `git_history=False` leaves the git history of the snapshots unread (the golden
-    output, which must not depend on the clone it is built in); the site says so."""
+    output, which must not depend on the clone it is built in); the site says so. `site_url` is the published
+    address, which makes the feeds' links absolute."""
     with collector_paused():
-        return _build(ledgers, docs, as_of, commit, today, stitch, problem_pages_written, rule_history, git_history)
+        return _build(ledgers, docs, as_of, commit, today, stitch, problem_pages_written, rule_history, git_history,
+                      site_url)
 
 
 def rules_through_time(ledgers: Path, portal, today: dt.date) -> RuleBook:
@@ -92,7 +94,8 @@ def rules_through_time(ledgers: Path, portal, today: dt.date) -> RuleBook:
 
 
 def _build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None, today: dt.date | None, stitch: bool,
-           problem_pages_written: Callable[[], None] | None, rule_history: bool, git_history: bool) -> BuildResult:
+           problem_pages_written: Callable[[], None] | None, rule_history: bool, git_history: bool,
+           site_url: str) -> BuildResult:
     today = today or clock.today()
     check_as_of(as_of, today, None)
     report = validate(ledgers, today)
@@ -102,7 +105,8 @@ def _build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None, today:
     portal = report.ledger.portal
     rules = rules_through_time(ledgers, portal, today) if rule_history else current_only(portal)
     # the site context, derived before any output; its two costly parts where they are read (derivation/site.py)
-    site = site_of(campaign_of(report.ledger, as_of), rules, history=NOT_DERIVED, derive=frozenset())
+    site = site_of(campaign_of(report.ledger, as_of), rules, history=NOT_DERIVED, derive=frozenset(),
+                   site_url=site_url)
     commit = git_commit(ledgers) if commit is None else commit
     # the families that read neither the cycle nor the history check are written in a forked process at once
     late = families.reading(frozenset({Part.CYCLE, Part.HISTORY}))

@@ -17,6 +17,7 @@ from ...derivation.snapshot import FIELD_LABELS, Discrepancy, HistoryCheck, chec
 from ...loading import layout
 from ...loading.ledger import InspectionFile, Ledger, ProblemFile
 from ...loading.snapshots import CommittedSnapshot, GitRecord, folder_beside, git_record, read_folder
+from ...model.calendar import Week, week_name
 from ...model.findings import Finding
 
 # The codes this rule reports; their examples are the attacks in tests/test_history_attacks.py and
@@ -45,12 +46,14 @@ def check(ledger: Ledger, ledgers: Path, today: dt.date | None = None) -> Iterat
         return
     problems = {item.problem.id: item for item in ledger.problems}
     inspections = {item.inspection.id: item for item in ledger.inspections}
+    last = Week.parse(result.weeks[-1][0]) if result.weeks else None
     for discrepancy in result.discrepancies:
-        if discrepancy.field == "overdue":
-            # a week the weekly job never took (the whole git history says so): the portal shows it, but it is
-            # no rewrite of what was published, and nothing a pull request can mend (a week is never backfilled)
+        if discrepancy.field == "overdue" and (last is None or Week.parse(discrepancy.week) < last):
+            # a week inside the chain the weekly job never took (the whole git history says so): the portal
+            # shows it, but it is no rewrite of what was published, and nothing can mend it (a week before the
+            # latest snapshot is never filled in). One after the latest snapshot is reported: the job can still take it.
             continue
-        later = (f"（此后还有 {discrepancy.weeks - 1} 周的快照也不符，最后一周是 {discrepancy.last}）"
+        later = (f"（此后还有 {discrepancy.weeks - 1} 周的快照也不符，最后一周是{week_name(discrepancy.last)}）"
                  if discrepancy.weeks > 1 else "")
         item = problems.get(discrepancy.problem) if discrepancy.problem else None
         if item is not None:
@@ -67,7 +70,7 @@ def _in_problem(item: ProblemFile, d: Discrepancy, result: HistoryCheck, later: 
     before = result.week_before(d.week)
     since = before[1] if before else None
     what = FIELD_LABELS.get(d.field, d.field)
-    message = (f"第 {d.week} 周（截至 {as_of}）已发布的快照记录 {d.problem} 的{what}为“{d.recorded}”，"
+    message = (f"{week_name(d.week)}（截至 {as_of}）已发布的快照记录 {d.problem} 的{what}为“{d.recorded}”，"
                f"按现在的台账重算为“{d.now}”{later}。")
     if d.field == "record_sha256":
         position, field = document.locate(("id",)), "id"
@@ -87,7 +90,7 @@ def _in_problem(item: ProblemFile, d: Discrepancy, result: HistoryCheck, later: 
 
 
 def _in_inspection(item: InspectionFile, d: Discrepancy, later: str) -> Finding:
-    message = (f"第 {d.week} 周已发布的快照记录督查记录 {d.inspection} 为“{d.recorded}”，按现在的台账为“{d.now}”{later}。"
+    message = (f"{week_name(d.week)}已发布的快照记录督查记录 {d.inspection} 为“{d.recorded}”，按现在的台账为“{d.now}”{later}。"
                "督查记录一经发布不得修改、删除或改动日期；补充或更正请另写一条新的督查记录。")
     return Finding.make("E345", item.document.display, item.document.locate(("id",)), message, "id")
 
@@ -101,23 +104,27 @@ def _in_snapshot(path: Path, d: Discrepancy, later: str) -> Finding:
     what = FIELD_LABELS.get(d.field, d.field)
     if d.field in ("chain", "file"):
         code = "E341"
-        message = (f"第 {d.week} 周快照的{what}：记录的是“{d.recorded}”，实际是“{d.now}”。这份或它前面的快照文件在发布后"
+        message = (f"{week_name(d.week)}快照的{what}：记录的是“{d.recorded}”，实际是“{d.now}”。这份或它前面的快照文件在发布后"
                    "被修改、删除或替换了；请从 git 历史中恢复原来的文件。")
     elif d.field in ("city", "department"):
         code = "E342"
-        message = (f"第 {d.week} 周已发布的快照的{what}为“{d.recorded}”，但这不是这份快照自己所记各问题的合计；"
+        message = (f"{week_name(d.week)}已发布的快照的{what}为“{d.recorded}”，但这不是这份快照自己所记各问题的合计；"
                    f"按现在的台账重算为“{d.now}”。统计数字在发布后被改动过；请从 git 历史中恢复原来的文件。")
     elif d.field == "missing":
         code = "E343"
         message = f"{d.now}。请从 git 历史中恢复这份快照；从未生成的，如实说明，不要补写。"
+    elif d.field == "overdue":
+        code = "E343"
+        message = (f"{d.now}。这一周在最新一份快照之后，还可以补上：请查明快照任务为什么没有运行，"
+                   "并运行它（rectify snapshot --all 为最新一份快照之后每个已经结束的周生成快照）。")
     elif d.field == "replaced":
         code = "E344"
-        message = (f"第 {d.week} 周的快照曾以{d.recorded}发布，{d.now}。已发布的快照不得重新生成或删除，"
+        message = (f"{week_name(d.week)}的快照曾以{d.recorded}发布，{d.now}。已发布的快照不得重新生成或删除，"
                    "请从 git 历史中恢复它，并核对台账里哪些记录在发布后被改动。")
     else:
         code = "E340"
         subject = f"问题 {d.problem} 的" if d.problem else (f"督查记录 {d.inspection} 的" if d.inspection else "")
-        message = f"第 {d.week} 周已发布的快照记录{subject}{what}为“{d.recorded}”，按现在的台账重算为“{d.now}”{later}。"
+        message = f"{week_name(d.week)}已发布的快照记录{subject}{what}为“{d.recorded}”，按现在的台账重算为“{d.now}”{later}。"
         if d.problem:
             message += "现在的台账里找不到这个问题的文件：问题一经列入不得删除。"
         elif d.inspection:
