@@ -22,7 +22,15 @@ from generator.model.findings import CODES
 from generator.model.schema import SCHEMAS
 
 from .conftest import ROOT
-from .test_editor_schema import GAPS, MOVED, SCHEMA_CASES, expectations, ledger_files, schema_name
+from .test_editor_schema import (
+    GAPS,
+    MOVED,
+    SCHEMA_CASES,
+    VALID_FOLDERS,
+    expectations,
+    ledger_files,
+    schema_name,
+)
 
 SERVER = ROOT / "tools" / "editor" / "node_modules" / ".bin" / "yaml-language-server"
 # The server marks a value where it starts: a list written under its key starts on the next line.
@@ -109,6 +117,14 @@ def server():
 def said_by_schema(diagnostics: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The schema's messages, not the server's own YAML parser's (tabs, duplicate keys: the validator's E1xx)."""
     return [d for d in diagnostics if str(d.get("source", "")).startswith("yaml-schema")]
+
+
+@pytest.mark.parametrize("folder", VALID_FOLDERS, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_the_editor_is_silent_on_every_valid_ledger_file(server: LanguageServer, folder: Path) -> None:
+    for path in ledger_files(folder):
+        relative = path.relative_to(folder).as_posix()
+        _, diagnostics = server.open(schema_name(PurePosixPath(relative)), relative, path.read_text(encoding="utf-8"))
+        assert [d["message"] for d in said_by_schema(diagnostics)] == [], relative
 
 
 @pytest.mark.parametrize("case", SCHEMA_CASES, ids=lambda p: p.name)
