@@ -5,8 +5,9 @@ while a clerk types; `rectify validate` reads it with the YAML 1.1 rules of gene
 `EditorSchema` makes the schema as strict as the validator wherever JSON Schema can say it, and labels
 every key and every enumeration value in Chinese, the labels taken from model/vocabulary.py:
 
-- a date is a string with `format: date` and a `pattern` that accepts only days on the Gregorian
-  calendar (2027-02-30 and 2026-02-29 fail; 2028-02-29 passes), written YYYY-MM-DD with two digits each;
+- a date is a string with a `pattern` that accepts only days on the Gregorian calendar (2027-02-30 and
+  2026-02-29 fail; 2028-02-29 passes), written YYYY-MM-DD with two digits each (no `format: date`: the
+  language server's own check of it would repeat the pattern's finding in English);
 - a text must hold a visible character (`pattern: \\S`): the validator strips spaces before it counts;
 - a number that may not be infinite has a `maximum` (YAML's `.inf` fails it);
 - a log entry offers `type` first and, once it is written, only the keys of that entry type
@@ -60,9 +61,6 @@ DATE_PATTERN = (
     r"|02-(?:0[1-9]|1\d|2[0-8]))"
     r"|(?:\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)$"
 )
-# The language server shows these instead of its English "String does not match the pattern".
-DATE_MESSAGE = "应为日历上存在的日期，格式 YYYY-MM-DD（月、日各两位），如 2027-06-30"
-TEXT_MESSAGE = "不能为空，也不能只有空格"
 LARGEST_FLOAT = 1.7976931348623157e308
 # What the validator reads as a date written loosely (2027-3-31, 2027/3/31, 2027年3月31日): schemacheck's _LOOSE_DATE
 LOOSE_DATE = r"\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*"
@@ -82,12 +80,12 @@ class EditorSchema(GenerateJsonSchema):
     """pydantic's JSON Schema, with what an editor needs to agree with `rectify validate`."""
 
     def date_schema(self, schema: core_schema.DateSchema) -> JsonSchemaValue:
-        return {"type": "string", "format": "date", "pattern": DATE_PATTERN, "patternErrorMessage": DATE_MESSAGE}
+        return {"type": "string", "pattern": DATE_PATTERN}  # worded by _speak_field: E203, E206 or E107
 
     def str_schema(self, schema: core_schema.StringSchema) -> JsonSchemaValue:
         json_schema = super().str_schema(schema)
         if schema.get("strip_whitespace") and schema.get("min_length") and "pattern" not in json_schema:
-            json_schema.update(pattern=r"\S", patternErrorMessage=TEXT_MESSAGE)
+            json_schema.update(pattern=r"\S")  # worded by _speak_field: E207
         return json_schema
 
     def float_schema(self, schema: core_schema.FloatSchema) -> JsonSchemaValue:
@@ -159,7 +157,9 @@ def _speak_field(field: dict[str, Any], name: str, defs: dict[str, Any]) -> dict
     kinds: list[str] = []  # the types let through to the checks that word them (E108, E207)
     checks: list[dict[str, Any]] = []
     if "enum" in field:
-        field["errorMessage"] = said("E204", f"{name}的取值不在可选范围内，可选值为 {field.pop('choices_text')}。")
+        listed = "、".join(f"{value}（{label}）" for value, label in zip(field["enum"], field["enumDescriptions"],
+                                                                         strict=True))
+        field["errorMessage"] = said("E204", f"{name}的取值不在可选范围内，可选值为 {listed}。")
         return field
     if kind == "string":
         field["errorMessage"] = said("E203", f"{name}应当是文字。")
@@ -168,7 +168,6 @@ def _speak_field(field: dict[str, Any], name: str, defs: dict[str, Any]) -> dict
             field["patternErrorMessage"] = said("E207", f"{name}不能为空，也不能只有空格。")
         elif field.get("pattern") == DATE_PATTERN:
             # the validator's three words for a date: not a date (E203), a date written loosely (E206), no such day (E107)
-            field.pop("format", None)  # the server's own date check would repeat the pattern in English
             field["pattern"] = f"^{LOOSE_DATE}$"
             field["patternErrorMessage"] = said("E203", f"{name}应当是日期（YYYY-MM-DD），如 2027-06-30。")
             checks.append({"pattern": f"^(?!{LOOSE_DATE}$)|^\\d{{4}}-\\d{{2}}-\\d{{2}}$", "patternErrorMessage": said(
@@ -256,8 +255,7 @@ def _labelled(choices: dict[str, Any]) -> dict[str, Any]:
     """An enumeration as `enum` with the labels completion and hover show for each value."""
     options = choices.pop("oneOf")
     choices.update(enum=[o["const"] for o in options], enumDescriptions=[o["title"] for o in options],
-                   markdownEnumDescriptions=[o["description"] for o in options],
-                   choices_text="、".join(f"{o['const']}（{o['title']}）" for o in options))
+                   markdownEnumDescriptions=[o["description"] for o in options])
     return choices
 
 
