@@ -19,6 +19,13 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
+# The YAML language server VS Code runs (tools/editor, pinned in its package-lock.json): tests/test_editor_server.py
+# drives it over the broken-file cases and compares what the editor says with `rectify validate`.
+EDITOR_STAMP := tools/editor/node_modules/.installed
+$(EDITOR_STAMP): tools/editor/package.json tools/editor/package-lock.json
+	cd tools/editor && npm ci --no-audit --no-fund
+	touch $(EDITOR_STAMP)
+
 ## site: validate the ledgers, generate the pages and build the portal into site/
 site: $(STAMP)
 	$(BIN)/rectify site $(AS_OF_OPTION)
@@ -27,8 +34,8 @@ site: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/rectify serve $(AS_OF_OPTION)
 
-## test: lint and run every test (browser tests need /usr/bin/chromium; see README)
-test: $(STAMP)
+## test: lint and run every test (browser tests need /usr/bin/chromium, the editor test node; see README)
+test: $(STAMP) $(EDITOR_STAMP)
 	$(BIN)/ruff check generator tests bench
 	$(BIN)/python -m pytest
 
