@@ -226,7 +226,7 @@
    * call, as the index may hold the word whole) and cut by the browser's Intl.Segmenter (whose dictionary is
    * not the index's: Chromium cuts 回访 into single characters, 过度检查 into two words). Both are loose, as
    * Pagefind matches words by their beginnings and, cut, a word by its characters; together they hold every
-   * page that says the word, and `check` keeps only those that do. */
+   * page that says the word, and `checker` keeps only those that do. */
   function candidates(pagefind, words, options) {
     var segmenter = Intl.Segmenter;
     var asked = [];
@@ -246,18 +246,22 @@
   var CHECKED = 500;  // candidates read at most for one query; the count says so when there were more
   var AT_ONCE = 20;  // fragments fetched together
 
-  /* The candidates' pages (one small fragment each, up to CHECKED) that say the words, in Pagefind's order. */
-  function check(found, words, any) {
-    var pages = [];
-    var batches = [];
-    for (var i = 0; i < Math.min(found.length, CHECKED); i += AT_ONCE) batches.push(found.slice(i, Math.min(i + AT_ONCE, CHECKED)));
-    return batches.reduce(function (chain, batch) {
-      return chain.then(function () {
-        return Promise.all(batch.map(function (r) { return r.data(); })).then(function (data) {
-          data.forEach(function (d) { if (says(d.content, words, any)) pages.push(d); });
-        });
+  /* The candidates' pages that say the words, in Pagefind's order, read a batch of small fragments at a time
+   * and only as far as is asked: `upTo(n)` reads on until n pages say them or no candidate is left. */
+  function checker(found, words, any) {
+    var read = 0, last = Math.min(found.length, CHECKED);
+    var said = { pages: [], done: last === 0, partly: found.length > CHECKED };
+    said.upTo = function (wanted) {
+      if (said.pages.length >= wanted || said.done) return Promise.resolve(said.pages);
+      var batch = found.slice(read, Math.min(read + AT_ONCE, last));
+      read += batch.length;
+      return Promise.all(batch.map(function (r) { return r.data(); })).then(function (data) {
+        data.forEach(function (d) { if (says(d.content, words, any)) said.pages.push(d); });
+        said.done = read >= last;
+        return said.upTo(wanted);
       });
-    }, Promise.resolve()).then(function () { return pages; });
+    };
+    return said;
   }
 
   /* Where no page says the words, the nearest: the pages that say every longer word (two characters or
@@ -272,7 +276,7 @@
       });
     });
     if (!parts.length) return Promise.resolve({ words: [], pages: [] });
-    return candidates(pagefind, parts, options).then(function (found) { return check(found, parts, false); })
+    return candidates(pagefind, parts, options).then(function (found) { return checker(found, parts, false).upTo(SUGGESTED); })
       .then(function (pages) { return { words: parts, pages: pages.slice(0, SUGGESTED) }; });
   }
 
@@ -316,25 +320,27 @@
     var count = page.querySelector(".rc-finder__count");
     var words = wordsOf(filters.keyword), any = filters.match === "any";
     var options = { filters: searchFilters(form, filters) };
-    var pagefind, found;
+    var pagefind, said;
     count.textContent = "正在检索……";
     loadSearch(new URL(form.dataset.fulltextSrc, window.location.href).href).then(function (loaded) {
       pagefind = loaded;
       return candidates(pagefind, words, options);
-    }).then(function (loose) {
-      found = loose;
-      return check(found, words, any);
+    }).then(function (found) {
+      said = checker(found, words, any);
+      return said.upTo(PAGE);
     }).then(function (pages) {
       if (token !== form.rcToken) return;
       var asked = "“" + words.join(" ") + "”" + (words.length > 1 ? (any ? "（任一词）" : "（全部词）") : "");
-      var partly = found.length > CHECKED ? "（只查看了相关程度最高的 " + CHECKED + " 个问题，请增加关键词或筛选条件）" : "";
+      var partly = function () {
+        return said.partly ? "（只查看了相关程度最高的 " + CHECKED + " 个问题，请增加关键词或筛选条件）" : "";
+      };
       if (!pages.length) {  // the count is the last thing written, once the nearest pages are known
         var none = words.length === 1 ? nearest(pagefind, words, options) : Promise.resolve({ pages: [] });
         return none.then(function (near) {
           if (token !== form.rcToken) return;
           show(page, null);
           if (near.pages.length) suggest(form, page, words[0], near);
-          count.textContent = "没有问题包含" + asked + partly + "。可以换一个词，或减少筛选条件。";
+          count.textContent = "没有问题包含" + asked + partly() + "。可以换一个词，或减少筛选条件。";
         });
       }
       var node = table(HEADINGS);
@@ -343,25 +349,30 @@
       var more = el("button", "md-button rc-finder__more", "显示更多");
       more.type = "button";
       function next() {
-        pages.slice(shown, shown + PAGE).forEach(function (d) {
-          var m = d.meta;
-          var title = marked(null, m.title, words);
-          var excerpt = excerptOf(d.content, words, [m.id, m.title]);
-          body.appendChild(row(form, {
-            light: m.light, id: m.id, title: title, department: optionLabel(form, "department", m.department),
-            status: m.status, percent: m.percent, deadline: m.deadline
-          }, form.dataset.problemUrl.replace("{id}", encodeURIComponent(m.id)), excerpt));
+        more.disabled = true;
+        return said.upTo(shown + PAGE + 1).then(function () {  // one more than shown: whether there are more
+          if (token !== form.rcToken) return;
+          said.pages.slice(shown, shown + PAGE).forEach(function (d) {
+            var m = d.meta;
+            var excerpt = excerptOf(d.content, words, [m.id, m.title]);
+            body.appendChild(row(form, {
+              light: m.light, id: m.id, title: marked(null, m.title, words), department: optionLabel(form, "department", m.department),
+              status: m.status, percent: m.percent, deadline: m.deadline
+            }, form.dataset.problemUrl.replace("{id}", encodeURIComponent(m.id)), excerpt));
+          });
+          shown = Math.min(said.pages.length, shown + PAGE);
+          var rest = said.pages.length > shown;
+          count.textContent = "全文检索" + asked + (said.done ? "找到 " + said.pages.length + " 个问题" + partly() + "，按相关程度排列" +
+            (rest ? "，已显示 " + shown + " 个" : "") : "的结果按相关程度排列，已显示 " + shown + " 个，还有更多") + "。";
+          more.disabled = false;
+          more.hidden = !rest;
+          label(node);
         });
-        shown = Math.min(pages.length, shown + PAGE);
-        count.textContent = "全文检索" + asked + "找到 " + pages.length + " 个问题" + partly + "，按相关程度排列" +
-          (pages.length > shown ? "，已显示 " + shown + " 个" : "") + "。";
-        more.hidden = shown >= pages.length;
-        label(node);
       }
       show(page, node);
       more.addEventListener("click", next);
       page.querySelector(".rc-finder__results").appendChild(more);
-      next();
+      return next();
     }).catch(function () {
       if (token === form.rcToken) renderFromIndex(form, filters, token);  // no index (the live preview): the JSON
     });
