@@ -34,6 +34,7 @@ PAGES = {
     "lookback": "/reports/lookback/",
     "finder": "/finder/",
     "search": "/finder/?keyword=%E5%8C%BB%E9%99%A2",  # 医院: full-text results, with the words marked
+    "nearest": "/finder/?keyword=%E5%8E%BF%E5%8C%BB%E9%99%A2",  # 县医院: none, and the nearest apart
     "downloads": "/downloads/",
     "rules": "/rules/",
     "history": "/history/",
@@ -85,10 +86,14 @@ def test_no_serious_or_critical_axe_violation(kind: str, visitor: Watched, schem
         charts_drawn(page)  # the drawn charts are what a reader meets, mode bar or not
     if kind == "finder":
         page.wait_for_function("!document.querySelector('.rc-finder__count').textContent.includes('载入')")
+        if not page.locator("select[name=status]").is_visible():  # folded on a phone: the reader opens it
+            page.click(".rc-finder__filters summary")
         page.select_option("select[name=status]", "overdue")
         assert page.locator(".rc-finder__results tbody tr").count() > 0
     if kind == "search":
         page.wait_for_selector(".rc-finder__excerpt mark")
+    if kind == "nearest":
+        page.wait_for_selector(".rc-finder__nearest mark")
     if kind == "home" and scheme == "dark":
         # the palette toggle itself, too: back to light and to dark again, and the page still passes
         page.click("label.md-header__button[for^='__palette']:visible")

@@ -128,3 +128,97 @@ def test_without_the_index_a_keyword_still_finds_ids_and_titles(watched: Watched
     page = watched.open("/finder/?keyword=红包")
     page.wait_for_function("document.querySelector('.rc-finder__count').textContent.includes('未能载入')")
     assert _results(page) == ["WJW-2025-003"]  # the one whose title says 红包; JT-2025-006 says it only inside
+
+
+# What a reader types and exactly the problems of the sample ledger that say it (as a phrase: a run of
+# Chinese characters is never cut into characters); an empty list is a query that must find nothing.
+QUERIES: list[tuple[str, list[str]]] = [
+    ("不存在", []),
+    ("量子计算机", []),
+    ("县医院", []),  # no page says 县医院 (the ledgers write *县人民医院): the hospital problems are only nearest
+    ("人民医院", ["WJW-2025-001", "WJW-2025-002", "WJW-2025-003", "WJW-2025-005"]),
+    ("回访", ["FGW-2025-001", "SCJG-2025-001", "STHJ-2025-005", "STHJ-2025-006", "WJW-2025-003", "ZWFW-2025-001",
+             "ZWFW-2025-002", "ZWFW-2026-002"]),
+    ("过度检查", ["WJW-2025-002", "WJW-2026-002"]),
+    ("号贩子", ["WJW-2025-005"]),
+    ("违规收费", ["FGW-2025-001", "FGW-2025-003", "FGW-2026-001", "JT-2025-006", "JT-2026-001", "SCJG-2025-001",
+               "SCJG-2025-002"]),
+    ("医院 红包", ["WJW-2025-003"]),  # both words
+    ("医院 号贩子&match=any", ["JT-2026-001", "WJW-2025-001", "WJW-2025-002", "WJW-2025-003", "WJW-2025-005",
+                              "WJW-2026-001", "WJW-2026-002"]),  # either word, as the reader asked
+]
+HOSPITALS = ["JT-2026-001", "WJW-2025-001", "WJW-2025-002", "WJW-2025-003", "WJW-2025-005", "WJW-2026-001",
+             "WJW-2026-002"]
+
+
+def test_a_query_finds_exactly_the_problems_that_say_it(watched: Watched) -> None:
+    for query, expected in QUERIES:
+        page = watched.open(f"/finder/?keyword={query}")
+        assert sorted(_results(page)) == expected, query
+        count = page.inner_text(".rc-finder__count")
+        words = query.split("&")[0]
+        if expected:
+            assert f"找到 {len(expected)} 个问题" in count, query
+        else:
+            assert f"没有问题包含“{words}”" in count and "找到" not in count, query
+    assert set(HOSPITALS) == _mentioning("医院"), "the hospital problems are those that say 医院"
+    assert watched.errors == [] and watched.outside() == []
+
+
+def test_a_query_that_finds_nothing_offers_the_nearest_apart_and_labelled(watched: Watched) -> None:
+    page = watched.open("/finder/?keyword=县医院")
+    assert _results(page) == []
+    near = page.locator(".rc-finder__nearest")
+    assert "不包含“县医院”" in near.inner_text() and "不是检索结果" in near.inner_text()
+    assert sorted(near.locator("li a").all_inner_texts()) == HOSPITALS
+    for nothing in ("不存在", "量子计算机"):  # no longer word inside to suggest by
+        page = watched.open(f"/finder/?keyword={nothing}")
+        assert _results(page) == [] and page.locator(".rc-finder__nearest").count() == 0, nothing
+
+
+def test_excerpts_are_clean_sentences_that_say_the_words(watched: Watched) -> None:
+    for word in ("医院", "人民医院", "回访", "违规收费"):
+        page = watched.open(f"/finder/?keyword={word}")
+        _results(page)
+        rows = page.locator(".rc-finder__results tbody tr")
+        for i in range(rows.count()):
+            problem = rows.nth(i).locator("td:nth-child(2)").inner_text()
+            title = rows.nth(i).locator("td:nth-child(3)")
+            excerpt = title.locator(".rc-finder__excerpt")
+            said = excerpt.inner_text() if excerpt.count() else title.inner_text()
+            assert word in said, (word, problem, said)
+            if excerpt.count():
+                text = excerpt.inner_text()
+                assert ". " not in text and not re.search(r"\d{3}\.", text), (problem, text)
+                assert problem not in text and problem.split("-")[-1] + "." not in text, (problem, text)
+                assert word in excerpt.locator("mark").all_inner_texts(), (problem, text)
+
+
+def test_on_a_phone_the_results_come_first_and_the_filters_fold(browser: Browser, site: str) -> None:  # noqa: F811
+    phone = Watched(browser, site, width=390)
+    try:
+        page = phone.open("/finder/?keyword=医院")
+        assert _results(page)
+        first = page.locator(".rc-finder__results tbody tr").first.bounding_box()
+        assert first and first["y"] + first["height"] <= 844, "the whole first result on a 390 × 844 phone's first screen"
+        boxes = ["department", "category", "status", "light", "supervision"]
+        assert not any(page.locator(f"select[name={b}]").is_visible() for b in boxes)
+        page.click(".rc-finder__filters summary")
+        assert all(page.locator(f"select[name={b}]").is_visible() for b in boxes)
+        page.select_option("select[name=status]", "overdue")
+        _results(page)
+        shared = phone.open(page.url.replace(phone.site, ""))  # a shared link shows the filter it sets
+        assert shared.locator("select[name=status]").is_visible()
+        shots = Path(ROOT / "build" / "screenshots")
+        shots.mkdir(parents=True, exist_ok=True)
+        phone.open("/finder/?keyword=县医院")
+        _results(phone.page)
+        phone.page.screenshot(path=str(shots / "phone-search-nearest.png"), full_page=True)
+    finally:
+        phone.close()
+    wide = Watched(browser, site, width=1280)
+    try:
+        page = wide.open("/finder/")
+        assert page.locator("select[name=department]").is_visible(), "on a wide screen the filters are open"
+    finally:
+        wide.close()

@@ -3,10 +3,13 @@
  * Without a keyword it filters one compact JSON index of every problem (data/finder.json), loaded only on
  * this page. With a keyword it asks the full-text index (Pagefind, generator/publishing/search.py), which
  * covers every word of every problem page in Chinese word segmentation and downloads only the chunks the
- * words fall in, with the same filters (where the index is missing, as in the live preview, the keyword
- * is matched in the JSON index's ids, titles, departments and categories). Every text from the ledger is put in the page with textContent,
- * never as HTML; the index's excerpts are taken apart, keeping only the highlight. The filters live in the
- * address, so a search can be shared as a link. */
+ * words fall in, with the same filters; Pagefind's matches are loose (by the beginnings of words, and by
+ * single characters where the browser cuts Chinese so), so each page it finds is read and kept only if its
+ * text says the reader's words as written (a run of Chinese characters as one phrase). Where no page does,
+ * the finder says so, and may list the nearest pages apart, labelled as such. Where the index is missing,
+ * as in the live preview, the keyword is matched in the JSON index's ids, titles, departments and
+ * categories. Every text from the ledger is put in the page with textContent, never as HTML. The filters
+ * live in the address, so a search can be shared as a link. */
 (function () {
   "use strict";
   var LIMIT = 200;  // rows shown from the JSON index
@@ -74,9 +77,8 @@
     if (filters.supervision === "any" && p[at.supervision] === "none") return false;
     if (filters.supervision && filters.supervision !== "any" && p[at.supervision] !== filters.supervision) return false;
     if (filters.keyword) {  // only where the full-text index is missing (the live preview): a plainer match
-      var hay = (p[at.id] + " " + p[at.title] + " " + department[2] + " " + category[1]).toLowerCase();
-      var words = filters.keyword.toLowerCase().split(/\s+/).filter(Boolean);
-      for (var i = 0; i < words.length; i++) if (hay.indexOf(words[i]) < 0) return false;
+      var hay = [p[at.id], p[at.title], department[2], category[1]].join(" | ");
+      if (!says(hay, wordsOf(filters.keyword), filters.match === "any")) return false;
     }
     return true;
   }
@@ -123,7 +125,8 @@
     link.href = href;
     idCell.appendChild(link);
     tr.appendChild(idCell);
-    var title = el("td", null, p.title);
+    var title = el("td");
+    title.appendChild(typeof p.title === "string" ? document.createTextNode(p.title) : p.title);
     if (excerpt) title.appendChild(excerpt);
     tr.appendChild(title);
     tr.appendChild(el("td", null, p.department));
@@ -161,33 +164,140 @@
     label(node);
   }
 
-  /* The excerpt Pagefind gives is HTML with <mark> around the words found; only the marks are kept, the
-   * rest becomes text, so nothing from a ledger is ever read as markup. */
-  function excerptOf(html) {
-    var doc = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html");
-    var out = el("span", "rc-finder__excerpt");
-    doc.body.firstChild.childNodes.forEach(function (node) {
-      if (node.nodeName === "MARK") out.appendChild(el("mark", null, node.textContent));
-      else out.appendChild(document.createTextNode(node.textContent));
-    });
+  /* The reader's words, split at spaces (quotation marks dropped). Each is looked for as written: a run of
+   * Chinese characters is one phrase, never cut into characters. */
+  function wordsOf(keyword) {
+    return keyword.replace(/["“”]/g, " ").split(/\s+/).filter(Boolean);
+  }
+
+  function plain(text) { return text.replace(/\s+/g, "").toLowerCase(); }
+
+  /* Whether a text says every one of the words (or, when the reader asks for any, one of them), spaces aside. */
+  function says(text, words, any) {
+    var hay = plain(text);
+    var has = function (word) { return hay.indexOf(plain(word)) >= 0; };
+    return any ? words.some(has) : words.every(has);
+  }
+
+  /* The text with every occurrence of the words in <mark>, built as nodes: nothing from a ledger is read as markup. */
+  function marked(className, text, words) {
+    var out = el("span", className);
+    var lower = text.toLowerCase();
+    var at = 0;
+    while (at < text.length) {
+      var next = -1, length = 0;
+      words.forEach(function (word) {
+        var i = lower.indexOf(word.toLowerCase(), at);
+        if (i >= 0 && (next < 0 || i < next || (i === next && word.length > length))) { next = i; length = word.length; }
+      });
+      if (next < 0) break;
+      if (next > at) out.appendChild(document.createTextNode(text.slice(at, next)));
+      out.appendChild(el("mark", null, text.slice(next, next + length)));
+      at = next + length;
+    }
+    if (at < text.length) out.appendChild(document.createTextNode(text.slice(at)));
     return out;
   }
 
-  /* Pagefind cuts a Chinese query into words with the browser's Intl.Segmenter, whose dictionary is not
-   * the one the index was cut with: Chromium's cuts 回访 and 整改 into single characters, and a query for
-   * 回访 then finds every page with any word starting with 回 and another with 访. So the query is first
-   * asked as the reader wrote it (words split at spaces only), with the segmenter out of the way for that one
-   * call (Pagefind runs on the page for this, not in its worker); only if that finds nothing is it asked again cut by the browser (a phrase such as 过度检查, which the
-   * index holds as two words). */
-  function searchAsWritten(pagefind, term, options) {
+  var AROUND = 60;  // characters of an excerpt around the first word found
+
+  /* One sentence of the page that says the words, cut around them at a clause if it is long. Pagefind's own
+   * excerpt is a window of words across the page's blocks, joined with ". " (so "-002. 部分公立医院…");
+   * here the page's text is taken apart at those joins and at the ends of sentences, and the id and title,
+   * shown beside it already, are not repeated. */
+  function excerptOf(content, words, shown) {
+    var pieces = content.split(/\.\s+|\s·\s|(?<=[。！？；])/).map(function (piece) { return piece.trim(); });
+    var piece = pieces.filter(function (text) {
+      return text && shown.indexOf(text) < 0 && says(text, words, true);
+    })[0];
+    if (!piece) return null;
+    var lower = piece.toLowerCase(), first = piece.length;
+    words.forEach(function (word) { var i = lower.indexOf(word.toLowerCase()); if (i >= 0 && i < first) first = i; });
+    if (piece.length > 2 * AROUND && first < piece.length) {
+      var from = Math.max(0, first - AROUND / 2), to = Math.min(piece.length, first + AROUND * 1.5);
+      var clause = piece.slice(from, first).search(/[，、：（][^，、：（]*$/);
+      if (from > 0 && clause >= 0) from += clause + 1;
+      piece = (from > 0 ? "…" : "") + piece.slice(from, to) + (to < piece.length ? "…" : "");
+    }
+    return marked("rc-finder__excerpt", piece, words);
+  }
+
+  /* The pages Pagefind finds for each word, asked twice: as written (the segmenter out of the way for that one
+   * call, as the index may hold the word whole) and cut by the browser's Intl.Segmenter (whose dictionary is
+   * not the index's: Chromium cuts 回访 into single characters, 过度检查 into two words). Both are loose, as
+   * Pagefind matches words by their beginnings and, cut, a word by its characters; together they hold every
+   * page that says the word, and `checker` keeps only those that do. */
+  function candidates(pagefind, words, options) {
     var segmenter = Intl.Segmenter;
-    Intl.Segmenter = undefined;
-    var restore = function () { Intl.Segmenter = segmenter; };
-    return pagefind.search(term, options).then(function (search) {
-      restore();
-      if (search.results.length || !segmenter) return search;
-      return pagefind.search(term, options);
-    }, function (error) { restore(); throw error; });
+    var asked = [];
+    words.forEach(function (word) { asked.push([word, false]); if (segmenter) asked.push([word, true]); });
+    var seen = {}, found = [];
+    return asked.reduce(function (chain, ask) {
+      return chain.then(function () {
+        if (!ask[1]) Intl.Segmenter = undefined;
+        return pagefind.search(ask[0], options).then(function (search) {
+          Intl.Segmenter = segmenter;
+          search.results.forEach(function (r) { if (!seen[r.id]) { seen[r.id] = true; found.push(r); } });
+        }, function (error) { Intl.Segmenter = segmenter; throw error; });
+      });
+    }, Promise.resolve()).then(function () { return found; });
+  }
+
+  var CHECKED = 500;  // candidates read at most for one query; the count says so when there were more
+  var AT_ONCE = 20;  // fragments fetched together
+
+  /* The candidates' pages that say the words, in Pagefind's order, read a batch of small fragments at a time
+   * and only as far as is asked: `upTo(n)` reads on until n pages say them or no candidate is left. */
+  function checker(found, words, any) {
+    var read = 0, last = Math.min(found.length, CHECKED);
+    var said = { pages: [], done: last === 0, partly: found.length > CHECKED };
+    said.upTo = function (wanted) {
+      if (said.pages.length >= wanted || said.done) return Promise.resolve(said.pages);
+      var batch = found.slice(read, Math.min(read + AT_ONCE, last));
+      read += batch.length;
+      return Promise.all(batch.map(function (r) { return r.data(); })).then(function (data) {
+        data.forEach(function (d) { if (says(d.content, words, any)) said.pages.push(d); });
+        said.done = read >= last;
+        return said.upTo(wanted);
+      });
+    };
+    return said;
+  }
+
+  /* Where no page says the words, the nearest: the pages that say every longer word (two characters or
+   * more) the browser cuts them into, such as 医院 for 县医院. None when the words cannot be cut. */
+  function nearest(pagefind, words, options) {
+    if (!Intl.Segmenter) return Promise.resolve({ words: [], pages: [] });
+    var parts = [];
+    var segmenter = new Intl.Segmenter("zh", { granularity: "word" });
+    words.forEach(function (word) {
+      Array.from(segmenter.segment(word)).forEach(function (s) {
+        if (s.isWordLike && s.segment.length > 1 && words.indexOf(s.segment) < 0 && parts.indexOf(s.segment) < 0) parts.push(s.segment);
+      });
+    });
+    if (!parts.length) return Promise.resolve({ words: [], pages: [] });
+    return candidates(pagefind, parts, options).then(function (found) { return checker(found, parts, false).upTo(SUGGESTED); })
+      .then(function (pages) { return { words: parts, pages: pages.slice(0, SUGGESTED) }; });
+  }
+
+  var SUGGESTED = 10;
+
+  function suggest(form, page, keyword, near) {
+    var box = el("div", "rc-finder__nearest");
+    box.appendChild(el("p", "rc-finder__nearest-label", "以下问题不包含“" + keyword + "”，只包含其中的“" + near.words.join("”“") +
+      "”，不是检索结果，仅供参考（" + near.pages.length + " 个）："));
+    var list = el("ul");
+    near.pages.forEach(function (d) {
+      var item = el("li");
+      var link = el("a", null, d.meta.id);
+      link.href = form.dataset.problemUrl.replace("{id}", encodeURIComponent(d.meta.id));
+      item.appendChild(link);
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(marked(null, d.meta.title, near.words));
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    page.querySelector(".rc-finder__results").appendChild(box);
   }
 
   function searchFilters(form, filters) {
@@ -208,41 +318,56 @@
   function renderSearch(form, filters, token) {
     var page = form.parentNode;
     var count = page.querySelector(".rc-finder__count");
+    var words = wordsOf(filters.keyword), any = filters.match === "any";
+    var options = { filters: searchFilters(form, filters) };
+    var pagefind, said;
     count.textContent = "正在检索……";
-    loadSearch(new URL(form.dataset.fulltextSrc, window.location.href).href).then(function (pagefind) {
-      return searchAsWritten(pagefind, filters.keyword, { filters: searchFilters(form, filters) });
-    }).then(function (search) {
+    loadSearch(new URL(form.dataset.fulltextSrc, window.location.href).href).then(function (loaded) {
+      pagefind = loaded;
+      return candidates(pagefind, words, options);
+    }).then(function (found) {
+      said = checker(found, words, any);
+      return said.upTo(PAGE);
+    }).then(function (pages) {
       if (token !== form.rcToken) return;
-      var results = search.results;
+      var asked = "“" + words.join(" ") + "”" + (words.length > 1 ? (any ? "（任一词）" : "（全部词）") : "");
+      var partly = function () {
+        return said.partly ? "（只查看了相关程度最高的 " + CHECKED + " 个问题，请增加关键词或筛选条件）" : "";
+      };
+      if (!pages.length) {  // the count is the last thing written, once the nearest pages are known
+        var none = words.length === 1 ? nearest(pagefind, words, options) : Promise.resolve({ pages: [] });
+        return none.then(function (near) {
+          if (token !== form.rcToken) return;
+          show(page, null);
+          if (near.pages.length) suggest(form, page, words[0], near);
+          count.textContent = "没有问题包含" + asked + partly() + "。可以换一个词，或减少筛选条件。";
+        });
+      }
       var node = table(HEADINGS);
       var body = node.querySelector("tbody");
       var shown = 0;
       var more = el("button", "md-button rc-finder__more", "显示更多");
       more.type = "button";
       function next() {
-        var batch = results.slice(shown, shown + PAGE);
         more.disabled = true;
-        return Promise.all(batch.map(function (r) { return r.data(); })).then(function (pages) {
+        return said.upTo(shown + PAGE + 1).then(function () {  // one more than shown: whether there are more
           if (token !== form.rcToken) return;
-          pages.forEach(function (d) {
+          said.pages.slice(shown, shown + PAGE).forEach(function (d) {
             var m = d.meta;
+            var excerpt = excerptOf(d.content, words, [m.id, m.title]);
             body.appendChild(row(form, {
-              light: m.light, id: m.id, title: m.title, department: optionLabel(form, "department", m.department),
+              light: m.light, id: m.id, title: marked(null, m.title, words), department: optionLabel(form, "department", m.department),
               status: m.status, percent: m.percent, deadline: m.deadline
-            }, form.dataset.problemUrl.replace("{id}", encodeURIComponent(m.id)), excerptOf(d.excerpt)));
+            }, form.dataset.problemUrl.replace("{id}", encodeURIComponent(m.id)), excerpt));
           });
-          shown += batch.length;
-          count.textContent = "全文检索“" + filters.keyword + "”找到 " + results.length + " 个问题，按相关程度排列" +
-            (results.length > shown ? "，已显示 " + shown + " 个" : "") + "。";
+          shown = Math.min(said.pages.length, shown + PAGE);
+          var rest = said.pages.length > shown;
+          count.textContent = "全文检索" + asked + (said.done ? "找到 " + said.pages.length + " 个问题" + partly() + "，按相关程度排列" +
+            (rest ? "，已显示 " + shown + " 个" : "") : "的结果按相关程度排列，已显示 " + shown + " 个，还有更多") + "。";
           more.disabled = false;
-          more.hidden = shown >= results.length;
+          more.hidden = !rest;
           label(node);
         });
-      }
-      if (!results.length) {
-        count.textContent = "全文检索“" + filters.keyword + "”没有找到问题。可以换一个词，或减少筛选条件。";
-        show(page, null);
-        return;
       }
       show(page, node);
       more.addEventListener("click", next);
@@ -284,7 +409,16 @@
     if (!form || form.dataset.ready) return;
     form.dataset.ready = "1";
     var params = new URLSearchParams(window.location.search);
-    params.forEach(function (value, key) { if (form.elements[key]) form.elements[key].value = value; });
+    params.forEach(function (value, key) {
+      var field = form.elements[key];
+      if (field && field.type === "checkbox") field.checked = field.value === value;
+      else if (field) field.value = value;
+    });
+    // the five filter boxes: open beside the results on a wide screen; on a phone folded under the keyword,
+    // so the results come first, unless the address sets one (a shared link shows what it filters)
+    var filters = form.querySelector(".rc-finder__filters");
+    var chosen = Array.prototype.some.call(filters.querySelectorAll("select"), function (select) { return select.value; });
+    filters.open = chosen || window.matchMedia("(min-width: 45em)").matches;
     var timer = null;
     form.addEventListener("input", function (event) {
       clearTimeout(timer);
