@@ -15,6 +15,7 @@ from lxml import etree
 from generator.derivation.campaign import campaign_of
 from generator.derivation.site import site_of
 from generator.rendering import families, urls, wordfile
+from generator.rendering.markup import cn_date
 from generator.rendering.outputs import File, Page
 from generator.rendering.wordfile import bulletin_docx
 from generator.validation.report import validate
@@ -65,7 +66,7 @@ def test_the_word_bulletin_reads_back_with_its_number_title_office_and_ranking(c
     assert "〔2026〕第 10 期" in texts
     assert "2026年10月问题整改工作通报" in texts
     assert any(t.startswith(campaign.portal.office) and t.endswith("2026年10月31日") for t in texts)  # masthead
-    assert texts[-2:] == [campaign.portal.office, "2026年10月31日"]  # signed by the issuing office, dated
+    assert texts[-3:] == [campaign.portal.office, "2026年10月31日", ""]  # signed, dated; then the 版记's table
     title = next(p for p in document.paragraphs if p.text == "2026年10月问题整改工作通报")
     assert title.runs[0].font.size == Pt(22)  # 二号
     table = document.tables[1]  # after the overview's table of figures
@@ -102,7 +103,8 @@ def test_the_page_and_the_word_file_carry_the_same_sections_headings_and_figures
     assert word_headings == page_headings == [s.heading for s in view.sections]
     assert page_headings[:2] == ["一、总体情况", "二、部门排名"] and "五、本月督查情况" in page_headings
     word_tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
-    assert word_tables == _page_tables(page)
+    assert word_tables[:-1] == _page_tables(page)  # the last is the 版记, which only the Word file has
+    assert word_tables[-1][-1] == [campaign.portal.office, f"{cn_date(view.cut)}印发"]
     texts = "\n".join(p.text for p in document.paragraphs)
     city = next(b for b in site_of(campaign).bulletins if b.key == key).report.city
     for said in (f"结果公示 {city.notices} 个", f"销号率 {city.closure_rate * 100:.1f}%", "本月督查、明察暗访等记录"):
