@@ -232,13 +232,14 @@ def _colophon(document, view: BulletinView) -> None:
     run = f'<w:rPr><w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>'
     width, indent = TYPE_WIDTH.twips, NOTE_SIZE.twips
     issued = cn_date(view.cut) + "印发"
-    dated = int((_ems(issued) + 2) * indent) + 2 * indent  # the date whole (and the gaps between Han and figures)
+    dated = int((_ems(issued) + 1.5) * indent) + indent  # the date whole, and the gaps between Han and figures
     copied = f"抄送：{'，'.join(view.copied_to)}。" if view.copied_to else ""
 
-    def cell(text: str, cell_width: int, side: str, span: int = 1, hanging: int = 0) -> str:
+    def cell(text: str, cell_width: int, side: str, span: int = 1, hanging: int = 0, left: int = indent,
+             right: int = indent) -> str:
         return (f'<w:tc><w:tcPr><w:tcW w:w="{cell_width}" w:type="dxa"/>'
                 + (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "") + "</w:tcPr>"
-                f'<w:p><w:pPr><w:ind w:left="{indent + hanging}" w:right="{indent}" w:hanging="{hanging}"/>'
+                f'<w:p><w:pPr><w:ind w:left="{left + hanging}" w:right="{right}" w:hanging="{hanging}"/>'
                 f'<w:jc w:val="{side}"/>'
                 f'</w:pPr><w:r>{run}<w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p></w:tc>')
 
@@ -254,8 +255,8 @@ def _colophon(document, view: BulletinView) -> None:
         f'</w:tblCellMar></w:tblPr><w:tblGrid><w:gridCol w:w="{width - dated}"/><w:gridCol w:w="{dated}"/>'
         '</w:tblGrid>'
         + (f'<w:tr><w:trPr><w:cantSplit/></w:trPr>{cell(copied, width, "left", 2, 3 * indent)}</w:tr>' if copied else "")
-        + f'<w:tr><w:trPr><w:cantSplit/></w:trPr>{cell(view.office, width - dated, "left")}'
-        f'{cell(issued, dated, "right")}</w:tr></w:tbl>')
+        + f'<w:tr><w:trPr><w:cantSplit/></w:trPr>{cell(view.office, width - dated, "left", right=0)}'
+        f'{cell(issued, dated, "right", left=0)}</w:tr></w:tbl>')
     document.element.body.sectPr.addprevious(table)
     document.add_paragraph()  # a document ends with a paragraph: Word and LibreOffice drop a table that ends it
 
