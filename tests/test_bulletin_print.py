@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -183,3 +184,68 @@ def test_where_libreoffice_is_missing_the_tests_say_how_to_install_it() -> None:
         assert packages in readme and packages in run
     assert "command -v soffice" in run  # a machine without LibreOffice installs it before the tests
 
+
+
+# ---------------------------------------------------------------- the web bulletin printed by the browser
+
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory):
+    """The 2026-10 bulletin page printed to A4 by Chromium with the site's print stylesheet: the pages of the
+    PDF (pypdf) and the widths of the page's tables as printed."""
+    if CHROMIUM is None:
+        if os.environ.get("CI") == "true":
+            raise RuntimeError("CI=true but Chromium is missing: apt-get install chromium fonts-wqy-microhei")
+        pytest.skip("Chromium is not installed (/usr/bin/chromium); the printed bulletin is not tested. "
+                    "Install: apt-get install chromium fonts-wqy-microhei")
+    from playwright.sync_api import sync_playwright
+
+    from .sitebuild import build_site, serve
+
+    work = tmp_path_factory.mktemp("portal")
+    server = serve(work / "site")
+    address = f"http://127.0.0.1:{server.server_address[1]}"
+    build_site(ROOT / "ledgers", work, AS_OF, site_url=address + "/")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+            page = browser.new_page(viewport={"width": 718, "height": 1000})  # A4's printable width at 96 dpi
+            page.goto(address + "/reports/monthly/2026-10/", wait_until="networkidle")
+            page.emulate_media(media="print")
+            widths = page.evaluate("""() => [...document.querySelectorAll('article table')].map(t =>
+                [t.scrollWidth, t.clientWidth, t.getBoundingClientRect().right,
+                 document.querySelector('article').getBoundingClientRect().right])""")
+            pdf = page.pdf(format="A4", print_background=True)
+            browser.close()
+    finally:
+        server.shutdown()
+    return list(pypdf.PdfReader(io.BytesIO(pdf)).pages), widths
+
+
+def test_the_printed_web_bulletin_repeats_table_headers_keeps_rows_whole_and_drops_the_chrome(campaign,
+                                                                                               printed) -> None:
+    pages, widths = printed
+    view, _ = _bulletin(campaign, "2026-10")
+    assert widths and all(scroll <= client + 1 and right <= article + 1 for scroll, client, right, article in widths), \
+        f"a table is wider than the printed page: {widths}"
+    squeezed = [_squeezed(page.extract_text()) for page in pages]
+    for page in pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) in ((595, 842), (596, 843))
+    marks = next(b for s in view.sections for b in s.blocks if isinstance(b, Table) and b.css.endswith("rc-marks"))
+    carrying = set()
+    for row in marks.rows:
+        title = _squeezed(row[2].text)
+        on = [i for i, s in enumerate(squeezed) if title in s]
+        assert len(on) == 1 and row[1].text in squeezed[on[0]], f"{row[1].text} is split across pages"
+        carrying.add(on[0])
+    assert len(carrying) >= 2, "the test needs the 挂牌督办 table to run onto a second page"
+    for index in carrying:  # the headings on each page, with their text (not blank boxes)
+        assert "亮灯编号问题牵头部门" in squeezed[index], f"printed page {index + 1} has 挂牌督办 rows without headings"
+    whole = "".join(squeezed)
+    for chrome in ("主办：", "联系与反映问题", "部门填报指南", _squeezed(campaign.portal.title), "全部督查通报"):
+        assert chrome not in whole, f"the printed bulletin carries the site's {chrome}"
+    assert "问题整改工作通报" in squeezed[0] and _squeezed(view.office) in squeezed[-1]
