@@ -176,3 +176,27 @@ def test_the_city_feed_carries_the_snapshot_digests_and_the_history_notice(campa
     feed = etree.fromstring(_feeds(campaign, rewritten)[urls.FEED])
     notice = next(e for e in feed.findall(f"{ATOM}entry") if e.findtext(f"{ATOM}title") == "历史记录变更公示")
     assert notice.find(f"{ATOM}link").get("href") == "history/" and "1 个问题" in notice.findtext(f"{ATOM}summary")
+
+
+def test_the_word_bulletin_declares_the_official_layout_where_word_reads_it(campaign) -> None:
+    """What Word and LibreOffice lay out from (checked as printed in test_bulletin_print.py where LibreOffice is
+    installed): fixed 28.95 pt lines with no space after paragraphs, tables within the type area with a header row
+    repeated on each page and rows that never split, a PAGE field in odd and even footers at the outer edge."""
+    view, _ = _bulletin(campaign, "2026-10")
+    document = Document(io.BytesIO(bulletin_docx(view)))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    spacing = document.styles["Normal"].element.pPr.find(f"{w}spacing")
+    assert (spacing.get(f"{w}line"), spacing.get(f"{w}lineRule"), spacing.get(f"{w}after")) == ("579", "exact", "0")
+    type_width = round((210 - 28 - 26) / 25.4 * 1440)
+    for table in document.tables[:-1]:
+        grid = [int(c.get(f"{w}w")) for c in table._tbl.tblGrid.findall(f"{w}gridCol")]
+        assert sum(grid) <= type_width, grid
+        assert len(set(grid)) > 1, grid  # sized to what they hold, not equal columns
+        rows = table._tbl.findall(f"{w}tr")
+        assert rows[0].find(f"{w}trPr/{w}tblHeader") is not None
+        assert all(r.find(f"{w}trPr/{w}cantSplit") is not None for r in rows)
+    assert document.settings.odd_and_even_pages_header_footer
+    section = document.sections[0]
+    for footer, side in ((section.footer, "right"), (section.even_page_footer, "left")):
+        xml = footer._element.xml
+        assert "PAGE" in xml and f'w:jc w:val="{side}"' in xml and "— " in xml
