@@ -200,3 +200,11 @@ def test_the_word_bulletin_declares_the_official_layout_where_word_reads_it(camp
     for footer, side in ((section.footer, "right"), (section.even_page_footer, "left")):
         xml = footer._element.xml
         assert "PAGE" in xml and f'w:jc w:val="{side}"' in xml and "— " in xml
+
+
+def test_a_table_too_wide_for_any_size_still_fits_the_type_area() -> None:
+    from generator.rendering.bulletinview import Column, Piece, Table
+
+    table = Table(tuple(Column(f"第{n}项指标", True) for n in range(30)), ((Piece("100.0%"),) * 30,))
+    size, widths = wordfile._layout(table)
+    assert size == wordfile.TABLE_SIZES[-1] and sum(widths) <= wordfile.TYPE_WIDTH.twips

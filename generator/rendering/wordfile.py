@@ -23,7 +23,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor, Twips
 
-from .bulletinview import BulletinView, Column, Paragraph, Table
+from .bulletinview import BulletinView, Paragraph, Table
 from .markup import cn_date
 
 # GB/T 9704-2012: 天头 37 mm, 下白边 35 mm, 订口 28 mm, 翻口 26 mm; body 3号仿宋, title 2号小标宋.
@@ -125,7 +125,7 @@ def _table(document, table: Table, style) -> None:
         _body(document, table.empty)
         return
     size, widths = _layout(table)
-    wraps = [_wraps(column, table) for column in table.columns]
+    wraps = [_wraps(table, index) for index in range(len(table.columns))]
     border = "".join(f'<w:{edge} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
                      for edge in ("top", "left", "bottom", "right", "insideH", "insideV"))
     xml = [f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
@@ -163,12 +163,12 @@ letters and figures fall back to a font whose digits are 0.6 em wide, and a figu
     return sum(1.0 if ord(c) > 0x2E7F or c in "—…“”‘’→%" else 0.62 for c in text)
 
 
-def _wraps(column: Column, table: Table) -> bool:
-    """Whether a column holds running text (a title, a reason), which may wrap, rather than names, figures and
-    problem numbers: Chinese longer than TEXT_CAP characters."""
-    index = table.columns.index(column)
+def _wraps(table: Table, index: int) -> bool:
+    """Whether column `index` holds running text (a title, a reason), which may wrap, rather than names, figures
+    and problem numbers: Chinese longer than TEXT_CAP characters."""
     texts = [row[index].text for row in table.rows if len(row) > index]
-    return not column.numeric and any(_ems(t) > TEXT_CAP and any(ord(c) > 0x2E7F for c in t) for t in texts)
+    return not table.columns[index].numeric and any(_ems(t) > TEXT_CAP and any(ord(c) > 0x2E7F for c in t)
+                                                    for t in texts)
 
 
 def _layout(table: Table) -> tuple[Pt, list[int]]:
@@ -184,7 +184,7 @@ def _layout(table: Table) -> tuple[Pt, list[int]]:
         for index, column in enumerate(table.columns):
             cells = [_ems(row[index].text) for row in table.rows if len(row) > index]
             widest = max(cells, default=0)
-            wraps = _wraps(column, table)
+            wraps = _wraps(table, index)
             heading = _ems(column.heading)
             needs.append(int(max(min(widest, TEXT_CAP) if wraps else widest, -(-heading // 3), 2) * em) + padding)
             # running text wants its whole length (it gets most of what is left); a heading one line
@@ -192,6 +192,8 @@ def _layout(table: Table) -> tuple[Pt, list[int]]:
         if sum(needs) <= available or size == TABLE_SIZES[-1]:
             break
     spare = available - sum(needs)
+    if spare < 0:  # more columns than 六号 can hold whole: every column narrowed alike, figures wrap
+        return size, [n * available // sum(needs) for n in needs]
     if sum(wants) <= available:  # everything on one line, and room to spare: share it out evenly
         return size, [w + (available - sum(wants)) // len(wants) for w in wants]
     more = [w - n for w, n in zip(wants, needs, strict=True)]
