@@ -15,6 +15,7 @@ from lxml import etree
 from generator.derivation.campaign import campaign_of
 from generator.derivation.site import site_of
 from generator.rendering import families, urls, wordfile
+from generator.rendering.markup import cn_date
 from generator.rendering.outputs import File, Page
 from generator.rendering.wordfile import bulletin_docx
 from generator.validation.report import validate
@@ -65,7 +66,7 @@ def test_the_word_bulletin_reads_back_with_its_number_title_office_and_ranking(c
     assert "〔2026〕第 10 期" in texts
     assert "2026年10月问题整改工作通报" in texts
     assert any(t.startswith(campaign.portal.office) and t.endswith("2026年10月31日") for t in texts)  # masthead
-    assert texts[-2:] == [campaign.portal.office, "2026年10月31日"]  # signed by the issuing office, dated
+    assert texts[-3:] == [campaign.portal.office, "2026年10月31日", ""]  # signed, dated; then the 版记's table
     title = next(p for p in document.paragraphs if p.text == "2026年10月问题整改工作通报")
     assert title.runs[0].font.size == Pt(22)  # 二号
     table = document.tables[1]  # after the overview's table of figures
@@ -102,7 +103,8 @@ def test_the_page_and_the_word_file_carry_the_same_sections_headings_and_figures
     assert word_headings == page_headings == [s.heading for s in view.sections]
     assert page_headings[:2] == ["一、总体情况", "二、部门排名"] and "五、本月督查情况" in page_headings
     word_tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
-    assert word_tables == _page_tables(page)
+    assert word_tables[:-1] == _page_tables(page)  # the last is the 版记, which only the Word file has
+    assert word_tables[-1][-1] == [campaign.portal.office, f"{cn_date(view.cut)}印发"]
     texts = "\n".join(p.text for p in document.paragraphs)
     city = next(b for b in site_of(campaign).bulletins if b.key == key).report.city
     for said in (f"结果公示 {city.notices} 个", f"销号率 {city.closure_rate * 100:.1f}%", "本月督查、明察暗访等记录"):
@@ -174,3 +176,35 @@ def test_the_city_feed_carries_the_snapshot_digests_and_the_history_notice(campa
     feed = etree.fromstring(_feeds(campaign, rewritten)[urls.FEED])
     notice = next(e for e in feed.findall(f"{ATOM}entry") if e.findtext(f"{ATOM}title") == "历史记录变更公示")
     assert notice.find(f"{ATOM}link").get("href") == "history/" and "1 个问题" in notice.findtext(f"{ATOM}summary")
+
+
+def test_the_word_bulletin_declares_the_official_layout_where_word_reads_it(campaign) -> None:
+    """What Word and LibreOffice lay out from (checked as printed in test_bulletin_print.py where LibreOffice is
+    installed): fixed 28.95 pt lines with no space after paragraphs, tables within the type area with a header row
+    repeated on each page and rows that never split, a PAGE field in odd and even footers at the outer edge."""
+    view, _ = _bulletin(campaign, "2026-10")
+    document = Document(io.BytesIO(bulletin_docx(view)))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    spacing = document.styles["Normal"].element.pPr.find(f"{w}spacing")
+    assert (spacing.get(f"{w}line"), spacing.get(f"{w}lineRule"), spacing.get(f"{w}after")) == ("579", "exact", "0")
+    type_width = round((210 - 28 - 26) / 25.4 * 1440)
+    for table in document.tables[:-1]:
+        grid = [int(c.get(f"{w}w")) for c in table._tbl.tblGrid.findall(f"{w}gridCol")]
+        assert sum(grid) <= type_width, grid
+        assert len(set(grid)) > 1, grid  # sized to what they hold, not equal columns
+        rows = table._tbl.findall(f"{w}tr")
+        assert rows[0].find(f"{w}trPr/{w}tblHeader") is not None
+        assert all(r.find(f"{w}trPr/{w}cantSplit") is not None for r in rows)
+    assert document.settings.odd_and_even_pages_header_footer
+    section = document.sections[0]
+    for footer, side in ((section.footer, "right"), (section.even_page_footer, "left")):
+        xml = footer._element.xml
+        assert "PAGE" in xml and f'w:jc w:val="{side}"' in xml and "— " in xml
+
+
+def test_a_table_too_wide_for_any_size_still_fits_the_type_area() -> None:
+    from generator.rendering.bulletinview import Column, Piece, Table
+
+    table = Table(tuple(Column(f"第{n}项指标", True) for n in range(30)), ((Piece("100.0%"),) * 30,))
+    size, widths = wordfile._layout(table)
+    assert size == wordfile.TABLE_SIZES[-1] and sum(widths) <= wordfile.TYPE_WIDTH.twips

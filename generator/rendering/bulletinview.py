@@ -125,6 +125,7 @@ class BulletinView:
     end: dt.date
     in_progress: bool
     sections: tuple[Section, ...]
+    copied_to: tuple[str, ...] = ()  # the Word file's 抄送: every registered department, by its full name
 
 
 def bulletin_view(bulletin: Bulletin, portal: Portal, departments: dict[str, Department], xuns: list[PeriodReport],
@@ -136,7 +137,8 @@ def bulletin_view(bulletin: Bulletin, portal: Portal, departments: dict[str, Dep
     return BulletinView(bulletin.key, bulletin.number_text, bulletin.title, portal.office, report.cut,
                         report.period.start, report.period.end, report.in_progress, (
                             _overview(bulletin), *_ranking(bulletin, names), *_praise(bulletin, departments, names),
-                            *_supervised(report, limit), _inspections(report, names, xuns)))
+                            *_supervised(report, limit), _inspections(report, names, xuns)),
+                        tuple(d.name for d in departments.values()))
 
 
 OVERVIEW_FIGURES = (Figure.TOTAL, Figure.CLOSED, Figure.OVERDUE, Figure.RED, Figure.YELLOW, Figure.STALE)
