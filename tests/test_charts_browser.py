@@ -1,0 +1,96 @@
+"""Every chart of the sample portal drawn at the widths readers use (a small phone, a phone, a tablet, a
+laptop): no axis label, legend item or annotation runs into another or out of the chart, and a wide table
+says that it scrolls and can be scrolled from the keyboard.
+
+The site, the browser and their skip rule are those of tests/test_browser.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+# the browser tests' site (built once for this module), browser and skip rule (no Chromium: skipped)
+from .test_browser import Watched, browser, charts_drawn, site  # noqa: F401
+
+WIDTHS = (320, 390, 1024, 1280)
+# one page of each kind with charts: the home page (status, lights, curve, trend, the indicators such as
+# 回头看 and 清退), the department and category overviews and one of each (steps), the history of changes
+# (weekly trend) and a problem with a 倒排工期 chart whose deadline lines lie close together
+CHART_PAGES = ("/", "/departments/", "/departments/transport/", "/categories/", "/categories/ecology/",
+               "/changes/", "/problems/JT-2025-002/")
+
+# The text boxes of each drawn chart: every tick label, axis title, legend item (its symbol and words),
+# annotation and pie slice label, in page coordinates, with the chart's own box. A label plotly hides (no text, or display none)
+# is not counted.
+LABEL_BOXES = r"""
+figure => {
+  const plot = figure.querySelector('.rc-chart__plot');
+  const svg = plot.querySelector('svg.main-svg');
+  const box = node => { const r = node.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const shown = node => node.textContent.trim() !== '' && getComputedStyle(node).display !== 'none'
+    && getComputedStyle(node).visibility !== 'hidden' && node.getBoundingClientRect().width > 0;
+  // a label turned on its side (or slanted) makes a reader tilt their head; a turned "个" reads as an arrow
+  const turned = node => /rotate\((?!0[,)])/.test(node.getAttribute('transform') || '');
+  const labels = [];
+  const add = (kind, node) => {
+    if (shown(node)) labels.push({kind, text: node.textContent.trim(), box: box(node), turned: turned(node)});
+  };
+  plot.querySelectorAll('.xtick > text, .ytick > text').forEach(n => add('tick', n));
+  plot.querySelectorAll('.g-xtitle text, .g-ytitle text').forEach(n => add('axis title', n));
+  plot.querySelectorAll('.annotation-text-g text').forEach(n => add('annotation', n));
+  plot.querySelectorAll('text.slicetext').forEach(n => add('slice label', n));
+  plot.querySelectorAll('.legend .traces').forEach(item => {
+    const text = item.querySelector('.legendtext');
+    if (!text || !shown(text)) return;
+    const parts = [text, ...item.querySelectorAll('.legendpoints path')].map(box);
+    labels.push({kind: 'legend', text: text.textContent.trim(), box: [
+      Math.min(...parts.map(p => p[0])), Math.min(...parts.map(p => p[1])),
+      Math.max(...parts.map(p => p[2])), Math.max(...parts.map(p => p[3]))]});
+  });
+  return {chart: figure.id || figure.querySelector('figcaption').textContent.trim(), frame: box(svg), labels};
+}
+"""
+
+
+def overlaps(a: list[float], b: list[float], slack: float = 0.5) -> bool:
+    return a[0] < b[2] - slack and b[0] < a[2] - slack and a[1] < b[3] - slack and b[1] < a[3] - slack
+
+
+def inside(a: list[float], frame: list[float], slack: float = 0.5) -> bool:
+    return a[0] >= frame[0] - slack and a[1] >= frame[1] - slack and a[2] <= frame[2] + slack and a[3] <= frame[3] + slack
+
+
+def collisions(chart: dict) -> list[str]:
+    """What a reader would see go wrong in one chart: labels on top of each other, cut off or turned."""
+    found = []
+    labels = chart["labels"]
+    for i, first in enumerate(labels):
+        if not inside(first["box"], chart["frame"]):
+            found.append(f"{chart['chart']}: {first['kind']} “{first['text']}” is cut off by the chart's edge")
+        if first.get("turned"):
+            found.append(f"{chart['chart']}: {first['kind']} “{first['text']}” does not read horizontally")
+        for second in labels[i + 1:]:
+            if overlaps(first["box"], second["box"]):
+                found.append(f"{chart['chart']}: {first['kind']} “{first['text']}” overlaps "
+                             f"{second['kind']} “{second['text']}”")
+    return found
+
+
+@pytest.fixture(params=WIDTHS, ids=lambda w: f"{w}px", scope="module")
+def reader(request: pytest.FixtureRequest, browser, site: str):  # noqa: F811
+    watched = Watched(browser, site, width=request.param)
+    yield watched
+    watched.close()
+
+
+@pytest.mark.parametrize("path", CHART_PAGES)
+def test_no_chart_label_overlaps_another_or_leaves_the_chart(path: str, reader: Watched) -> None:
+    page = reader.open(path)
+    figures, drawn = charts_drawn(page)
+    assert figures >= 1 and drawn >= figures
+    charts = [page.locator(".rc-chart").nth(i).evaluate(LABEL_BOXES) for i in range(figures)]
+    assert all(chart["labels"] for chart in charts), "every chart has labels to check"
+    problems = [problem for chart in charts for problem in collisions(chart)]
+    width = page.viewport_size["width"]
+    assert not problems, f"{path} at {width}px:\n" + "\n".join(problems)
+    assert reader.errors == []
