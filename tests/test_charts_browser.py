@@ -94,3 +94,67 @@ def test_no_chart_label_overlaps_another_or_leaves_the_chart(path: str, reader: 
     width = page.viewport_size["width"]
     assert not problems, f"{path} at {width}px:\n" + "\n".join(problems)
     assert reader.errors == []
+
+
+# Report pages whose tables are wider than the text column on some widths: the monthly bulletin's ranking,
+# a 旬 report's tables, the 回头看 page's lists.
+TABLE_PAGES = ("/reports/monthly/2026-10/", "/reports/xun/2026-11-2/", "/reports/lookback/")
+
+# Each table of the article: whether it is wider than what shows of it, and if so the box that scrolls it,
+# whether that box takes the focus, and the cue shown just above it.
+TABLES = r"""
+() => Array.from(document.querySelectorAll('article table')).map((table, index) => {
+  let box = table;
+  while (box && box.tagName !== 'ARTICLE' && !(box.scrollWidth > box.clientWidth + 1
+         && /auto|scroll/.test(getComputedStyle(box).overflowX))) box = box.parentElement;
+  const article = table.closest('article').getBoundingClientRect();
+  const cut = table.getBoundingClientRect().right > article.right + 1;
+  if (!box || box.tagName === 'ARTICLE') return {index, scrolls: false, cut};
+  box.setAttribute('data-test-box', String(index));
+  const cue = box.previousElementSibling;
+  const seen = cue && cue.classList.contains('rc-scroll-hint') && cue.getBoundingClientRect().height > 0
+    && getComputedStyle(cue).visibility !== 'hidden';
+  return {index, scrolls: true, cut: false, focusable: box.tabIndex >= 0, cue: seen ? cue.textContent.trim() : null};
+})
+"""
+
+
+@pytest.mark.parametrize("path", TABLE_PAGES)
+def test_a_wide_table_says_it_scrolls_and_scrolls_from_the_keyboard(path: str, reader: Watched) -> None:
+    page = reader.open(path)
+    page.wait_for_timeout(300)  # page.js marks the boxes on the next frame after Material has wrapped the tables
+    tables = page.evaluate(TABLES)
+    assert tables, f"{path} has tables"
+    width = page.viewport_size["width"]
+    for table in tables:
+        where = f"{path} at {width}px, table {table['index'] + 1}"
+        assert not table["cut"], f"{where}: cut off at the text column's edge without scrolling"
+        if not table["scrolls"]:
+            continue
+        assert table["cue"] and "左右滑动" in table["cue"], f"{where}: scrolls sideways with no visible cue"
+        assert table["focusable"], f"{where}: its scrolling box cannot take the keyboard's focus"
+        box = page.locator(f"[data-test-box='{table['index']}']")
+        box.focus()
+        page.keyboard.press("End")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(200)
+        assert box.evaluate("node => node.scrollLeft") > 0, f"{where}: the keyboard does not scroll it"
+
+
+# A date in a table cell: 2025-11-06, 2025年11月6日 or 11月6日.
+DATE = r"^(\d{4}-\d{2}-\d{2}|(\d{4}年)?\d{1,2}月\d{1,2}日)$"
+BROKEN_DATES = r"""
+pattern => Array.from(document.querySelectorAll('article td')).filter(cell => {
+  if (!new RegExp(pattern).test(cell.textContent.trim())) return false;
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  const tops = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.top)));
+  return tops.size > 1;
+}).map(cell => cell.textContent.trim())
+"""
+
+
+@pytest.mark.parametrize("path", TABLE_PAGES)
+def test_no_date_in_a_table_breaks_across_lines(path: str, reader: Watched) -> None:
+    page = reader.open(path)
+    assert page.evaluate(BROKEN_DATES, DATE) == [], f"{path} at {page.viewport_size['width']}px"

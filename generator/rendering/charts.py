@@ -245,7 +245,7 @@ def milestone_chart(row: Row) -> Chart | None:
                          # the legend in the foot of the chart, below the date labels whatever their height;
                          # its two rows on a phone have the room the bottom margin keeps for them
                          "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
-                         "margin": {"t": 30 + 16 * len(lines), "b": 100}}}
+                         "margin": {"t": 30 + 16 * len(lines), "b": 84}}}
     table = tuple(
         (f"{label}：{m.title}", m.due.isoformat(), m.done.isoformat() if m.done else "未完成",
          "是" if is_late else "否")
