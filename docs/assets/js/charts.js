@@ -123,10 +123,10 @@
     };
   }
 
-  /* How many month labels fit across a chart `width` pixels wide: "2025年10月" is about 75 px at 13 px, and
+  /* How many month labels fit across a chart `width` pixels wide: "2025年10月" is about 70 px at 13 px, and
    * labels stay upright (charts.py sets tickangle 0), so plotly must not be asked for more than fit. */
   function dateTicks(width) {
-    return Math.max(2, Math.floor((width - 80) / 100));
+    return Math.max(2, Math.floor((width - 80) / 85));
   }
 
   function baseLayout(layout, width) {
