@@ -23,6 +23,7 @@ PAGES = {
     "categories": "/categories/",
     "category": "/categories/ecology/",
     "problem": "/problems/FGW-2025-002/",
+    "reviewed problem": "/problems/FGW-2025-001/",  # a 回头看 entry: the 整改成效巩固 tag
     "supervised": "/lists/supervised/",
     "overdue": "/lists/overdue/",
     "rebound": "/lists/rebound/",

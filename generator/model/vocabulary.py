@@ -106,7 +106,8 @@ class SourceKind(Term):
 
 
 class ReviewOutcome(Term):
-    CONSOLIDATED = "consolidated", "整改成效巩固", GREEN, None, None, "#81c995"
+    # the tag writes its word in `ink` on Material's code grey (#f5f5f5): the chart green is 3.9:1 there
+    CONSOLIDATED = "consolidated", "整改成效巩固", GREEN, "#137333", None, "#81c995"
     REBOUND = "rebound", "问题反弹回潮", PURPLE, None, None, "#ce93d8"
 
 
@@ -233,7 +234,7 @@ def stylesheet() -> str:
     for term in EntryType:
         lines.append(f".md-typeset .rc-timeline__item--{term.value}::before {{ background: {term.colour}; }}")
     for term in ReviewOutcome:
-        lines.append(f".rc-tag--{term.value} {{ color: {term.colour}; }}")
+        lines.append(f".rc-tag--{term.value} {{ color: {term.ink}; }}")
         lines.append(f'[data-md-color-scheme="slate"] .rc-tag--{term.value} {{ color: {term.night_ink}; }}')
     # a problem's reasons for its light are written in red: on the slate background, the red light's night ink
     lines.append(f'[data-md-color-scheme="slate"] .md-typeset .rc-reasons {{ color: {Light.RED.night_ink}; }}')

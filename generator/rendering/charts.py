@@ -58,6 +58,12 @@ def count_axis(largest: int, title: str | None = None) -> dict:
     return axis
 
 
+def date_axis(**extra) -> dict:
+    """A time axis read on any width: month labels upright (charts.js picks how many fit the chart's width)
+    and set below the axis line by more than the lowest count's label, so "2025年7月" never sits on the 0."""
+    return {"type": "date", "tickformat": "%Y年%-m月", "tickangle": 0, "ticklabelstandoff": 6, **extra}
+
+
 def status_chart(chart_id: str, rows: list[Row]) -> Chart:
     counts = tally(rows).by_status
     labels = [s.label for s in Status]
@@ -110,7 +116,7 @@ def curve_chart(chart_id: str, points: list[tuple[dt.date, int, int]]) -> Chart:
     fig.add_trace(go.Scatter(x=dates, y=[c for _, _, c in points], name="已销号（反弹的不计）", mode="lines",
                              line={"color": Status.CLOSED.colour, "shape": "hv"}, fill="tozeroy",
                              hovertemplate="%{x}<br>已销号：%{y} 个<extra></extra>"))
-    fig.update_layout(height=320, hovermode="x unified", xaxis={"type": "date", "tickformat": "%Y年%-m月"},
+    fig.update_layout(height=320, hovermode="x unified", xaxis=date_axis(),
                       yaxis=count_axis(max((f for _, f, _ in points), default=0)),
                       legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0}, margin={"t": 40})
     # the table lists month ends only, so it stays readable over a long campaign
@@ -130,7 +136,7 @@ def trend_chart(chart_id: str, points: list[tuple[dt.date, int, int, int, int]])
         fig.add_trace(go.Scatter(x=dates, y=[p[index] for p in points], name=name, mode="lines",
                                  line={"color": colour, "dash": "dot" if index == 4 else "solid"},
                                  hovertemplate=f"%{{x}}<br>{name}：%{{y}} 个<extra></extra>"))
-    fig.update_layout(height=320, hovermode="x unified", xaxis={"type": "date", "tickformat": "%Y年%-m月"},
+    fig.update_layout(height=320, hovermode="x unified", xaxis=date_axis(),
                       yaxis=count_axis(max((max(p[1:]) for p in points), default=0)),
                       legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0}, margin={"t": 40})
     # the table lists each month's last week only, so it stays readable over a long campaign
@@ -155,9 +161,11 @@ def steps_chart(chart_id: str, campaign: Campaign, rows: list[Row]) -> Chart:
             counts[row.step_index] += 1
     labels = ["尚未开展", *(f"{i + 1}. {s.name}" for i, s in enumerate(steps))]
     values = [not_started, *counts]
-    fig = go.Figure(go.Bar(x=labels, y=values, marker_color=BLUE, text=values, textposition="auto",
-                           hovertemplate="%{x}：%{y} 个<extra></extra>"))
-    fig.update_layout(height=280, yaxis=count_axis(max(values, default=0)))
+    # bars lie along the steps' names, which read across on a phone instead of standing on end below the bars
+    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", marker_color=BLUE, text=values, textposition="auto",
+                           hovertemplate="%{y}：%{x} 个<extra></extra>"))
+    fig.update_layout(height=80 + 26 * len(labels), xaxis=count_axis(max(values, default=0)),
+                      yaxis={"autorange": "reversed"})
     return Chart(chart_id, "未销号问题所处“八步走”步骤（个）", _figure(fig), ("步骤", "问题数"),
                  tuple(zip(labels, values, strict=True)))
 
@@ -172,13 +180,13 @@ def indicator_chart(chart_id: str, indicator) -> Chart:
     if indicator.target:
         fig.add_hline(y=indicator.target, line_dash="dash", line_color=Light.YELLOW.colour,
                       annotation_text=f"目标 {indicator.target:,.0f}")
-    xaxis = {"type": "date", "tickformat": "%Y年%-m月"}
+    xaxis = date_axis()
     if len(dates) == 1:  # one value so far (early in the campaign): one tick, not the same month four times
         day = indicator.values[0].date
         xaxis |= {"tickmode": "array", "tickvals": dates, "ticktext": [f"{day.year}年{day.month}月{day.day}日"]}
-    fig.update_layout(height=240, xaxis=xaxis,
-                      yaxis={"title": {"text": _plain(indicator.unit)}, "rangemode": "tozero", "tickformat": ",.0f"})
-    return Chart(chart_id, indicator.name, _figure(fig), ("日期", f"累计（{indicator.unit}）"),
+    # the unit goes in the chart's title: a vertical axis title turns it on its side
+    fig.update_layout(height=240, xaxis=xaxis, yaxis={"rangemode": "tozero", "tickformat": ",.0f"})
+    return Chart(chart_id, f"{indicator.name}（{indicator.unit}）", _figure(fig), ("日期", f"累计（{indicator.unit}）"),
                  tuple(zip(dates, (f"{v:,.0f}" for v in values), strict=True)))
 
 
@@ -220,8 +228,9 @@ def milestone_chart(row: Row) -> Chart | None:
     span = max(1, (days[-1] - days[0]).days)
     shapes, annotations, previous, level = [], [], None, 0
     for day, label, colour in sorted(lines):
-        # labels of lines closer than a tenth of the axis go on separate rows instead of on top of each other
-        level = level + 1 if previous is not None and (day - previous).days < span / 10 else 0
+        # labels of lines closer than a quarter of the axis go on separate rows instead of on top of each other:
+        # on a 320 px phone a quarter of the axis is about the width of a four-character label
+        level = level + 1 if previous is not None and (day - previous).days < span / 4 else 0
         previous = day
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": day.isoformat(), "x1": day.isoformat(),
                        "y0": 0, "y1": 1, "line": {"color": colour, "dash": "dot", "width": 1.5}})
@@ -229,11 +238,14 @@ def milestone_chart(row: Row) -> Chart | None:
                             "text": label, "showarrow": False, "font": {"size": 11, "color": colour},
                             "yanchor": "bottom"})
     figure = {"data": traces,
-              "layout": {"height": 150 + 34 * len(dated), "shapes": shapes, "annotations": annotations,
-                         "xaxis": {"type": "date", "nticks": 6},  # ticks in Chinese from the zh-CN locale (charts.js)
+              "layout": {"height": 210 + 34 * len(dated), "shapes": shapes, "annotations": annotations,
+                         # ticks in Chinese from the zh-CN locale, as many as fit the width (charts.js)
+                         "xaxis": {"type": "date", "nticks": 6, "tickangle": 0, "ticklabelstandoff": 6},
                          "yaxis": {"autorange": "reversed"},
-                         "legend": {"orientation": "h", "y": -0.12, "yanchor": "top", "x": 0},
-                         "margin": {"t": 30 + 16 * len(lines), "b": 40}}}
+                         # the legend in the foot of the chart, below the date labels whatever their height;
+                         # its two rows on a phone have the room the bottom margin keeps for them
+                         "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+                         "margin": {"t": 30 + 16 * len(lines), "b": 84}}}
     table = tuple(
         (f"{label}：{m.title}", m.due.isoformat(), m.done.isoformat() if m.done else "未完成",
          "是" if is_late else "否")

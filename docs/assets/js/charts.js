@@ -123,7 +123,13 @@
     };
   }
 
-  function baseLayout(layout) {
+  /* How many month labels fit across a chart `width` pixels wide: "2025年10月" is about 70 px at 13 px, and
+   * labels stay upright (charts.py sets tickangle 0), so plotly must not be asked for more than fit. */
+  function dateTicks(width) {
+    return Math.max(2, Math.floor((width - 80) / 85));
+  }
+
+  function baseLayout(layout, width) {
     var c = colours();
     var merged = Object.assign({
       autosize: true,
@@ -139,6 +145,7 @@
     // plotly.js writes a hovered day as "9月30日, 2025年" (day and month, then the year): one date, in order
     [merged.xaxis, merged.yaxis].forEach(function (axis) {
       if (axis.type === "date" && !axis.hoverformat) axis.hoverformat = ZH_CN.format.dayMonthYear;
+      if (axis.type === "date" && axis.tickmode !== "array") axis.nticks = Math.min(axis.nticks || 12, dateTicks(width));
     });
     merged.paper_bgcolor = "rgba(0,0,0,0)";
     merged.plot_bgcolor = "rgba(0,0,0,0)";
@@ -157,7 +164,7 @@
         // No mode bar: its buttons sat inside the plot, which is one image to assistive technology
         // (role="img", axe nested-interactive), and their tooltips are English. What they offered stays:
         // the numbers in the table under each chart, the problems themselves on 数据下载 (CSV, XLSX).
-        Plotly.newPlot(plot, spec.data, baseLayout(spec.layout || {}), CONFIG).then(function () {
+        Plotly.newPlot(plot, spec.data, baseLayout(spec.layout || {}, plot.clientWidth), CONFIG).then(function () {
           figure.classList.add("is-drawn");
           var table = figure.querySelector(".rc-chart__table");
           if (table && !figure.hasAttribute("data-keep-table")) table.open = false;

@@ -14,12 +14,26 @@
 })();
 
 /* A table wider than the screen scrolls sideways inside its own box (Material's wrapper, or the portal's
-   tables shown as blocks). A keyboard user can only scroll a box that takes the focus, so each one that
-   overflows, and holds no link to tab to, gets tabindex="0"; a wrapper also gets a region role and a name
-   (a table keeps its own role). Checked again when the window changes size. */
+   tables shown as blocks). A reader must see that it does: a line above the box says 左右滑动查看, and the
+   box's edge fades out on the side where columns are hidden (portal.css, data-rc-scroll). A keyboard user can
+   only scroll a box that takes the focus, so each one that overflows gets tabindex="0", links or not (tabbing
+   to a link in the first column never shows the last); a wrapper also gets a region role and a name (a table
+   keeps its own role). Checked again when the window changes size. */
 (function () {
   "use strict";
   var BOXES = ".md-typeset__scrollwrap, .md-typeset .rc-chart__table table, .md-typeset .rc-fields, .rc-finder__table";
+
+  var HINT = "rc-scroll-hint";
+
+  // which ends of the box hide columns: "start", "end", both or neither (scrolled to neither edge)
+  function edges(box) {
+    var hidden = [];
+    if (box.scrollLeft > 1) hidden.push("start");
+    if (box.scrollLeft + box.clientWidth < box.scrollWidth - 1) hidden.push("end");
+    box.setAttribute("data-rc-scroll", hidden.join(" "));
+  }
+
+  function onScroll(event) { edges(event.currentTarget); }
 
   function mark() {
     // every width read first, then every attribute written: reading after a write lays the page out again
@@ -27,17 +41,30 @@
     var scrolling = boxes.map(function (box) { return box.scrollWidth > box.clientWidth + 1; });
     boxes.forEach(function (box, i) {
       var scrolls = scrolling[i];
-      if (!scrolls || box.querySelector("a[href], button, input, select, textarea")) {
+      var hint = box.previousElementSibling && box.previousElementSibling.classList.contains(HINT)
+        ? box.previousElementSibling : null;
+      if (!scrolls) {
         if (box.hasAttribute("data-rc-scroll")) {
           box.removeAttribute("tabindex");
           box.removeAttribute("data-rc-scroll");
+          box.removeEventListener("scroll", onScroll);
+          if (hint) hint.remove();
           if (box.tagName !== "TABLE") { box.removeAttribute("role"); box.removeAttribute("aria-label"); }
         }
         return;
       }
-      if (box.hasAttribute("data-rc-scroll")) return;
+      edges(box);
+      if (box.hasAttribute("tabindex")) return;
       box.setAttribute("tabindex", "0");
-      box.setAttribute("data-rc-scroll", "");
+      box.addEventListener("scroll", onScroll, { passive: true });
+      if (!hint) {
+        // the region's name says the same to a screen reader: the line is for the eye
+        hint = document.createElement("p");
+        hint.className = HINT;
+        hint.setAttribute("aria-hidden", "true");
+        hint.textContent = "表格较宽，左右滑动查看 →";
+        box.parentNode.insertBefore(hint, box);
+      }
       if (box.tagName !== "TABLE") {
         box.setAttribute("role", "region");
         box.setAttribute("aria-label", "表格（可左右滚动）");
