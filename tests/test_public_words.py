@@ -3,10 +3,21 @@ could be read as days 1-10, overdue look-backs said as overdue, and a past day's
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
+import pytest
+
+from generator.derivation.campaign import campaign_of
+from generator.derivation.lookback import lookback
+from generator.derivation.site import site_of
 from generator.rendering import urls
+from generator.validation.report import validate
+
+from .conftest import AS_OF, ROOT
+
+D = dt.date
 
 # Words of the tools behind the portal: the filing guide (填报指南) is for department staff and may use them,
 # no page the public reads may.
@@ -46,3 +57,40 @@ def test_a_xun_report_compares_with_the_previous_xun_not_with_the_first_xun_of_t
     assert with_marks
     for text in with_marks:
         assert "完成度（上一旬末→期末）" in text and "上旬末" not in text
+
+
+@pytest.fixture(scope="module")
+def sample():
+    report = validate(ROOT / "ledgers", AS_OF)
+    assert report.valid()
+    return report.ledger, site_of(campaign_of(report.ledger, AS_OF)).cycle
+
+
+def test_a_look_back_a_year_overdue_is_marked_overdue(sample, sample_docs) -> None:
+    """SCJG-2025-003 was closed on 2025-08-08: its look-back was due on 2025-11-06 and never came."""
+    ledger, _ = sample
+    due = {d.row.problem.id: d for d in lookback(campaign_of(ledger, AS_OF)).due}
+    late = due["SCJG-2025-003"]
+    assert (late.due_on, late.late_days, late.overdue) == (D(2025, 11, 6), 383, True)
+    page = (sample_docs / urls.LOOKBACK).read_text(encoding="utf-8")
+    row = next(line for line in page.splitlines() if "SCJG-2025-003/" in line and "2025-11-06" in line)
+    assert "逾期 383 天" in row
+    overdue = sum(d.overdue for d in due.values())
+    assert overdue and f"逾期未回头看 {overdue} 个" in page
+    on_the_day = lookback(campaign_of(ledger, D(2025, 11, 6)))
+    assert {d.row.problem.id: d.overdue for d in on_the_day.due}["SCJG-2025-003"] is False  # due today, not late
+
+
+@pytest.mark.parametrize("key", ["2025-11-1", "2026-01-2", "2026-06-3", "2026-11-3"])
+def test_a_xun_report_counts_the_look_backs_overdue_at_its_end(sample, sample_docs, key: str) -> None:
+    """The 旬 report's 逾期未回头看 is what the look-back page would have said on the 旬's last day."""
+    ledger, cycle = sample
+    r = next(x for x in cycle.xuns if x.period.key == key)
+    at_cut = lookback(campaign_of(ledger, r.cut))
+    expected = sum(d.overdue for d in at_cut.due)
+    assert r.city.lookbacks_overdue == expected
+    assert expected == sum(f.lookbacks_overdue for f in r.departments.values())
+    page = (sample_docs / urls.xun_report(key)).read_text(encoding="utf-8")
+    assert f"逾期未回头看 {expected} 个" in page
+    if key == "2025-11-1":  # SCJG-2025-003's look-back fell due on 2025-11-06, inside this 旬
+        assert expected >= 1
