@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,13 @@ import pytest
 from generator.derivation.campaign import campaign_of
 from generator.derivation.lookback import lookback
 from generator.derivation.site import site_of
+from generator.loading.tree import commit_on as commit_on_day
 from generator.rendering import urls
 from generator.validation.report import validate
+from generator.writing.build import build
 
 from .conftest import AS_OF, ROOT
+from .test_rule_history import commit_on, git
 
 D = dt.date
 
@@ -94,3 +98,51 @@ def test_a_xun_report_counts_the_look_backs_overdue_at_its_end(sample, sample_do
     assert f"逾期未回头看 {expected} 个" in page
     if key == "2025-11-1":  # SCJG-2025-003's look-back fell due on 2025-11-06, inside this 旬
         assert expected >= 1
+
+
+def _repository(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """The sample ledger committed on 2025-09-15, a progress entry on 2025-09-30 late in the city's evening
+    (15:30 UTC), and another in the city's first hour of 2025-10-01 (still 2025-09-30 in UTC)."""
+    repository = tmp_path / "repo"
+    repository.mkdir()
+    git(repository, "init", "-q", "-b", "main")
+    shutil.copytree(ROOT / "ledgers", repository / "ledgers")
+    commits = {"0915": commit_on(repository, "2025-09-15T10:00:00+08:00", "sample ledger")}
+    readme = repository / "README.md"
+    readme.write_text("台账\n", encoding="utf-8")
+    commits["0930"] = commit_on(repository, "2025-09-30T23:30:00+08:00", "evening of the 30th")
+    readme.write_text("台账（更新）\n", encoding="utf-8")
+    commits["1001"] = commit_on(repository, "2025-10-01T00:30:00+08:00", "just after midnight")
+    return repository, commits
+
+
+def test_the_ledger_version_of_a_past_day_is_the_last_commit_of_that_day_in_the_city(tmp_path) -> None:
+    repository, commits = _repository(tmp_path)
+    ledgers = repository / "ledgers"
+    assert commit_on_day(ledgers, D(2025, 9, 14)) == ""  # nothing committed yet: no version to name
+    assert commit_on_day(ledgers, D(2025, 9, 29)) == commits["0915"]
+    assert commit_on_day(ledgers, D(2025, 9, 30)) == commits["0930"]
+    assert commit_on_day(ledgers, D(2025, 10, 1)) == commits["1001"] == git(repository, "rev-parse", "--short=10",
+                                                                             "HEAD")
+    assert commit_on_day(tmp_path / "elsewhere", D(2025, 9, 30)) == ""  # not in a git checkout
+
+
+def test_a_portal_built_for_a_past_day_says_so_and_names_that_days_version(tmp_path) -> None:
+    """`rectify build --as-of 2025-09-30` run on 2026-12-03."""
+    repository, commits = _repository(tmp_path)
+    docs = tmp_path / "docs"
+    build(repository / "ledgers", docs, D(2025, 9, 30), today=D(2026, 12, 3))
+    notice = "本页为 2026年12月3日 生成的 2025年9月30日 历史视图"
+    home = (docs / urls.HOME).read_text(encoding="utf-8")
+    assert f"台账版本 `{commits['0930']}`" in home and commits["1001"] not in home
+    assert notice in home.split("##")[0]  # at the top, beside the date, not only in the footer
+    downloads = (docs / urls.DOWNLOADS).read_text(encoding="utf-8")
+    assert f"台账版本 `{commits['0930']}`" in downloads and notice in downloads
+    # and in every page's footer: the problem pages' HTML content is written into the shell page, which has it
+    pages = [p for p in public_pages(docs) if p.suffix == ".md"]
+    assert docs / urls.PROBLEM_SHELL in pages
+    assert [p for p in pages if notice not in p.read_text(encoding="utf-8")] == []
+
+
+def test_a_portal_of_its_own_day_is_no_historical_view(sample_docs) -> None:
+    assert all("历史视图" not in p.read_text(encoding="utf-8") for p in public_pages(sample_docs))

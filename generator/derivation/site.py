@@ -121,6 +121,13 @@ class Site:
     cycle: Cycle = NOT_DERIVED
     bulletins: tuple[Bulletin, ...] = NOT_DERIVED
     lookback: LookBack = NOT_DERIVED
+    today: dt.date | None = None  # the day of the build; None where no portal is built (a test's site)
+
+    @property
+    def generated_on(self) -> dt.date | None:
+        """The day a portal built for an earlier day was made: the pages say they are a historical view
+        (本页为…生成的…历史视图). None when the site is of its own day."""
+        return self.today if self.today is not None and self.today > self.campaign.as_of else None
 
     def with_history(self, check: HistoryCheck | None) -> Site:
         return dataclasses.replace(self, history=check)
@@ -148,11 +155,11 @@ class Site:
 
 
 def site_of(campaign: Campaign, rules: RuleBook | None = None, history: HistoryCheck | None = NOT_DERIVED,
-            derive: frozenset[Part] = frozenset({Part.CYCLE})) -> Site:
+            derive: frozenset[Part] = frozenset({Part.CYCLE}), today: dt.date | None = None) -> Site:
     """The site of a campaign: today's portal.yml for every period unless `rules` says otherwise, the history
     check as handed in, and the derived parts in `derive` (the cycle by default, as a test wants it)."""
     site = Site(campaign, rules if rules is not None else current_only(campaign.portal), latest(campaign),
-                history=history)
+                history=history, today=today)
     return site.completed(derive - {Part.HISTORY})
 
 
