@@ -142,6 +142,8 @@ def test_a_portal_built_for_a_past_day_says_so_and_names_that_days_version(tmp_p
     pages = [p for p in public_pages(docs) if p.suffix == ".md"]
     assert docs / urls.PROBLEM_SHELL in pages
     assert [p for p in pages if notice not in p.read_text(encoding="utf-8")] == []
+    problem = (docs / urls.PROBLEMS_FOLDER / "FGW-2025-001.html").read_text(encoding="utf-8")
+    assert notice in problem.split("<h2")[0]  # beside the date at the top of a page a search may land on
 
 
 def test_a_portal_of_its_own_day_is_no_historical_view(sample_docs) -> None:
