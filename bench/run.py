@@ -56,7 +56,7 @@ from generator.derivation.site import site_of
 from generator.rendering import families, urls
 from generator.writing.writer import Writer
 campaign = campaign_of(load_ledger(pathlib.Path(sys.argv[1])), dt.date.fromisoformat(sys.argv[2]))
-common = {"portal": campaign.portal, "commit": "bench", "as_of": campaign.as_of, "urls": urls}
+common = {"portal": campaign.portal, "commit": "bench", "as_of": campaign.as_of, "generated_on": None, "urls": urls}
 start = time.perf_counter()
 site = site_of(campaign, history=None, derive=frozenset())  # the cycle is derived in the timed part, as built
 cycle = [families.BY_NAME[name] for name in ("xun", "bulletin", "lookback", "feeds")]

@@ -279,7 +279,7 @@ def _build_options(command):
         click.option("--docs", default="docs", show_default=True, help="MkDocs 的 docs 目录；生成的页面写在其中（由 git 忽略）。"),
         as_of_option,
         today_option,
-        click.option("--commit", default=None, help="页面上显示的台账版本；默认取台账目录当前的 git 提交。"),
+        click.option("--commit", default=None, help="页面上显示的台账版本；默认取台账仓库在数据截至日（--as-of）当天或之前的最后一次 git 提交。"),
     )):
         command = option(command)
     return command

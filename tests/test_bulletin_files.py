@@ -42,7 +42,8 @@ def _bulletin(campaign, key: str):
     """The bulletin of month `key`, its view, and its page as the build writes it."""
     for output in families.outputs(site_of(campaign), [families.BY_NAME["bulletin"]], {"bulletin": {key}}):
         if isinstance(output, Page) and output.path == urls.bulletin(key):
-            common = {"portal": campaign.portal, "commit": "test", "as_of": campaign.as_of, "urls": urls}
+            common = {"portal": campaign.portal, "commit": "test", "as_of": campaign.as_of,
+                      "generated_on": None, "urls": urls}
             page = Writer(ROOT / "unused", common).render(output)
             return output.context["view"], page
     raise AssertionError(key)

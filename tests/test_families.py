@@ -90,7 +90,8 @@ def test_each_family_makes_its_outputs_from_the_derived_parts_it_declares_and_no
     them is refused."""
     report = validate(ROOT / "ledgers", AS_OF)
     campaign = campaign_of(report.ledger, AS_OF)
-    writer = Writer(ROOT / "unused", {"portal": campaign.portal, "as_of": AS_OF, "commit": "test", "urls": urls})
+    writer = Writer(ROOT / "unused", {"portal": campaign.portal, "as_of": AS_OF, "commit": "test",
+                                      "generated_on": None, "urls": urls})
 
     def made(family, site) -> list[str]:
         """The family's outputs as the writer makes them: its pages rendered, so that a template's use counts."""

@@ -96,7 +96,7 @@ def test_a_weight_and_a_threshold_changed_later_leave_every_earlier_report_as_it
         weight = bulletin.report.rules.reports.weights.on_time
         assert weight == (30 if bulletin.key < "2026-03" else 60), bulletin.key
     march = next(b for b in new_bulletins if b.key == "2026-03")
-    assert f"自 2026-03-05 起施行的规则（提交 {weight_commit}）" in march.rules_note
+    assert f"专班办公室自 2026-03-05 起施行的规则（台账版本 {weight_commit}）" in march.rules_note
     assert march.rules_note in new["reports/monthly/2026-03.md"].decode("utf-8")
     assert b'"on_time": 60' in new["data/bulletins/bulletin-2026-03.json"]
     assert new["data/bulletins/bulletin-2026-03.json"] != old["data/bulletins/bulletin-2026-03.json"]
@@ -168,7 +168,7 @@ def test_a_forked_portal_starts_its_record_with_its_own_city(repository) -> None
     assert [v.since for v in book.versions] == [D(2026, 1, 20)]  # the upstream sample's rules are not its rules
     assert book.at(D(2025, 6, 30)).reports.weights.overdue == 35
     sentence = book.sentence(D(2025, 6, 30), "排名权重")
-    assert "现存最早的一版规则（2026-01-20 起施行" in sentence and "没有更早的记录" in sentence
+    assert "现存最早的一版（2026-01-20 起施行" in sentence and "没有更早的规则记录" in sentence
     assert book.warning() is None
 
 
@@ -181,7 +181,7 @@ def test_a_version_the_schema_no_longer_reads_ends_the_record_and_says_so(reposi
     book = rules_through_time(repository / "ledgers", portal_of(repository), AS_OF)
     assert [v.since for v in book.versions] == [D(2025, 9, 1)]
     assert "读不出规则" in book.gap and "2025-09-01 以前" in book.warning()
-    assert "修改历史不完整" in book.sentence(D(2025, 6, 30), "排名权重")
+    assert "修改记录不完整" in book.sentence(D(2025, 6, 30), "排名权重")
 
 
 def test_a_shallow_clone_says_its_history_is_incomplete(repository, tmp_path) -> None:
@@ -201,13 +201,14 @@ def test_without_a_repository_every_report_uses_todays_file_and_the_build_says_s
     book = rules_through_time(tmp_path / "ledgers", portal, AS_OF)
     assert book.versions == current_only(portal).versions
     assert "不在 git 仓库中" in book.warning() and "fetch-depth: 0" in book.warning()
-    assert "未读到 portal.yml 的修改历史" in book.sentence(D(2025, 6, 30), "排名权重")
+    assert "未读到规则的修改记录" in book.sentence(D(2025, 6, 30), "排名权重")
     docs = tmp_path / "docs"
     code, _, err = rectify(capsys, "build", "--ledgers", str(tmp_path / "ledgers"), "--docs", str(docs),
                            "--as-of", AS_OF.isoformat(), "--today", AS_OF.isoformat())
     assert code == 0
     assert f"提醒：{book.warning()}" in err
-    assert book.warning() in (docs / "reports" / "index.md").read_text(encoding="utf-8")
+    index = (docs / "reports" / "index.md").read_text(encoding="utf-8")
+    assert book.notice() in index and book.warning() not in index  # the public reads the notice, not the tools
 
 
 def test_a_site_as_of_a_past_day_lists_only_the_versions_known_that_day(repository) -> None:

@@ -58,6 +58,7 @@ class Figures(Rates):
     lag_points: int = 0  # sum over open problems of how far the percent trails the schedule (序时进度)
     ever_closed: int = 0  # closed at least once by the cut
     rebounds_to_date: int = 0  # rebounds found from the campaign start to the cut
+    lookbacks_overdue: int = 0  # closed at the cut, no look-back since, and its day (lookback.review_due_on) passed
 
     def add(self, other: Figures) -> None:
         for name, value in other.__dict__.items():

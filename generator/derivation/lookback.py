@@ -14,16 +14,32 @@ from .campaign import Campaign, Row
 from .lifecycle import Change, moments
 
 
+def review_due_on(closed_on: dt.date, review_days: int) -> dt.date:
+    """The day a close-out's look-back is due: `review_days` after it (portal.yml's reports.review_days)."""
+    return closed_on + dt.timedelta(days=review_days)
+
+
+def review_overdue(closed_on: dt.date | None, last_review: dt.date | None, review_days: int, day: dt.date) -> bool:
+    """Whether a problem closed on `closed_on` (None: not closed) and last looked back at on `last_review` is
+    overdue for its look-back at the end of `day`: closed, no look-back since the close-out, and the day the
+    look-back was due has passed. The look-back page and the 旬 reports' 逾期未回头看 count both ask this."""
+    if closed_on is None or (last_review is not None and last_review >= closed_on):
+        return False
+    return review_due_on(closed_on, review_days) < day
+
+
 @dataclass(frozen=True)
 class Due:
-    """A closed problem with no look-back since its close-out, and when one is due."""
+    """A closed problem with no look-back since its close-out, when one is due, and how late it is."""
 
     row: Row
     closed_on: dt.date
     due_on: dt.date
+    late_days: int  # days past `due_on` at the as-of date: 0 on the day itself, negative before it
 
-    def late_days(self, as_of: dt.date) -> int:
-        return (as_of - self.due_on).days
+    @property
+    def overdue(self) -> bool:
+        return self.late_days > 0
 
 
 @dataclass(frozen=True)
@@ -55,6 +71,11 @@ class LookBack:
     done: list[Done]  # the newest first
     departments: list[DepartmentLookBack]
 
+    @property
+    def overdue(self) -> int:
+        """Look-backs whose day has passed (逾期未回头看), of those due."""
+        return sum(d.overdue for d in self.due)
+
 
 def lookback(campaign: Campaign) -> LookBack:
     review_days = campaign.portal.reports.review_days
@@ -84,7 +105,8 @@ def lookback(campaign: Campaign) -> LookBack:
         if closed and row.state.status == Status.CLOSED:
             closed_on = row.state.closed_on
             if last_review is None or last_review < closed_on:
-                item = Due(row, closed_on, closed_on + dt.timedelta(days=review_days))
+                due_on = review_due_on(closed_on, review_days)
+                item = Due(row, closed_on, due_on, (as_of - due_on).days)
                 if item.due_on <= as_of:
                     due.append(item)
                     figures[3] += 1

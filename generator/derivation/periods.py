@@ -19,11 +19,12 @@ from enum import StrEnum
 
 from ..loading.portalhistory import RuleVersion
 from ..model.calendar import Period, month_of, months, xuns
-from ..model.schema import Problem, Reports, Revision
+from ..model.schema import Problem, Reports, Review, Revision
 from ..model.vocabulary import Figure, InspectionKind, Light, RevisedField, Status, Supervision
 from .campaign import Campaign, Row
 from .figures import Figures
 from .lifecycle import Change, Standing, moments
+from .lookback import review_overdue
 from .rulebook import RuleBook
 from .state import ProblemState, is_final, quiet_days, schedule_percent, state_of, status_and_light
 
@@ -214,6 +215,7 @@ def cycle(campaign: Campaign, book: RuleBook) -> Cycle:
         cursor = 1  # timeline[0] is the opening
         facts = timeline[0].after
         rebounds_to_date = 0
+        last_review: dt.date | None = None
         previous_light: Light | None = None
         final: tuple[Status, Light, object] | None = None
         previous_percent = month_start_percent = month_entries = 0
@@ -245,6 +247,8 @@ def cycle(campaign: Campaign, book: RuleBook) -> Cycle:
                         month.revised.add(lead, RevisionMark, row, moment.entry)
                 if Change.REBOUND in moment.changes:
                     rebounds_to_date += 1
+                if isinstance(moment.entry, Review):
+                    last_review = moment.date
                 facts = moment.after
                 cursor += 1
                 advanced = True
@@ -260,6 +264,8 @@ def cycle(campaign: Campaign, book: RuleBook) -> Cycle:
             percent = facts.percent
             quiet = _count_state(figures, problem, status, light, facts, report.cut, period.start,
                                  thresholds.stale_days, rebounds_to_date)
+            late_review = review_overdue(facts.closed_on, last_review, report.rules.reports.review_days, report.cut)
+            figures.lookbacks_overdue += late_review
             args = (row, report.cut, thresholds, facts, previous_percent, entries)
             if light == Light.RED and previous_light != Light.RED:
                 report.turned_red.add(False, _mark, *args)
@@ -270,6 +276,7 @@ def cycle(campaign: Campaign, book: RuleBook) -> Cycle:
             if closing:
                 month_quiet = _count_state(month_figures, problem, status, light, facts, report.cut,
                                            month.period.start, thresholds.stale_days, rebounds_to_date)
+                month_figures.lookbacks_overdue += late_review
                 args = (row, report.cut, thresholds, facts, month_start_percent, month_entries)
                 if supervised:
                     month.supervised.add(province, _mark, *args)

@@ -51,18 +51,30 @@ class RuleBook:
         return (f"portal.yml 的修改历史不完整（{self.gap}），{self.versions[0].since} 以前的督查报告和通报按当时能读到的"
                 "最早一版规则生成，可能与当时发布的不同；发布门户时请取得完整的 git 历史（例如 actions/checkout 设 fetch-depth: 0）。")
 
+    def notice(self) -> str | None:
+        """What the reports index tells the public when past reports may not use the rules they were published
+        with: the warning in the public's words, without the tools' (the build output names them)."""
+        if self.gap is None:
+            return None
+        if not self.from_history:
+            return ("未能读到专班办公室设定的规则的修改记录，以往各期督查报告和通报都按现行的排名权重和亮灯阈值生成，"
+                    "可能与当时发布的不同。")
+        return (f"专班办公室设定的规则的修改记录不完整，{self.versions[0].since} 以前的督查报告和通报按能读到的"
+                "最早一版规则生成，可能与当时发布的不同。")
+
     def sentence(self, cut: dt.date, what: str) -> str:
         """Which rules a report cut on `cut` used, for the page, the Word file and the data file alike: `what`
-        names the rules the report shows (排名权重、表扬和批评条件, 亮灯阈值)."""
+        names the rules the report shows (排名权重、表扬和批评条件, 亮灯阈值). In the public's words: the
+        rules are the task-force office's, a version is named by the ledger version (台账版本) it came in."""
         version = self.at(cut)
         if version.since is None:
-            return f"本期{what}按生成时 portal.yml 的现行规则（未读到 portal.yml 的修改历史，以往各期可能与当时发布的不同）。"
-        commit = f"，提交 {version.commit}" if version.commit else "，尚未提交"
+            return f"本期{what}按生成时专班办公室设定的现行规则（未读到规则的修改记录，以往各期可能与当时发布的不同）。"
+        commit = f"，台账版本 {version.commit}" if version.commit else "，尚未提交"
         if cut < version.since:
-            incomplete = "（修改历史不完整）" if self.gap else ""
-            return (f"本期{what}按 portal.yml 现存最早的一版规则（{version.since.isoformat()} 起施行{commit}）；"
-                    f"本期早于这一天，台账仓库里没有更早的记录{incomplete}。")
-        return f"本期{what}按 portal.yml 自 {version.since.isoformat()} 起施行的规则（{commit.removeprefix('，')}）。"
+            incomplete = "（修改记录不完整）" if self.gap else ""
+            return (f"本期{what}按专班办公室设定的规则现存最早的一版（{version.since.isoformat()} 起施行{commit}）；"
+                    f"本期早于这一天，没有更早的规则记录{incomplete}。")
+        return f"本期{what}按专班办公室自 {version.since.isoformat()} 起施行的规则（{commit.removeprefix('，')}）。"
 
 
 def current_only(portal: Portal, gap: str | None = None) -> RuleBook:

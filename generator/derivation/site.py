@@ -124,6 +124,13 @@ class Site:
     # the portal's published address (mkdocs.yml's site_url, or SITE_URL): links that leave the site, as the
     # feeds' do, are absolute with it; "" when unknown (a local build), and they stay relative
     site_url: str = ""
+    today: dt.date | None = None  # the day of the build; None where no portal is built (a test's site)
+
+    @property
+    def generated_on(self) -> dt.date | None:
+        """The day a portal built for an earlier day was made: the pages say they are a historical view
+        (本页为…生成的…历史视图). None when the site is of its own day."""
+        return self.today if self.today is not None and self.today > self.campaign.as_of else None
 
     def with_history(self, check: HistoryCheck | None) -> Site:
         return dataclasses.replace(self, history=check)
@@ -151,11 +158,12 @@ class Site:
 
 
 def site_of(campaign: Campaign, rules: RuleBook | None = None, history: HistoryCheck | None = NOT_DERIVED,
-            derive: frozenset[Part] = frozenset({Part.CYCLE}), site_url: str = "") -> Site:
+            derive: frozenset[Part] = frozenset({Part.CYCLE}), site_url: str = "",
+            today: dt.date | None = None) -> Site:
     """The site of a campaign: today's portal.yml for every period unless `rules` says otherwise, the history
     check as handed in, and the derived parts in `derive` (the cycle by default, as a test wants it)."""
     site = Site(campaign, rules if rules is not None else current_only(campaign.portal), latest(campaign),
-                history=history, site_url=site_url)
+                history=history, site_url=site_url, today=today)
     return site.completed(derive - {Part.HISTORY})
 
 

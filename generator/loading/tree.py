@@ -6,6 +6,7 @@ relative to the ledger folder (`PurePosixPath`; the empty path is the ledger fol
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import os
 import posixpath
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
+from ..clock import CITY_TZ
 from . import layout
 from .layout import ROOT
 
@@ -299,3 +301,34 @@ def folder_history(repository: Repo, subpath: str) -> Iterator[FolderVersion]:
             files = seen[sha] = {item.path.decode("utf-8", "surrogateescape"): item.sha
                                  for item in objects[sha].iteritems() if stat.S_ISREG(item.mode)}
         yield FolderVersion(commit.id.decode("ascii"), commit.commit_time, sha, files)
+
+
+def commit_on(path: Path, day: dt.date) -> str:
+    """The short commit (10 characters, as the pages show commits) the ledger's branch stood at on `day`: the
+    newest commit on the first-parent chain of HEAD of the repository holding `path` whose committer time, in
+    the city's time zone, is on or before `day` (`git log --first-parent --before`, by the city's days; the
+    first-parent chain is the published branch's own history, as portalhistory reads it). "" outside a git
+    checkout, and where the chain (or a shallow clone of it) has no commit that old."""
+    from dulwich.errors import NotGitRepository  # imported here: a build from a folder need not load git
+    from dulwich.repo import Repo
+
+    try:
+        repository = Repo.discover(str(path))
+    except (NotGitRepository, OSError):
+        return ""
+    with repository:
+        try:
+            sha = repository.head()
+        except KeyError:
+            return ""  # no commit yet
+        shallow = repository.get_shallow()
+        while True:
+            try:
+                commit = repository[sha]
+            except KeyError:
+                return ""  # a partial clone
+            if dt.datetime.fromtimestamp(commit.commit_time, CITY_TZ).date() <= day:
+                return sha.decode("ascii")[:10]
+            if not commit.parents or sha in shallow:
+                return ""
+            sha = commit.parents[0]

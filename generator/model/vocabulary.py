@@ -165,6 +165,7 @@ class Figure(Term):
     STALE = "stale", "超期未更新"
     EVER_CLOSED = "ever_closed", "曾经销号"
     REBOUNDS_TO_DATE = "rebounds_to_date", "累计反弹"
+    LOOKBACKS_OVERDUE = "lookbacks_overdue", "逾期未回头看"
     LAG_POINTS = "lag_points", "序时落后百分点合计"
     RED = "red", Light.RED.label
     YELLOW = "yellow", Light.YELLOW.label

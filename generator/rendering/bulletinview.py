@@ -193,8 +193,8 @@ def _ranking(bulletin: Bulletin, names: dict[str, str]) -> tuple[Section, ...]:
     method = Table((Column("指标"), Column("权重", True), Column("定义")),
                    tuple(_cells(i.label, str(weights[i.value]), i.definition) for i in ScoreInput))
     note = Paragraph(_plain(f"“{Figure.STALE.label}”指未完成问题中超过 {rules.thresholds.stale_days} 天没有进展记录的问题；"
-                            f"部门没有应完成的问题时，{Figure.ON_TIME_RATE.label}按 100% 计。权重和表扬、批评的条件由专班办公室在 "
-                            f"portal.yml 中设定，随每期通报公布。{bulletin.rules_note}"), "rc-rules-in-force")
+                            f"部门没有应完成的问题时，{Figure.ON_TIME_RATE.label}按 100% 计。权重和表扬、批评的条件由专班办公室设定，"
+                            f"随每期通报公布。{bulletin.rules_note}"), "rc-rules-in-force")
     return (Section("二、部门排名", 2, (explained, ranking)), Section("各部门原始数据", 3, (data, raw)),
             Section("评分方法", 3, (method, note)))
 

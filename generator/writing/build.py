@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from ..derivation.campaign import Campaign, campaign_of
 from ..derivation.rulebook import RuleBook, current_only, rulebook_of
 from ..derivation.site import NOT_DERIVED, Part, Site, site_of
 from ..loading.portalhistory import read_portal_history
+from ..loading.tree import commit_on
 from ..parallel import collector_paused
 from ..rendering import families, urls
 from ..validation.report import Report, validate
@@ -53,16 +53,6 @@ class BuildResult:
     @property
     def warnings(self) -> list[str]:
         return self.site.warnings
-
-
-def git_commit(path: Path) -> str:
-    """The short commit of the ledger, or "" outside a git checkout."""
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], cwd=path, capture_output=True,
-                             text=True, timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return out.stdout.strip() if out.returncode == 0 else ""
 
 
 def check_as_of(as_of: dt.date, today: dt.date, campaign_start: dt.date | None) -> None:
@@ -106,8 +96,9 @@ def _build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None, today:
     rules = rules_through_time(ledgers, portal, today) if rule_history else current_only(portal)
     # the site context, derived before any output; its two costly parts where they are read (derivation/site.py)
     site = site_of(campaign_of(report.ledger, as_of), rules, history=NOT_DERIVED, derive=frozenset(),
-                   site_url=site_url)
-    commit = git_commit(ledgers) if commit is None else commit
+                   site_url=site_url, today=today)
+    # the ledger's version on the as-of day, not today's: a portal built for a past day is a view of that day
+    commit = commit_on(ledgers, as_of) if commit is None else commit
     # the families that read neither the cycle nor the history check are written in a forked process at once
     late = families.reading(frozenset({Part.CYCLE, Part.HISTORY}))
     early = _writer(docs, site, commit, stitch).start(families.outputs(site, [f for f in families.FAMILIES
@@ -136,7 +127,7 @@ def rewrite(site: Site, docs: Path, keys: dict[str, set[str]], commit: str, stit
 def _writer(docs: Path, site: Site, commit: str, stitch: bool) -> Writer:
     """What every page's template may read besides its own context: the portal's settings and dates."""
     return Writer(docs, {"portal": site.campaign.portal, "as_of": site.campaign.as_of, "commit": commit,
-                         "urls": urls}, stitch)
+                         "generated_on": site.generated_on, "urls": urls}, stitch)
 
 
 def _check_nothing_lost(campaign: Campaign, docs: Path, report: Report, suffix: str) -> None:

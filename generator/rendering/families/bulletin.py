@@ -43,7 +43,7 @@ def outputs(site: Site, keys: Collection[str] | None) -> Iterator[Output]:
         "bulletins": list(reversed(bulletins)), "by_month": by_month, "rules": in_force.reports,
         "inputs": list(ScoreInput), "weights": in_force.reports.weights.model_dump(),
         "versions": book.known_on(c.as_of),
-        "in_force": in_force, "warning": book.warning(),
+        "in_force": in_force, "warning": book.notice(),
     }, hide=("toc",), searchable=True)
 
 
