@@ -78,7 +78,7 @@ def test_a_look_back_a_year_overdue_is_marked_overdue(sample, sample_docs) -> No
     assert (late.due_on, late.late_days, late.overdue) == (D(2025, 11, 6), 383, True)
     page = (sample_docs / urls.LOOKBACK).read_text(encoding="utf-8")
     row = next(line for line in page.splitlines() if "SCJG-2025-003/" in line and "2025-11-06" in line)
-    assert "逾期 383 天" in row
+    assert 'rc-status--overdue">逾期</span> 383 天' in row  # the badge says its declared label, the days beside it
     overdue = sum(d.overdue for d in due.values())
     assert overdue and f"逾期未回头看 {overdue} 个" in page
     on_the_day = lookback(campaign_of(ledger, D(2025, 11, 6)))
