@@ -25,11 +25,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from enum import StrEnum
 
 from ..model import calendar
 from ..model.calendar import Period
 from ..model.schema import Problem
+from ..model.vocabulary import Term
 from . import periods
 from .campaign import Campaign
 from .lookback import LookBack, lookback
@@ -38,7 +38,7 @@ from .rulebook import RuleBook, current_only
 from .snapshot import HistoryCheck
 
 
-class Part(StrEnum):
+class Part(Term):
     """What a page family reads: the ledger's files, and the two parts of the site derived from them."""
 
     PROBLEMS = "problems", "问题文件（每个问题截至数据截至日期的记录和状态）"
@@ -49,12 +49,6 @@ class Part(StrEnum):
     SNAPSHOTS = "snapshots", "已发布的每周快照"
     CYCLE = "cycle", "旬督查报告、月度通报和回头看（由问题、督查记录、部门和通报规则算出）"
     HISTORY = "history", "历史记录核验（按现在的台账核对已发布的每周快照）"
-
-    def __new__(cls, value: str, label: str):
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        return member
 
 
 # What each derived part is made from: a family reading a derived part reads these too.

@@ -107,7 +107,7 @@ class Writer:
         """Write `outputs` over what a full build wrote, and nothing else: the outputs a change touches
         (rendering/families, `affected`). The manifest stays as it is, so a change that adds or removes a
         path needs a full build."""
-        pages, files, seen = self._write(outputs)
+        _, _, seen = self._write(outputs)
         unknown = seen - self._manifest()
         if unknown:
             raise WriteError(f"not an output of the last full build: {sorted(unknown)[0]}")
