@@ -202,6 +202,21 @@ MILESTONE_FIELDS: tuple[Field, ...] = (
     Field("计划完成日期", {"milestone": "due"}, "date"),
     Field("实际完成日期", {"milestone": "done"}, "date"),
 )
+# ---------------------------------------------------------------- the department's working sheet
+
+# `rectify export --department X` (and each department's download on the portal) is the clerk's working
+# workbook for the next 旬: this sheet first, then the department's sheet, 工作记录 and 节点 as the export has
+# them. Instructions take the first rows (at most WORKING_NOTE_ROWS, above the heading row); then one group of
+# WORKING_ROWS rows per problem: the CONTEXT columns (locked, filled on the group's first row and merged down
+# over the group, so every row reads as its problem's) and the log sheet's entry columns, LOG_FIELDS after 问题编号
+# (unlocked, with data validation: dates, drop-downs for 记录类型 and 所处步骤, 0-100 for 完成度). Each row a
+# clerk fills becomes one log entry of its problem, appended in date order by the update import
+# (spreadsheet/updating.py), which reads this sheet through the same LOG_FIELDS as the 工作记录 sheet.
+WORKING_SHEET = "本旬进展"
+WORKING_NOTE_ROWS = 8
+WORKING_ROWS = 3  # empty entry rows per problem
+WORKING_CONTEXT = ("问题编号", "问题名称", "当前状态", "亮灯", "当前完成度（%）", "当前步骤", "有效完成时限", "下一个节点")
+WORKING_ENTRY_FIELDS = LOG_FIELDS[1:]
 ENTRY_TYPES = {t.label: t.value for t in EntryType}
 REVISED_FIELDS = {f.label: f.value for f in RevisedField}
 NOTHING = "（无）"  # a revision's side that is empty (a plan added where there was none)
