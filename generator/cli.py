@@ -147,7 +147,7 @@ def import_(file: str, department: str, sheet: str | None, map_path: str | None,
     （台账.xlsx:Sheet1!F12: …），不写入，除非加 --force。再次导入同一张表不会重复写入。
     退出码：0 全部导入（或此前已导入）；1 有的行有错误没有写入。
     """
-    from .commands.importing import import_sheet
+    from .commands.importing import changes, import_sheet
     from .spreadsheet.headings import read_map
     from .spreadsheet.report import ImportRefused
 
@@ -163,8 +163,11 @@ def import_(file: str, department: str, sheet: str | None, map_path: str | None,
     for result in report.rows:
         if result.path is not None:
             click.echo(f"{result.where} -> {result.path}")
+    appended = changes(report, today, plain=True)
+    if appended:
+        click.echo(appended)
     click.echo(report.summary())
-    sys.exit(EXIT_INVALID if report.refused else EXIT_VALID)
+    sys.exit(EXIT_INVALID if report.failed else EXIT_VALID)
 
 
 @cli.command()

@@ -1,16 +1,22 @@
-"""`rectify import`: a department's 台账 spreadsheet into one problem file per row.
+"""`rectify import`: a department's 台账 spreadsheet into its problem files.
 
 The command checks what it was given (a registered department, a readable portal.yml, a spreadsheet file)
-and hands the workbook to the spreadsheet package, which converts it and reports by cell; cli.py prints
-the report. Nothing is overwritten, and a second import of the same sheet writes nothing.
+and hands the workbook to the spreadsheet package, which converts it and reports by cell: a row of a new
+problem becomes its file, and what the sheet adds to a problem already on the ledger is appended to its log
+(spreadsheet/updating.py). cli.py prints the report, and `changes` says what was appended in the words of the
+pull request's summary. Nothing is overwritten, and a second import of the same sheet writes nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from ..loading.ledger import load_ledger
+from ..model.schema import Thresholds
+from ..rendering.summary import sections
+from ..review.summary import Summary, add_problem
 from ..spreadsheet.conversion import convert
 from ..spreadsheet.headings import HeadingMap
 from ..spreadsheet.reading import SpreadsheetError, read_workbook
@@ -34,4 +40,23 @@ def import_sheet(ledger_root: Path, file: Path, department: str, today: dt.date,
         sheets = read_workbook(file)
     except SpreadsheetError as exc:
         raise ImportRefused(str(exc)) from None
-    return convert(ledger, ledger_root, department, sheets, today, sheet_name, heading_map, dry_run, force)
+    report = convert(ledger, ledger_root, department, sheets, today, sheet_name, heading_map, dry_run, force)
+    report.thresholds = ledger.portal.thresholds
+    return report
+
+
+def changes(report: ImportReport, today: dt.date, plain: bool = False) -> str:
+    """What the import appends to problems on the ledger, as the pull request's summary will say it once the
+    files are committed (new red lights, moved states, extensions, revisions, close-outs, new entries); `plain`
+    drops Markdown's escapes, for a terminal."""
+    summary = Summary(today=today, base="")
+    thresholds = getattr(report, "thresholds", None) or Thresholds()
+    for update in report.updates:
+        if update.after is not None:
+            add_problem(summary, update.before, update.after, thresholds)
+    lines = sections(summary)
+    if not lines:
+        return ""
+    title = "## 导入将追加的内容（试运行，没有写入）" if report.dry_run else "## 导入追加的内容"
+    text = "\n".join([title, "", *lines]).rstrip("\n") + "\n"
+    return re.sub(r"\\([\\`*_{}\[\]()#+\-.!|<>~])", r"\1", text) if plain else text

@@ -521,3 +521,113 @@ def dump(data: Any) -> str:
     """Write values as YAML the way departments write it: block style, Chinese kept readable."""
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False,
                      width=100)
+
+
+# ---------------------------------------------------------------- appending to a file a clerk keeps
+
+
+class EditError(ValueError):
+    """The text could not be changed as asked without touching anything else (a layout the edit does not know)."""
+
+
+def _top_level(text: str) -> yaml.MappingNode:
+    node = yaml.compose(text, Loader=_BaseLoader)
+    if not isinstance(node, yaml.MappingNode):
+        raise EditError("the document is not a mapping")
+    return node
+
+
+def _last_index(node: yaml.Node) -> int:
+    """Where a node's own text ends: its last scalar's end (a block mapping's end mark lies past the comments
+    and blank lines that follow it, which belong to what comes next)."""
+    if isinstance(node, yaml.ScalarNode):
+        return node.end_mark.index
+    if isinstance(node, yaml.SequenceNode | yaml.MappingNode) and node.flow_style:
+        return node.end_mark.index
+    children = [child for pair in node.value for child in pair] if isinstance(node, yaml.MappingNode) else node.value
+    return max((_last_index(child) for child in children), default=node.start_mark.index)
+
+
+def _line_end(text: str, index: int) -> int:
+    """The index just past the end of the line `index` is on (a block scalar's end already is at a line start)."""
+    if index > 0 and text[index - 1] == "\n":
+        return index
+    end = text.find("\n", index)
+    return len(text) if end < 0 else end + 1
+
+
+def append_items(text: str, key: str, items: list[Any]) -> str:
+    """`text` with `items` appended to the top-level block sequence under `key`, written as `dump` writes them and
+    indented as the sequence's own items are; every other byte of the text kept. A missing key or an empty flow
+    sequence (`log: []`) becomes a block sequence. The result is read back: EditError when it does not hold
+    exactly the old items and then `items`."""
+    if not items:
+        return text
+    root = _top_level(text)
+    value = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+    block = _dump_indented(items)
+    if value is None or (isinstance(value, yaml.ScalarNode) and value.value in ("", "~", "null")):
+        if value is None:
+            head = text if text.endswith("\n") or not text else text + "\n"
+            result = head + f"{key}:\n" + _indented(block, 2)
+        else:
+            start, end = value.start_mark.index, value.end_mark.index
+            result = text[:start].rstrip(" ") + "\n" + _indented(block, 2) + text[_line_end(text, end):]
+    elif isinstance(value, yaml.SequenceNode) and value.flow_style:
+        if value.value:
+            raise EditError(f"{key} is a non-empty flow sequence")
+        key_node = next(k for k, v in root.value if v is value)
+        start, end = value.start_mark.index, value.end_mark.index
+        result = text[:start].rstrip(" ") + "\n" + _indented(block, key_node.start_mark.column + 2) + text[_line_end(text, end):]
+    elif isinstance(value, yaml.SequenceNode):
+        column = value.value[0].start_mark.column - 2 if value.value else value.start_mark.column
+        at = _line_end(text, _last_index(value))
+        addition = _indented(block, column)
+        result = text[:at] + ("" if text[:at].endswith("\n") else "\n") + addition + text[at:]
+    else:
+        raise EditError(f"{key} is not a sequence")
+    before = yaml.load(text, Loader=_BaseLoader) or {}
+    after = yaml.load(result, Loader=_BaseLoader)
+    expected = dict(before)
+    expected[key] = list(before.get(key) or []) + yaml.load(block, Loader=_BaseLoader)
+    if after != expected:
+        raise EditError(f"appending to {key} would change something else")
+    return result
+
+
+def set_in_item(text: str, key: str, index: int, field: str, value: Any) -> str:
+    """`text` with `field: value` added to item `index` of the top-level block sequence under `key` (a mapping
+    without that field), after the item's last line; read back like append_items."""
+    root = _top_level(text)
+    sequence = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+    if not isinstance(sequence, yaml.SequenceNode) or sequence.flow_style or index >= len(sequence.value):
+        raise EditError(f"{key} has no item {index} in block style")
+    item = sequence.value[index]
+    if not isinstance(item, yaml.MappingNode) or item.flow_style or any(k.value == field for k, _ in item.value):
+        raise EditError(f"{key}[{index}] is not a block mapping without {field}")
+    column = item.value[0][0].start_mark.column
+    at = _line_end(text, _last_index(item))
+    result = text[:at] + ("" if text[:at].endswith("\n") else "\n") + _indented(_dump_indented({field: value}), column) + text[at:]
+    before = yaml.load(text, Loader=_BaseLoader)
+    after = yaml.load(result, Loader=_BaseLoader)
+    before[key][index][field] = yaml.load(dump({field: value}), Loader=_BaseLoader)[field]
+    if after != before:
+        raise EditError(f"setting {key}[{index}].{field} would change something else")
+    return result
+
+
+class _IndentedDumper(_Dumper):
+    """Lists inside an appended item indented under their key, as the sample ledgers write them."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False)
+
+
+def _dump_indented(data: Any) -> str:
+    return yaml.dump(data, Dumper=_IndentedDumper, allow_unicode=True, sort_keys=False, default_flow_style=False,
+                     width=100)
+
+
+def _indented(block: str, column: int) -> str:
+    pad = " " * column
+    return "".join(pad + line if line.strip() else line for line in block.splitlines(keepends=True))

@@ -54,6 +54,17 @@ def markdown(summary: Summary, findings: list[Finding]) -> str:
     else:
         lines += ["历史记录和修改权限的检查均已通过。", ""]
 
+    lines += sections(summary)
+    if summary.changed_files == 0:
+        lines += ["本次拉取请求没有改动台账。", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def sections(summary: Summary) -> list[str]:
+    """The summary's tables (new red lights, new problems, moved states, extensions, revisions, close-outs, new
+    entries …), each only when it has rows: the pull request's summary and `rectify import` say them alike."""
+    lines: list[str] = []
+
     def section(title: str, header: tuple[str, ...], rows: list[str]) -> None:
         if rows:
             lines.extend([f"### {title}（{len(rows)}）", "", "| " + " | ".join(header) + " |",
@@ -78,6 +89,4 @@ def markdown(summary: Summary, findings: list[Finding]) -> str:
     section("未通过格式校验的问题文件（详见 rectify validate 的结果）", ("文件",),
             [_row(path) for path in summary.unreadable])
     section("其他改动的文件", ("文件", "改动"), [_row(path, what) for path, what in summary.other_files])
-    if summary.changed_files == 0:
-        lines += ["本次拉取请求没有改动台账。", ""]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return lines

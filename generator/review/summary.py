@@ -87,28 +87,35 @@ def summarize(changes: ChangeSet, today: dt.date) -> Summary:
             summary.unreadable.append(str(change.new))
             continue
         old = _problem(changes.old_bytes(change), change.old) if change.kind != ADDED else None
-        new_state = state_of(new, today, thresholds)
-        if old is None:
-            summary.new_problems.append((new, new_state))
-            old_keys: Counter[str] = Counter()
-            deadline = new.deadline
-        else:
-            old_state = state_of(old, today, thresholds)
-            if (old_state.status, old_state.light) != (new_state.status, new_state.light):
-                summary.changes.append((new, old_state, new_state))
-            old_keys = Counter(_entry_key(e) for e in old.log)
-            deadline = old_state.deadline
-        for index, entry in enumerate(new.log):
-            key = _entry_key(entry)
-            if old_keys[key]:
-                old_keys[key] -= 1
-                continue
-            summary.new_entries.append((new, index, entry))
-            if isinstance(entry, Extension):
-                summary.extensions.append((new, deadline, entry))
-                deadline = max(deadline, entry.deadline)
-            elif isinstance(entry, Close):
-                summary.close_outs.append((new, entry))
-            elif isinstance(entry, Revision):
-                summary.revisions.append((new, entry))
+        add_problem(summary, old, new, thresholds)
     return summary
+
+
+def add_problem(summary: Summary, old: Problem | None, new: Problem, thresholds: Thresholds) -> None:
+    """One problem file's change: a new problem, or the entries appended to one and what they move (also what
+    `rectify import` says it appends, in the same words)."""
+    today = summary.today
+    new_state = state_of(new, today, thresholds)
+    if old is None:
+        summary.new_problems.append((new, new_state))
+        old_keys: Counter[str] = Counter()
+        deadline = new.deadline
+    else:
+        old_state = state_of(old, today, thresholds)
+        if (old_state.status, old_state.light) != (new_state.status, new_state.light):
+            summary.changes.append((new, old_state, new_state))
+        old_keys = Counter(_entry_key(e) for e in old.log)
+        deadline = old_state.deadline
+    for index, entry in enumerate(new.log):
+        key = _entry_key(entry)
+        if old_keys[key]:
+            old_keys[key] -= 1
+            continue
+        summary.new_entries.append((new, index, entry))
+        if isinstance(entry, Extension):
+            summary.extensions.append((new, deadline, entry))
+            deadline = max(deadline, entry.deadline)
+        elif isinstance(entry, Close):
+            summary.close_outs.append((new, entry))
+        elif isinstance(entry, Revision):
+            summary.revisions.append((new, entry))

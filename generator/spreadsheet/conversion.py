@@ -1,5 +1,7 @@
 """The conversion of one sheet: its heading row found, each data row made a new problem file (or noted why
-not), a row imported before recognised and left alone. Nothing is overwritten."""
+not); a row of a problem already on the ledger (by its id, or the row it was imported from) goes, with the
+workbook's 工作记录, 节点 and 本旬进展 sheets, to the update import (updating.py), which appends what is new.
+No file is overwritten: a problem file only gains entries at the end of its log."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from ..loading.ledger import Ledger
 from ..loading.problemfile import problem_text, usual_category, write_new
 from ..model import columns, excel
 from ..model.vocabulary import SourceKind
-from . import exported, provenance
+from . import exported, provenance, updating
 from .headings import HeadingMap, choose_sheet
 from .reading import Sheet, cell_text, find_heading_row
 from .report import MISSING, ImportRefused, ImportReport, Note, Outcome, RowResult
@@ -42,18 +44,25 @@ def convert(ledger: Ledger, ledger_root: Path, department: str, sheets: list[She
     def meaning(heading: str) -> str | None:
         return excel.meaning(heading, heading_map.headings)
 
-    sheet = choose_sheet(sheets, sheet_name, unit, meaning)
-    found = find_heading_row(sheet, meaning, frozenset({excel.IGNORED}))
+    by_name = {s.name: s for s in sheets}
+    try:
+        sheet = choose_sheet(sheets, sheet_name, unit, meaning)
+    except ImportRefused:
+        if excel.WORKING_SHEET not in by_name or sheet_name is not None:
+            raise
+        sheet = None  # only the working sheet: updates alone
+    found = find_heading_row(sheet, meaning, frozenset({excel.IGNORED})) if sheet is not None else (0, {})
     if found is None:
         raise ImportRefused(f"工作表“{sheet.name}”的前 20 行里没有表头行（至少要认出 3 个表头）；请用 --map 说明表头的含义。")
     heading_row, known = found
-    report = ImportReport(sheet=sheet.name, dry_run=dry_run)
+    report = ImportReport(sheet=sheet.name if sheet is not None else excel.WORKING_SHEET, dry_run=dry_run)
+    if sheet is None:
+        sheet = dataclasses.replace(by_name[excel.WORKING_SHEET], rows=((),))
     for c, cell in enumerate(sheet.rows[heading_row]):
         if not cell.empty and c not in known:
             reason = "与前面的列重复" if meaning(cell_text(cell.value)) else "不认识"
             report.notes.append(Note(sheet.where(heading_row, c), False,
                                      f"表头“{cell_text(cell.value)}”{reason}，这一列没有导入；可在 --map 的“表头”中指定它的含义。"))
-    by_name = {s.name: s for s in sheets}
     ctx = Context(
         ledger=ledger, department=department, prefix=unit.prefix,
         lookup=columns.Lookup.of(ledger.departments.values(), ledger.portal.categories),
@@ -76,6 +85,8 @@ def convert(ledger: Ledger, ledger_root: Path, department: str, sheets: list[She
     serials = [cell_text(sheet.rows[r][serial_at].value) for r in range(heading_row + 1, len(sheet.rows))] \
         if serial_at is not None else []
     repeated = {serial for serial, times in Counter(serials).items() if serial and times > 1}
+    existing: dict[str, Row] = {}  # rows of problems on the ledger, for the update import
+    listed: set[str] = set()  # every id the sheet's rows give
     for r in range(heading_row + 1, len(sheet.rows)):
         cells = {key: (c, sheet.rows[r][c].value) for c, key in known.items()
                  if key != excel.IGNORED and c < len(sheet.rows[r]) and not sheet.rows[r][c].empty}
@@ -89,17 +100,37 @@ def convert(ledger: Ledger, ledger_root: Path, department: str, sheets: list[She
             report.notes.append(Note(sheet.where(r), False, f"这一行只有一格有内容（“{cell_text(sheet.rows[r][own[0]].value)[:20]}”），"
                                                          "当作说明跳过。"))
             continue
-        report.rows.append(_import_row(row, ctx, sheet, width, taken, imported, folder, dry_run, force, report))
+        listed.add(row.text("id"))
+        report.rows.append(_import_row(row, ctx, sheet, width, taken, imported, folder, dry_run, force, report, existing))
+    working = exported.records(by_name.get(excel.WORKING_SHEET), excel.LOG_FIELDS, ctx, report)
+    new_ids = {r.problem_id for r in report.rows if r.outcome in (Outcome.WRITTEN, Outcome.FORCED, Outcome.REFUSED)}
+    for update in updating.updates(ctx, ledger_root, existing, _without(ctx.log_sheet, new_ids | listed - set(existing)),
+                                   _without(ctx.milestone_sheet, new_ids | listed - set(existing)), working, report, width):
+        problem = f"{update.problem_id}"
+        failed = updating.write(update, dry_run)
+        if failed:
+            report.refuse(problem, failed)
+            continue
+        report.updates.append(update)
+    updated = {u.problem_id for u in report.updates}
+    for result in report.rows:
+        if result.outcome == Outcome.ALREADY and result.problem_id in updated:
+            result.outcome = Outcome.UPDATED
     return report
+
+
+def _without(records: dict | None, ids: set[str]) -> dict | None:
+    """A sheet's records but those of the problems the conversion itself writes (or refused) as new."""
+    return None if records is None else {k: v for k, v in records.items() if k not in ids}
 
 
 def _import_row(row: Row, ctx: Context, sheet: Sheet, width: int, taken: set[str],
                 imported: dict[str, tuple[str, str]], folder: Path, dry_run: bool, force: bool,
-                report: ImportReport) -> RowResult:
+                report: ImportReport, existing: dict[str, Row]) -> RowResult:
     place, fingerprint = provenance.reference(row)
     given_id = row.text("id")
     if given_id and given_id in taken:
-        report.notes.append(Note(row.where("id"), False, f"问题 {given_id} 已经在台账中，跳过（已有的问题文件不会被覆盖）。"))
+        existing[given_id] = row  # what the row says that the file does not is the update import's
         return RowResult(row.where(), Outcome.ALREADY, given_id)
     same = next((problem_id for problem_id, before in imported.values() if before == fingerprint), None)
     if not given_id and same and place not in imported:  # the same row in a renamed or re-sorted file
@@ -107,11 +138,9 @@ def _import_row(row: Row, ctx: Context, sheet: Sheet, width: int, taken: set[str
         return RowResult(row.where(), Outcome.ALREADY, same)
     if not given_id and place in imported:
         problem_id, before = imported[place]
-        if before == fingerprint:
-            return RowResult(row.where(), Outcome.ALREADY, problem_id)
-        report.notes.append(Note(row.where(), False, f"这一行此前已导入为 {problem_id}，之后表格内容有改动；已有的问题文件不会被覆盖，"
-                                                     f"改动请直接在 {ctx.department}/{problem_id}{layout.SUFFIX} 中修改。"))
-        return RowResult(row.where(), Outcome.CHANGED, problem_id)
+        if before != fingerprint:  # the row has changed since: its new progress, completion or commitments
+            existing[problem_id] = row
+        return RowResult(row.where(), Outcome.ALREADY, problem_id)
     refuse_private(row, sheet, width, ctx.today.year)
     values = problem_fields(row, ctx)
     deadline = row_date(row, "deadline", required=True, year=ctx.today.year)

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import excel
@@ -33,10 +34,25 @@ def _typed(kind: str, value: Any, ctx: Context) -> Any:
     return text
 
 
+@dataclass
+class Record:
+    """One row of a log or milestone sheet: the entry's or milestone's fields, and where each came from."""
+
+    values: dict[str, Any]
+    sheet: Sheet
+    row: int
+    columns: dict[str, int] = field(default_factory=dict)  # field name -> column index
+
+    def where(self, name: str | None = None) -> str:
+        return self.sheet.where(self.row, self.columns.get(name) if name else None)
+
+
 def records(sheet: Sheet | None, declared: tuple[excel.Field, ...], ctx: Context,
-             report: ImportReport) -> dict[str, list[dict]] | None:
-    """An exported workbook's log or milestone sheet: records by problem id, in the sheet's order. A problem
-    with private data in one of its records gets none (None in its place), and the cell is reported."""
+            report: ImportReport) -> dict[str, list[Record] | None] | None:
+    """An exported workbook's log or milestone sheet (or the working sheet, whose entry columns are the log
+    sheet's): records by problem id, in the sheet's order; a row with nothing but its problem's id (the working
+    sheet's empty rows) is none. A problem with private data in one of its records gets none (None in its
+    place), and the cell is reported."""
     if sheet is None:
         return None
     wanted = {excel.normalise(f.heading): f for f in declared}
@@ -48,7 +64,7 @@ def records(sheet: Sheet | None, declared: tuple[excel.Field, ...], ctx: Context
     for r in range(heading_row + 1, len(sheet.rows)):
         cells = [(wanted[key], sheet.rows[r][c].value) for c, key in known.items()]
         problem_id = next((cell_text(v) for f, v in cells if f.kind == "id"), "")
-        if not problem_id:
+        if not problem_id or all(cell_text(v) == "" for f, v in cells if f.kind != "id"):
             continue
         private = private_cells(sheet, r, range(len(sheet.rows[r])), ctx.today.year)
         if private:
@@ -59,10 +75,12 @@ def records(sheet: Sheet | None, declared: tuple[excel.Field, ...], ctx: Context
         kind = "milestone" if declared is excel.MILESTONE_FIELDS else excel.ENTRY_TYPES.get(
             cell_text(next((v for f, v in cells if f.kind == "type"), "")), "")
         record: dict[str, Any] = {}
-        for f, value in cells:
+        at: dict[str, int] = {}
+        for (c, _), (f, value) in zip(known.items(), cells, strict=True):
             name = f.fields.get(kind)
             if name is None:
                 continue
+            at[name] = c
             try:
                 typed = _typed(f.kind, value, ctx)
             except (DateProblem, ValueError):
@@ -72,15 +90,15 @@ def records(sheet: Sheet | None, declared: tuple[excel.Field, ...], ctx: Context
         if kind == "revision":  # from and to take the form of the field they revise
             for side in ("from", "to"):
                 record[side] = excel.revision_value(str(record.get("field", "")), str(record.get(side, excel.NOTHING)))
-        out.setdefault(problem_id, []).append(record)
+        out.setdefault(problem_id, []).append(Record(record, sheet, r, at))
     return out
 
 
-def of_problem(row: Row, records: dict[str, list[dict] | None], problem_id: str, sheet: str) -> list[dict]:
+def of_problem(row: Row, records: dict[str, list[Record] | None], problem_id: str, sheet: str) -> list[dict]:
     """A problem's records from the export's log or milestone sheet; none when one of them held private data."""
     found = records.get(problem_id, [])
     if found is None:
         row.error(None, f"“{sheet}”工作表中这个问题的记录含个人信息（见上），这个问题没有导入。")
         row.refused = True
         return []
-    return list(found)
+    return [record.values for record in found]

@@ -64,7 +64,7 @@ def choose_sheet(sheets: list[Sheet], name: str | None, department, meaning) -> 
     for sheet in sheets:  # an exported workbook: one sheet per department
         if sheet.name in (department.name, department.short, excel.sheet_name(department)):
             return sheet
-    own = (excel.SUMMARY_SHEET, excel.LOG_SHEET, excel.MILESTONE_SHEET)
+    own = (excel.SUMMARY_SHEET, excel.LOG_SHEET, excel.MILESTONE_SHEET, excel.WORKING_SHEET)
     if any(sheet.name == excel.LOG_SHEET for sheet in sheets):  # another department's sheet must not be taken
         raise ImportRefused(f"这是导出的台账工作簿，但其中没有“{department.name}”的工作表；"
                            f"表格中有：{'、'.join(s.name for s in sheets)}。请用 --sheet 指定。")

@@ -22,8 +22,8 @@ class ImportRefused(Exception):
 class Outcome(StrEnum):
     WRITTEN = "written"  # a new problem file (or, in a dry run, one that would be)
     FORCED = "forced"  # written with 待补充 markers
-    ALREADY = "already"  # imported before, unchanged
-    CHANGED = "changed"  # imported before, the row has changed since: the file is the clerk's now
+    ALREADY = "already"  # on the ledger already, with nothing new
+    UPDATED = "updated"  # on the ledger already: its file gains entries (or, in a dry run, would)
     REFUSED = "refused"  # not written: an error in the row
 
 
@@ -53,6 +53,9 @@ class ImportReport:
     notes: list[Note] = field(default_factory=list)
     rows: list[RowResult] = field(default_factory=list)
     dry_run: bool = False
+    updates: list = field(default_factory=list)  # updating.ProblemUpdate: the problems on the ledger that gain entries
+    refusals: int = 0  # cells of updates not taken for an error in them
+    thresholds: object = None  # the portal's light thresholds, for what the updates move
 
     def count(self, *outcomes: Outcome) -> int:
         return sum(1 for r in self.rows if r.outcome in outcomes)
@@ -66,13 +69,30 @@ class ImportReport:
     def errors(self) -> int:
         return sum(1 for n in self.notes if n.error)
 
+    @property
+    def failed(self) -> bool:
+        """Whether something in the sheet was not taken for an error: a row not written, or a cell of an update
+        refused (a row written with --force is not a failure: its 待补充 is the validator's to refuse)."""
+        return self.refused > 0 or self.refusals > 0
+
+    def refuse(self, where: str, message: str) -> None:
+        """An update's cell (or row) not taken for an error in it."""
+        self.notes.append(Note(where, True, message))
+        self.refusals += 1
+
     def summary(self) -> str:
         verb = "将写入" if self.dry_run else "已写入"
         parts = [f"工作表“{self.sheet}”共 {len(self.rows)} 行问题：{verb} {self.count(Outcome.WRITTEN, Outcome.FORCED)} 个问题文件"]
         if self.count(Outcome.FORCED):
             parts.append(f"其中 {self.count(Outcome.FORCED)} 个含“{MISSING}”，补齐前校验不会通过")
-        if self.count(Outcome.ALREADY, Outcome.CHANGED):
-            parts.append(f"{self.count(Outcome.ALREADY, Outcome.CHANGED)} 行此前已导入，跳过")
+        if self.updates:
+            entries = sum(len(u.entries) for u in self.updates)
+            done = sum(len(u.done) for u in self.updates)
+            parts.append(f"{len(self.updates)} 个已有问题{'将' if self.dry_run else ''}追加 {entries} 条记录"
+                         + (f"、填写 {done} 个节点的完成日期" if done else ""))
+        unchanged = self.count(Outcome.ALREADY)
+        if unchanged:
+            parts.append(f"{unchanged} 行是台账中已有的问题，没有新内容")
         if self.count(Outcome.REFUSED):
             parts.append(f"{self.count(Outcome.REFUSED)} 行有错误，没有写入")
         text = "，".join(parts) + "。"

@@ -107,8 +107,8 @@ class Context:
     today: dt.date
     campaign_start: dt.date
     defaults: dict[str, str]
-    log_sheet: dict[str, list[dict]] | None  # an exported workbook's log, by problem id
-    milestone_sheet: dict[str, list[dict]] | None
+    log_sheet: dict[str, Any] | None  # an exported workbook's log, by problem id (exported.Record lists)
+    milestone_sheet: dict[str, Any] | None
 
 
 def row_date(row: Row, key: str, required: bool, year: int | None = None) -> dt.date | None:
