@@ -147,7 +147,7 @@ class _Problem:
                 j += 1
                 continue
             if model is not None:
-                self.candidates.append(_Candidate(_file_form(model), record.where()))
+                self.candidates.append(_Candidate(_file_form(model), record.where("date")))
         if j < len(log) and records:
             self.warn(records[-1].where(), f"工作记录中没有台账最后的 {len(log) - j} 条记录（{log[j].date.isoformat()} 起）；"
                                           "已有的记录不会删除。")
@@ -157,7 +157,7 @@ class _Problem:
         for record in records:
             model = self.entry(record.values, record.where(), record)
             if model is not None:
-                self.candidates.append(_Candidate(_file_form(model), record.where()))
+                self.candidates.append(_Candidate(_file_form(model), record.where("date")))
 
     def own_columns(self, row: Row, year: int) -> None:
         """A department's own layout: the dated lines of 整改进展, 完成情况 and 销号 that the log lacks."""

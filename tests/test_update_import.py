@@ -1,0 +1,268 @@
+"""The update import (issue 20): a department's sheet brings its news to problems already on the ledger.
+
+A clerk takes the export, types the 旬's progress into it (or into the county sheet the problems were imported
+from) and imports it again. What is new is appended to the problem's log exactly as if written by hand; what
+cannot be taken is named by sheet, row and column; nothing merged is changed, and an unchanged sheet writes
+nothing. Sheets are edited here with openpyxl, as Excel or WPS would save them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+from generator.loading.ledger import load_ledger
+from generator.validation.report import validate
+
+from .conftest import ROOT
+from .test_cli import rectify
+from .test_excel import county_row, county_sheet
+from .test_tree import commit_all, git
+
+EXPORTED = dt.date(2026, 11, 30)
+TODAY = dt.date(2026, 12, 1)
+PROBLEM = "STHJ-2026-001"  # open, in progress; last entry 2026-11-12
+DEPARTMENT = "ecology-env"
+LOG_HEADINGS = ["问题编号", "日期", "记录类型", "所处步骤", "完成度（%）", "内容", "佐证材料", "新完成时限", "延期理由",
+                "批准或审核单位", "文号"]
+
+
+@pytest.fixture
+def city(tmp_path: Path) -> Path:
+    root = tmp_path / "ledgers"
+    shutil.copytree(ROOT / "ledgers", root)
+    return root
+
+
+def export(capsys, ledgers: Path, out: Path) -> Path:
+    code, output, err = rectify(capsys, "export", str(out), "--ledgers", str(ledgers), "--as-of", EXPORTED.isoformat(),
+                                "--today", TODAY.isoformat())
+    assert code == 0, output + err
+    return out
+
+
+def run_import(capsys, ledgers: Path, sheet: Path, *more: str) -> tuple[int, str]:
+    code, out, err = rectify(capsys, "import", str(sheet), "--department", DEPARTMENT, "--ledgers", str(ledgers),
+                             "--today", TODAY.isoformat(), *more)
+    return code, out + err
+
+
+def log_row(**cells) -> list:
+    return [cells.get(h) for h in LOG_HEADINGS]
+
+
+def add_log_rows(path: Path, *rows: list) -> None:
+    book = load_workbook(path)
+    for row in rows:
+        book["工作记录"].append(row)
+    book.save(path)
+
+
+def snapshot(ledgers: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted(ledgers.rglob("*.yml"))}
+
+
+def problem(ledgers: Path, problem_id: str = PROBLEM) -> dict:
+    return next(p.problem.model_dump() for p in load_ledger(ledgers).problems if p.problem.id == problem_id)
+
+
+def test_a_row_added_to_the_log_sheet_is_appended_as_if_written_by_hand(capsys, city: Path, tmp_path: Path) -> None:
+    sheet = export(capsys, city, tmp_path / "台账.xlsx")
+    add_log_rows(sheet, log_row(问题编号=PROBLEM, 日期="2026-11-27", 记录类型="整改进展", 所处步骤="推进整改", **{"完成度（%）": 72},
+                                内容="完成二期清淤2.1万立方米", 佐证材料="清淤验收单〔2026〕9号"),
+                 log_row(问题编号=PROBLEM, 日期="2026-11-28", 记录类型="延期", 新完成时限="2027-06-30",
+                         延期理由="汛期施工窗口推迟", 批准或审核单位="市问题整改工作专班", 文号="市整改专班〔2026〕40号"))
+    code, out = run_import(capsys, city, sheet)
+    assert code == 0, out
+    assert "1 个已有问题追加 2 条记录" in out
+
+    by_hand = tmp_path / "by-hand"
+    shutil.copytree(ROOT / "ledgers", by_hand)
+    path = by_hand / DEPARTMENT / f"{PROBLEM}.yml"
+    path.write_text(path.read_text(encoding="utf-8") + """\
+  - date: 2026-11-27
+    type: progress
+    step: implement
+    percent: 72
+    summary: 完成二期清淤2.1万立方米
+    evidence:
+      - 清淤验收单〔2026〕9号
+  - date: 2026-11-28
+    type: extension
+    deadline: 2027-06-30
+    reason: 汛期施工窗口推迟
+    approved_by: 市问题整改工作专班
+    document: 市整改专班〔2026〕40号
+""", encoding="utf-8")
+    assert problem(city) == problem(by_hand)
+    assert (city / DEPARTMENT / f"{PROBLEM}.yml").read_bytes() == path.read_bytes()  # the bytes a clerk would write
+    assert validate(city, TODAY).errors == []
+    # idempotent: the same sheet again writes nothing
+    before = snapshot(city)
+    code, out = run_import(capsys, city, sheet)
+    assert code == 0 and "追加" not in out.splitlines()[-1] and snapshot(city) == before
+
+
+def test_an_unchanged_export_writes_nothing(capsys, city: Path, tmp_path: Path) -> None:
+    sheet = export(capsys, city, tmp_path / "台账.xlsx")
+    before = snapshot(city)
+    code, out = run_import(capsys, city, sheet)
+    assert code == 0, out
+    assert "已写入 0 个问题文件" in out and "追加" not in out and "错误" not in out
+    assert snapshot(city) == before
+
+
+def refused_at(out: str, cell: str) -> str:
+    """The error the import reports at `cell` (a file:sheet!A1 reference)."""
+    found = [line for line in out.splitlines() if line.startswith(cell + ": 错误")]
+    assert found, f"no error at {cell}:\n{out}"
+    return found[0]
+
+
+def row_of(sheet: Path, name: str, problem_id: str, nth: int = 0) -> int:
+    """The 1-based row of a problem's nth row in a sheet."""
+    rows = [cells[0].row for cells in load_workbook(sheet)[name].iter_rows(min_row=3) if cells[0].value == problem_id]
+    return rows[nth]
+
+
+def test_a_merged_entry_edited_in_the_sheet_is_refused_at_its_cell(capsys, city: Path, tmp_path: Path) -> None:
+    sheet = export(capsys, city, tmp_path / "台账.xlsx")
+    row = row_of(sheet, "工作记录", PROBLEM, nth=1)
+    book = load_workbook(sheet)
+    book["工作记录"].cell(row, 6).value = "改写过的进展"  # F: 内容
+    book.save(sheet)
+    add_log_rows(sheet, log_row(问题编号=PROBLEM, 日期="2026-11-27", 记录类型="整改进展", 所处步骤="推进整改",
+                                **{"完成度（%）": 72}, 内容="完成二期清淤"))
+    before = problem(city)
+    code, out = run_import(capsys, city, sheet)
+    assert code == 1
+    assert "已合并的记录不能修改" in refused_at(out, f"台账.xlsx:工作记录!F{row}")
+    after = problem(city)
+    assert after["log"][:-1] == before["log"]  # the merged entry as it was; the new row appended after it
+    assert after["log"][-1]["summary"] == "完成二期清淤"
+
+
+@pytest.mark.parametrize("cells, column, words", [
+    ({"日期": "2026-11-01", "记录类型": "整改进展", "所处步骤": "推进整改", "完成度（%）": 70, "内容": "补记"}, "B",
+     "早于台账中最后一条已合并记录的日期（2026-11-12）"),
+    ({"日期": "2026-12-05", "记录类型": "整改进展", "所处步骤": "推进整改", "完成度（%）": 70, "内容": "还没发生"}, "B",
+     "晚于今天"),
+    ({"记录类型": "整改进展", "所处步骤": "推进整改", "完成度（%）": 70, "内容": "没写日期"}, "B", "日期没有填写"),
+    ({"日期": "2026-11-28", "记录类型": "销号", "批准或审核单位": "市问题整改工作专班", "内容": "同意销号"}, "K", "文号没有填写"),
+    ({"日期": "2026-11-28", "记录类型": "整改进展", "所处步骤": "推进整改", "完成度（%）": 120, "内容": "超过"}, "E",
+     "0 到 100 的整数"),
+    ({"日期": "2026-11-28", "记录类型": "整改进展", "所处步骤": "推进整改", "完成度（%）": 70,
+      "内容": "联系人 13812345678"}, "F", "手机号码"),
+], ids=["earlier-than-merged", "after-today", "undated", "close-without-document", "percent", "private"])
+def test_a_row_that_cannot_be_taken_is_named_by_sheet_row_and_column(capsys, city: Path, tmp_path: Path, cells: dict,
+                                                                       column: str, words: str) -> None:
+    sheet = export(capsys, city, tmp_path / "台账.xlsx")
+    add_log_rows(sheet, log_row(问题编号=PROBLEM, **cells))
+    row = load_workbook(sheet)["工作记录"].max_row
+    before = snapshot(city)
+    code, out = run_import(capsys, city, sheet)
+    assert code == 1, out
+    assert words in refused_at(out, f"台账.xlsx:工作记录!{column}{row}")
+    assert snapshot(city) == before  # nothing else in the sheet was new
+
+
+def test_a_changed_commitment_becomes_a_revision_awaiting_the_offices_approval(capsys, city: Path, tmp_path: Path) -> None:
+    sheet = export(capsys, city, tmp_path / "台账.xlsx")
+    book = load_workbook(sheet)
+    unit = book["市生态环境局"]
+    headings = [c.value for c in unit[2]]
+    row = row_of(sheet, "市生态环境局", PROBLEM)
+    target = unit.cell(row, headings.index("整改目标") + 1)
+    original = target.value
+    target.value = "完成重点河段清淤"
+    unit.cell(row, headings.index("问题描述") + 1).value = "改写的问题描述"
+    book.save(sheet)
+    code, out = run_import(capsys, city, sheet)
+    assert "交办时确定的事实，不能修改" in refused_at(out, f"台账.xlsx:市生态环境局!{_column(headings, '问题描述')}{row}")
+    assert "将追加一条“调整”记录" in out and "待补充" in out
+    assert "### 调整整改承诺（1）" in out  # the pull request's own words
+    written = yaml.safe_load((city / DEPARTMENT / f"{PROBLEM}.yml").read_text(encoding="utf-8"))
+    revision = written["log"][-1]
+    assert revision["type"] == "revision" and revision["field"] == "target"
+    assert revision["from"] == original and revision["to"] == "完成重点河段清淤"
+    assert revision["approved_by"] == "待补充" and revision["date"] == TODAY
+    assert written["description"] != "改写的问题描述"
+    # the proposal cannot pass until the office fills in its reason and approval
+    assert {f.code for f in validate(city, TODAY).errors} >= {"E330"}
+
+
+def _column(headings: list, name: str) -> str:
+    return chr(ord("A") + headings.index(name))
+
+
+def test_a_milestone_done_is_filled_in_place(capsys, city: Path, tmp_path: Path) -> None:
+    sheet = export(capsys, city, tmp_path / "台账.xlsx")
+    book = load_workbook(sheet)
+    milestones = book["节点"]
+    row = row_of(sheet, "节点", "STHJ-2026-002")
+    milestones.cell(row, 4).value = "2026-11-26"
+    book.save(sheet)
+    code, out = run_import(capsys, city, sheet)
+    assert code == 0, out
+    assert "填写 1 个节点的完成日期" in out
+    assert problem(city, "STHJ-2026-002")["milestones"][0]["done"] == dt.date(2026, 11, 26)
+    assert validate(city, TODAY).errors == []
+
+
+def test_a_county_sheets_new_progress_lines_are_appended_and_edited_ones_refused(capsys, base_ledger: Path,
+                                                                                  tmp_path: Path) -> None:
+    """The department's own layout: the 整改进展 cell grows a dated line each 旬."""
+    path = tmp_path / "县台账.xlsx"
+    first = county_row(1)
+    county_sheet(path, [first])
+    args = ("import", str(path), "--department", DEPARTMENT, "--ledgers", str(base_ledger), "--today", "2025-06-10")
+    assert rectify(capsys, *args)[0] == 0
+    imported = next(p for p in (base_ledger / DEPARTMENT).glob("*.yml") if "县台账.xlsx" in p.read_text(encoding="utf-8"))
+    county_sheet(path, [county_row(1, 整改进展=first[11] + "\n2025年6月5日 完成覆土种植，完成90%\n已督促施工单位加快进度")])
+    code, out, _ = rectify(capsys, *args)
+    assert code == 0, out
+    log = load_ledger(base_ledger)
+    entry = next(p.problem for p in log.problems if p.problem.id == imported.stem).log[-1]
+    assert (entry.date, entry.percent, entry.summary) == (dt.date(2025, 6, 5), 90, "完成覆土种植，完成90%\n已督促施工单位加快进度")
+    before = imported.read_bytes()
+    code, out, _ = rectify(capsys, *args)  # the same sheet again
+    assert code == 0 and imported.read_bytes() == before
+    # an earlier line rewritten, and an undated line: named, not taken
+    county_sheet(path, [county_row(1, 整改进展="2025年3月5日 完成测量，改过的文字\n2025.4.20 分析研判已结束，推进整改完成60%\n"
+                                            "2025年6月5日 完成覆土种植，完成90%\n已督促施工单位加快进度\n\n另有一段没有日期")])
+    code, out, _ = rectify(capsys, *args)
+    assert code == 1
+    assert "与台账中已合并的记录不同" in refused_at(out, "县台账.xlsx:Sheet1!L4")
+    assert imported.read_bytes() == before
+
+
+def test_dry_run_says_what_the_pull_requests_summary_will_say(capsys, tmp_path: Path) -> None:
+    repository = tmp_path / "repo"
+    shutil.copytree(ROOT / "ledgers", repository / "ledgers")
+    git(repository, "init", "-q", "-b", "main")
+    base = commit_all(repository, "base")
+    city = repository / "ledgers"
+    sheet = export(capsys, city, tmp_path / "台账.xlsx")
+    add_log_rows(sheet, log_row(问题编号=PROBLEM, 日期="2026-11-28", 记录类型="延期", 新完成时限="2027-06-30",
+                                延期理由="汛期施工窗口推迟", 批准或审核单位="市问题整改工作专班", 文号="市整改专班〔2026〕40号"))
+    before = snapshot(city)
+    code, dry = run_import(capsys, city, sheet, "--dry-run")
+    assert code == 0 and snapshot(city) == before
+    assert run_import(capsys, city, sheet)[0] == 0
+    commit_all(repository, "import")
+    code, summary, _ = rectify(capsys, "diff", "--base", base, "--head", "HEAD", "--repo", str(repository),
+                               "--today", TODAY.isoformat())
+    assert code == 0
+
+    def tables(text: str) -> list[str]:
+        found = [line for line in text.splitlines() if line.startswith(("### ", "| "))]
+        return [re.sub(r"\\(.)", r"\1", line) for line in found if "检查发现" not in line and "位置 | 代码" not in line]
+
+    assert "### 延期（1）" in dry
+    assert tables(dry) == tables(summary)
