@@ -85,6 +85,35 @@ FULL_BUILD_AT = 10_000
 # issue 11: each pull-request check of a 10-file change at most 5 s
 CHECK_SECONDS = 5
 CHANGED_FILES = 10
+# issue 20: an update import of a 1,000-row sheet (the working sheet's entry rows: two progress lines for each of
+# one department's open problems, as a clerk fills them in for a 旬) against the whole ledger, under 10 s
+UPDATE_ROWS = 1000
+UPDATE_SECONDS = 10
+UPDATE_SHEET = """
+import sys, pathlib, datetime as dt, xlsxwriter
+from generator.loading.ledger import load_ledger
+from generator.model import excel
+ledger = load_ledger(pathlib.Path(sys.argv[1]))
+day = dt.date.fromisoformat(sys.argv[3])
+department = sorted(ledger.departments)[0]
+steps = [s.name for s in ledger.portal.steps]
+open_ = [p.problem for p in ledger.problems if p.problem.department == department
+         and not any(e.type == "close" for e in p.problem.log) and all(e.date <= day for e in p.problem.log)]
+book = xlsxwriter.Workbook(sys.argv[2])
+sheet = book.add_worksheet(excel.WORKING_SHEET)
+sheet.write_row(1, 0, ["问题编号", *(f.heading for f in excel.WORKING_ENTRY_FIELDS)])
+rows = 0
+while rows < int(sys.argv[4]):
+    for problem in open_:
+        if rows == int(sys.argv[4]):
+            break
+        percent = min(99, max([getattr(e, "percent", 0) for e in problem.log] or [0]) + 1 + rows // len(open_))
+        sheet.write_row(2 + rows, 0, [problem.id, day.isoformat(), "整改进展", steps[3], percent,
+                                      f"第{rows + 1}条：推进整改，完成{percent}%"])
+        rows += 1
+book.close()
+print(department)
+"""
 GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.org", "GIT_COMMITTER_NAME": "bench",
            "GIT_COMMITTER_EMAIL": "bench@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 
@@ -254,7 +283,23 @@ def measure(size: int, departments: int, lighthouse_at_this_size: bool) -> dict:
         result[f"{name}_bytes"], result[f"{name}_requests"] = visits[name] if visits else (None, None)
     result["lighthouse"] = lighthouse(site, pages) if lighthouse_at_this_size else None
     result.update(measure_checks(work))
+    result.update(update_import(work, ledgers))
     return result
+
+
+def update_import(work: Path, ledgers: Path) -> dict:
+    """Issue 20: `rectify import` of a 1,000-row working sheet into a copy of the ledger (it writes), timed whole:
+    loading the ledger, reading the sheet, working out and appending every entry."""
+    copy = work / "update-ledgers"
+    if copy.exists():
+        shutil.rmtree(copy)
+    shutil.copytree(ledgers, copy)
+    sheet = work / "update.xlsx"
+    department = subprocess.run([PY, "-c", UPDATE_SHEET, str(copy), str(sheet), AS_OF, str(UPDATE_ROWS)], cwd=ROOT,
+                                check=True, capture_output=True, text=True).stdout.strip()
+    seconds, mib = run([PY, "-m", "generator", "import", str(sheet), "--department", department, "--ledgers", str(copy),
+                        "--today", AS_OF], cwd=ROOT, quiet=True)
+    return {"update_s": seconds, "update_mib": mib}
 
 
 def again(work: Path, ledgers: Path, env: dict, n: int) -> float:
@@ -391,6 +436,7 @@ def table(results: list[dict]) -> str:
         *((f"query “{q}”: downloaded (bytes, requests)", functools.partial(
             lambda q, r: "no Chromium" if r[f"query_{q}"] is None else f"{r[f'query_{q}'][0]:,} ({r[f'query_{q}'][1]})", q))
           for q in QUERIES),
+        (f"update import of a {UPDATE_ROWS:,}-row sheet (s / peak MiB)", lambda r: f"{r['update_s']:.1f} / {r['update_mib']}"),
         (f"{CHANGED_FILES}-file change: check-history / check-ownership / diff (s)",
          lambda r: f"{r['check_history_s']:.1f} / {r['check_ownership_s']:.1f} / {r['diff_s']:.1f}"),
         ("home page first visit, served compressed (bytes, requests)",
@@ -434,6 +480,8 @@ def verdicts(small: dict, large: dict) -> list[tuple[str, bool]]:
     if large["problems"] == FULL_BUILD_AT:
         checks.insert(1, (f"full build ≤ {FULL_BUILD_SECONDS} s at {FULL_BUILD_AT:,} problems ({large['site_s']:.1f} s)",
                           large["site_s"] <= FULL_BUILD_SECONDS))
+    checks.append((f"update import of a {UPDATE_ROWS:,}-row sheet ≤ {UPDATE_SECONDS} s at {large['problems']:,} problems "
+                   f"({large['update_s']:.1f} s)", large["update_s"] <= UPDATE_SECONDS))
     slowest = max(large["check_history_s"], large["check_ownership_s"], large["diff_s"])
     checks.append((f"each pull-request check of a {CHANGED_FILES}-file change ≤ {CHECK_SECONDS} s "
                    f"at {large['problems']:,} problems ({slowest:.1f} s)", slowest <= CHECK_SECONDS))
@@ -478,10 +526,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated problem counts (default 1000,10000)")
     parser.add_argument("--departments", type=int, default=20)
+    parser.add_argument("--update-only", action="store_true",
+                        help="only the update import of a 1,000-row sheet (issue 20), at each size")
     parser.add_argument("--history-only", action="store_true",
                         help="only the full build beside agreeing and disagreeing snapshots (issue 17), at each size")
     options = parser.parse_args()
     sizes = [int(s) for s in options.sizes.split(",")]
+    if options.update_only:
+        for size in sizes:
+            work = OUT / f"{size}-update"
+            if work.exists():
+                shutil.rmtree(work)
+            subprocess.run([PY, "-m", "generator", "synth", "--problems", str(size), "--departments",
+                            str(options.departments), "--out", str(work / "ledgers"), "--today", AS_OF], check=True,
+                           stdout=subprocess.DEVNULL)
+            r = update_import(work, work / "ledgers")
+            ok = r["update_s"] <= UPDATE_SECONDS
+            print(f"{'PASS' if ok else 'FAIL'}  {size:,} problems: update import of {UPDATE_ROWS:,} rows "
+                  f"{r['update_s']:.1f} s / {r['update_mib']} MiB (≤ {UPDATE_SECONDS} s)")
+        return
     if options.history_only:
         for size in sizes:
             print(f"measuring {size:,} problems (history only) …", flush=True)

@@ -19,7 +19,7 @@ from ..rendering.summary import sections
 from ..review.summary import Summary, add_problem
 from ..spreadsheet.conversion import convert
 from ..spreadsheet.headings import HeadingMap
-from ..spreadsheet.reading import SpreadsheetError, read_workbook
+from ..spreadsheet.reading import Sheet, SpreadsheetError, read_workbook
 from ..spreadsheet.report import ImportRefused, ImportReport
 from ..validation import registered
 
@@ -27,22 +27,37 @@ from ..validation import registered
 def import_sheet(ledger_root: Path, file: Path, department: str, today: dt.date, sheet_name: str | None = None,
                  heading_map: HeadingMap | None = None, dry_run: bool = False, force: bool = False) -> ImportReport:
     """Import one sheet of `file` into `ledger_root/<department>/`; never raises for a mistake in the sheet."""
-    ledger = load_ledger(ledger_root)
-    try:
-        registered.department(ledger, department)
-    except registered.NotRegistered as exc:
-        raise ImportRefused(str(exc)) from None
-    if ledger.portal is None:
-        raise ImportRefused("portal.yml 无法读取，请先运行 rectify validate。")
     if not file.is_file():
         raise ImportRefused(f"文件 {file} 不存在。")
     try:
         sheets = read_workbook(file)
     except SpreadsheetError as exc:
         raise ImportRefused(str(exc)) from None
+    ledger = load_ledger(ledger_root, only=_departments_named(ledger_root, department, sheets))
+    try:
+        registered.department(ledger, department)
+    except registered.NotRegistered as exc:
+        raise ImportRefused(str(exc)) from None
+    if ledger.portal is None:
+        raise ImportRefused("portal.yml 无法读取，请先运行 rectify validate。")
     report = convert(ledger, ledger_root, department, sheets, today, sheet_name, heading_map, dry_run, force)
     report.thresholds = ledger.portal.thresholds
     return report
+
+
+_PROBLEM_ID = re.compile(r"([A-Z]{2,8})-\d{4}-\d{3,5}")
+
+
+def _departments_named(ledger_root: Path, department: str, sheets: list[Sheet]) -> set[str] | None:
+    """The departments whose problem files the import reads: its own, and those whose problem ids the workbook
+    names (an export holds every department's log); None (all) when a registry cannot be read here."""
+    prefixes = {match[1] for sheet in sheets for row in sheet.rows for cell in row
+                if isinstance(cell.value, str) and (match := _PROBLEM_ID.fullmatch(cell.value.strip()))}
+    try:
+        registry = load_ledger(ledger_root, only=()).departments
+    except OSError:
+        return None
+    return {department} | {unit.id for unit in registry.values() if unit.prefix in prefixes}
 
 
 def changes(report: ImportReport, today: dt.date, plain: bool = False) -> str:

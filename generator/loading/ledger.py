@@ -4,7 +4,7 @@ and, leniently, the owners its registries declare (for CODEOWNERS and check-owne
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -79,9 +79,10 @@ class Refused:
         ledger.unparsed.extend(self.unparsed)
 
 
-def load_ledger(source: LedgerTree | Path) -> Ledger:
+def load_ledger(source: LedgerTree | Path, only: Collection[str] | None = None) -> Ledger:
     """Load every file of the ledger (a tree, or a folder's path); findings collect all that is wrong,
-    nothing stops at the first."""
+    nothing stops at the first. With `only`, the problem files of those departments' folders alone are read (the
+    others are listed, so every id is known): what a department's update import needs of a province's ledger."""
     tree = as_tree(source)
     ledger = Ledger(root=tree)
     findings = ledger.findings
@@ -134,7 +135,7 @@ def load_ledger(source: LedgerTree | Path) -> Ledger:
             _load_inspections(path, ledger)
         else:
             problem_folders.append(path)
-    _load_problems(problem_folders, ledger)
+    _load_problems(problem_folders, ledger, only)
     return ledger
 
 
@@ -224,13 +225,15 @@ def _choices(ledger: Ledger) -> dict[str, list[tuple[str, str]]]:
     return choices
 
 
-def _load_problems(folders: list[PurePosixPath], ledger: Ledger) -> None:
+def _load_problems(folders: list[PurePosixPath], ledger: Ledger, only: Collection[str] | None = None) -> None:
     """Every problem file of the departments' folders, in order. At scale, from a folder on disk, the files are
     shared between forked processes (generator/parallel.py): parsing is most of the time a build takes to
     validate, and each process sends back only its documents and models."""
     paths = [path for folder in folders for path in _yml_files(folder, ledger)]
     ledger.problem_files += len(paths)
     ledger.problem_file_ids.update(layout.claimed_id(path) for path in paths)
+    if only is not None:
+        paths = [path for path in paths if path.parts[0] in only]
     load = functools.partial(_load_problem_files, tree=ledger.root, choices=_choices(ledger))
     # a repository's objects are read through one open pack file, whose position forked readers would share
     worth_it = isinstance(ledger.root, FolderTree) and len(paths) >= PARALLEL_FROM

@@ -82,7 +82,8 @@ class ImportReport:
 
     def summary(self) -> str:
         verb = "将写入" if self.dry_run else "已写入"
-        parts = [f"工作表“{self.sheet}”共 {len(self.rows)} 行问题：{verb} {self.count(Outcome.WRITTEN, Outcome.FORCED)} 个问题文件"]
+        parts = [f"工作表“{self.sheet}”共 {len(self.rows)} 行问题：{verb} {self.count(Outcome.WRITTEN, Outcome.FORCED)} 个问题文件"
+                 if self.rows or not self.updates else f"工作表“{self.sheet}”：没有新问题"]
         if self.count(Outcome.FORCED):
             parts.append(f"其中 {self.count(Outcome.FORCED)} 个含“{MISSING}”，补齐前校验不会通过")
         if self.updates:
