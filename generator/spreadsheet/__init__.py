@@ -7,6 +7,7 @@ row a file came from; conversion.py runs a whole sheet and writes the new proble
 loading/problemfile.py, as `rectify new` does); report.py holds what the clerk is told. The headings
 themselves are declared once, in model/excel.py, for the export (rendering/workbook.py) and the import alike.
 
-A row of a problem already on the ledger is recognised here and left alone; reading what such a row adds
-(an update import) would sit beside conversion.py, as one more outcome of a row.
+A row of a problem already on the ledger goes to updating.py with the workbook's 工作记录, 节点 and 本旬进展
+sheets: what they add that the problem's file lacks is appended to its log, and what cannot be taken is
+reported at its cell.
 """
