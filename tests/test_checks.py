@@ -477,6 +477,45 @@ def test_gitlab_code_quality_report(capsys, repo: Path) -> None:
     assert re.fullmatch(r"[0-9a-f]{64}", issue["fingerprint"]) and "改动了已经合并的" in issue["description"]
 
 
+def upload(repo: Path, *paths: str) -> None:
+    """Commit spreadsheets on a branch, as the platform's "Upload files" page does (files outside the data
+    folders are compared commit to commit)."""
+    git(repo, "checkout", "-q", "-b", "upload")
+    for path in paths:
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_bytes(b"PK\x03\x04 a spreadsheet")
+    commit_all(repo, "upload")
+
+
+def test_a_department_may_upload_to_its_own_submissions_folder(capsys, repo: Path) -> None:
+    upload(repo, "submissions/ecology-env/台账.xlsx")
+    code, out = ownership(capsys, repo, "sthj-clerk")
+    assert code == 0, out
+    assert "测试市生态环境局（ecology-env）：1 个文件" in out and "台账和快照以外" not in out
+    git(repo, "rm", "-q", "submissions/ecology-env/台账.xlsx")
+    commit_all(repo, "the sheet converted and deleted")
+    code, out = ownership(capsys, repo, "sthj-clerk")
+    assert code == 0, out
+
+
+def test_an_upload_to_another_departments_folder_is_not_yours(capsys, repo: Path) -> None:
+    upload(repo, "submissions/education/台账.xlsx", "submissions/台账.xlsx", "submissions/no-such-unit/台账.xlsx")
+    code, out = ownership(capsys, repo, "sthj-clerk")
+    assert code == 1
+    assert findings(out) == [("submissions/education/台账.xlsx", 1, "E511"),
+                             ("submissions/no-such-unit/台账.xlsx", 1, "E520"), ("submissions/台账.xlsx", 1, "E520")]
+    assert "不在任何已登记部门文件夹里的上传文件" in out
+    code, out = ownership(capsys, repo, "office-clerk")
+    assert code == 0, out
+
+
+def test_codeowners_give_each_department_its_submissions_folder(capsys, repo: Path) -> None:
+    rectify(capsys, "codeowners", "--repo", str(repo))
+    rules = (repo / ".github/CODEOWNERS").read_text(encoding="utf-8").splitlines()
+    assert "/submissions/ecology-env/ @test-city/sthj @sthj-clerk" in rules
+    assert "/submissions/education/ @office-clerk" in rules
+
+
 # ---------------------------------------------------------------- CODEOWNERS
 
 
