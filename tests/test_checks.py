@@ -504,7 +504,7 @@ def test_an_upload_to_another_departments_folder_is_not_yours(capsys, repo: Path
     assert code == 1
     assert findings(out) == [("submissions/education/台账.xlsx", 1, "E511"),
                              ("submissions/no-such-unit/台账.xlsx", 1, "E520"), ("submissions/台账.xlsx", 1, "E520")]
-    assert "不在任何已登记部门文件夹里的上传文件" in out
+    assert "上传的表格只能放在已登记部门的文件夹 submissions/部门编号/ 里" in out
     code, out = ownership(capsys, repo, "office-clerk")
     assert code == 0, out
 

@@ -206,6 +206,13 @@ def _outside(outside: list[FileChange], owners: Owners, judge: _Judge, who: str,
             yield _git_settings(display, who, change.path, shown)
         else:
             verb = {DELETED: "删除了"}.get(change.kind, "改动了")
+            if change.path.parts[0] == layout.SUBMISSIONS:
+                yield Finding.make(
+                    "E520", display, (1, 1),
+                    f"{who} {verb} {change.path}：上传的表格只能放在已登记部门的文件夹 {layout.SUBMISSIONS}/部门编号/ 里"
+                    f"（部门编号见 departments.yml），{layout.SUBMISSIONS}/ 下的其他位置由专班办公室（{shown}）管理。"
+                    "请把表格移到本部门的文件夹。")
+                continue
             yield Finding.make(
                 "E520", display, (1, 1),
                 f"{who} {verb} {change.path}，这不是台账文件，而是{_what(change.path)}：它决定检查怎样运行、门户怎样生成，"
@@ -226,8 +233,6 @@ def _what(path: PurePosixPath) -> str:
         return "门户的页面模板或样式"
     if top.startswith("."):
         return "仓库的配置文件"
-    if top == layout.SUBMISSIONS:
-        return "不在任何已登记部门文件夹里的上传文件"
     return "台账目录以外的文件"
 
 
