@@ -461,6 +461,51 @@ def check_ownership(base: str | None, head: str | None, repository: str, output_
     _report_check(lambda: run(Path(repository), base_ref(base), author, teams, head), output_format)
 
 
+@cli.command("convert-submissions")
+@click.option("--base", default=None,
+              help="比较的基准提交（如 origin/main）；在 GitHub Actions 或 GitLab CI 的合并请求里默认取基准提交。")
+@click.option("--head", default=None, help="与基准比较的提交（CI 里用 HEAD）；默认取已提交的 HEAD。")
+@click.option("--repo", "repository", default=".", show_default=True, help="台账仓库的根目录。")
+@click.option("--format", "output_format", type=click.Choice(["text", "github", "gitlab"]), default="text",
+              show_default=True, help="输出格式：text 供人阅读；github 生成 GitHub 拉取请求里的批注（标在上传的表格上，"
+                                      "标题是出错的单元格）；gitlab 生成 GitLab 的代码质量报告（Code Quality JSON）。")
+@click.option("--artifact", default=None, type=click.Path(file_okay=False),
+              help="把转换出的问题文件按它们在仓库里的路径（ledgers/部门编号/编号.yml）另外复制到这个文件夹，供 CI 作为附件上传。")
+@click.option("--summary", "summary_path", default=None, type=click.Path(dir_okay=False),
+              help="把给审核人看的转换结果（中文 Markdown）追加到这个文件，如 \"$GITHUB_STEP_SUMMARY\"。")
+@today_option
+def convert_submissions(base: str | None, head: str | None, repository: str, output_format: str,
+                        artifact: str | None, summary_path: str | None, today: dt.date) -> None:
+    """把拉取请求在 submissions/部门编号/ 下上传（新增或修改）的表格（.xlsx、.xls、.ods）逐个转换为问题文件，
+    写入工作目录的 ledgers/部门编号/，与 rectify import 相同；之后 validate、check-history、check-ownership
+    和 diff 像检查手写的改动一样检查转换结果。上传的表格本身不会发布。
+
+    \b
+    不在已登记部门文件夹里的文件、不是表格的文件、超过 20 MB 的文件不转换，指明文件报错；
+    表格里的问题按单元格报告（台账.xlsx:Sheet1!F12: …），有错误的行不写入。
+    退出码：0 全部转换（或没有上传表格）；1 有错误；2 用法错误。
+    """
+    from .commands.checks import CheckUsageError, base_ref
+    from .commands.importing import import_sheet
+    from .commands.submissions import FORMATS, SubmissionsUsageError, format_markdown
+    from .commands.submissions import convert_submissions as run
+    from .loading.tree import TreeError
+
+    def converter(ledger_root: Path, file: Path, department: str, day: dt.date):
+        return import_sheet(ledger_root, file, department, day)
+
+    try:
+        report = run(Path(repository), base_ref(base), head, today, converter,
+                     Path(artifact) if artifact else None)
+    except (CheckUsageError, SubmissionsUsageError, TreeError) as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(FORMATS[output_format](report))
+    if summary_path:
+        with open(summary_path, "a", encoding="utf-8") as handle:
+            handle.write(format_markdown(report))
+    sys.exit(EXIT_VALID if report.valid() else EXIT_INVALID)
+
+
 @cli.command()
 @click.option("--base", default=None,
               help="比较的基准提交（如 origin/main）；在 GitHub Actions 或 GitLab CI 的合并请求里默认取基准提交。")

@@ -477,6 +477,137 @@ def test_gitlab_code_quality_report(capsys, repo: Path) -> None:
     assert re.fullmatch(r"[0-9a-f]{64}", issue["fingerprint"]) and "改动了已经合并的" in issue["description"]
 
 
+def upload(repo: Path, *paths: str) -> None:
+    """Commit spreadsheets on a branch, as the platform's "Upload files" page does (files outside the data
+    folders are compared commit to commit)."""
+    git(repo, "checkout", "-q", "-b", "upload")
+    for path in paths:
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_bytes(b"PK\x03\x04 a spreadsheet")
+    commit_all(repo, "upload")
+
+
+def test_a_department_may_upload_to_its_own_submissions_folder(capsys, repo: Path) -> None:
+    upload(repo, "submissions/ecology-env/台账.xlsx")
+    code, out = ownership(capsys, repo, "sthj-clerk")
+    assert code == 0, out
+    assert "测试市生态环境局（ecology-env）：1 个文件" in out and "台账和快照以外" not in out
+    git(repo, "rm", "-q", "submissions/ecology-env/台账.xlsx")
+    commit_all(repo, "the sheet converted and deleted")
+    code, out = ownership(capsys, repo, "sthj-clerk")
+    assert code == 0, out
+
+
+def test_an_upload_to_another_departments_folder_is_not_yours(capsys, repo: Path) -> None:
+    upload(repo, "submissions/education/台账.xlsx", "submissions/台账.xlsx", "submissions/no-such-unit/台账.xlsx")
+    code, out = ownership(capsys, repo, "sthj-clerk")
+    assert code == 1
+    assert findings(out) == [("submissions/education/台账.xlsx", 1, "E511"),
+                             ("submissions/no-such-unit/台账.xlsx", 1, "E520"), ("submissions/台账.xlsx", 1, "E520")]
+    assert "上传的表格只能放在已登记部门的文件夹 submissions/部门编号/ 里" in out
+    code, out = ownership(capsys, repo, "office-clerk")
+    assert code == 0, out
+
+
+def test_codeowners_give_each_department_its_submissions_folder(capsys, repo: Path) -> None:
+    rectify(capsys, "codeowners", "--repo", str(repo))
+    rules = (repo / ".github/CODEOWNERS").read_text(encoding="utf-8").splitlines()
+    assert "/submissions/ecology-env/ @test-city/sthj @sthj-clerk" in rules
+    assert "/submissions/education/ @office-clerk" in rules
+
+
+# ---------------------------------------------------------------- convert-submissions
+
+
+def convert(capsys, repo: Path, *extra: str) -> tuple[int, str]:
+    code, out, err = rectify(capsys, "convert-submissions", "--repo", str(repo), "--base", "main", "--head", "HEAD",
+                             "--today", "2026-11-24", *extra)
+    return code, out + err
+
+
+def upload_county_sheet(repo: Path, path: str, *rows) -> None:
+    from .test_excel import county_row, county_sheet
+
+    git(repo, "checkout", "-q", "-b", "upload")
+    (repo / path).parent.mkdir(parents=True, exist_ok=True)
+    county_sheet(repo / path, list(rows) or [county_row(1)])
+    commit_all(repo, "upload")
+
+
+def test_convert_submissions_writes_the_sheets_problems_into_ledgers_and_the_artifact(capsys, repo: Path,
+                                                                                       tmp_path: Path) -> None:
+    upload_county_sheet(repo, "submissions/ecology-env/台账.xlsx")
+    code, out = convert(capsys, repo, "--artifact", str(tmp_path / "artifact"), "--summary", str(tmp_path / "s.md"))
+    assert code == 0, out
+    written = "ledgers/ecology-env/STHJ-2025-003.yml"
+    assert f"写入 {written}" in out and "submissions/ecology-env/台账.xlsx: 台账.xlsx:Sheet1!K4: 提醒 整改时限" in out
+    assert (tmp_path / "artifact" / written).read_bytes() == (repo / written).read_bytes()
+    assert [p.relative_to(tmp_path / "artifact").as_posix() for p in (tmp_path / "artifact").rglob("*.yml")] == [written]
+    assert (tmp_path / "s.md").read_text(encoding="utf-8").startswith("## 上传表格的转换结果\n")
+    code, out, _ = rectify(capsys, "validate", str(repo / "ledgers"), "--today", "2026-11-24")
+    assert code == 0, out
+
+
+def test_convert_submissions_refuses_each_file_it_cannot_convert_by_name(capsys, repo: Path, monkeypatch) -> None:
+    from generator.commands import submissions
+
+    upload_county_sheet(repo, "submissions/台账.xlsx")
+    for path, content in (("submissions/no-such-unit/台账.xlsx", b"x"), ("submissions/education/说明.docx", b"x"),
+                          ("submissions/education/大表.xlsx", b"x" * 2048), ("submissions/education/.gitkeep", b"")):
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_bytes(content)
+    commit_all(repo, "more")
+    monkeypatch.setattr(submissions, "MAX_BYTES", 1024)
+    code, out = convert(capsys, repo, "--format", "github")
+    assert code == 1
+    refused = dict(re.findall(r"^::error file=([^,]+),title=表格不能转换::(.*)$", out, re.MULTILINE))
+    expected = {"submissions/education/大表.xlsx": "文件有 0.0 MB，超过了", "submissions/education/说明.docx": "说明.docx 不是表格",
+                "submissions/no-such-unit/台账.xlsx": "文件夹 submissions/no-such-unit/ 不是已登记的部门",
+                "submissions/台账.xlsx": "表格直接放在了 submissions/ 下"}
+    assert sorted(refused) == sorted(expected), out
+    assert all(refused[path].startswith(start) for path, start in expected.items()), out
+    assert list((repo / "ledgers").rglob("STHJ-2025-003.yml")) == []
+
+
+def test_convert_submissions_without_an_upload_or_a_base(capsys, repo: Path) -> None:
+    code, out = convert(capsys, repo)
+    assert code == 0 and "没有在 submissions/ 下上传表格" in out
+    upload_county_sheet(repo, "submissions/ecology-env/台账.xlsx")
+    git(repo, "rm", "-q", "submissions/ecology-env/台账.xlsx")
+    commit_all(repo, "converted and deleted")
+    code, out = convert(capsys, repo)
+    assert code == 0 and "没有在 submissions/ 下上传表格" in out  # a deletion converts nothing
+    code, out, err = rectify(capsys, "convert-submissions", "--repo", str(repo))
+    assert code == 2 and "--base" in err
+
+
+def test_nothing_published_reads_submissions(tmp_path: Path) -> None:
+    """The uploaded sheet is the clerk's working copy, private data and all: the portal is built from ledgers/
+    (and snapshots/) only. A build with a submissions/ folder beside the ledger, holding a sheet and a problem
+    file, writes the same files as one without; and no module that builds the site names the folder."""
+    from generator.writing.build import build
+
+    from .conftest import AS_OF, ROOT, materialize
+    from .test_excel import county_row, county_sheet
+
+    outputs = []
+    for name, uploads in (("plain", False), ("uploads", True)):
+        ledgers = materialize(None, tmp_path / name)
+        if uploads:
+            folder = tmp_path / name / "submissions" / "ecology-env"
+            folder.mkdir(parents=True)
+            county_sheet(folder / "台账.xlsx", [county_row(1, 备注="独一无二的上传标记 138 1234 5678")])
+            shutil.copyfile(ledgers / "ecology-env" / "STHJ-2025-001.yml", folder / "STHJ-2025-999.yml")
+        docs = tmp_path / name / "docs"
+        build(ledgers, docs, AS_OF, "test", AS_OF, git_history=False)
+        outputs.append({p.relative_to(docs).as_posix(): p.read_bytes() for p in docs.rglob("*") if p.is_file()})
+    assert outputs[0] == outputs[1]
+    readers = {path.relative_to(ROOT / "generator").as_posix() for path in (ROOT / "generator").rglob("*.py")
+               if "SUBMISSIONS" in path.read_text(encoding="utf-8") or "submission_department" in path.read_text(encoding="utf-8")}
+    assert readers == {"loading/layout.py", "review/ownership.py", "validation/codeowners.py", "commands/checks.py",
+                       "commands/submissions.py"}
+
+
 # ---------------------------------------------------------------- CODEOWNERS
 
 

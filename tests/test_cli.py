@@ -375,7 +375,7 @@ def test_every_date_option_is_as_of_or_today_or_named_for_another_date() -> None
     assert {name for name, command in cli.commands.items() if "--as-of" in _date_options(command)} == {
         "build", "site", "serve", "export"}
     assert {name for name, command in cli.commands.items() if "--today" in _date_options(command)} == {
-        "build", "site", "serve", "export", "validate", "import", "snapshot", "verify", "diff", "synth"}
+        "build", "site", "serve", "export", "validate", "import", "convert-submissions", "snapshot", "verify", "diff", "synth"}
 
 
 @pytest.mark.parametrize("name", sorted(cli.commands))

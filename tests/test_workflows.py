@@ -302,6 +302,8 @@ def run_github(repository: Path, base: str, tmp_path: Path, author: str = "sthj-
             for line in github_env.read_text(encoding="utf-8").splitlines():
                 name, _, value = line.partition("=")
                 step_env[name] = value
+            if "env.SUBMISSIONS == '1'" in step.get("if", "") and step_env.get("SUBMISSIONS") != "1":
+                continue  # as Actions skips the steps for uploaded sheets when nothing was uploaded
             command = step["run"]
             if "pip install" in command:  # no package index here: the same tool, from the same worktree
                 assert '-c "$RECTIFY_BASE/constraints.txt" "$RECTIFY_BASE"' in command and "make" not in command
@@ -324,7 +326,7 @@ def test_the_checks_job_never_runs_the_pull_requests_tree() -> None:
     assert all('"$RECTIFY" ' in s["run"] for s in github_steps()[2:])
     assert not any("cache" in step.get("with", {}) for step in job["steps"])
     secret_steps = {s["name"] for s in job["steps"] if "secrets." in json.dumps(s)}
-    assert secret_steps == {"检查修改权限", "改动摘要"}
+    assert secret_steps == {"检查修改权限", "改动摘要", "检查转换结果"}
     preview = yaml.safe_load((ROOT / ".github/workflows/pull-request.yml").read_text(encoding="utf-8"))["jobs"]["preview"]
     assert "secrets." not in json.dumps(preview) and preview["permissions"] == {"contents": "read"}
 
@@ -334,8 +336,10 @@ def test_github_steps_pass_an_honest_update(pull_request, tmp_path: Path) -> Non
     honest_update(repository)
     commit_all(repository, "progress")
     results, summary, _ = run_github(repository, base, tmp_path)
-    assert [s["name"] for s in github_steps()][2:] == ["校验台账", "检查历史记录（只能追加，不能改写）", "检查修改权限", "改动摘要"]
-    assert [code for code, _ in results] == [0, 0, 0, 0], results
+    assert [s["name"] for s in github_steps()][2:] == ["校验台账", "检查历史记录（只能追加，不能改写）", "检查修改权限", "改动摘要",
+                                                       "转换上传的表格", "检查转换结果"]
+    assert "没有要转换的表格" in results[4][1]  # nothing uploaded: nothing converted, nothing more checked
+    assert [code for code, _ in results] == [0, 0, 0, 0, 0], results
     assert "## 本次拉取请求的改动摘要" in summary and "完成治理工程竣工验收准备" in summary
     assert "检查均已通过" in summary
 
@@ -346,7 +350,7 @@ def test_github_steps_pass_an_honest_update_by_a_team_member(pull_request, tmp_p
     honest_update(repository)
     commit_all(repository, "progress")
     results, summary, api = run_github(repository, base, tmp_path, author="li-clerk")
-    assert [code for code, _ in results] == [0, 0, 0, 0], results
+    assert [code for code, _ in results] == [0, 0, 0, 0, 0], results
     assert "检查均已通过" in summary
     assert ("/orgs/zhouzhou-city/teams/sthj/memberships/li-clerk", "Bearer ghs-teams-token") in api.asked
 
@@ -356,7 +360,7 @@ def test_github_steps_refuse_a_team_owned_change_without_the_token(pull_request,
     honest_update(repository)
     commit_all(repository, "progress")
     results, _, _ = run_github(repository, base, tmp_path, author="li-clerk", token=False)
-    assert [code for code, _ in results] == [0, 0, 1, 0], results
+    assert [code for code, _ in results] == [0, 0, 1, 0, 0], results
     assert "title=E523 team-unresolved::" in results[2][1] and "RECTIFY_TEAMS_TOKEN" in results[2][1]
 
 
@@ -366,7 +370,7 @@ def test_github_steps_annotate_rewritten_history(pull_request, tmp_path: Path) -
     commit_all(repository, "rewrite")
     results, summary, _ = run_github(repository, base, tmp_path)
     codes = [code for code, _ in results]
-    assert codes == [0, 1, 0, 0], results
+    assert codes == [0, 1, 0, 0, 0], results
     history = results[1][1]
     assert history.startswith(f"::error file={PROBLEM},line={line},col=5,title=E503 entry-changed::")
     assert "E503 改动了已合并的记录" in summary
@@ -381,7 +385,7 @@ def test_a_pull_request_cannot_switch_off_the_github_checks(pull_request, tmp_pa
     honest_update(repository, NEIGHBOUR)
     commit_all(repository, "all green, please")
     results, summary, _ = run_github(repository, base, tmp_path)
-    assert [code for code, _ in results] == [0, 1, 1, 0], results
+    assert [code for code, _ in results] == [0, 1, 1, 0, 0], results
     assert "title=E503 entry-changed::" in results[1][1]
     ownership = results[2][1]
     for expected in (f"file={NEIGHBOUR},line=1,col=1,title=E511", "file=Makefile,line=1,col=1,title=E520",
@@ -406,6 +410,81 @@ def test_a_pull_request_touching_the_gate_itself_is_flagged(pull_request, tmp_pa
                      "file=.gitattributes,line=1,col=1,title=E522",
                      "file=ledgers/ecology-env/STHJ-2026-099.yml,line=1,col=1,title=E521"):
         assert expected in ownership, ownership
+
+
+SUBMISSION = "submissions/ecology-env/县台账.xlsx"
+
+
+def upload_sheet(repository: Path, path: str = SUBMISSION) -> None:
+    """What a clerk's "Upload files" commits: a county's filled sheet, its second row with a mobile number."""
+    from .test_excel import county_row, county_sheet
+
+    target = repository / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    county_sheet(target, [county_row(1), county_row(2, 备注="联系人手机 138 1234 5678")])
+
+
+def converted(folder: Path) -> dict[str, str]:
+    """The converted ledger files under a folder, by their repository path."""
+    return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.yml"))}
+
+
+def test_github_steps_convert_an_uploaded_sheet(pull_request, tmp_path: Path) -> None:
+    """The sheet converted by the base's tool, the cell with private data annotated and never converted, the
+    result checked and summarised, the problem file in the artifact's folder."""
+    repository, base = pull_request
+    upload_sheet(repository)
+    commit_all(repository, "upload")
+    results, summary, _ = run_github(repository, base, tmp_path)
+    assert [code for code, _ in results] == [0, 0, 0, 0, 1, 0], results
+    conversion = results[4][1]
+    assert f"::error file={SUBMISSION},title=县台账.xlsx%3ASheet1!P5::有疑似手机号码（138…）" in conversion
+    assert f"::warning file={SUBMISSION},title=县台账.xlsx%3ASheet1!K4::整改时限“2025年6月底”没有写到日" in conversion
+    checks = results[5][1]
+    assert "::error" not in checks and "校验通过" in checks, checks
+    assert summary.index("## 上传表格的转换结果") < summary.index("### 本次拉取请求的改动摘要")
+    section = summary.split("## 上传表格的转换结果", 1)[1]
+    assert "错误 `县台账.xlsx:Sheet1!P5`" in section and "新增问题（1）" in section and "镇第1处废弃矿坑未复绿" in section
+    artifact = converted(tmp_path / "runner" / "converted")
+    assert len(artifact) == 1 and all(path.startswith("ledgers/ecology-env/STHJ-") for path in artifact)
+    (path, text), = artifact.items()
+    assert (repository / path).read_text(encoding="utf-8") == text and "镇第1处" in text and "镇第2处" not in text
+    everything = "\n".join([summary, *(out for _, out in results), text])
+    assert "5678" not in everything
+    upload = next(s for s in pull_request_job()["steps"] if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["with"]["name"] == "converted-ledgers" and upload["with"]["path"] == "${{ runner.temp }}/converted"
+    assert upload["if"] == "${{ !cancelled() && env.SUBMISSIONS == '1' }}"
+    preview = yaml.safe_load((ROOT / ".github/workflows/pull-request.yml").read_text(encoding="utf-8"))["jobs"]["preview"]
+    assert upload["uses"] == next(s["uses"] for s in preview["steps"] if "upload-artifact" in s.get("uses", ""))
+
+
+def test_github_steps_refuse_an_upload_to_a_neighbours_folder(pull_request, tmp_path: Path) -> None:
+    repository, base = pull_request
+    upload_sheet(repository, "submissions/education/台账.xlsx")
+    (repository / "submissions/ecology-env").mkdir(parents=True)
+    (repository / "submissions/ecology-env/说明.docx").write_bytes(b"PK not a sheet")
+    commit_all(repository, "upload")
+    results, _, _ = run_github(repository, base, tmp_path)
+    assert [code for code, _ in results] == [0, 0, 1, 0, 1, 1], results
+    assert "file=submissions/education/台账.xlsx,line=1,col=1,title=E511" in results[2][1]
+    assert "::error file=submissions/ecology-env/说明.docx,title=表格不能转换::说明.docx 不是表格文件" in results[4][1]
+    assert "title=E511" in results[5][1]  # the education problems the sheet became are not the author's either
+
+
+def test_a_pull_request_cannot_switch_off_the_conversion(pull_request, tmp_path: Path) -> None:
+    """It uploads a sheet with private data and changes the converter in its own tree to let everything
+    through: the base's tool converts the sheet, and refuses the row."""
+    repository, base = pull_request
+    switch_off_the_checks(repository)
+    for module in ("spreadsheet/conversion.py", "commands/submissions.py"):
+        (repository / "generator" / module).write_text("raise SystemExit(0)\n", encoding="utf-8")
+    upload_sheet(repository)
+    commit_all(repository, "all green, please")
+    results, _, _ = run_github(repository, base, tmp_path)
+    assert [code for code, _ in results] == [0, 0, 1, 0, 1, 1], results
+    assert "title=县台账.xlsx%3ASheet1!P5::有疑似手机号码" in results[4][1]
+    assert "file=generator/spreadsheet/conversion.py,line=1,col=1,title=E520" in results[5][1]
+    assert len(converted(tmp_path / "runner" / "converted")) == 1
 
 
 def gitlab_job(name: str) -> dict:
@@ -519,6 +598,40 @@ def test_gitlab_passes_an_honest_update_by_a_team_member(pull_request, tmp_path:
     assert done.returncode == 0, done.stdout + done.stderr
     assert quality(repository, "quality-ownership.json") == []
     assert ("/groups/zhouzhou-city/sthj/members/all/301", "glpat-read-api") in api.asked
+
+
+def test_gitlab_checks_job_converts_an_uploaded_sheet(pull_request, tmp_path: Path) -> None:
+    repository, base = pull_request
+    upload_sheet(repository)
+    commit_all(repository, "upload")
+    done, _ = run_gitlab(repository, base, tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr  # the row with the mobile number
+    job = gitlab_job("checks")
+    assert {"submission-summary.md", "converted/"} <= set(job["artifacts"]["paths"])
+    reports = job["artifacts"]["reports"]["codequality"]
+    assert "quality-submissions.json" in reports
+    found = json.loads((repository / "quality-submissions.json").read_text(encoding="utf-8"))
+    errors = [i for i in found if i["severity"] == "major" and i["location"]["path"] == SUBMISSION]
+    assert any(i["description"].startswith("县台账.xlsx:Sheet1!P5: 有疑似手机号码") for i in errors), found
+    for name in ("quality-converted-validate.json", "quality-converted-history.json", "quality-converted-ownership.json"):
+        assert name in reports and [i for i in json.loads((repository / name).read_text(encoding="utf-8"))
+                                    if i["severity"] == "major"] == [], name
+    summary = (repository / "submission-summary.md").read_text(encoding="utf-8")
+    assert summary.startswith("## 上传表格的转换结果") and "### 本次拉取请求的改动摘要" in summary
+    assert "镇第1处废弃矿坑未复绿" in summary and "上传表格的转换结果" in done.stdout
+    artifact = converted(repository / "converted")
+    assert len(artifact) == 1 and "镇第2处" not in next(iter(artifact.values()))
+    assert "5678" not in summary + done.stdout + json.dumps(found, ensure_ascii=False)
+
+
+def test_gitlab_checks_job_without_an_upload_writes_empty_reports(pull_request, tmp_path: Path) -> None:
+    repository, base = pull_request
+    honest_update(repository)
+    commit_all(repository, "progress")
+    done, _ = run_gitlab(repository, base, tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert quality(repository, "quality-submissions.json") == [] and "没有要转换的表格" in done.stdout
+    assert not (repository / "submission-summary.md").exists() and not (repository / "converted").exists()
 
 
 def test_contributing_is_the_guides_pull_request_section() -> None:

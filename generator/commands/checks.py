@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from ..loading import layout
 from ..model.findings import Finding
 from ..review import history, ownership, platforms
 from ..review.changes import ChangeSet
@@ -140,6 +141,7 @@ def check_ownership(repository: Path, base: str, author: str | None, teams: Iter
         findings, approvals = ownership.check(changes, author, teams, is_member,
                                               office_approver(platforms.from_environment(os.environ)))
         notes = ownership.approval_notes(approvals)
-        if changes.outside:
-            notes = (f"台账和快照以外改动了 {len(changes.outside)} 个文件（代码、工作流或设置），须经专班办公室审核。", *notes)
+        others = [c for c in changes.outside if layout.submission_department(c.path) is None]
+        if others:
+            notes = (f"台账和快照以外改动了 {len(others)} 个文件（代码、工作流或设置），须经专班办公室审核。", *notes)
         return CheckReport("check-ownership", len(changes.changes), tuple(findings), (f"作者：{author}", *notes))

@@ -13,6 +13,10 @@ from pathlib import Path, PurePosixPath
 
 LEDGERS = "ledgers"  # the ledger folder, at the repository root
 SNAPSHOTS = "snapshots"  # weekly snapshots, at the repository root beside ledgers/
+# Spreadsheets a department uploads through the platform's web page (`submissions/<department>/台账.xlsx`), for
+# `rectify convert-submissions` to turn into problem files; never read by the site, never published.
+SUBMISSIONS = "submissions"
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")  # compared in lower case
 
 SUFFIX = ".yml"  # the only suffix a ledger file may have: lower case, not .yaml
 LEDGER_LIKE_SUFFIXES = (".yml", ".yaml")  # compared in lower case: a file meant as a ledger file
@@ -109,5 +113,14 @@ def department_of(path: PurePosixPath) -> str | None:
     """The department folder a path lies in (`ledgers/<department>/...`), or None."""
     parts = path.parts
     if len(parts) >= 3 and parts[0] == LEDGERS and parts[1] != INSPECTIONS:
+        return parts[1]
+    return None
+
+
+def submission_department(path: PurePosixPath) -> str | None:
+    """The department folder an uploaded file lies in (`submissions/<department>/...`), or None (a file directly
+    under submissions/, or elsewhere)."""
+    parts = path.parts
+    if len(parts) >= 3 and parts[0] == SUBMISSIONS:
         return parts[1]
     return None

@@ -1,6 +1,7 @@
 """check-ownership: who may change which files, judged by the owners the base commit declares.
 
-A department's folder belongs to the owners listed for it in departments.yml; the registries, the
+A department's folder belongs to the owners listed for it in departments.yml, and so does its upload folder
+(`submissions/<department>/`, the spreadsheets convert-submissions turns into problem files); the registries, the
 inspection records and the weekly snapshots belong to the office's owners in portal.yml; and so does
 everything outside the two data folders (code, workflows, CI scripts, the site's settings, dotfiles): a
 department's pull request changes its own folder and nothing else. Git's own settings files (which can hide a
@@ -101,7 +102,8 @@ def check(changes: ChangeSet, author: str, teams: Iterable[str] = (),
     who = author or "（未知作者）"
     findings: list[Finding] = []
     counted: Counter[str] = Counter()  # changed files per owner
-    for change in changes.changes:
+    uploads = [c for c in changes.outside if _uploaded(c, owners)]
+    for change in [*changes.changes, *uploads]:
         for path in dict.fromkeys(p for p in (change.old, change.new) if p is not None):
             owner, name, handles = _owner_of(path, owners)
             if owner is None:
@@ -130,7 +132,7 @@ def check(changes: ChangeSet, author: str, teams: Iterable[str] = (),
                     f"owners（{shown}）可以修改（部门未登记 owners 时由专班办公室的 owners 管理），"
                     "这处改动须经他们审核同意，或撤销。"))
     findings.extend(_sign_off(changes, owners, judge, office_approver))
-    findings.extend(_outside(changes.outside, owners, judge, who, counted))
+    findings.extend(_outside([c for c in changes.outside if c not in uploads], owners, judge, who, counted))
     findings.extend(_links([*changes.data_links, *changes.changes, *changes.outside], who))
     approvals = []
     for owner, files in sorted(counted.items(), key=lambda item: (item[0] != OFFICE, item[0])):
@@ -204,11 +206,19 @@ def _outside(outside: list[FileChange], owners: Owners, judge: _Judge, who: str,
             yield _git_settings(display, who, change.path, shown)
         else:
             verb = {DELETED: "删除了"}.get(change.kind, "改动了")
+            if change.path.parts[0] == layout.SUBMISSIONS:
+                yield Finding.make(
+                    "E520", display, (1, 1),
+                    f"{who} {verb} {change.path}：上传的表格只能放在已登记部门的文件夹 {layout.SUBMISSIONS}/部门编号/ 里"
+                    f"（部门编号见 departments.yml），{layout.SUBMISSIONS}/ 下的其他位置由专班办公室（{shown}）管理。"
+                    "请把表格移到本部门的文件夹。")
+                continue
             yield Finding.make(
                 "E520", display, (1, 1),
                 f"{who} {verb} {change.path}，这不是台账文件，而是{_what(change.path)}：它决定检查怎样运行、门户怎样生成，"
                 f"只能由专班办公室（portal.yml 中登记的 owners：{shown}）修改或审核同意。"
-                f"部门的拉取请求只应改动 {layout.LEDGERS}/本部门编号/ 下的问题文件；请撤销这处改动。")
+                f"部门的拉取请求只应改动 {layout.LEDGERS}/本部门编号/ 下的问题文件，或把填好的表格上传到 "
+                f"{layout.SUBMISSIONS}/本部门编号/；请撤销这处改动。")
 
 
 def _what(path: PurePosixPath) -> str:
@@ -255,9 +265,15 @@ def _links(changes: Iterable[FileChange], who: str) -> Iterable[Finding]:
             "因此不论谁提交都不接受。请删去它，把文件本身放进来。")
 
 
+def _uploaded(change: FileChange, owners: Owners) -> bool:
+    """A file in a registered department's upload folder (`submissions/<department>/`): the department's, as its
+    ledger folder is. Anywhere else under submissions/ it is the office's, like any file outside the data."""
+    return all(layout.submission_department(p) in owners.departments for p in (change.old, change.new) if p is not None)
+
+
 def _owner_of(path: PurePosixPath, owners: Owners) -> tuple[str | None, str, list[str]]:
     kind = kind_of(path)
-    department = department_of(path)
+    department = department_of(path) or layout.submission_department(path)
     if kind in (Kind.REGISTRY, Kind.INSPECTION, Kind.SNAPSHOT):
         return OFFICE, OFFICE, owners.office
     if department is not None and department in owners.departments:

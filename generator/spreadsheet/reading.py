@@ -16,9 +16,10 @@ from typing import Any
 
 import python_calamine
 
+from ..loading.layout import SPREADSHEET_SUFFIXES
 from ..model.calendar import month_of
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+SUFFIXES = SPREADSHEET_SUFFIXES  # declared with the folders, where convert-submissions asks too
 HEADING_SEARCH_ROWS = 20  # title rows, notes and two-level headings sit above the heading row
 MIN_HEADINGS = 3  # a row with fewer known headings is not the heading row
 

@@ -1,6 +1,7 @@
 """CODEOWNERS for GitHub and GitLab, generated from the owners the registries declare.
 
-The platform then asks the right people to review: a department's folder its owners, everything else
+The platform then asks the right people to review: a department's folder (and its upload folder under
+submissions/) its owners, everything else
 (the registries, the inspection records, the snapshots, the code) the office. The same text serves both
 platforms; only where it lies differs. `rectify validate` reports a committed file that no longer matches.
 """
@@ -38,10 +39,11 @@ def codeowners_text(owners: Owners) -> str:
         ]
     departments = [(unit, handles or owners.office) for unit, handles in owners.departments.items()]
     if any(handles for _, handles in departments):
-        lines.append("# 各部门：只管理本部门文件夹下的问题文件")
+        lines.append("# 各部门：只管理本部门文件夹下的问题文件，以及本部门上传表格的文件夹")
     for unit, handles in departments:
         if handles:
             lines.append(f"/{layout.LEDGERS}/{layout.department_folder(unit)}/ {' '.join(handles)}")
+            lines.append(f"/{layout.SUBMISSIONS}/{layout.department_folder(unit)}/ {' '.join(handles)}")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

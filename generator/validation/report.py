@@ -132,15 +132,15 @@ def format_json(report: Report, strict: bool = False) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=2)
 
 
-def _github_data(text: str) -> str:
+def github_data(text: str) -> str:
     """A workflow command's message, escaped as GitHub's toolkit does (escapeData)."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _github_property(text: str) -> str:
+def github_property(text: str) -> str:
     """A workflow command's property (file=, title=), escaped as GitHub's toolkit does (escapeProperty):
     a comma or colon in a file name would otherwise end the property and send the note elsewhere."""
-    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
+    return github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def format_github(report: Report, strict: bool = False) -> str:
@@ -148,10 +148,10 @@ def format_github(report: Report, strict: bool = False) -> str:
     lines = []
     for f in report.findings:
         level = "error" if f.severity == Severity.ERROR or strict else "warning"
-        message = _github_data(f"{f.title}：{f.message}")
-        title = _github_property(f"{f.code} {CODES[f.code].slug}")
-        lines.append(f"::{level} file={_github_property(f.file)},line={f.line},col={f.column},title={title}::{message}")
-    lines.extend(f"::notice::{_github_data(note)}" for note in report.notes)
+        message = github_data(f"{f.title}：{f.message}")
+        title = github_property(f"{f.code} {CODES[f.code].slug}")
+        lines.append(f"::{level} file={github_property(f.file)},line={f.line},col={f.column},title={title}::{message}")
+    lines.extend(f"::notice::{github_data(note)}" for note in report.notes)
     lines.append(report.summary(strict))
     return "\n".join(lines)
 
