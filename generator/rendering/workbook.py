@@ -253,30 +253,27 @@ def _ledger_sheets(book: _Book, campaign: Campaign, departments: list[Department
     status_at = columns.COLUMNS.index(columns.BY_KEY["status"])
     light_at = columns.COLUMNS.index(columns.BY_KEY["light"])
     headings = [c.heading for c in columns.COLUMNS]
-    revisable = [(index, working.open_wide if column.wide else working.open_plain)
-                 for index, column in enumerate(columns.COLUMNS) if column.key in REVISABLE] if working else []
+    # each column's cell format: none (the column's own), or in a working workbook open to typing
+    formats = [(working.open_wide if column.wide else working.open_plain) if working and column.key in REVISABLE
+               else None for column in columns.COLUMNS]
     for unit in departments:
         sheet = book.sheet(excel.sheet_name(unit), f"{unit.name}问题整改台账{as_of}", headings,
                            [c.wide for c in columns.COLUMNS])
         sheet.freeze_panes(HEADING_ROW + 1, 2)  # the id and the title stay in sight
         number = HEADING_ROW
-        write_string, write_number = sheet.write_string, sheet.write_number
+        write_string, write_number, write_blank = sheet.write_string, sheet.write_number, sheet.write_blank
         for number, row in enumerate(rows[unit.id], start=HEADING_ROW + 1):
             row = _as_written(row, campaign)
-            cells = columns.cells(row)
-            for index, value in enumerate(cells):  # cell by cell: a third of the cells are empty
+            for index, value in enumerate(columns.cells(row)):  # cell by cell: a third of the cells are empty
                 if isinstance(value, str):
                     if value and index != status_at and index != light_at:
-                        write_string(number, index, safe(value))
+                        write_string(number, index, safe(value), formats[index])
+                    elif formats[index] is not None:  # an empty commitment open to typing (a plan)
+                        write_blank(number, index, None, formats[index])
                 elif value is not None:
-                    write_number(number, index, value)
+                    write_number(number, index, value, formats[index])
             write_string(number, status_at, row.state.status.label, book.status[row.state.status])
             write_string(number, light_at, row.state.light.label, book.light[row.state.light])
-            for index, unlocked in revisable:  # written again, open to typing (an empty one too)
-                if cells[index] == "":
-                    sheet.write_blank(number, index, None, unlocked)
-                else:
-                    sheet.write(number, index, safe(cells[index]), unlocked)
         sheet.autofilter(HEADING_ROW, 0, number, len(headings) - 1)
         if working:
             working.protect(sheet)
