@@ -101,11 +101,12 @@ class _Working:
         self.open_date = add({"locked": False, "valign": "top", "num_format": "yyyy-mm-dd", "bg_color": ENTRY_TINT,
                               "border": 1, "border_color": "#d0d0d0"})
         self.note = add({"text_wrap": True, "valign": "vcenter"})
-        self.context = add({"text_wrap": True, "valign": "top", "border": 1, "border_color": "#d0d0d0"})
-        self.status = {s: add({"bg_color": s.badge, "font_color": "#ffffff", "valign": "top", "border": 1,
-                               "border_color": "#d0d0d0"}) for s in Status}
-        self.light = {li: add({"bg_color": _tint(li.colour, LIGHT_TINT), "font_color": li.ink, "valign": "top",
-                               "border": 1, "border_color": "#d0d0d0"}) for li in Light}
+        # the context, merged down over each group (only its first cell written, so no borders: a merged range
+        # draws its edges from each of its cells)
+        self.context = add({"text_wrap": True, "valign": "top"})
+        self.status = {s: add({"bg_color": s.badge, "font_color": "#ffffff", "valign": "top"}) for s in Status}
+        self.light = {li: add({"bg_color": _tint(li.colour, LIGHT_TINT), "font_color": li.ink, "valign": "top"})
+                      for li in Light}
 
     @staticmethod
     def protect(sheet) -> None:
@@ -189,6 +190,7 @@ def _progress_sheet(book: _Book, working: _Working, campaign: Campaign, unit: De
 
     first_row = heading_row + 1
     size = excel.WORKING_ROWS
+    merges = sheet.merge  # XlsxWriter's list of merged ranges, which merge_range appends to
     for number, row in enumerate(rows):
         top, bottom = first_row + number * size, first_row + number * size + size - 1
         state = row.state
@@ -197,10 +199,11 @@ def _progress_sheet(book: _Book, working: _Working, campaign: Campaign, unit: De
                  (state.percent, working.context), (row.step.name if row.step else "", working.context),
                  (state.deadline.isoformat(), working.context), (safe(_next_milestone(row)), working.context))
         for index, (value, cell_format) in enumerate(cells):
+            sheet.write(top, index, value, cell_format)
             if size > 1:
-                sheet.merge_range(top, index, bottom, index, value, cell_format)
-            else:
-                sheet.write(top, index, value, cell_format)
+                # merge_range without the blank cells it writes below the first (two thirds of this sheet's cells
+                # at WORKING_ROWS = 3): a merged range shows its first cell's value and format throughout
+                merges.append([top, index, bottom, index])
     last_row = first_row + len(rows) * size - 1
     if rows:
         _validate_entries(sheet, campaign, first_row, last_row, len(context))
