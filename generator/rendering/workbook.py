@@ -1,9 +1,13 @@
-"""The ledger as an Excel workbook a department recognises, and the empty template to fill in.
+"""The ledger as an Excel workbook a department recognises, a department's working workbook, and the empty template.
 
 The export (`rectify export`, and the portal's XLSX download): a summary sheet, one sheet per department in
 the headings of model/columns.py (the ones the import reads), status and light coloured as on the portal
 (model/vocabulary.py), and the 工作记录 and 节点 sheets that carry each problem's log and milestones, so
 the file imports back into the same problems. The as-of date is in every sheet's title row.
+
+A department's working workbook (`rectify export --department`, and its download on the portal): the 本旬进展
+sheet to fill in for the next 旬 (model/excel.py declares its layout), then the department's sheet, 工作记录
+and 节点 as the export writes them, protected but for what a clerk may change there.
 
 Written with XlsxWriter, which takes a column's format for every cell written without one: at 10,000
 problems, styling cell by cell with openpyxl was a third of a build (issue 9).
