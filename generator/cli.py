@@ -191,7 +191,11 @@ def export(out: str, department: str | None, path: str, as_of: dt.date, today: d
             click.echo(format_text(exc.report), err=True)
         click.echo(f"没有导出：{exc}", err=True)
         sys.exit(EXIT_INVALID if exc.report is not None else EXIT_USAGE)
-    click.echo(f"已导出 {written.problems} 个问题到 {out}（数据截至 {written.as_of.isoformat()}）。")
+    if written.department is not None:
+        click.echo(f"已把{written.department}的填报表（{written.problems} 个问题）导出到 {out}"
+                   f"（数据截至 {written.as_of.isoformat()}）。")
+    else:
+        click.echo(f"已导出 {written.problems} 个问题到 {out}（数据截至 {written.as_of.isoformat()}）。")
 
 
 @cli.command()

@@ -26,6 +26,7 @@ class ExportError(Exception):
 class Exported:
     problems: int
     as_of: dt.date
+    department: str | None = None  # the department's name, when its working workbook was written
 
 
 def export_workbook(ledger_root: Path, out: Path, as_of: dt.date, today: dt.date,
@@ -50,4 +51,4 @@ def export_workbook(ledger_root: Path, out: Path, as_of: dt.date, today: dt.date
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     rows = [r for r in campaign.rows if department in (None, r.department.id)]
-    return Exported(len(rows), campaign.as_of)
+    return Exported(len(rows), campaign.as_of, next((d.name for d in campaign.departments if d.id == department), None))
