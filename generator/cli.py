@@ -172,13 +172,17 @@ def import_(file: str, department: str, sheet: str | None, map_path: str | None,
 
 @cli.command()
 @click.argument("out", type=click.Path(dir_okay=False))
-@click.option("--department", default=None, help="只导出这个部门（departments.yml 中的 id）；默认导出全部部门，每个部门一张工作表。")
+@click.option("--department", default=None, help="导出这个部门（departments.yml 中的 id）的填报表：第一张“本旬进展”表每个问题留空行填写新记录，"
+              "后面是本部门的台账、工作记录和节点；默认导出全部部门，每个部门一张工作表。")
 @click.option("--ledgers", "path", default="ledgers", show_default=True, help="台账目录。")
 @as_of_option
 @today_option
 def export(out: str, department: str | None, path: str, as_of: dt.date, today: dt.date) -> None:
     """把台账导出为 Excel 工作簿 OUT（.xlsx）：汇总表、每个部门一张表（表头与导入相同，状态和亮灯着色）、
-    工作记录和节点；导出的文件可以再导入。"""
+    工作记录和节点；导出的文件可以再导入。
+
+    加 --department 时导出这个部门下一旬的填报表：“本旬进展”表按问题分组，每个问题留几行填写新的进展、延期、
+    销号等记录（有下拉选择和日期检查），已有内容锁定不能改；同一文件也可以像导出的台账一样再导入。"""
     from .commands.export import ExportError, export_workbook
 
     try:
@@ -190,7 +194,11 @@ def export(out: str, department: str | None, path: str, as_of: dt.date, today: d
             click.echo(format_text(exc.report), err=True)
         click.echo(f"没有导出：{exc}", err=True)
         sys.exit(EXIT_INVALID if exc.report is not None else EXIT_USAGE)
-    click.echo(f"已导出 {written.problems} 个问题到 {out}（数据截至 {written.as_of.isoformat()}）。")
+    if written.department is not None:
+        click.echo(f"已把{written.department}的填报表（{written.problems} 个问题）导出到 {out}"
+                   f"（数据截至 {written.as_of.isoformat()}）。")
+    else:
+        click.echo(f"已导出 {written.problems} 个问题到 {out}（数据截至 {written.as_of.isoformat()}）。")
 
 
 @cli.command()

@@ -348,12 +348,12 @@ def test_the_export_looks_like_a_departments_own_sheet(sample) -> None:
     assert log.max_row - 2 == sum(len(r.problem.log) for r in campaign.rows)
 
 
-def test_the_export_of_one_department_and_the_same_bytes_twice(capsys, tmp_path: Path) -> None:
+def test_the_export_of_one_department_is_its_working_workbook_and_the_same_bytes_twice(capsys, tmp_path: Path) -> None:
     args = ("--department", "education", "--ledgers", str(ROOT / "ledgers"), "--as-of", DATE)
     assert rectify(capsys, "export", str(tmp_path / "a.xlsx"), *args)[0] == 0
     assert rectify(capsys, "export", str(tmp_path / "b.xlsx"), *args)[0] == 0
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
-    assert load_workbook(tmp_path / "a.xlsx").sheetnames == [excel.SUMMARY_SHEET, "市教育局", excel.LOG_SHEET,
+    assert load_workbook(tmp_path / "a.xlsx").sheetnames == [excel.WORKING_SHEET, "市教育局", excel.LOG_SHEET,
                                                              excel.MILESTONE_SHEET]
     code, _, err = rectify(capsys, "export", str(tmp_path / "c.xlsx"), "--department", "water", "--ledgers",
                            str(ROOT / "ledgers"), "--as-of", DATE)

@@ -64,6 +64,8 @@ def test_one_changed_problem_rewrites_only_what_it_touches_and_gives_a_full_buil
     assert keys["xun"] == xuns
     assert keys["bulletin"] == {"2026-11", INDEX}
     assert keys["feeds"] & departments == {"ecology-env", "agriculture", "natural-resources"}
+    assert keys["working"] & departments == {"ecology-env", "agriculture", "natural-resources"}
+    assert INDEX not in keys["working"]  # no site-wide output
     for name in ("home", "lists", "lookback", "history", "data", "reference"):
         assert keys[name] == {INDEX}, name
     assert "assets" not in keys and "inspections" not in keys
@@ -82,6 +84,10 @@ def test_one_changed_problem_rewrites_only_what_it_touches_and_gives_a_full_buil
         "departments/index.md", "departments/ecology-env.md", "departments/agriculture.md",
         "departments/natural-resources.md"}
     assert ("history.md" in differing) == (day < AS_OF - dt.timedelta(days=2))
+    # the working workbooks of the problem's departments, only the leader's with different bytes
+    assert {p for p in written if p.startswith("data/working/")} == {
+        "data/working/ecology-env.xlsx", "data/working/agriculture.xlsx", "data/working/natural-resources.xlsx"}
+    assert {p for p in differing if p.startswith("data/working/")} == {"data/working/ecology-env.xlsx"}
 
 
 def test_each_family_makes_its_outputs_from_the_derived_parts_it_declares_and_no_others() -> None:

@@ -68,6 +68,11 @@ def data(name: str) -> str:
     return f"{DATA_FOLDER}/{name}"
 
 
+def working_sheet(department_id: str) -> str:
+    """A department's working workbook for the next 旬 (its 填报表)."""
+    return data(f"working/{department_id}.xlsx")
+
+
 def xun_report(key: str) -> str:
     """A 旬 report by its period key (2026-11-2: the second 旬 of November 2026)."""
     return f"{REPORTS_FOLDER}/xun/{key}.md"

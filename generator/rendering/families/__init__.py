@@ -40,6 +40,7 @@ from . import (
     lookback,
     problems,
     reference,
+    working,
     xun,
 )
 from .family import INDEX, Family, Per
@@ -50,7 +51,7 @@ def _registry() -> tuple[Family, ...]:
 
     return (home.FAMILY, departments.FAMILY, categories.FAMILY, problems.FAMILY, lists.FAMILY, inspections.FAMILY,
             xun.FAMILY, bulletin.FAMILY, lookback.FAMILY, feeds.FAMILY, history.FAMILY, reference.FAMILY,
-            data.FAMILY, assets.FAMILY)
+            data.FAMILY, working.FAMILY, assets.FAMILY)
 
 
 FAMILIES: tuple[Family, ...] = _registry()
