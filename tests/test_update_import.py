@@ -266,3 +266,118 @@ def test_dry_run_says_what_the_pull_requests_summary_will_say(capsys, tmp_path: 
 
     assert "### 延期（1）" in dry
     assert tables(dry) == tables(summary)
+
+
+# ---------------------------------------------------------------- three 旬 with the working sheet
+
+# What the clerk types into the working sheet in each 旬 (problem, the entry's cells by heading), and the same
+# entries as a clerk who edits YAML appends them by hand.
+XUN = [
+    (dt.date(2026, 12, 10), [
+        ("STHJ-2026-001", {"日期": dt.date(2026, 12, 4), "记录类型": "整改进展", "所处步骤": "推进整改", "完成度（%）": 72,
+                           "内容": "完成二期清淤1.2万立方米", "佐证材料": "清淤验收单〔2026〕9号"}),
+        ("STHJ-2026-002", {"日期": dt.date(2026, 12, 8), "记录类型": "整改进展", "所处步骤": "分析研判", "完成度（%）": 10,
+                           "内容": "完成水体现状调查"}),
+    ], {"STHJ-2026-001": """\
+  - date: 2026-12-04
+    type: progress
+    step: implement
+    percent: 72
+    summary: 完成二期清淤1.2万立方米
+    evidence:
+      - 清淤验收单〔2026〕9号
+""", "STHJ-2026-002": """\
+log:
+  - date: 2026-12-08
+    type: progress
+    step: analysis
+    percent: 10
+    summary: 完成水体现状调查
+"""}),
+    (dt.date(2026, 12, 20), [
+        ("STHJ-2026-001", {"日期": dt.date(2026, 12, 15), "记录类型": "延期", "新完成时限": dt.date(2027, 6, 30),
+                           "延期理由": "冬季河道封冻，清淤暂停", "批准或审核单位": "市问题整改工作专班", "文号": "市整改专班〔2026〕41号"}),
+        ("STHJ-2026-002", {"日期": dt.date(2026, 12, 14), "记录类型": "整改进展", "所处步骤": "制定方案", "完成度（%）": 20,
+                           "内容": "编制“一水体一策”初稿"}),
+        ("STHJ-2026-002", {"日期": dt.date(2026, 12, 19), "记录类型": "整改进展", "所处步骤": "制定方案", "完成度（%）": 25,
+                           "内容": "“一水体一策”通过专家评审"}),
+    ], {"STHJ-2026-001": """\
+  - date: 2026-12-15
+    type: extension
+    deadline: 2027-06-30
+    reason: 冬季河道封冻，清淤暂停
+    approved_by: 市问题整改工作专班
+    document: 市整改专班〔2026〕41号
+""", "STHJ-2026-002": """\
+  - date: 2026-12-14
+    type: progress
+    step: plan
+    percent: 20
+    summary: 编制“一水体一策”初稿
+  - date: 2026-12-19
+    type: progress
+    step: plan
+    percent: 25
+    summary: “一水体一策”通过专家评审
+"""}),
+    (dt.date(2026, 12, 31), [
+        ("STHJ-2026-002", {"日期": dt.date(2026, 12, 28), "记录类型": "整改进展", "所处步骤": "推进整改", "完成度（%）": 30,
+                           "内容": "启动管网补建"}),
+        ("STHJ-2026-001", {"日期": dt.date(2026, 12, 30), "记录类型": "整改进展", "所处步骤": "推进整改", "完成度（%）": 78,
+                           "内容": "完成清淤底泥处置场地选址"}),
+    ], {"STHJ-2026-002": """\
+  - date: 2026-12-28
+    type: progress
+    step: implement
+    percent: 30
+    summary: 启动管网补建
+""", "STHJ-2026-001": """\
+  - date: 2026-12-30
+    type: progress
+    step: implement
+    percent: 78
+    summary: 完成清淤底泥处置场地选址
+"""}),
+]
+
+
+def fill_working_sheet(path: Path, rows: list[tuple[str, dict]]) -> None:
+    """Type entries into the 本旬进展 sheet as a clerk does: into the empty rows of the problem's group."""
+    book = load_workbook(path)
+    sheet = book["本旬进展"]
+    heading_row = next(r for r in range(1, 20) if sheet.cell(r, 1).value == "问题编号")
+    headings = {sheet.cell(heading_row, c).value: c for c in range(1, sheet.max_column + 1)}
+    used: dict[str, int] = {}
+    for problem_id, cells in rows:
+        first = next(r for r in range(heading_row + 1, sheet.max_row + 1) if sheet.cell(r, 1).value == problem_id)
+        row = first + used.get(problem_id, 0)
+        used[problem_id] = used.get(problem_id, 0) + 1
+        for heading, value in cells.items():
+            sheet.cell(row, headings[heading]).value = value
+    book.save(path)
+
+
+def test_three_xun_of_working_sheets_give_the_ledger_written_by_hand(capsys, city: Path, tmp_path: Path) -> None:
+    by_hand = tmp_path / "by-hand"
+    shutil.copytree(ROOT / "ledgers", by_hand)
+    for number, (end, rows, appended) in enumerate(XUN, 1):
+        sheet = tmp_path / f"第{number}旬.xlsx"
+        start = end - dt.timedelta(days=10)
+        code, out, err = rectify(capsys, "export", str(sheet), "--department", DEPARTMENT, "--ledgers", str(city),
+                                 "--as-of", start.isoformat(), "--today", start.isoformat())
+        assert code == 0, out + err
+        fill_working_sheet(sheet, rows)
+        code, out, err = rectify(capsys, "import", str(sheet), "--department", DEPARTMENT, "--ledgers", str(city),
+                                 "--today", end.isoformat())
+        assert code == 0, out + err
+        assert f"追加 {len(rows)} 条记录" in out
+        for problem_id, text in appended.items():
+            path = by_hand / DEPARTMENT / f"{problem_id}.yml"
+            path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+        assert snapshot(city) == {city / p.relative_to(by_hand): b for p, b in snapshot(by_hand).items()}
+        assert validate(city, end).errors == []
+        # the same sheet imported again writes nothing
+        before = snapshot(city)
+        assert rectify(capsys, "import", str(sheet), "--department", DEPARTMENT, "--ledgers", str(city),
+                       "--today", end.isoformat())[0] == 0
+        assert snapshot(city) == before

@@ -64,7 +64,11 @@ def records(sheet: Sheet | None, declared: tuple[excel.Field, ...], ctx: Context
     for r in range(heading_row + 1, len(sheet.rows)):
         cells = [(wanted[key], sheet.rows[r][c].value) for c, key in known.items()]
         problem_id = next((cell_text(v) for f, v in cells if f.kind == "id"), "")
-        if not problem_id or all(cell_text(v) == "" for f, v in cells if f.kind != "id"):
+        if all(cell_text(v) == "" for f, v in cells if f.kind != "id"):
+            continue  # an empty row, or the working sheet's row left for the next entry
+        if not problem_id:
+            report.refuse(sheet.where(r), f"“{sheet.name}”的这一行填了内容，但没有问题编号，不知道是哪个问题的记录，没有导入；"
+                                          "请写在该问题的行里（或填上问题编号）。")
             continue
         private = private_cells(sheet, r, range(len(sheet.rows[r])), ctx.today.year)
         if private:
