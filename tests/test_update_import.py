@@ -11,10 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from generator.loading.ledger import load_ledger
@@ -381,3 +384,74 @@ def test_three_xun_of_working_sheets_give_the_ledger_written_by_hand(capsys, cit
         assert rectify(capsys, "import", str(sheet), "--department", DEPARTMENT, "--ledgers", str(city),
                        "--today", end.isoformat())[0] == 0
         assert snapshot(city) == before
+
+
+# ---------------------------------------------------------------- nothing lost silently
+
+_TYPES = ["整改进展", "延期", "整改结果公示", "销号", "回头看", "调整整改承诺", "其他"]
+
+
+@st.composite
+def typed_rows(draw) -> list[tuple[str, dict]]:
+    """Rows a clerk might type, right or wrong: any date near the last entry, any type, any percent, text that
+    may hold a mobile number, cells left empty."""
+    rows = []
+    for _ in range(draw(st.integers(1, 5))):
+        problem_id = draw(st.sampled_from(["STHJ-2026-001", "STHJ-2026-002"]))
+        cells = {}
+        cells["日期"] = draw(st.one_of(st.none(), st.dates(dt.date(2026, 11, 1), dt.date(2026, 12, 12))))
+        cells["记录类型"] = draw(st.one_of(st.none(), st.sampled_from(_TYPES)))
+        cells["所处步骤"] = draw(st.one_of(st.none(), st.sampled_from(["推进整改", "分析研判", "不存在的步骤"])))
+        cells["完成度（%）"] = draw(st.one_of(st.none(), st.integers(-5, 110)))
+        cells["内容"] = draw(st.one_of(st.none(), st.sampled_from(["推进清淤", "完成评估", "联系人13812345678", "再次推进"])))
+        cells["新完成时限"] = draw(st.one_of(st.none(), st.dates(dt.date(2027, 1, 1), dt.date(2027, 12, 31))))
+        cells["批准或审核单位"] = draw(st.one_of(st.none(), st.just("市问题整改工作专班")))
+        cells["文号"] = draw(st.one_of(st.none(), st.just("市整改专班〔2026〕50号")))
+        cells["延期理由"] = draw(st.one_of(st.none(), st.just("施工窗口推迟")))
+        rows.append((problem_id, {k: v for k, v in cells.items() if v is not None}))
+    return [(p, c) for p, c in rows if c]
+
+
+@pytest.fixture(scope="module")
+def working_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from generator.commands.export import export_workbook
+
+    out = tmp_path_factory.mktemp("working") / "填报表.xlsx"
+    export_workbook(ROOT / "ledgers", out, EXPORTED, TODAY, DEPARTMENT)
+    return out
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=typed_rows())
+def test_every_filled_row_is_appended_or_named(rows: list[tuple[str, dict]], working_book: Path, tmp_path: Path) -> None:
+    from generator.commands.importing import import_sheet
+
+    work = Path(tempfile.mkdtemp(dir=tmp_path))
+    ledgers = work / "ledgers"
+    shutil.copytree(ROOT / "ledgers", ledgers)
+    sheet = work / "填报表.xlsx"
+    shutil.copy(working_book, sheet)
+    fill_working_sheet(sheet, rows)
+    before = load_ledger(ledgers)
+    report = import_sheet(ledgers, sheet, DEPARTMENT, dt.date(2026, 12, 10))
+    after = {p.problem.id: p.problem for p in load_ledger(ledgers).problems}
+    old = {p.problem.id: p.problem for p in before.problems}
+    named = {int(m[1]) for n in report.notes if (m := re.search(r"本旬进展!(?:[A-Z]+)?(\d+)", n.where))}
+    book = load_workbook(sheet)["本旬进展"]
+    heading_row = next(r for r in range(1, 20) if book.cell(r, 1).value == "问题编号")
+    for r in range(heading_row + 1, book.max_row + 1):
+        filled = [book.cell(r, c).value for c in range(9, book.max_column + 1) if book.cell(r, c).value is not None]
+        if not filled:
+            continue
+        problem_id = next(book.cell(q, 1).value for q in range(r, heading_row, -1) if book.cell(q, 1).value)
+        appended = after[problem_id].log[len(old[problem_id].log):] if problem_id in after else []
+        content = book.cell(r, 13).value  # 内容
+        taken = any(getattr(e, "summary", None) == content or getattr(e, "reason", None) is not None
+                    and e.date == _day(book.cell(r, 9).value) for e in appended)
+        assert r in named or taken, f"row {r} ({filled}) neither appended nor named: {[n.line() for n in report.notes]}"
+    for problem_id, problem in after.items():  # nothing merged changed
+        assert problem.log[:len(old[problem_id].log)] == old[problem_id].log
+
+
+def _day(value) -> dt.date | None:
+    return value.date() if isinstance(value, dt.datetime) else value

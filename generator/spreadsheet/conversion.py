@@ -119,9 +119,14 @@ def convert(ledger: Ledger, ledger_root: Path, department: str, sheets: list[She
     return report
 
 
-def _without(records: dict | None, ids: set[str]) -> dict | None:
+def _without(records: exported.Records | None, ids: set[str]) -> exported.Records | None:
     """A sheet's records but those of the problems the conversion itself writes (or refused) as new."""
-    return None if records is None else {k: v for k, v in records.items() if k not in ids}
+    if records is None:
+        return None
+    kept = exported.Records()
+    kept.update((k, v) for k, v in records.items() if k not in ids)
+    kept.withheld.update((k, v) for k, v in records.withheld.items() if k not in ids)
+    return kept
 
 
 def _import_row(row: Row, ctx: Context, sheet: Sheet, width: int, taken: set[str],

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..model import excel
 from .reading import DateProblem, Sheet, cell_text, find_heading_row, parse_date
-from .report import ImportReport
+from .report import ImportReport, Note
 from .rows import Context, Row, private_cells
 
 
@@ -47,12 +47,22 @@ class Record:
         return self.sheet.where(self.row, self.columns.get(name) if name else None)
 
 
+class Records(dict):
+    """A sheet's records by problem id; `withheld`, the problems one of whose rows held private data, with the
+    notes at its cells: the row is left out, and the import of that problem reports them (another department's
+    rows in an export are not this import's to judge)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.withheld: dict[str, list[Note]] = {}
+
+
 def records(sheet: Sheet | None, declared: tuple[excel.Field, ...], ctx: Context,
-            report: ImportReport) -> dict[str, list[Record] | None] | None:
+            report: ImportReport) -> Records | None:
     """An exported workbook's log or milestone sheet (or the working sheet, whose entry columns are the log
     sheet's): records by problem id, in the sheet's order; a row with nothing but its problem's id (the working
-    sheet's empty rows) is none. A problem with private data in one of its records gets none (None in its
-    place), and the cell is reported."""
+    sheet's empty rows) is none. A row with private data is left out, and its problem `withheld` with the notes
+    at its cells: a new problem is not imported without it, an update takes the problem's other rows."""
     if sheet is None:
         return None
     wanted = {excel.normalise(f.heading): f for f in declared}
@@ -60,7 +70,7 @@ def records(sheet: Sheet | None, declared: tuple[excel.Field, ...], ctx: Context
     if found is None:
         return None
     heading_row, known = found
-    out: dict[str, list[dict]] = {}
+    out = Records()
     for r in range(heading_row + 1, len(sheet.rows)):
         cells = [(wanted[key], sheet.rows[r][c].value) for c, key in known.items()]
         problem_id = next((cell_text(v) for f, v in cells if f.kind == "id"), "")
@@ -72,9 +82,7 @@ def records(sheet: Sheet | None, declared: tuple[excel.Field, ...], ctx: Context
             continue
         private = private_cells(sheet, r, range(len(sheet.rows[r])), ctx.today.year)
         if private:
-            report.notes.extend(private)
-            out[problem_id] = None  # type: ignore[assignment]
-        if problem_id in out and out[problem_id] is None:
+            out.withheld.setdefault(problem_id, []).extend(private)
             continue
         kind = "milestone" if declared is excel.MILESTONE_FIELDS else excel.ENTRY_TYPES.get(
             cell_text(next((v for f, v in cells if f.kind == "type"), "")), "")
@@ -98,10 +106,11 @@ def records(sheet: Sheet | None, declared: tuple[excel.Field, ...], ctx: Context
     return out
 
 
-def of_problem(row: Row, records: dict[str, list[Record] | None], problem_id: str, sheet: str) -> list[dict]:
+def of_problem(row: Row, records: Records, problem_id: str, sheet: str) -> list[dict]:
     """A problem's records from the export's log or milestone sheet; none when one of them held private data."""
     found = records.get(problem_id, [])
-    if found is None:
+    if problem_id in records.withheld:
+        row.notes.extend(records.withheld[problem_id])
         row.error(None, f"“{sheet}”工作表中这个问题的记录含个人信息（见上），这个问题没有导入。")
         row.refused = True
         return []

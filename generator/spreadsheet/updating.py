@@ -372,7 +372,9 @@ def updates(ctx: Context, ledger_root: Path, rows: dict[str, Row], log_sheet: di
     """Every problem of the department the sheet says something new about, worked out and (unless a dry run)
     written; `rows` are the department sheet's rows of problems on the ledger, by id."""
     by_id = {item.problem.id: item for item in ctx.ledger.problems}
-    wanted = dict.fromkeys([*rows, *(log_sheet or {}), *(milestone_sheet or {}), *(working or {})])
+    sources = (log_sheet, milestone_sheet, working)
+    wanted = dict.fromkeys([*rows, *(key for records in sources if records is not None
+                                     for key in [*records, *getattr(records, "withheld", {})])])
     found: list[ProblemUpdate] = []
     for problem_id in wanted:
         item = by_id.get(problem_id)
@@ -390,7 +392,7 @@ def updates(ctx: Context, ledger_root: Path, rows: dict[str, Row], log_sheet: di
             scratch = ImportReport()
             other = _Problem(item, path, ctx, scratch)
             for records, read in ((log_sheet, other.log_rows), (working, other.working_rows), (milestone_sheet, other.milestone_rows)):
-                if records is not None and records.get(problem_id):
+                if records is not None and problem_id in records:
                     read(records[problem_id])
             if other.settle().changes or scratch.errors:
                 owner = ctx.lookup.departments.get(item.problem.department, item.problem.department)
@@ -411,18 +413,15 @@ def updates(ctx: Context, ledger_root: Path, rows: dict[str, Row], log_sheet: di
                 work.own_columns(row, item.problem.opened.year)
         for records, read in ((log_sheet, work.log_rows), (working, work.working_rows),
                               (milestone_sheet, work.milestone_rows)):
-            if records is None or problem_id not in records:
+            if records is None:
                 continue
-            if records[problem_id] is None:
-                report.refuse(where, f"{problem_id}：表格中这个问题的记录含个人信息（见上），这个问题的更新没有导入。")
-                work.candidates.clear()
-                work.update.done.clear()
-                break
-            read(records[problem_id])
-        else:
-            update = work.settle()
-            if update.changes:
-                found.append(update)
+            for note in getattr(records, "withheld", {}).get(problem_id, ()):
+                report.refuse(note.where, f"{problem_id}：{note.message}这一行没有导入。")  # the problem's other rows are
+            if problem_id in records:
+                read(records[problem_id])
+        update = work.settle()
+        if update.changes:
+            found.append(update)
     return found
 
 
