@@ -106,12 +106,8 @@ def convert(ledger: Ledger, ledger_root: Path, department: str, sheets: list[She
     new_ids = {r.problem_id for r in report.rows if r.outcome in (Outcome.WRITTEN, Outcome.FORCED, Outcome.REFUSED)}
     for update in updating.updates(ctx, ledger_root, existing, _without(ctx.log_sheet, new_ids | listed - set(existing)),
                                    _without(ctx.milestone_sheet, new_ids | listed - set(existing)), working, report, width):
-        problem = f"{update.problem_id}"
-        failed = updating.write(update, dry_run)
-        if failed:
-            report.refuse(problem, failed)
-            continue
-        report.updates.append(update)
+        if updating.write(update, ctx, report, dry_run):
+            report.updates.append(update)
     updated = {u.problem_id for u in report.updates}
     for result in report.rows:
         if result.outcome == Outcome.ALREADY and result.problem_id in updated:

@@ -19,6 +19,7 @@ Every cell that differs from the ledger is either taken or reported; nothing is 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -31,10 +32,13 @@ from pydantic import TypeAdapter, ValidationError
 from ..derivation import revisions
 from ..loading import layout
 from ..loading.ledger import ProblemFile
+from ..loading.schemacheck import check_model
 from ..loading.yamlio import EditError, LoadError, append_items, document_from_bytes, set_in_item
 from ..model import excel, permanence
 from ..model.schema import Close, LogEntry, Milestone, Problem, Progress
 from ..model.vocabulary import EntryType, RevisedField
+from ..validation.rules import history, schedule
+from ..validation.rules import revisions as revision_rules
 from .exported import Record
 from .reading import cell_text
 from .report import MISSING, ImportReport, Note
@@ -51,7 +55,9 @@ class ProblemUpdate:
     path: Path
     before: Problem
     entries: list[dict] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)  # the cell each entry came from
     done: list[tuple[int, dt.date]] = field(default_factory=list)  # (milestone index, completion date)
+    done_places: list[str] = field(default_factory=list)
     after: Problem | None = None
 
     @property
@@ -285,6 +291,7 @@ class _Problem:
                 self.error(record.where("done"), f"节点“{milestone.title}”的实际完成日期 {done.isoformat()} 应在列入台账日期和今天之间。")
             else:
                 self.update.done.append((index, done))
+                self.update.done_places.append(record.where("done"))
 
     # -------------------------------------------------------- what is taken
 
@@ -307,6 +314,7 @@ class _Problem:
                 continue
             seen.add(key)
             taken.append(candidate.entry)
+            self.update.places.append(candidate.where)
         self.update.entries = taken
         return self.update
 
@@ -436,20 +444,71 @@ def _first_place(problem_id: str, *sources: dict | None) -> str:
     return problem_id
 
 
-def write(update: ProblemUpdate, dry_run: bool) -> str | None:
-    """The problem file with the update applied, read back as a problem; the reason in Chinese when it cannot be
-    (a layout the edit does not know: then nothing is written)."""
-    text = update.path.read_text(encoding="utf-8")
-    try:
-        for index, day in update.done:
-            text = set_in_item(text, "milestones", index, "done", day)
-        text = append_items(text, "log", update.entries)
-    except (EditError, OSError) as exc:
-        return f"无法自动追加到 {update.path.name}（{exc}）；请把上面的记录手工追加到文件末尾。"
+# the validator's rules on one problem's log and milestones: what an appended entry must also satisfy (an
+# extension that moves the deadline later, a close-out after its notice, milestones within the deadline …)
+_PROBLEM_RULES = (history.check, revision_rules.check, schedule.check)
+
+
+def write(update: ProblemUpdate, ctx: Context, report: ImportReport, dry_run: bool) -> bool:
+    """The problem file with the update applied and checked by the validator's rules on a problem: an appended
+    entry (or a filled milestone) a rule refuses is reported at its cell and left out, and the rest is written
+    (unless a dry run). False when nothing is left to write."""
+    original = update.path.read_text(encoding="utf-8")
+    for _ in range(len(update.entries) + len(update.done) + 1):
+        try:
+            text = original
+            for index, day in update.done:
+                text = set_in_item(text, "milestones", index, "done", day)
+            text = append_items(text, "log", update.entries)
+        except (EditError, OSError) as exc:
+            report.refuse(update.places[0] if update.places else str(update.path),
+                          f"{update.problem_id}：无法自动追加到 {update.path.name}（{exc}）；请把这些记录手工追加到文件末尾。")
+            return False
+        refused = _refused_by_rules(update, text, ctx)
+        if not refused:
+            break
+        for kind, index, message in sorted(refused, reverse=True):
+            places = update.places if kind == "log" else update.done_places
+            report.refuse(places[index], f"{update.problem_id}：{message}这一条没有导入。")
+            if kind == "log":
+                del update.entries[index], update.places[index]
+            else:
+                del update.done[index], update.done_places[index]
+        if not update.changes:
+            return False
     try:
         update.after = Problem.model_validate(document_from_bytes(text.encode("utf-8"), update.path, update.path.name).data)
     except (LoadError, ValidationError):
         update.after = None  # a proposed revision's 待补充 is for the validator to name
     if not dry_run:
         update.path.write_text(text, encoding="utf-8")
-    return None
+    return True
+
+
+def _refused_by_rules(update: ProblemUpdate, text: str, ctx: Context) -> set[tuple[str, int, str]]:
+    """The appended entries and filled milestones the validator's rules refuse: (kind, index in the update, the
+    rule's message)."""
+    try:
+        document = document_from_bytes(text.encode("utf-8"), update.path, update.path.name)
+    except LoadError:
+        return set()
+    problem, _ = check_model(document, Problem)
+    if problem is None:
+        return set()  # a 待补充 of a proposed revision: the validator names it in the pull request
+    ledger = dataclasses.replace(ctx.ledger, problems=[ProblemFile(document, problem)], findings=[])
+    first = len(update.before.log)
+    filled = {index: n for n, (index, _) in enumerate(update.done)}
+    refused = set()
+    for rule in _PROBLEM_RULES:
+        for finding in rule(ledger, ctx.today):
+            if finding.severity != "error":
+                continue
+            spot = re.match(r"(log|milestones)\[(\d+)\]", finding.field)
+            if spot is None:
+                continue
+            index = int(spot[2])
+            if spot[1] == "log" and index >= first:
+                refused.add(("log", index - first, f"{finding.message}（{finding.code}）"))
+            elif spot[1] == "milestones" and index in filled:
+                refused.add(("done", filled[index], f"{finding.message}（{finding.code}）"))
+    return refused
