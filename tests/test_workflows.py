@@ -733,6 +733,32 @@ def test_gitlab_checks_job_converts_an_uploaded_sheet(pull_request, tmp_path: Pa
     assert "5678" not in summary + done.stdout + json.dumps(found, ensure_ascii=False)
 
 
+def test_gitlab_checks_job_appends_an_uploaded_working_sheets_progress(pull_request, tmp_path: Path) -> None:
+    """The GitHub test's 填报表 on GitLab: the progress in the summary's 新增记录, the early row a Code Quality
+    finding at its cell, the changed problem file in converted/, and the converted change passing the checks."""
+    repository, base = pull_request
+    before = (repository / PROBLEM).read_text(encoding="utf-8")
+    sheet = download_working_sheet(repository)
+    taken, late = fill_working_rows(sheet, "STHJ-2026-001", PROGRESS, LATE)
+    commit_all(repository, "upload")
+    done, _ = run_gitlab(repository, base, tmp_path, today=UPDATE_DAY)
+    assert done.returncode == 1, done.stdout + done.stderr  # the refused row
+    found = json.loads((repository / "quality-submissions.json").read_text(encoding="utf-8"))
+    assert [(i["severity"], i["location"]["path"], i["description"]) for i in found] == [
+        ("major", WORKING, f"ecology-env.xlsx:{late}: STHJ-2026-001：日期 2026-10-08 早于台账中最后一条已合并记录的日期"
+                           "（2026-11-12）；记录只能按日期追加在末尾，这一条没有导入。")]
+    assert taken not in json.dumps(found, ensure_ascii=False)
+    for name in ("quality-converted-validate.json", "quality-converted-history.json", "quality-converted-ownership.json"):
+        issues = json.loads((repository / name).read_text(encoding="utf-8"))
+        assert [i for i in issues if i["severity"] == "major" or i["location"]["path"] == PROBLEM] == [], name
+    summary = (repository / "submission-summary.md").read_text(encoding="utf-8")
+    assert summary.startswith("## 上传表格的转换结果") and f"错误 `ecology-env.xlsx:{late}`" in summary
+    added = summary.split("新增记录（1）", 1)[1]
+    assert "| STHJ\\-2026\\-001 | 2026\\-12\\-01 | 整改进展 | 完成度 72%：完成二期清淤2\\.1万立方米" in added, added
+    assert "补记十月" not in summary and "历史记录和修改权限的检查均已通过" in summary
+    assert converted(repository / "converted") == {PROBLEM: before + APPENDED}
+
+
 def test_gitlab_checks_job_without_an_upload_writes_empty_reports(pull_request, tmp_path: Path) -> None:
     repository, base = pull_request
     honest_update(repository)
