@@ -11,6 +11,7 @@ are a small HTTP server on 127.0.0.1.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -202,11 +203,18 @@ def switch_off_the_checks(repository: Path) -> None:
     (repository / "Makefile").write_text(".PHONY: all\nall:\n\ttrue\n", encoding="utf-8")
 
 
-def base_tool(folder: Path) -> Path:
+def base_tool(folder: Path, today: dt.date | None = None) -> Path:
     """The test double of the pip install of the base worktree: the base commit's own generator/, run with the
-    test environment's packages. -P keeps the working folder (the pull request's tree) off sys.path."""
+    test environment's packages. -P keeps the working folder (the pull request's tree) off sys.path. With
+    `today`, the runner's clock reads that day (clock.today, every command's default for --today)."""
     wrapper = folder / "rectify"
-    wrapper.write_text(f'#!/bin/sh\nPYTHONPATH="$RECTIFY_BASE" exec "{sys.executable}" -P -m generator "$@"\n',
+    if today is None:
+        run = "-m generator"
+    else:
+        run = ("-c 'import datetime, generator.clock as clock; "
+               f"clock.today = lambda: datetime.date({today.year}, {today.month}, {today.day}); "
+               "from generator.cli import main; main()'")
+    wrapper.write_text(f'#!/bin/sh\nPYTHONPATH="$RECTIFY_BASE" exec "{sys.executable}" -P {run} "$@"\n',
                        encoding="utf-8")
     wrapper.chmod(0o755)
     return wrapper
@@ -276,10 +284,10 @@ def github_steps() -> list[dict]:
 
 
 def run_github(repository: Path, base: str, tmp_path: Path, author: str = "sthj-clerk",
-               token: bool = True) -> tuple[list[tuple[int, str]], str, PlatformAPI]:
+               token: bool = True, today: dt.date | None = None) -> tuple[list[tuple[int, str]], str, PlatformAPI]:
     """Every `run` step of the checks job, in order, as Actions runs them: values a step appends to GITHUB_ENV
     reach the later steps, and `${{ }}` expressions in a step's env are filled in as GitHub would; the
-    repository secret RECTIFY_TEAMS_TOKEN is set when `token`."""
+    repository secret RECTIFY_TEAMS_TOKEN is set when `token`; with `today`, the runner's clock reads that day."""
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": 7, "base": {"sha": base, "ref": "main"},
                                                   "user": {"login": author}}}), encoding="utf-8")
@@ -307,7 +315,7 @@ def run_github(repository: Path, base: str, tmp_path: Path, author: str = "sthj-
             command = step["run"]
             if "pip install" in command:  # no package index here: the same tool, from the same worktree
                 assert '-c "$RECTIFY_BASE/constraints.txt" "$RECTIFY_BASE"' in command and "make" not in command
-                command = f'echo "RECTIFY={base_tool(runner_temp)}" >> "$GITHUB_ENV"'
+                command = f'echo "RECTIFY={base_tool(runner_temp, today)}" >> "$GITHUB_ENV"'
             done = subprocess.run(["bash", "-e", "-c", command], cwd=repository, env=step_env, capture_output=True,
                                   text=True)
             assert "Traceback" not in done.stderr, done.stderr
@@ -487,14 +495,115 @@ def test_a_pull_request_cannot_switch_off_the_conversion(pull_request, tmp_path:
     assert len(converted(tmp_path / "runner" / "converted")) == 1
 
 
+# An update sheet: the department's working workbook (its 填报表) as the portal offers it, filled in and uploaded.
+UPDATE_DAY = dt.date(2026, 12, 1)  # the runner's day: after the sample's last entries (November 2026)
+WORKING = "submissions/ecology-env/ecology-env.xlsx"  # the portal's download keeps its name (urls.working_sheet)
+PROGRESS = {"日期": UPDATE_DAY, "记录类型": "整改进展", "所处步骤": "推进整改", "完成度（%）": 72,
+            "内容": "完成二期清淤2.1万立方米，累计清淤3.0万立方米。"}
+APPENDED = f"""  - date: {UPDATE_DAY.isoformat()}
+    type: progress
+    step: implement
+    percent: 72
+    summary: 完成二期清淤2.1万立方米，累计清淤3.0万立方米。
+"""
+LATE = {"日期": dt.date(2026, 10, 8), "记录类型": "整改进展", "所处步骤": "推进整改", "完成度（%）": 60,
+        "内容": "补记十月的清淤进度。"}  # before the problem's last merged entry (2026-11-12)
+
+
+def download_working_sheet(repository: Path, path: str = WORKING) -> Path:
+    """`rectify export --department ecology-env` of the repository's ledgers, as the department page offers it."""
+    target = repository / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    day = UPDATE_DAY.isoformat()
+    subprocess.run([tool("rectify"), "export", str(target), "--department", "ecology-env", "--ledgers",
+                    str(repository / "ledgers"), "--as-of", day, "--today", day], check=True, capture_output=True)
+    return target
+
+
+def fill_working_rows(sheet: Path, problem_id: str, *rows: dict) -> list[str]:
+    """Fill the problem's empty 本旬进展 rows in order, as a clerk types them (openpyxl: as Excel or WPS saves);
+    returns each row's 日期 cell."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(sheet)
+    working = book["本旬进展"]
+    columns = {cell.value: cell.column_letter for cell in working[9]}  # the heading row, under 8 rows of notes
+    first = next(row[0].row for row in working.iter_rows(min_row=10) if row[0].value == problem_id)
+    for number, values in enumerate(rows, start=first):
+        for heading, value in values.items():
+            working[f"{columns[heading]}{number}"] = value
+    book.save(sheet)
+    return [f"本旬进展!{columns['日期']}{number}" for number in range(first, first + len(rows))]
+
+
+def test_github_steps_append_an_uploaded_working_sheets_progress(pull_request, tmp_path: Path) -> None:
+    """The department's 填报表 with two rows for an open problem: this 旬's progress, appended to its log exactly
+    as if written by hand, and a row dated before its last merged entry, annotated at its cell and not taken.
+    The converted change passes the gate's checks as an honest update does."""
+    repository, base = pull_request
+    before = (repository / PROBLEM).read_text(encoding="utf-8")
+    sheet = download_working_sheet(repository)
+    taken, late = fill_working_rows(sheet, "STHJ-2026-001", PROGRESS, LATE)
+    commit_all(repository, "upload")
+    results, summary, _ = run_github(repository, base, tmp_path, today=UPDATE_DAY)
+    assert [code for code, _ in results] == [0, 0, 0, 0, 1, 0], results
+    conversion = results[4][1]
+    refused = [line for line in conversion.splitlines() if line.startswith("::error")]
+    assert refused == [f"::error file={WORKING},title=ecology-env.xlsx%3A{late}::STHJ-2026-001：日期 2026-10-08 "
+                       "早于台账中最后一条已合并记录的日期（2026-11-12）；记录只能按日期追加在末尾，这一条没有导入。"], conversion
+    assert taken not in conversion and f"写入 {PROBLEM}" in conversion
+    checks = results[5][1]
+    assert "::error" not in checks and f"file={PROBLEM}" not in checks and checks.count("校验通过") == 3, checks
+    section = summary.split("## 上传表格的转换结果", 1)[1]
+    assert f"错误 `ecology-env.xlsx:{late}`" in section and "1 个已有问题追加 1 条记录" in section
+    added = section.split("新增记录（1）", 1)[1]
+    assert "| STHJ\\-2026\\-001 | 2026\\-12\\-01 | 整改进展 | 完成度 72%：完成二期清淤2\\.1万立方米" in added, added
+    assert "补记十月" not in summary and "历史记录和修改权限的检查均已通过" in summary
+    assert f"状态和亮灯按 {UPDATE_DAY.isoformat()} 计算" in summary  # the runner's day, not the wall clock's
+    artifact = converted(tmp_path / "runner" / "converted")
+    assert artifact == {PROBLEM: before + APPENDED}  # the log ends with the new entry; nothing else changed
+    assert (repository / PROBLEM).read_text(encoding="utf-8") == before + APPENDED
+
+
+def test_github_steps_refuse_an_uploaded_sheet_that_edits_a_merged_record(pull_request, tmp_path: Path) -> None:
+    """The 工作记录 sheet of the 填报表 is locked, but a sheet can be unprotected: an earlier entry's 内容 edited
+    there is refused at its cell and never reaches the problem file; the new progress beside it is taken."""
+    from openpyxl import load_workbook
+
+    repository, base = pull_request
+    before = (repository / PROBLEM).read_text(encoding="utf-8")
+    sheet = download_working_sheet(repository)
+    fill_working_rows(sheet, "STHJ-2026-001", PROGRESS)
+    book = load_workbook(sheet)
+    records = book["工作记录"]
+    columns = {cell.value: cell.column_letter for cell in records[2]}
+    first = next(row[0].row for row in records.iter_rows(min_row=3) if row[0].value == "STHJ-2026-001")
+    edited = f"{columns['内容']}{first}"
+    assert records[edited].value == "研判2025年调查数据，确定重点关注的6.5公里河段和2个灌溉取水口。"
+    records[edited] = "研判2025年调查数据，确定重点关注的8公里河段。"
+    book.save(sheet)
+    commit_all(repository, "upload")
+    results, summary, _ = run_github(repository, base, tmp_path, today=UPDATE_DAY)
+    assert [code for code, _ in results] == [0, 0, 0, 0, 1, 0], results
+    conversion = results[4][1]
+    assert (f"::error file={WORKING},title=ecology-env.xlsx%3A工作记录!{edited}::STHJ-2026-001：工作记录第 1 条"
+            "（2026-03-25 整改进展）与台账中已合并的记录不同；已合并的记录不能修改") in conversion, conversion
+    assert conversion.count("::error") == 1
+    artifact = converted(tmp_path / "runner" / "converted")
+    assert artifact == {PROBLEM: before + APPENDED}
+    assert "8公里" not in artifact[PROBLEM] + summary and "6.5公里河段" in artifact[PROBLEM]
+
+
 def gitlab_job(name: str) -> dict:
     return yaml.safe_load(GITLAB.read_text(encoding="utf-8"))[name]
 
 
 def run_gitlab(repository: Path, base: str, tmp_path: Path, author: str = "sthj-clerk",
-               starter: str = "office-reviewer") -> tuple[subprocess.CompletedProcess, PlatformAPI]:
+               starter: str = "office-reviewer", today: dt.date | None = None
+               ) -> tuple[subprocess.CompletedProcess, PlatformAPI]:
     """The checks job's before_script and script in one shell, as the runner runs them, with the merge
-    request pipeline's variables: its author known only to the API, the pipeline's starter in GITLAB_USER_LOGIN."""
+    request pipeline's variables: its author known only to the API, the pipeline's starter in GITLAB_USER_LOGIN;
+    with `today`, the runner's clock reads that day."""
     job = gitlab_job("checks")
     tool_folder = tmp_path / "tool"
     tool_folder.mkdir()
@@ -512,8 +621,8 @@ def run_gitlab(repository: Path, base: str, tmp_path: Path, author: str = "sthj-
         if "pip install" in line or "-m venv" in line:  # no package index here: the same tool, from the worktree
             assert "pip install" not in line or '-c "$RECTIFY_BASE/constraints.txt" "$RECTIFY_BASE"' in line
             continue
-        lines.append(line.replace('"$RECTIFY_TOOL/bin/rectify"', str(base_tool(tool_folder)))
-                         .replace("$RECTIFY_TOOL/bin/rectify", str(base_tool(tool_folder))))
+        lines.append(line.replace('"$RECTIFY_TOOL/bin/rectify"', str(base_tool(tool_folder, today)))
+                         .replace("$RECTIFY_TOOL/bin/rectify", str(base_tool(tool_folder, today))))
     script = "\n".join([*lines, *job["script"]])
     try:
         done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], cwd=repository, env=env,
@@ -622,6 +731,32 @@ def test_gitlab_checks_job_converts_an_uploaded_sheet(pull_request, tmp_path: Pa
     artifact = converted(repository / "converted")
     assert len(artifact) == 1 and "镇第2处" not in next(iter(artifact.values()))
     assert "5678" not in summary + done.stdout + json.dumps(found, ensure_ascii=False)
+
+
+def test_gitlab_checks_job_appends_an_uploaded_working_sheets_progress(pull_request, tmp_path: Path) -> None:
+    """The GitHub test's 填报表 on GitLab: the progress in the summary's 新增记录, the early row a Code Quality
+    finding at its cell, the changed problem file in converted/, and the converted change passing the checks."""
+    repository, base = pull_request
+    before = (repository / PROBLEM).read_text(encoding="utf-8")
+    sheet = download_working_sheet(repository)
+    taken, late = fill_working_rows(sheet, "STHJ-2026-001", PROGRESS, LATE)
+    commit_all(repository, "upload")
+    done, _ = run_gitlab(repository, base, tmp_path, today=UPDATE_DAY)
+    assert done.returncode == 1, done.stdout + done.stderr  # the refused row
+    found = json.loads((repository / "quality-submissions.json").read_text(encoding="utf-8"))
+    assert [(i["severity"], i["location"]["path"], i["description"]) for i in found] == [
+        ("major", WORKING, f"ecology-env.xlsx:{late}: STHJ-2026-001：日期 2026-10-08 早于台账中最后一条已合并记录的日期"
+                           "（2026-11-12）；记录只能按日期追加在末尾，这一条没有导入。")]
+    assert taken not in json.dumps(found, ensure_ascii=False)
+    for name in ("quality-converted-validate.json", "quality-converted-history.json", "quality-converted-ownership.json"):
+        issues = json.loads((repository / name).read_text(encoding="utf-8"))
+        assert [i for i in issues if i["severity"] == "major" or i["location"]["path"] == PROBLEM] == [], name
+    summary = (repository / "submission-summary.md").read_text(encoding="utf-8")
+    assert summary.startswith("## 上传表格的转换结果") and f"错误 `ecology-env.xlsx:{late}`" in summary
+    added = summary.split("新增记录（1）", 1)[1]
+    assert "| STHJ\\-2026\\-001 | 2026\\-12\\-01 | 整改进展 | 完成度 72%：完成二期清淤2\\.1万立方米" in added, added
+    assert "补记十月" not in summary and "历史记录和修改权限的检查均已通过" in summary
+    assert converted(repository / "converted") == {PROBLEM: before + APPENDED}
 
 
 def test_gitlab_checks_job_without_an_upload_writes_empty_reports(pull_request, tmp_path: Path) -> None:
