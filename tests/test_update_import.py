@@ -83,7 +83,7 @@ def test_a_row_added_to_the_log_sheet_is_appended_as_if_written_by_hand(capsys, 
                          延期理由="汛期施工窗口推迟", 批准或审核单位="市问题整改工作专班", 文号="市整改专班〔2026〕40号"))
     code, out = run_import(capsys, city, sheet)
     assert code == 0, out
-    assert "1 个已有问题追加 2 条记录" in out
+    assert "台账中已有的问题：1 个已追加 2 条记录" in out
 
     by_hand = tmp_path / "by-hand"
     shutil.copytree(ROOT / "ledgers", by_hand)
@@ -373,7 +373,7 @@ def test_three_xun_of_working_sheets_give_the_ledger_written_by_hand(capsys, cit
         code, out, err = rectify(capsys, "import", str(sheet), "--department", DEPARTMENT, "--ledgers", str(city),
                                  "--today", end.isoformat())
         assert code == 0, out + err
-        assert f"追加 {len(rows)} 条记录" in out
+        assert f"已追加 {len(rows)} 条记录" in out
         for problem_id, text in appended.items():
             path = by_hand / DEPARTMENT / f"{problem_id}.yml"
             path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
@@ -455,3 +455,20 @@ def test_every_filled_row_is_appended_or_named(rows: list[tuple[str, dict]], wor
 
 def _day(value) -> dt.date | None:
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+def test_a_row_dated_in_a_week_already_archived_is_refused(capsys, tmp_path: Path) -> None:
+    """A published weekly snapshot archives its week: an entry dated in it would rewrite history (E508 in the
+    pull request), so the import names the cell instead of writing it."""
+    city = tmp_path / "ledgers"
+    shutil.copytree(ROOT / "ledgers", city)
+    shutil.copytree(ROOT / "snapshots", tmp_path / "snapshots")  # the newest, 2026-W48, records up to 2026-11-29
+    sheet = export(capsys, city, tmp_path / "台账.xlsx")
+    add_log_rows(sheet, log_row(问题编号=PROBLEM, 日期="2026-11-20", 记录类型="整改进展", 所处步骤="推进整改",
+                                **{"完成度（%）": 70}, 内容="补记的进展"))
+    row = load_workbook(sheet)["工作记录"].max_row
+    before = snapshot(city)
+    code, out = run_import(capsys, city, sheet)
+    assert code == 1
+    assert "已存档的一周里（最新周快照 2026-W48.json 记录到 2026-11-29）" in refused_at(out, f"台账.xlsx:工作记录!B{row}")
+    assert snapshot(city) == before

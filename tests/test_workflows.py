@@ -555,7 +555,7 @@ def test_github_steps_append_an_uploaded_working_sheets_progress(pull_request, t
     checks = results[5][1]
     assert "::error" not in checks and f"file={PROBLEM}" not in checks and checks.count("校验通过") == 3, checks
     section = summary.split("## 上传表格的转换结果", 1)[1]
-    assert f"错误 `ecology-env.xlsx:{late}`" in section and "1 个已有问题追加 1 条记录" in section
+    assert f"错误 `ecology-env.xlsx:{late}`" in section and "台账中已有的问题：1 个已追加 1 条记录" in section
     added = section.split("新增记录（1）", 1)[1]
     assert "| STHJ\\-2026\\-001 | 2026\\-12\\-01 | 整改进展 | 完成度 72%：完成二期清淤2\\.1万立方米" in added, added
     assert "补记十月" not in summary and "历史记录和修改权限的检查均已通过" in summary

@@ -81,21 +81,24 @@ class ImportReport:
         self.refusals += 1
 
     def summary(self) -> str:
-        verb = "将写入" if self.dry_run else "已写入"
-        parts = [f"工作表“{self.sheet}”共 {len(self.rows)} 行问题：{verb} {self.count(Outcome.WRITTEN, Outcome.FORCED)} 个问题文件"
-                 if self.rows or not self.updates else f"工作表“{self.sheet}”：没有新问题"]
-        if self.count(Outcome.FORCED):
-            parts.append(f"其中 {self.count(Outcome.FORCED)} 个含“{MISSING}”，补齐前校验不会通过")
+        verb = "将" if self.dry_run else "已"
+        parts = []
+        if self.rows:
+            new = self.count(Outcome.WRITTEN, Outcome.FORCED)
+            parts.append(f"工作表“{self.sheet}”共 {len(self.rows)} 行问题：新问题{verb}写入 {new} 个问题文件")
+            if self.count(Outcome.FORCED):
+                parts.append(f"其中 {self.count(Outcome.FORCED)} 个含“{MISSING}”，补齐前校验不会通过")
+            if self.count(Outcome.REFUSED):
+                parts.append(f"{self.count(Outcome.REFUSED)} 行有错误，没有写入")
+        entries = sum(len(u.entries) for u in self.updates)
+        done = sum(len(u.done) for u in self.updates)
         if self.updates:
-            entries = sum(len(u.entries) for u in self.updates)
-            done = sum(len(u.done) for u in self.updates)
-            parts.append(f"{len(self.updates)} 个已有问题{'将' if self.dry_run else ''}追加 {entries} 条记录"
+            parts.append(f"台账中已有的问题：{len(self.updates)} 个{verb}追加 {entries} 条记录"
                          + (f"、填写 {done} 个节点的完成日期" if done else ""))
-        unchanged = self.count(Outcome.ALREADY)
-        if unchanged:
-            parts.append(f"{unchanged} 行是台账中已有的问题，没有新内容")
-        if self.count(Outcome.REFUSED):
-            parts.append(f"{self.count(Outcome.REFUSED)} 行有错误，没有写入")
+        else:
+            parts.append("台账中已有的问题没有新的记录")
+        if self.refusals:
+            parts.append(f"{self.refusals} 处有错误没有导入（见上）")
         text = "，".join(parts) + "。"
         if self.dry_run:
             text += "（试运行，没有写入任何文件。）"

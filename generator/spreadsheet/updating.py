@@ -35,6 +35,7 @@ from ..loading.ledger import ProblemFile
 from ..loading.schemacheck import check_model
 from ..loading.yamlio import EditError, LoadError, append_items, document_from_bytes, set_in_item
 from ..model import excel, permanence
+from ..model.calendar import week_of_file
 from ..model.schema import Close, LogEntry, Milestone, Problem, Progress
 from ..model.vocabulary import EntryType, RevisedField
 from ..validation.rules import history, schedule
@@ -93,8 +94,10 @@ def _text(value: Any) -> str:
 class _Problem:
     """One problem's update as it is worked out: its candidates and the notes at their cells."""
 
-    def __init__(self, item: ProblemFile, path: Path, ctx: Context, report: ImportReport):
+    def __init__(self, item: ProblemFile, path: Path, ctx: Context, report: ImportReport,
+                 archived: tuple[dt.date, str] | None = None):
         self.problem = item.problem
+        self.archived = archived  # the last day a published weekly snapshot records, and its file
         self.ctx = ctx
         self.report = report
         self.update = ProblemUpdate(item.problem.id, path, item.problem)
@@ -308,6 +311,12 @@ class _Problem:
             if candidate.checked and day > self.ctx.today:
                 self.error(candidate.where, f"日期 {day.isoformat()} 晚于今天（{self.ctx.today.isoformat()}）；工作记录只能记已经发生的事。这一条没有导入。")
                 continue
+            if candidate.checked and self.archived is not None and day <= self.archived[0]:
+                last_day, snapshot = self.archived
+                self.error(candidate.where, f"日期 {day.isoformat()} 落在已存档的一周里（最新周快照 {snapshot} 记录到 "
+                                            f"{last_day.isoformat()}）：门户每周存档，不能把记录补记到过去；请填写 "
+                                            f"{(last_day + dt.timedelta(days=1)).isoformat()} 或之后的日期。这一条没有导入。")
+                continue
             if candidate.checked and day < self.last:
                 self.error(candidate.where, f"日期 {day.isoformat()} 早于台账中最后一条已合并记录的日期（{self.last.isoformat()}）；"
                                             "记录只能按日期追加在末尾，这一条没有导入。")
@@ -380,6 +389,7 @@ def updates(ctx: Context, ledger_root: Path, rows: dict[str, Row], log_sheet: di
     """Every problem of the department the sheet says something new about, worked out and (unless a dry run)
     written; `rows` are the department sheet's rows of problems on the ledger, by id."""
     by_id = {item.problem.id: item for item in ctx.ledger.problems}
+    archived = archived_until(ledger_root)
     sources = (log_sheet, milestone_sheet, working)
     wanted = dict.fromkeys([*rows, *(key for records in sources if records is not None
                                      for key in [*records, *getattr(records, "withheld", {})])])
@@ -408,7 +418,7 @@ def updates(ctx: Context, ledger_root: Path, rows: dict[str, Row], log_sheet: di
                                                       f"{ctx.lookup.departments.get(ctx.department, ctx.department)}的表格中更新；"
                                                       "这个问题的改动没有导入。")
             continue
-        work = _Problem(item, path, ctx, report)
+        work = _Problem(item, path, ctx, report, archived)
         row = rows.get(problem_id)
         if row is not None:
             refuse_private(row, row.sheet, width, ctx.today.year)
@@ -431,6 +441,15 @@ def updates(ctx: Context, ledger_root: Path, rows: dict[str, Row], log_sheet: di
         if update.changes:
             found.append(update)
     return found
+
+
+def archived_until(ledger_root: Path) -> tuple[dt.date, str] | None:
+    """The last day (a Sunday) of the newest week the published snapshots beside the ledger record, and that
+    snapshot's name: an entry dated on or before it would rewrite an archived week (check-history's E508)."""
+    folder = ledger_root.parent / layout.SNAPSHOTS
+    weeks = [(week.last, path.name) for path in folder.glob("*.json") if (week := week_of_file(path.name)) is not None] \
+        if folder.is_dir() else []
+    return max(weeks) if weeks else None
 
 
 def _first_place(problem_id: str, *sources: dict | None) -> str:
