@@ -472,3 +472,55 @@ def test_a_row_dated_in_a_week_already_archived_is_refused(capsys, tmp_path: Pat
     assert code == 1
     assert "已存档的一周里（最新周快照 2026-W48.json 记录到 2026-11-29）" in refused_at(out, f"台账.xlsx:工作记录!B{row}")
     assert snapshot(city) == before
+
+
+def test_a_new_milestone_in_the_milestone_sheet_is_proposed_as_a_revision(capsys, city: Path, tmp_path: Path) -> None:
+    sheet = export(capsys, city, tmp_path / "台账.xlsx")
+    book = load_workbook(sheet)
+    book["节点"].append(["STHJ-2026-002", "完成排污口溯源", "2027-02-28", None])
+    book.save(sheet)
+    code, out = run_import(capsys, city, sheet)
+    assert code == 0, out
+    assert "倒排工期节点与台账不同" in out and "将追加一条“调整”记录" in out
+    written = yaml.safe_load((city / DEPARTMENT / "STHJ-2026-002.yml").read_text(encoding="utf-8"))
+    revision = written["log"][-1]
+    assert revision["field"] == "milestones" and revision["approved_by"] == "待补充"
+    assert [m["title"] for m in revision["to"]] == [m["title"] for m in revision["from"]] + ["完成排污口溯源"]
+    assert len(written["milestones"]) == 3  # the plan as first written stays
+
+
+def test_a_synthetic_departments_working_sheet_round_trips(capsys, tmp_path: Path) -> None:
+    """One row typed for every open problem of a synthetic department: each problem's log gains exactly that entry."""
+    from generator.commands.synth import synthesize
+
+    day = dt.date(2026, 11, 24)
+    ledgers = tmp_path / "ledgers"
+    synthesize(ledgers, 120, 3, day)
+    before = {p.problem.id: p.problem for p in load_ledger(ledgers).problems}
+    department = sorted({p.department for p in before.values()})[0]
+    sheet = tmp_path / "填报表.xlsx"
+    code, out, err = rectify(capsys, "export", str(sheet), "--department", department, "--ledgers", str(ledgers),
+                             "--as-of", day.isoformat(), "--today", day.isoformat())
+    assert code == 0, out + err
+    steps = yaml.safe_load((ledgers / "portal.yml").read_text(encoding="utf-8"))["steps"]
+    typed = {}
+    for problem in before.values():
+        if problem.department != department or any(e.type == "close" for e in problem.log):
+            continue
+        percent = min(99, max([getattr(e, "percent", 0) for e in problem.log] or [0]) + 1)
+        typed[problem.id] = {"日期": dt.date(2026, 11, 30), "记录类型": "整改进展", "所处步骤": steps[3]["name"],
+                             "完成度（%）": percent, "内容": f"{problem.id} 本旬推进整改"}
+    fill_working_sheet(sheet, list(typed.items()))
+    code, out, err = rectify(capsys, "import", str(sheet), "--department", department, "--ledgers", str(ledgers),
+                             "--today", "2026-12-01")
+    assert code == 0, out + err
+    after = {p.problem.id: p.problem for p in load_ledger(ledgers).problems}
+    assert after.keys() == before.keys()
+    for problem_id, problem in after.items():
+        if problem_id not in typed:
+            assert problem == before[problem_id]
+            continue
+        *old, new = problem.log
+        assert old == before[problem_id].log
+        assert (new.type, new.date, new.step, new.percent, new.summary) == (
+            "progress", dt.date(2026, 11, 30), steps[3]["id"], typed[problem_id]["完成度（%）"], typed[problem_id]["内容"])
