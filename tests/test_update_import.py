@@ -9,8 +9,10 @@ nothing. Sheets are edited here with openpyxl, as Excel or WPS would save them.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -524,3 +526,64 @@ def test_a_synthetic_departments_working_sheet_round_trips(capsys, tmp_path: Pat
         assert old == before[problem_id].log
         assert (new.type, new.date, new.step, new.percent, new.summary) == (
             "progress", dt.date(2026, 11, 30), steps[3]["id"], typed[problem_id]["完成度（%）"], typed[problem_id]["内容"])
+
+
+# ---------------------------------------------------------------- saved again by another office suite
+
+SOFFICE = shutil.which("soffice")
+
+
+@pytest.fixture(scope="module")
+def resave(tmp_path_factory: pytest.TempPathFactory):
+    """A function saving a workbook again with LibreOffice's spreadsheet in a format (.xlsx, .xls, .ods), as a clerk
+    whose office suite is not Excel does (WPS itself is not available here)."""
+    work = tmp_path_factory.mktemp("resaved")
+    profile = (work / "profile").as_uri()  # its own profile: other soffice processes may be running
+
+    def save(path: Path, suffix: str) -> Path:
+        out = work / suffix
+        out.mkdir(exist_ok=True)
+        done = subprocess.run([SOFFICE or "soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to",
+                               suffix, "--outdir", str(out), str(path)], capture_output=True, text=True, timeout=180)
+        saved = out / f"{path.stem}.{suffix}"
+        if not saved.exists():
+            if os.environ.get("CI") == "true":
+                raise RuntimeError(f"CI=true but LibreOffice could not save {suffix}: apt-get install libreoffice-calc-nogui "
+                                   f"({done.stderr.strip()})")
+            pytest.skip("LibreOffice's spreadsheet is not installed; install libreoffice-calc-nogui")
+        return saved
+
+    if SOFFICE is None and os.environ.get("CI") != "true":
+        pytest.skip("LibreOffice is not installed (soffice); install libreoffice-calc-nogui")
+    return save
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "xls", "ods"])
+def test_a_working_sheet_saved_again_by_another_office_suite_imports_the_same(capsys, tmp_path: Path, resave,
+                                                                              suffix: str) -> None:
+    end, rows, _ = XUN[0]
+    start = end - dt.timedelta(days=10)
+    results = {}
+    for name, save in (("excel", None), ("again", suffix)):
+        ledgers = tmp_path / name / "ledgers"
+        shutil.copytree(ROOT / "ledgers", ledgers)
+        sheet = tmp_path / name / "填报表.xlsx"
+        code, out, err = rectify(capsys, "export", str(sheet), "--department", DEPARTMENT, "--ledgers", str(ledgers),
+                                 "--as-of", start.isoformat(), "--today", start.isoformat())
+        assert code == 0, out + err
+        fill_working_sheet(sheet, rows)
+        if save:
+            sheet = resave(sheet, save)
+        code, out, err = rectify(capsys, "import", str(sheet), "--department", DEPARTMENT, "--ledgers", str(ledgers),
+                                 "--today", end.isoformat())
+        assert code == 0, out + err
+        assert f"已追加 {len(rows)} 条记录" in out
+        results[name] = {p.relative_to(ledgers): p.read_bytes() for p in ledgers.rglob("*.yml")}
+    assert results["again"] == results["excel"]
+
+
+def test_where_libreoffices_spreadsheet_is_missing_ci_installs_it() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "libreoffice-calc-nogui" in readme and "libreoffice-calc-nogui" in run
+    assert "dpkg -s libreoffice-calc-nogui" in run  # a machine with only LibreOffice's writer gets the spreadsheet too
