@@ -30,6 +30,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ..derivation import revisions
+from ..derivation.lifecycle import standing
 from ..loading import layout
 from ..loading.ledger import ProblemFile
 from ..loading.schemacheck import check_model
@@ -229,7 +230,7 @@ class _Problem:
             self.error(row.where(name), f"{permanence.label_of(name)}是交办时确定的事实，不能修改（台账中是“{_shown(ledger_value)}”，"
                                        f"表格中是“{_shown(sheet_value)}”）；这一格的改动没有导入。")
         if deadline is not None and deadline != self.problem.deadline:
-            current = _effective_deadline(self.problem)
+            current = standing(self.problem).deadline
             if deadline == current:
                 self.warn(row.where("deadline"), f"完成时限写的是延期后的 {current.isoformat()}；台账中原定时限 "
                                                  f"{self.problem.deadline.isoformat()} 和延期记录都保留，这一格不需要导入。")
@@ -349,15 +350,6 @@ def _shown(value: Any) -> str:
     if isinstance(value, dict):
         return "；".join(cell_text(v) for v in value.values())
     return cell_text(value)[:40]
-
-
-def _effective_deadline(problem: Problem) -> dt.date:
-    deadline = problem.deadline
-    for entry in problem.log:
-        new = getattr(entry, "deadline", None)
-        if entry.type in (EntryType.EXTENSION.value, EntryType.REVIEW.value) and new is not None:
-            deadline = new if entry.type == EntryType.REVIEW.value else max(deadline, new)
-    return deadline
 
 
 def _differs(record: Record, entry: LogEntry) -> str | None:
