@@ -595,11 +595,11 @@ def test_a_deadline_moved_in_the_sheet_is_refused_and_an_extension_asked_for(cap
     unit = book["市生态环境局"]
     headings = [c.value for c in unit[2]]
     row = row_of(sheet, "市生态环境局", PROBLEM)
-    unit.cell(row, headings.index("完成时限") + 1).value = "2027-12-31"
+    unit.cell(row, headings.index("原定完成时限") + 1).value = "2027-12-31"
     book.save(sheet)
     before = snapshot(city)
     code, out = run_import(capsys, city, sheet)
     assert code == 1
-    message = refused_at(out, f"台账.xlsx:市生态环境局!{_column(headings, '完成时限')}{row}")
+    message = refused_at(out, f"台账.xlsx:市生态环境局!{_column(headings, "原定完成时限")}{row}")
     assert "完成时限不能直接修改" in message and "“延期”记录" in message
     assert snapshot(city) == before
