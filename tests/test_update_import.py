@@ -600,6 +600,6 @@ def test_a_deadline_moved_in_the_sheet_is_refused_and_an_extension_asked_for(cap
     before = snapshot(city)
     code, out = run_import(capsys, city, sheet)
     assert code == 1
-    message = refused_at(out, f"台账.xlsx:市生态环境局!{_column(headings, "原定完成时限")}{row}")
+    message = refused_at(out, f"台账.xlsx:市生态环境局!{_column(headings, '原定完成时限')}{row}")
     assert "完成时限不能直接修改" in message and "“延期”记录" in message
     assert snapshot(city) == before
