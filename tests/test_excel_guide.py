@@ -29,6 +29,8 @@ FILLED = (
     (32, {"日期": "2026-12-15", "记录类型": "整改进展", "所处步骤": "制定方案", "完成度（%）": 20, "内容": "方案已印发。"}),
     (29, {"日期": "2026-11-28", "记录类型": "整改进展", "所处步骤": "推进整改", "完成度（%）": 80,
           "内容": "现场核查，联系人13812345678。"}),
+    (22, {"日期": "2026-11-26", "记录类型": "调整", "调整的内容": "整改目标", "调整前": "原目标", "调整后": "新目标",
+          "批准或审核单位": "市问题整改工作专班"}),
 )
 
 
@@ -100,3 +102,10 @@ def test_the_messages_the_guide_quotes_are_the_import_s_own(capsys, sample_docs:
         # the guide shortens a long quotation of the ledger to （…）
         pattern = re.escape(f"填报表.xlsx:{where}: {message}").replace(re.escape("（…）"), "（.*?）")
         assert any(re.fullmatch(pattern, line) for line in lines), (where, message, lines)
+
+
+def test_a_missing_cell_is_named_by_the_column_of_its_entry_type(capsys, tmp_path: Path) -> None:
+    # `reason` is 延期理由 in an extension and 调整理由 in a revision: a revision without one names 调整理由, at Z
+    lines = _import_messages(capsys, tmp_path)
+    assert "填报表.xlsx:本旬进展!Z22: 错误 STHJ-2025-005：调整理由没有填写；调整记录须填写这一栏。这一条没有导入。" in lines
+    assert not any("延期理由" in line for line in lines)
