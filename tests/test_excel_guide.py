@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import shutil
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -72,6 +73,7 @@ def test_each_entry_type_needs_the_columns_the_import_reads(sample_docs: Path) -
 def _import_messages(capsys, tmp_path: Path) -> list[str]:
     """The import's lines for a working sheet filled with FILLED and one commitment changed in the department
     sheet, as the pull request's check reports them (the file is named 填报表.xlsx there too)."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     sheet = tmp_path / "填报表.xlsx"
     code, out, err = rectify(capsys, "export", str(sheet), "--department", DEPARTMENT, "--ledgers", str(ROOT / "ledgers"),
                              "--as-of", AS_OF.isoformat(), "--today", AS_OF.isoformat())
@@ -94,10 +96,35 @@ def _import_messages(capsys, tmp_path: Path) -> list[str]:
     return (out + err).splitlines()
 
 
+def _imported_twice(capsys, tmp_path: Path) -> list[str]:
+    """A sheet with one whole extension row imported into a copy of the ledger, then the same sheet again: the
+    second import's lines. It must write nothing."""
+    ledgers = tmp_path / "ledgers"  # copytree makes tmp_path too
+    shutil.copytree(ROOT / "ledgers", ledgers)
+    sheet = tmp_path / "填报表.xlsx"
+    assert rectify(capsys, "export", str(sheet), "--department", DEPARTMENT, "--ledgers", str(ledgers),
+                   "--as-of", AS_OF.isoformat(), "--today", AS_OF.isoformat())[0] == 0
+    book = load_workbook(sheet)
+    working = book[excel.WORKING_SHEET]
+    headings = [c.value for c in working[excel.WORKING_NOTE_ROWS + 1]]
+    for heading, value in {"日期": "2026-11-26", "记录类型": "延期", "新完成时限": "2027-03-31", "延期理由": "冬季低温无法施工。",
+                           "批准或审核单位": "市问题整改工作专班"}.items():
+        working.cell(row=19, column=headings.index(heading) + 1).value = value
+    book.save(sheet)
+    args = ("import", str(sheet), "--department", DEPARTMENT, "--ledgers", str(ledgers), "--today", TODAY)
+    code, out, err = rectify(capsys, *args)
+    assert code == 0 and "1 个已有问题追加 1 条记录" in out, out + err
+    before = {p: p.read_bytes() for p in ledgers.rglob("*.yml")}
+    code, out, err = rectify(capsys, *args)
+    assert code == 0 and "8 行是台账中已有的问题，没有新内容" in out, out + err
+    assert {p: p.read_bytes() for p in ledgers.rglob("*.yml")} == before
+    return (out + err).splitlines()
+
+
 def test_the_messages_the_guide_quotes_are_the_import_s_own(capsys, sample_docs: Path, tmp_path: Path) -> None:
     quoted = re.findall(r"^\| `([^`]+)` \| ((?:错误|提醒) [^|]+) \|", guide(sample_docs), re.MULTILINE)
-    assert len(quoted) >= 6
-    lines = _import_messages(capsys, tmp_path)
+    assert len(quoted) >= 8
+    lines = _import_messages(capsys, tmp_path / "errors") + _imported_twice(capsys, tmp_path / "twice")
     for where, message in quoted:
         # the guide shortens a long quotation of the ledger to （…）
         pattern = re.escape(f"填报表.xlsx:{where}: {message}").replace(re.escape("（…）"), "（.*?）")
