@@ -23,10 +23,10 @@ from .test_rule_history import commit_on, git
 
 D = dt.date
 
-# Words of the tools behind the portal: the filing guide (填报指南) is for department staff and may use them,
+# Words of the tools behind the portal: the filing guides (填报指南, 用 Excel 填报进展) are for department staff and may use them,
 # no page the public reads may.
 TOOL_WORDS = re.compile(r"portal\.yml|departments\.yml|rectify|yaml|\bgit\b", re.IGNORECASE)
-STAFF_PAGES = {urls.GUIDE}
+STAFF_PAGES = {urls.GUIDE, urls.EXCEL_GUIDE}
 
 
 def public_pages(docs: Path) -> list[Path]:

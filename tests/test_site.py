@@ -165,3 +165,50 @@ def test_the_index_starts_on_the_new_problem_pages_only_not_on_those_the_last_bu
     pages = {p.parent.name for p in (earlier / "problems").glob("*/index.html")}
     assert "STHJ-2026-001" not in pages
     assert _indexed(earlier) == pages
+
+
+class _Content(HTMLParser):
+    """The links and images of a page's article (Material's .md-content), where the page's own text is."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.links: list[str] = []
+        self.images: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "article":
+            self.depth += 1
+        if self.depth and tag == "a" and values.get("href"):
+            self.links.append(values["href"])
+        if self.depth and tag == "img":
+            self.images.append(values)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article":
+            self.depth -= 1
+
+
+def test_the_excel_guide_links_working_sheets_the_build_wrote_and_shows_framed_screenshots(
+        sites: tuple[Path, Path]) -> None:
+    from generator.loading.layout import SUBMISSIONS
+    from generator.rendering import urls
+
+    site = sites[0]
+    page = site / urls.site_url(urls.EXCEL_GUIDE) / "index.html"
+    html = page.read_text(encoding="utf-8")
+    content = _Content()
+    content.feed(html)
+    departments = [d["id"] for d in yaml.safe_load((ROOT / "ledgers" / "departments.yml").read_text(encoding="utf-8"))
+                   ["departments"]]
+    sheets = [link for link in content.links if link.endswith(".xlsx")]
+    assert sorted(sheets) == sorted(f"../{urls.working_sheet(d)}" for d in departments)
+    assert all((page.parent / link).resolve().is_file() for link in sheets)
+    assert all(f"<code>{SUBMISSIONS}/{d}/</code>" in html for d in departments)
+    assert len(content.images) == 3
+    for image in content.images:
+        assert len(image.get("alt") or "") > 10 and re.search(r"[\u4e00-\u9fff]", image["alt"])  # what it shows, in Chinese
+        path = (page.parent / image["src"]).resolve()
+        assert path.suffix == ".png" and path.is_file() and path.stat().st_size < 150 * 1024
+        assert image["src"] in content.links  # a tap opens it at full size

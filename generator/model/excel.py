@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import columns
-from .schema import Department, Problem
+from .schema import Close, Department, Extension, Notice, Problem, Progress, Review, Revision
 from .vocabulary import EntryType, ReviewOutcome, RevisedField
 
 # Import-only meanings: headings a department's own sheet has and the ledger keeps as log entries.
@@ -270,4 +270,25 @@ def guide_rows() -> list[dict]:
         column = h.column
         rows.append({"heading": h.heading, "variants": "、".join(h.wordings[1:]),
                      "field": column.field if column else "", "required": h.required, "note": h.note})
+    return rows
+
+
+ENTRY_MODELS = {EntryType.PROGRESS: Progress, EntryType.EXTENSION: Extension, EntryType.NOTICE: Notice,
+                EntryType.CLOSE: Close, EntryType.REVIEW: Review, EntryType.REVISION: Revision}
+
+
+def working_entry_rows() -> list[dict]:
+    """What a row of 本旬进展 needs per 记录类型, for the Excel guide: the columns the entry type reads (after 日期 and
+    记录类型, which every row has), split by whether the schema requires the field. Read from LOG_FIELDS and the
+    entry models, so the guide names exactly the columns the import reads."""
+    rows = []
+    for entry_type, model in ENTRY_MODELS.items():
+        by_name = {info.alias or name: info for name, info in model.model_fields.items()}
+        required, optional = [], []
+        for column in WORKING_ENTRY_FIELDS:
+            name = column.fields.get(entry_type.value)
+            if name is None or name in ("date", "type"):
+                continue
+            (required if by_name[name].is_required() else optional).append(column.heading)
+        rows.append({"type": entry_type.value, "label": entry_type.label, "required": required, "optional": optional})
     return rows

@@ -21,6 +21,7 @@ FINDER = "finder.md"
 DOWNLOADS = "downloads.md"
 RULES = "rules.md"
 GUIDE = "guide.md"
+EXCEL_GUIDE = "excel-guide.md"  # 用 Excel 填报进展: the working sheet, filled and uploaded, for clerks without git
 REPORTS = "reports/index.md"  # 督查通报: every 旬 report and monthly bulletin by period
 LOOKBACK = "reports/lookback.md"  # 回头看
 REPORTS_FOLDER = "reports"
@@ -30,6 +31,7 @@ HISTORY = "history.md"  # 历史记录核验: the published weekly snapshots che
 PROBLEMS_FOLDER = "problems"
 DATA_FOLDER = "data"
 VENDOR_FOLDER = "assets/vendor"
+SCREENSHOTS_FOLDER = "assets/screenshots"  # committed PNGs the staff guides show (docs/assets/screenshots)
 SEARCH_FOLDER = "pagefind"  # the full-text index, written into the site by generator/publishing/search.py
 PROBLEM_SITEMAP = "sitemap-problems-{n}.xml"  # beside MkDocs' sitemap.xml; generator/publishing/sitemaps.py
 VOCABULARY_CSS = "assets/generated/vocabulary.css"  # its own folder: the writer owns every file in it
@@ -71,6 +73,11 @@ def data(name: str) -> str:
 def working_sheet(department_id: str) -> str:
     """A department's working workbook for the next 旬 (its 填报表)."""
     return data(f"working/{department_id}.xlsx")
+
+
+def screenshot(name: str) -> str:
+    """A committed screenshot under docs/assets/screenshots/ (MkDocs copies it as it is)."""
+    return f"{SCREENSHOTS_FOLDER}/{name}"
 
 
 def xun_report(key: str) -> str:

@@ -47,6 +47,7 @@ from .report import MISSING, ImportReport, Note
 from .rows import Context, Row, log_from_columns, problem_fields, refuse_private, row_date
 
 ENTRY = TypeAdapter(LogEntry)
+ENTRY_LABELS = {value: label for label, value in excel.ENTRY_TYPES.items()}  # progress -> 整改进展
 
 
 @dataclass
@@ -121,13 +122,19 @@ class _Problem:
                 loc = [str(part) for part in error["loc"]]
                 name = loc[1] if len(loc) > 1 else (loc[0] if loc else "")
                 spot = cells.where(name) if cells is not None and name in cells.columns else where
-                heading = next((f.heading for f in excel.LOG_FIELDS if name in f.fields.values()), name)
+                # the column of this entry type: `reason` is 延期理由 in an extension and 调整理由 in a revision
+                kind = values.get("type")
+                heading = next((f.heading for f in excel.LOG_FIELDS if f.fields.get(kind) == name),
+                               next((f.heading for f in excel.LOG_FIELDS if name in f.fields.values()), name))
                 found = error.get("input")
                 what = {"missing": "没有填写", "union_tag_invalid": "记录类型不对",
                         "union_tag_not_found": "没有填写记录类型"}.get(error["type"], "填写不对")
                 shown = "" if error["type"] in ("missing", "union_tag_not_found") or isinstance(found, dict) \
                     else f"（表格中是“{cell_text(found)[:30]}”）"
-                self.error(spot, f"{heading}{what}{shown}；应为{_expected(name, self.ctx)}。这一条没有导入。")
+                label = ENTRY_LABELS.get(kind)
+                expected = f"{label}记录须填写这一栏" if error["type"] == "missing" and label else \
+                    f"应为{_expected(name, self.ctx)}"
+                self.error(spot, f"{heading}{what}{shown}；{expected}。这一条没有导入。")
             return None
 
     # -------------------------------------------------------- the sources

@@ -1,4 +1,4 @@
-"""The pages that explain: the rules of the lights, the finder and the filing guide."""
+"""The pages that explain: the rules of the lights, the finder, the filing guide and its Excel companion."""
 
 from __future__ import annotations
 
@@ -25,6 +25,11 @@ def outputs(site: Site, keys: Collection[str] | None) -> Iterator[Output]:
     yield Page(urls.GUIDE, "guide.md.j2", "填报指南",
                {"departments": c.departments, "reference": field_reference(), "codes": list(CODES.values()),
                 "layout": layout, "excel_headings": excel.guide_rows()},
+               hide=(), searchable=True)
+    yield Page(urls.EXCEL_GUIDE, "excel-guide.md.j2", "用 Excel 填报进展",
+               {"departments": c.departments, "entry_types": excel.working_entry_rows(), "layout": layout,
+                "excel": excel},
+               description="没有 git 的部门填报员：下载本部门填报表，在 Excel 或 WPS 里填写，上传到台账仓库，看懂检查结果。",
                hide=(), searchable=True)
 
 
