@@ -165,9 +165,7 @@ class _Problem:
                 continue
             if model is not None:
                 self.candidates.append(_Candidate(_file_form(model), record.where("date")))
-        if j < len(log) and records:
-            self.warn(records[-1].where(), f"工作记录中没有台账最后的 {len(log) - j} 条记录（{log[j].date.isoformat()} 起）；"
-                                          "已有的记录不会删除。")
+        # rows missing at the end are the entries merged since the sheet was exported: nothing to say
 
     def working_rows(self, records: list[Record]) -> None:
         """The problem's filled rows of the working sheet: each a new entry, or one appended before."""
