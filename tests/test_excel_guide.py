@@ -123,7 +123,7 @@ def _imported_twice(capsys, tmp_path: Path) -> list[str]:
 
 def test_the_messages_the_guide_quotes_are_the_import_s_own(capsys, sample_docs: Path, tmp_path: Path) -> None:
     quoted = re.findall(r"^\| `([^`]+)` \| ((?:错误|提醒) [^|]+) \|", guide(sample_docs), re.MULTILINE)
-    assert len(quoted) >= 7
+    assert len(quoted) >= 6
     lines = _import_messages(capsys, tmp_path / "errors") + _imported_twice(capsys, tmp_path / "twice")
     for where, message in quoted:
         # the guide shortens a long quotation of the ledger to （…）
