@@ -286,6 +286,11 @@ class _Problem:
                     self.error(records[0].where() if records else "", "节点表中这个问题的节点填写不全（节点内容必填，日期写成 2025-06-30）；没有导入。")
                     return
                 self.propose(RevisedField.MILESTONES, now, to, records[0].where() if records else "")
+            else:  # the plan in force after a revision: its completion dates live in the revision, not here
+                for record, milestone in zip(records, now, strict=True):
+                    if record.values.get("done") != milestone.done:
+                        self.error(record.where("done"), f"节点“{milestone.title}”是调整后的节点，它的完成日期不能在表格中填写；"
+                                                         "请联系专班办公室在问题文件中记录。这一格的改动没有导入。")
             return
         for index, (record, milestone) in enumerate(zip(records, written, strict=True)):
             done = record.values.get("done")
