@@ -139,14 +139,20 @@ def new(department: str, category: str | None, path: str, opened: dt.date | None
 @today_option
 def import_(file: str, department: str, sheet: str | None, map_path: str | None, dry_run: bool, force: bool,
             path: str, today: dt.date) -> None:
-    """把 Excel 台账（.xlsx 或 .xls）的每一行导入为一个问题文件，取下一个空闲编号，绝不覆盖已有文件。
+    """把 Excel 台账（.xlsx、.xls 或 .ods）导入台账：新问题的每一行导入为一个问题文件（取下一个空闲编号），
+    台账中已有的问题，把表格中新增的内容按日期追加到它的工作记录末尾。绝不覆盖或改写已有的内容。
 
     \b
-    自动找出标题行下面的表头行，认得常见的表头写法（见填报指南的“Excel 台账对照表”）；
+    新问题：自动找出标题行下面的表头行，认得常见的表头写法（见填报指南的“Excel 台账对照表”）；
     合并单元格按每行都有处理；每个单元格都检查个人信息。无法完整导入的行按单元格报告
-    （台账.xlsx:Sheet1!F12: …），不写入，除非加 --force。再次导入同一张表不会重复写入。
-    退出码：0 全部导入（或此前已导入）；1 有的行有错误没有写入。
+    （台账.xlsx:Sheet1!F12: …），不写入，除非加 --force。
+    已有问题（部门填报表的“本旬进展”、导出表的“工作记录”和“节点”、部门表、自己台账的“整改进展”等列）：
+    新记录追加在最后一条已合并记录之后；改动已合并的记录、日期早于最后一条记录或落在已存档的一周、
+    改动交办事实或完成时限、缺少必填栏的记录按单元格报告，不导入；改动整改承诺作为“调整”申请追加，
+    待专班办公室审核。--dry-run 按拉取请求改动摘要的写法列出将追加的内容。
+    再次导入同一张表不会重复写入。退出码：0 全部导入（或没有新内容）；1 有的行或单元格有错误没有导入。
     """
+
     from .commands.importing import changes, import_sheet
     from .spreadsheet.headings import read_map
     from .spreadsheet.report import ImportRefused
