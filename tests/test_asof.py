@@ -67,8 +67,10 @@ def test_a_problem_opened_after_the_day_appears_in_no_output(tmp_path: Path, sam
     docs = tmp_path / "docs"
     build(ROOT / "ledgers", docs, day, "test", AS_OF)
     for path in docs.rglob("*"):
-        # the filing guide names STHJ-2026-001 as an example of a file name, not as a problem
-        if path.is_file() and path.suffix in (".md", ".html", ".csv", ".json") and path.name != "guide.md":
+        # the filing guide names STHJ-2026-001 as an example of a file name, and the Excel guide quotes the import's
+        # messages on the sample as examples (tests/test_excel_guide.py runs them): examples, not problems
+        if path.is_file() and path.suffix in (".md", ".html", ".csv", ".json") \
+                and path.name not in ("guide.md", "excel-guide.md"):
             text = path.read_text(encoding="utf-8")
             leaked = [pid for pid in later if pid in text]
             assert not leaked, f"{path.relative_to(docs)} mentions {leaked[:3]}, opened after {day}"
