@@ -603,3 +603,129 @@ def test_a_deadline_moved_in_the_sheet_is_refused_and_an_extension_asked_for(cap
     message = refused_at(out, f"台账.xlsx:市生态环境局!{_column(headings, '原定完成时限')}{row}")
     assert "完成时限不能直接修改" in message and "“延期”记录" in message
     assert snapshot(city) == before
+
+
+# ---------------------------------------------------------------- what a second look found (issue 20's review)
+
+
+def working(capsys, city: Path, tmp_path: Path, as_of: dt.date = EXPORTED) -> Path:
+    sheet = tmp_path / "填报表.xlsx"
+    code, out, err = rectify(capsys, "export", str(sheet), "--department", DEPARTMENT, "--ledgers", str(city),
+                             "--as-of", as_of.isoformat(), "--today", as_of.isoformat())
+    assert code == 0, out + err
+    return sheet
+
+
+def test_a_proposed_revision_does_not_switch_off_the_rules_for_the_rest(capsys, city: Path, tmp_path: Path) -> None:
+    """A close-out without the notice the portal requires, beside a changed leader: the close is still refused."""
+    sheet = working(capsys, city, tmp_path)
+    fill_working_sheet(sheet, [
+        (PROBLEM, {"日期": dt.date(2026, 11, 30), "记录类型": "整改进展", "所处步骤": "成效巩固", "完成度（%）": 100,
+                   "内容": "全部完成"}),
+        (PROBLEM, {"日期": dt.date(2026, 12, 1), "记录类型": "销号", "批准或审核单位": "市问题整改工作专班",
+                   "文号": "市整改专班〔2026〕60号", "内容": "同意销号"}),
+    ])
+    book = load_workbook(sheet)
+    unit = book["市生态环境局"]
+    headings = [c.value for c in unit[2]]
+    unit.cell(row_of(sheet, "市生态环境局", PROBLEM), headings.index("挂帅领导") + 1).value = "副市长 李某"
+    book.save(sheet)
+    code, out = run_import(capsys, city, sheet)
+    assert code == 1
+    assert "E332" in out and "这一条没有导入" in out
+    written = yaml.safe_load((city / DEPARTMENT / f"{PROBLEM}.yml").read_text(encoding="utf-8"))
+    assert [e["type"] for e in written["log"][-2:]] == ["progress", "revision"]  # no close
+
+
+def test_a_look_back_row_is_written_with_its_outcome(capsys, city: Path, tmp_path: Path) -> None:
+    closed = "STHJ-2025-001"  # closed on 2026-07-08, looked back at on 2026-10-16
+    sheet = working(capsys, city, tmp_path)
+    fill_working_sheet(sheet, [(closed, {"日期": dt.date(2026, 12, 1), "记录类型": "回头看", "回头看结论": "整改成效巩固",
+                                         "内容": "复查未发现反弹", "群众满意度（%）": 95})])
+    code, out = run_import(capsys, city, sheet)
+    assert code == 0, out
+    entry = problem(city, closed)["log"][-1]
+    assert (entry["type"], entry["outcome"], entry["satisfaction"], entry["findings"]) == (
+        "review", "consolidated", 95, "复查未发现反弹")
+    assert "outcome: consolidated" in (city / DEPARTMENT / f"{closed}.yml").read_text(encoding="utf-8")
+
+
+def test_a_milestone_done_in_an_archived_week_is_refused(capsys, tmp_path: Path) -> None:
+    city = tmp_path / "ledgers"
+    shutil.copytree(ROOT / "ledgers", city)
+    shutil.copytree(ROOT / "snapshots", tmp_path / "snapshots")  # archived up to 2026-11-29
+    sheet = export(capsys, city, tmp_path / "台账.xlsx")
+    book = load_workbook(sheet)
+    row = row_of(sheet, "节点", "STHJ-2026-002")
+    book["节点"].cell(row, 4).value = "2026-11-20"
+    book.save(sheet)
+    before = snapshot(city)
+    code, out = run_import(capsys, city, sheet)
+    assert code == 1 and "已存档的一周" in refused_at(out, f"台账.xlsx:节点!D{row}")
+    assert snapshot(city) == before
+
+
+def test_a_file_with_windows_line_endings_keeps_them(capsys, city: Path, tmp_path: Path) -> None:
+    path = city / DEPARTMENT / f"{PROBLEM}.yml"
+    text = path.read_bytes().replace(b"\n", b"\r\n")
+    path.write_bytes(text)
+    sheet = working(capsys, city, tmp_path)
+    fill_working_sheet(sheet, [(PROBLEM, {"日期": dt.date(2026, 11, 30), "记录类型": "整改进展", "所处步骤": "推进整改",
+                                          "完成度（%）": 72, "内容": "推进清淤"})])
+    code, out = run_import(capsys, city, sheet)
+    assert code == 0, out
+    after = path.read_bytes()
+    assert after.startswith(text) and b"\n" not in after.replace(b"\r\n", b"")
+    assert after[len(text):].decode("utf-8") == "  - date: 2026-11-30\r\n    type: progress\r\n    step: implement\r\n" \
+                                                "    percent: 72\r\n    summary: 推进清淤\r\n"
+
+
+def test_a_merged_row_dated_anew_is_an_edit_not_a_new_entry(capsys, city: Path, tmp_path: Path) -> None:
+    sheet = export(capsys, city, tmp_path / "台账.xlsx")
+    row = row_of(sheet, "工作记录", PROBLEM, nth=-1)  # the last merged entry, 2026-11-12
+    book = load_workbook(sheet)
+    book["工作记录"].cell(row, 2).value = "2026-12-01"
+    book.save(sheet)
+    before = snapshot(city)
+    code, out = run_import(capsys, city, sheet)
+    assert code == 1 and "与台账中已合并的记录不同" in out
+    assert snapshot(city) == before
+
+
+def test_an_entry_two_rules_refuse_is_refused_once_and_the_next_row_taken(capsys, city: Path, tmp_path: Path) -> None:
+    sheet = working(capsys, city, tmp_path)
+    fill_working_sheet(sheet, [
+        (PROBLEM, {"日期": dt.date(2026, 11, 30), "记录类型": "整改结果公示", "公示截止日期": dt.date(2026, 11, 30),
+                   "内容": "公示整改结果"}),
+        (PROBLEM, {"日期": dt.date(2026, 12, 1), "记录类型": "整改进展", "所处步骤": "推进整改", "完成度（%）": 72,
+                   "内容": "推进清淤"}),
+    ])
+    code, out = run_import(capsys, city, sheet)
+    assert code == 1
+    notice = [line for line in out.splitlines() if ": 错误 " in line]
+    assert len(notice) == 1 and "本旬进展!I" in notice[0]
+    log = problem(city)["log"]
+    assert log[-1]["summary"] == "推进清淤" and all(e["type"] != "notice" for e in log[-2:])
+
+
+def test_a_blank_supervision_cell_is_no_proposal(capsys, city: Path, tmp_path: Path) -> None:
+    supervised = "STHJ-2025-001"  # 省级挂牌督办
+    sheet = export(capsys, city, tmp_path / "台账.xlsx")
+    book = load_workbook(sheet)
+    unit = book["市生态环境局"]
+    headings = [c.value for c in unit[2]]
+    unit.cell(row_of(sheet, "市生态环境局", supervised), headings.index("挂牌督办") + 1).value = None
+    book.save(sheet)
+    before = snapshot(city)
+    code, out = run_import(capsys, city, sheet)
+    assert code == 0 and "挂牌督办这一格是空的" in out and "将追加一条“调整”记录" not in out
+    assert snapshot(city) == before
+
+
+def test_a_sheet_the_import_does_not_read_is_named(capsys, city: Path, tmp_path: Path) -> None:
+    sheet = working(capsys, city, tmp_path)
+    book = load_workbook(sheet)
+    book.copy_worksheet(book["本旬进展"]).title = "本旬进展 (2)"
+    book.save(sheet)
+    code, out = run_import(capsys, city, sheet)
+    assert "工作表“本旬进展 (2)”没有导入" in out

@@ -108,6 +108,13 @@ def convert(ledger: Ledger, ledger_root: Path, department: str, sheets: list[She
                                    _without(ctx.milestone_sheet, new_ids | listed - set(existing)), working, report, width):
         if updating.write(update, ctx, report, dry_run):
             report.updates.append(update)
+    read = {excel.WORKING_SHEET, excel.LOG_SHEET, excel.MILESTONE_SHEET, excel.SUMMARY_SHEET, report.sheet,
+            *(excel.sheet_name(d) for d in ledger.departments.values())}
+    for other in sheets:  # a sheet the import does not read must not hold rows a clerk thinks were taken
+        if other.name not in read and any(not cell.empty for row in other.rows for cell in row):
+            report.notes.append(Note(f"{other.file}:{other.name}", False,
+                                     f"工作表“{other.name}”没有导入：只读部门表、“{excel.WORKING_SHEET}”“{excel.LOG_SHEET}”和"
+                                     f"“{excel.MILESTONE_SHEET}”表；其中的内容请填到“{excel.WORKING_SHEET}”表里。"))
     updated = {u.problem_id for u in report.updates}
     for result in report.rows:
         if result.outcome == Outcome.ALREADY and result.problem_id in updated:

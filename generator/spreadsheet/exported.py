@@ -97,8 +97,15 @@ def records(sheet: Sheet | None, declared: tuple[excel.Field, ...], ctx: Context
                 typed = _typed(f.kind, value, ctx)
             except (DateProblem, ValueError):
                 typed = cell_text(value)  # the schema check names it
+            else:
+                if f.kind == "date" and typed is not None and parse_date(value)[1]:  # "11月底": its last day, said
+                    report.notes.append(Note(sheet.where(r, c), False, f"{f.heading}{parse_date(value)[1]}。"))
             if typed is not None and typed != []:
                 record[name] = typed
+        typed_as = next(((c, cell_text(v)) for (c, _), (f, v) in zip(known.items(), cells, strict=True)
+                         if f.kind == "type"), (None, ""))
+        if kind == "" and typed_as[1]:  # a type the sheet names but the ledger does not know: the check names it
+            record["type"], at["type"] = typed_as[1], typed_as[0]
         if kind == "revision":  # from and to take the form of the field they revise
             for side in ("from", "to"):
                 record[side] = excel.revision_value(str(record.get("field", "")), str(record.get(side, excel.NOTHING)))

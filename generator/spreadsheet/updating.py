@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +83,19 @@ def _key(entry: LogEntry | dict) -> str:
 
 
 def _file_form(model: LogEntry) -> dict:
-    """An entry as a problem file writes it: the schema's order, no empty optional field."""
-    return model.model_dump(mode="python", by_alias=True, exclude_defaults=True)
+    """An entry as a problem file writes it: the schema's order, no empty optional field, an enumeration by its
+    value (dates stay dates, which YAML writes unquoted)."""
+    return _plain_values(model.model_dump(mode="python", by_alias=True, exclude_defaults=True))
+
+
+def _plain_values(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {k: _plain_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_values(v) for v in value]
+    return value
 
 
 def _text(value: Any) -> str:
@@ -120,15 +132,16 @@ class _Problem:
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
                 loc = [str(part) for part in error["loc"]]
-                name = loc[1] if len(loc) > 1 else (loc[0] if loc else "")
+                name = "type" if error["type"].startswith("union_tag") else loc[1] if len(loc) > 1 else (loc[0] if loc else "")
                 spot = cells.where(name) if cells is not None and name in cells.columns else where
                 # the column of this entry type: `reason` is 延期理由 in an extension and 调整理由 in a revision
                 kind = values.get("type")
                 heading = next((f.heading for f in excel.LOG_FIELDS if f.fields.get(kind) == name),
                                next((f.heading for f in excel.LOG_FIELDS if name in f.fields.values()), name))
                 found = error.get("input")
-                what = {"missing": "没有填写", "union_tag_invalid": "记录类型不对",
-                        "union_tag_not_found": "没有填写记录类型"}.get(error["type"], "填写不对")
+                what = {"missing": "没有填写", "union_tag_not_found": "没有填写"}.get(error["type"], "填写不对")
+                if error["type"] == "union_tag_invalid":
+                    found = values.get("type")
                 shown = "" if error["type"] in ("missing", "union_tag_not_found") or isinstance(found, dict) \
                     else f"（表格中是“{cell_text(found)[:30]}”）"
                 label = ENTRY_LABELS.get(kind)
@@ -156,11 +169,12 @@ class _Problem:
                                           "已有的记录不会删除。")
                 j = later + 1
                 continue
-            if j < len(log) and (model is None or model.date <= log[-1].date):
+            if j < len(log):  # merged entries are left to match: this row stands for one of them, changed
                 entry = log[j]
                 self.error(record.where(_differs(record, entry)),
-                           f"工作记录第 {j + 1} 条（{entry.date.isoformat()} {EntryType(entry.type).label}）与台账中已合并的记录不同；"
-                           "已合并的记录不能修改，这一格的改动没有导入。需要更正时，请在末尾追加一条新的记录说明。")
+                           f"工作记录第 {j + 1} 条（{entry.date.isoformat()} {EntryType(entry.type).label}）与台账中已合并的记录不同"
+                           "（改动、删去或在中间插入了行）；已合并的记录不能修改，这一行没有导入。新记录请加在这个问题各行的最后，"
+                           "需要更正时，请在末尾追加一条新的记录说明。")
                 j += 1
                 continue
             if model is not None:
@@ -249,11 +263,12 @@ class _Problem:
             key = "supervision" if term == RevisedField.SUPERVISION else term.value
             if key not in row.present:
                 continue
-            sheet_value = values.get(term.value) if key in row.cells or term == RevisedField.SUPERVISION else None
+            sheet_value = values.get(term.value) if key in row.cells else None
             before, now = getattr(written, term.value), getattr(effective, term.value)
-            if term == RevisedField.SUPERVISION:
-                sheet_value = sheet_value or "none"
+            if term == RevisedField.SUPERVISION:  # the export writes 无 for none: a blank cell is a cleared one
+                sheet_value = sheet_value or ("none" if key in row.cells else None)
                 before, now = before.value, now.value
+                before = None if before == "none" else before
             if sheet_value in (None, [], "") and before not in (None, [], ""):
                 self.warn(row.where(key), f"{term.label}这一格是空的；台账中的{term.label}没有改动（删去须经调整审核）。")
                 continue
@@ -303,6 +318,12 @@ class _Problem:
                 self.error(record.where("done"), f"节点“{milestone.title}”的实际完成日期“{cell_text(done)}”不是日期，应写成 2025-06-30。")
             elif done > self.ctx.today or done < self.problem.opened:
                 self.error(record.where("done"), f"节点“{milestone.title}”的实际完成日期 {done.isoformat()} 应在列入台账日期和今天之间。")
+            elif self.archived is not None and done <= self.archived[0]:
+                last_day, snapshot = self.archived
+                self.error(record.where("done"), f"节点“{milestone.title}”的实际完成日期 {done.isoformat()} 落在已存档的一周里（最新周快照 "
+                                                 f"{snapshot} 记录到 {last_day.isoformat()}）：已存档的一周不能补记；请填写 "
+                                                 f"{(last_day + dt.timedelta(days=1)).isoformat()} 或之后的日期，"
+                                                 "实际完成的日子写进本旬进展的内容。这一格的改动没有导入。")
             else:
                 self.update.done.append((index, done))
                 self.update.done_places.append(record.where("done"))
@@ -380,6 +401,10 @@ def _expected(name: str, ctx: Context) -> str:
         return "0 到 100 的整数"
     if name == "type":
         return "记录类型之一：" + "、".join(excel.ENTRY_TYPES)
+    if name == "outcome":
+        return "回头看结论之一：" + "、".join(excel.OUTCOMES)
+    if name == "field":
+        return "调整的内容之一：" + "、".join(excel.REVISED_FIELDS)
     return "所需的内容"
 
 
@@ -400,7 +425,11 @@ def updates(ctx: Context, ledger_root: Path, rows: dict[str, Row], log_sheet: di
         item = by_id.get(problem_id)
         where = _first_place(problem_id, rows, log_sheet, milestone_sheet, working)
         if item is None:
-            if problem_id in ctx.ledger.problem_file_ids:
+            path = ledger_root / layout.problem_path(ctx.department, problem_id)
+            if path.is_file() and MISSING in path.read_text(encoding="utf-8"):
+                report.refuse(where, f"{problem_id}：问题文件中有写作“{MISSING}”的内容（如此前导入的调整申请），专班办公室补齐之前"
+                                     "这个问题不能再导入更新；补齐后重新导入即可（已导入的记录不会重复写入）。")
+            elif problem_id in ctx.ledger.problem_file_ids:
                 report.refuse(where, f"{problem_id}：问题文件有错误，先按 rectify validate 的提示改正，再导入更新。")
             elif problem_id not in rows and (problem_id.startswith(f"{ctx.prefix}-") or problem_id in (working or {})):
                 # a new problem's row is the conversion's; an export's log of another department's is its own
@@ -470,27 +499,36 @@ def _first_place(problem_id: str, *sources: dict | None) -> str:
 _PROBLEM_RULES = (history.check, revision_rules.check, schedule.check)
 
 
+def _proposed(entry: dict) -> bool:
+    """A revision the import proposes for a changed commitment: its approval is the office's to fill in."""
+    return entry.get("type") == EntryType.REVISION.value and entry.get("approved_by") == MISSING
+
+
 def write(update: ProblemUpdate, ctx: Context, report: ImportReport, dry_run: bool) -> bool:
     """The problem file with the update applied and checked by the validator's rules on a problem: an appended
     entry (or a filled milestone) a rule refuses is reported at its cell and left out, and the rest is written
-    (unless a dry run). False when nothing is left to write."""
-    original = update.path.read_text(encoding="utf-8")
-    for _ in range(len(update.entries) + len(update.done) + 1):
+    (unless a dry run) with the file's own line endings. False when nothing is left to write."""
+    raw = update.path.read_bytes().decode("utf-8")
+    crlf = "\r\n" in raw
+    original = raw.replace("\r\n", "\n")
+    while True:
         try:
-            text = original
-            for index, day in update.done:
-                text = set_in_item(text, "milestones", index, "done", day)
-            text = append_items(text, "log", update.entries)
+            text = _applied(original, update.done, update.entries)
+            # the rules judge the sheet's own entries: a proposed revision's 待补充 would stop them reading the file
+            checked = [n for n, entry in enumerate(update.entries) if not _proposed(entry)]
+            judged = _applied(original, update.done, [update.entries[n] for n in checked])
         except (EditError, OSError) as exc:
             report.refuse(update.places[0] if update.places else str(update.path),
                           f"{update.problem_id}：无法自动追加到 {update.path.name}（{exc}）；请把这些记录手工追加到文件末尾。")
             return False
-        refused = _refused_by_rules(update, text, ctx)
+        refused: dict[tuple[str, int], list[str]] = {}
+        for kind, index, message in _refused_by_rules(update, judged, ctx):
+            refused.setdefault((kind, checked[index] if kind == "log" else index), []).append(message)
         if not refused:
             break
-        for kind, index, message in sorted(refused, reverse=True):
+        for (kind, index), messages in sorted(refused.items(), reverse=True):  # from the end: indices stay valid
             places = update.places if kind == "log" else update.done_places
-            report.refuse(places[index], f"{update.problem_id}：{message}这一条没有导入。")
+            report.refuse(places[index], f"{update.problem_id}：{''.join(sorted(messages))}这一条没有导入。")
             if kind == "log":
                 del update.entries[index], update.places[index]
             else:
@@ -502,8 +540,14 @@ def write(update: ProblemUpdate, ctx: Context, report: ImportReport, dry_run: bo
     except (LoadError, ValidationError):
         update.after = None  # a proposed revision's 待补充 is for the validator to name
     if not dry_run:
-        update.path.write_text(text, encoding="utf-8")
+        update.path.write_bytes((text.replace("\n", "\r\n") if crlf else text).encode("utf-8"))
     return True
+
+
+def _applied(text: str, done: list[tuple[int, dt.date]], entries: list[dict]) -> str:
+    for index, day in done:
+        text = set_in_item(text, "milestones", index, "done", day)
+    return append_items(text, "log", entries)
 
 
 def _refused_by_rules(update: ProblemUpdate, text: str, ctx: Context) -> set[tuple[str, int, str]]:
