@@ -729,3 +729,12 @@ def test_a_sheet_the_import_does_not_read_is_named(capsys, city: Path, tmp_path:
     book.save(sheet)
     code, out = run_import(capsys, city, sheet)
     assert "工作表“本旬进展 (2)”没有导入" in out
+
+
+def test_the_same_entry_typed_twice_is_taken_once_and_said(capsys, city: Path, tmp_path: Path) -> None:
+    sheet = working(capsys, city, tmp_path)
+    row = {"日期": dt.date(2026, 11, 30), "记录类型": "整改进展", "所处步骤": "推进整改", "完成度（%）": 72, "内容": "推进清淤"}
+    fill_working_sheet(sheet, [(PROBLEM, row), (PROBLEM, dict(row))])
+    code, out = run_import(capsys, city, sheet)
+    assert code == 0 and "完全相同，只记一次" in out and "1 个已追加 1 条记录" in out
+    assert [e["summary"] for e in problem(city)["log"]].count("推进清淤") == 1

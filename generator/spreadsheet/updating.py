@@ -334,9 +334,13 @@ class _Problem:
         """The candidates not already on the ledger, in date order, each dated after the last merged entry and
         not after today; duplicates taken once."""
         seen = set(self.known)
+        first: dict[str, str] = {}  # an entry this sheet gives twice -> where it was first
         taken: list[dict] = []
         for candidate in sorted(self.candidates, key=lambda c: c.entry["date"]):
             key = _key(candidate.entry)
+            if key in first and first[key] != candidate.where:
+                self.warn(candidate.where, f"这一行与 {first[key]} 完全相同，只记一次。")
+            first.setdefault(key, candidate.where)
             if key in seen:
                 continue
             day = candidate.entry["date"]
