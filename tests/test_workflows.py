@@ -587,7 +587,8 @@ def test_github_steps_refuse_an_uploaded_sheet_that_edits_a_merged_record(pull_r
     assert [code for code, _ in results] == [0, 0, 0, 0, 1, 0], results
     conversion = results[4][1]
     assert (f"::error file={WORKING},title=ecology-env.xlsx%3A工作记录!{edited}::STHJ-2026-001：工作记录第 1 条"
-            "（2026-03-25 整改进展）与台账中已合并的记录不同；已合并的记录不能修改") in conversion, conversion
+            "（2026-03-25 整改进展）与台账中已合并的记录不同（改动、删去或在中间插入了行）；已合并的记录不能修改") in conversion, \
+        conversion
     assert conversion.count("::error") == 1
     artifact = converted(tmp_path / "runner" / "converted")
     assert artifact == {PROBLEM: before + APPENDED}
