@@ -41,6 +41,7 @@ PAGES = {
     "history": "/history/",
     "changes": "/changes/",
     "guide": "/guide/",
+    "excel-guide": "/excel-guide/",
     "404": "/404.html",
 }
 WIDTHS = {"desktop": 1280, "phone": 390}

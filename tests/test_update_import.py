@@ -45,9 +45,11 @@ def city(tmp_path: Path) -> Path:
     return root
 
 
-def export(capsys, ledgers: Path, out: Path) -> Path:
-    code, output, err = rectify(capsys, "export", str(out), "--ledgers", str(ledgers), "--as-of", EXPORTED.isoformat(),
-                                "--today", TODAY.isoformat())
+def export(capsys, ledgers: Path, out: Path, *department: str, as_of: dt.date = EXPORTED,
+           today: dt.date = TODAY) -> Path:
+    """The full export, or with `--department ID` that department's working workbook."""
+    code, output, err = rectify(capsys, "export", str(out), *department, "--ledgers", str(ledgers),
+                                "--as-of", as_of.isoformat(), "--today", today.isoformat())
     assert code == 0, output + err
     return out
 
@@ -608,12 +610,8 @@ def test_a_deadline_moved_in_the_sheet_is_refused_and_an_extension_asked_for(cap
 # ---------------------------------------------------------------- what a second look found (issue 20's review)
 
 
-def working(capsys, city: Path, tmp_path: Path, as_of: dt.date = EXPORTED) -> Path:
-    sheet = tmp_path / "填报表.xlsx"
-    code, out, err = rectify(capsys, "export", str(sheet), "--department", DEPARTMENT, "--ledgers", str(city),
-                             "--as-of", as_of.isoformat(), "--today", as_of.isoformat())
-    assert code == 0, out + err
-    return sheet
+def working(capsys, city: Path, tmp_path: Path) -> Path:
+    return export(capsys, city, tmp_path / "填报表.xlsx", "--department", DEPARTMENT, today=EXPORTED)
 
 
 def test_a_proposed_revision_does_not_switch_off_the_rules_for_the_rest(capsys, city: Path, tmp_path: Path) -> None:
