@@ -1,10 +1,11 @@
 """`rectify verify SAVED`: does today's repository still produce every snapshot digest published then?
 
 A saved copy of the published feed (each weekly snapshot's SHA-256), of the published data/snapshots/ folder
-or of one snapshot, or its address, is compared with the snapshots the repository holds today and with what
-today's ledger gives for each week: a journalist who kept last month's feed can show that a published week
-was rewritten, even after the git history itself was rewritten (a force-push), which no check inside the
-repository can see.
+(SHA256SUMS, the newest week's file and the older weeks' deltas, every week rebuilt from them and checked
+against SHA256SUMS and the chain first: loading/snapshots.py `rebuild_weeks`) or of one snapshot, or its
+address, is compared with the snapshots the repository holds today and with what today's ledger gives for
+each week: a journalist who kept last month's feed can show that a published week was rewritten, even after
+the git history itself was rewritten (a force-push), which no check inside the repository can see.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from pathlib import Path
 from ..derivation.snapshot import sha256
 from ..loading.snapshots import (
     CommittedSnapshot,
+    CopyIssue,
     SavedDigest,
     fetch_url,
     folder_beside,
     git_record,
     read_folder,
-    read_saved,
+    read_saved_copy,
 )
 from ..model.calendar import week_label, week_of_file
 from ..validation.report import Report, validate
@@ -56,19 +58,28 @@ class Verdict:
 class Verification:
     source: str
     verdicts: tuple[Verdict, ...]
+    issues: tuple[CopyIssue, ...] = ()  # what is wrong inside a saved snapshot folder itself (its deltas, its chain)
 
     @property
     def reproduced(self) -> bool:
-        return all(v.outcome == REPRODUCED for v in self.verdicts)
+        return not self.issues and all(v.outcome == REPRODUCED for v in self.verdicts)
 
     def lines(self) -> list[str]:
         failing = [v for v in self.verdicts if v.outcome != REPRODUCED]
         lines = [f"核验 {self.source} 中保存的 {len(self.verdicts)} 份周快照摘要。"]
+        for issue in self.issues:
+            lines.append(f"保存的快照文件夹里第 {issue.week} 周：{issue.message}。")
         for v in failing:
             lines.append(f"第 {v.week} 周（{v.name}，SHA-256 {v.sha256[:16]}…）不再能复现：{v.detail}")
+        if self.issues:
+            weeks = sorted({i.week for i in self.issues})
+            lines.append(f"结论：保存的快照文件夹本身有 {len(weeks)} 周对不上（{'、'.join(weeks)}）：其中的文件与 "
+                         "SHA256SUMS 或快照链不符，或者缺了文件，这些周不能由它核对。")
         if failing:
             lines.append(f"结论：有 {len(failing)} 周当时发布的快照，现在的仓库已不能原样给出"
                          f"（{'、'.join(v.week for v in failing)}）；其余 {len(self.verdicts) - len(failing)} 份仍能复现。")
+        elif self.issues:
+            lines.append("SHA256SUMS 所列的每一个摘要，现在的仓库仍然原样给出。")
         else:
             lines.append("结论：现在的仓库仍然原样给出当时发布的每一个摘要，按现在的台账重新计算的结果也与这些快照相符。")
         return lines
@@ -76,13 +87,17 @@ class Verification:
 
 def verify(ledgers: Path, saved: str, today: dt.date, fetch=fetch_url) -> Verification:
     """Compare the digests of `saved` with the snapshots beside `ledgers`, their git history and today's ledger."""
-    published = read_saved(saved, fetch)
+    folder = folder_beside(ledgers)
+    files = read_folder(folder)
+    current = {f.name: sha256(f.data) for f in files}
+    committed = {sha256(v.data): v for v in git_record(folder, files).gone}
+    # the repository's files stand in for a week a saved folder cannot give, to rebuild the weeks before it
+    known = {**{digest: v.data for digest, v in committed.items()}, **{sha256(f.data): f.data for f in files}}
+    copy = read_saved_copy(saved, fetch, known)
+    published = copy.digests
     report = validate(ledgers, today)
     if not report.valid():
         raise VerifyError(f"台账校验未通过（{len(report.errors)} 个错误），无法重新计算各周的快照。", report)
-    folder = folder_beside(ledgers)
-    current = {f.name: sha256(f.data) for f in read_folder(folder)}
-    committed = {sha256(v.data): v for v in git_record(folder, read_folder(folder)).gone}
     # what the repository holds no longer, but the saved copy or the git history does: checked on its content
     elsewhere = []
     for digest in published:
@@ -97,7 +112,7 @@ def verify(ledgers: Path, saved: str, today: dt.date, fetch=fetch_url) -> Verifi
     rechecked = {r.sha256: r for r in check.replaced}
     troubled = {s.week: s for s in check.by_week}
     verdicts = [_verdict(d, current, committed, rechecked, troubled) for d in published]
-    return Verification(saved, tuple(verdicts))
+    return Verification(saved, tuple(verdicts), copy.issues)
 
 
 def _verdict(digest: SavedDigest, current: dict, committed: dict, rechecked: dict, troubled: dict) -> Verdict:

@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model.calendar import WEEK_FILE_PATTERN, Week
+from ..model import delta
+from ..model.calendar import WEEK_FILE_PATTERN, Week, week_label, week_name
 from . import layout
 
 NAME = re.compile(rf"^{WEEK_FILE_PATTERN}$")
@@ -130,23 +131,49 @@ class SavedCopyError(Exception):
     """A saved copy cannot be read as published snapshots or their digests; the message says why, in Chinese."""
 
 
+class MissingFile(SavedCopyError):
+    """An address that holds nothing (404 or 410): a file the published folder does not have."""
+
+
 @dataclass(frozen=True)
 class SavedDigest:
-    """A snapshot's digest as published then: from a feed, a SHA256SUMS file, or the saved file itself (`data`)."""
+    """A snapshot's digest as published then: from a feed, a SHA256SUMS file, or the saved file itself (`data`,
+    also when rebuilt from the published deltas and found to have that digest)."""
 
     name: str
     sha256: str
     data: bytes | None = None
 
 
+@dataclass(frozen=True)
+class CopyIssue:
+    """Something wrong inside a saved copy of the published snapshot folder itself, about one week: a file
+    missing, a delta that does not apply or rebuilds other bytes than SHA256SUMS names, a broken chain."""
+
+    week: str
+    message: str  # in Chinese, a sentence naming the files concerned
+
+
+@dataclass(frozen=True)
+class SavedCopy:
+    """What a saved copy holds: the digests published then, and what is wrong inside the copy itself."""
+
+    digests: tuple[SavedDigest, ...]
+    issues: tuple[CopyIssue, ...] = ()
+
+
 def fetch_url(url: str) -> bytes:
-    """The bytes at `url` (http or https), at most FETCH_LIMIT of them."""
+    """The bytes at `url` (http or https), at most FETCH_LIMIT of them; MissingFile when the server has none."""
     import urllib.error
     import urllib.request
 
     try:
         with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (the scheme is checked by the caller)
             data = response.read(FETCH_LIMIT + 1)
+    except urllib.error.HTTPError as exc:
+        if exc.code in (404, 410):
+            raise MissingFile(f"{url} 不存在（HTTP {exc.code}）。") from None
+        raise SavedCopyError(f"无法下载 {url}：{exc}") from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
         raise SavedCopyError(f"无法下载 {url}：{exc}") from None
     if len(data) > FETCH_LIMIT:
@@ -155,25 +182,165 @@ def fetch_url(url: str) -> bytes:
 
 
 def read_saved(saved: str, fetch=fetch_url) -> list[SavedDigest]:
+    """The snapshot digests a saved copy holds (read_saved_copy), without what is wrong inside the copy."""
+    return list(read_saved_copy(saved, fetch).digests)
+
+
+def read_saved_copy(saved: str, fetch=fetch_url, known: Mapping[str, bytes] | None = None) -> SavedCopy:
     """The snapshot digests a saved copy holds: a feed (feed.xml), a folder of snapshots (a saved
-    data/snapshots/, with its SHA256SUMS if kept), one snapshot file, a SHA256SUMS file, or the address of any
-    of these (a folder's address ends with `/`: its SHA256SUMS is fetched). `fetch` reads an address."""
+    data/snapshots/: SHA256SUMS, the newest week's file and the older weeks' deltas, or older weeks' full files
+    as published before the deltas), one snapshot file, a SHA256SUMS file, or the address of any of these (a
+    folder's address ends with `/`: its SHA256SUMS, newest file and deltas are fetched). `fetch` reads an address.
+
+    A folder's weeks are rebuilt from its deltas, newest first, each checked against SHA256SUMS and the chain
+    (rebuild_weeks); `known` (SHA-256 -> bytes: the files the repository holds) stands in for a week the copy
+    cannot give, so that one broken delta leaves the older weeks verifiable."""
+    known = known or {}
     if saved.startswith(("http://", "https://")):
-        address = saved + SUMS if saved.endswith("/") else saved
-        return _parse_saved(address.rpartition("/")[2], fetch(address), saved)
+        if not saved.endswith("/"):
+            return SavedCopy(tuple(_parse_saved(saved.rpartition("/")[2], fetch(saved), saved)))
+        sums = _parse_saved(SUMS, fetch(saved + SUMS), saved + SUMS)
+
+        def fetched(name: str) -> bytes | None:
+            try:
+                return fetch(saved + name)
+            except MissingFile:
+                return None
+
+        return rebuild_weeks([(d.name, d.sha256) for d in sums], fetched, known)
     path = Path(saved)
     if path.is_dir():
-        found: dict[str, SavedDigest] = {}
-        if (path / SUMS).is_file():
-            found.update((d.name, d) for d in _parse_saved(SUMS, (path / SUMS).read_bytes(), saved))
-        for file in read_folder(path):
-            found[file.name] = SavedDigest(file.name, hashlib.sha256(file.data).hexdigest(), file.data)
-        if not found:
-            raise SavedCopyError(f"文件夹 {saved} 里没有周快照（YYYY-Www.json）或 {SUMS}。")
-        return sorted(found.values(), key=lambda d: d.name)
+        sums = _parse_saved(SUMS, (path / SUMS).read_bytes(), saved) if (path / SUMS).is_file() else []
+        names = {d.name for d in sums} | {f.name for f in read_folder(path)} | {
+            p.name.removesuffix(delta.SUFFIX) for p in path.iterdir()
+            if p.name.endswith(delta.SUFFIX) and NAME.match(p.name.removesuffix(delta.SUFFIX))}
+        if not names:
+            raise SavedCopyError(f"文件夹 {saved} 里没有周快照（YYYY-Www.json）、差量文件或 {SUMS}。")
+        claimed = {d.name: d.sha256 for d in sums}
+        return rebuild_weeks([(n, claimed.get(n)) for n in sorted(names)], lambda name: _read(path / name), known)
     if not path.is_file():
         raise SavedCopyError(f"找不到 {saved}：请给出保存的订阅源（feed.xml）、快照文件夹或网址。")
-    return _parse_saved(path.name, path.read_bytes(), saved)
+    return SavedCopy(tuple(_parse_saved(path.name, path.read_bytes(), saved)))
+
+
+def _read(path: Path) -> bytes | None:
+    return path.read_bytes() if path.is_file() and not path.is_symlink() else None
+
+
+def rebuild_weeks(sums: Sequence[tuple[str, str | None]], read: Callable[[str], bytes | None],
+                  known: Mapping[str, bytes] | None = None) -> SavedCopy:
+    """Every week of a published snapshot folder, rebuilt and checked: `sums` are the weeks in order with the
+    digest SHA256SUMS names (None: no SHA256SUMS, the rebuilt file's own digest stands), `read` gives a file of
+    the folder by name (None: not there).
+
+    A week's full file is taken as it is; else its delta (model/delta.py) is applied to the next week's file.
+    Each file got is checked against its digest; a week after it must record that digest as `previous` (the
+    first week none). A file that does not match is not used to rebuild the week before it: the repository's
+    file with the right digest (`known`) is, if there is one, else those weeks are reported as not rebuildable."""
+    known = known or {}
+    found: dict[str, bytes | None] = {}  # the bytes of each week that have its digest
+    issues: dict[str, list[str]] = {}
+    stranded: list[list[str]] = []  # runs of weeks, newest first, whose delta has no next week's file to apply to
+    base: tuple[str, bytes] | None = None  # the next week's name and right bytes, for the delta of the week before
+    digests: dict[str, str | None] = dict(sums)
+    later: str | None = None
+    for name, claimed in reversed(sums):
+        week, patch_name = week_label(name), delta.delta_name(name)
+        got, source, rebuilt = read(name), f"完整文件 {name} 的 SHA-256", False
+        if got is None and later is None:
+            issues.setdefault(week, []).append(f"缺少最新一周的完整快照文件 {name}")
+        elif got is None:
+            patch = read(patch_name)
+            if patch is None:
+                issues.setdefault(week, []).append(f"既没有差量文件 {patch_name}，也没有完整文件 {name}")
+            elif base is None:
+                if not stranded or stranded[-1][-1] != later:
+                    stranded.append([])
+                stranded[-1].append(name)
+            else:
+                source, rebuilt = f"由差量文件 {patch_name} 重建出的文件的 SHA-256", True
+                try:
+                    got = delta.apply(base[1], patch)
+                except delta.DeltaError as exc:
+                    issues.setdefault(week, []).append(f"差量文件 {patch_name} 无法应用于后一周的文件 {base[0]}：{exc}")
+        good = None
+        if got is not None:
+            actual = hashlib.sha256(got).hexdigest()
+            recorded = _previous(base[1]) if base is not None and base[0] == later else _UNREAD
+            if claimed is None:
+                digests[name] = claimed = actual
+            if actual == claimed:
+                good = found[name] = got
+            elif recorded == actual:
+                issues.setdefault(week, []).append(
+                    f"{source} 是 {actual[:16]}…，正是后一周的快照记着的前一份摘要，而 {SUMS} 所列的是 "
+                    f"{claimed[:16]}…：{SUMS} 中这一周的摘要被改动过")
+                good = got
+            else:
+                agrees = f"后一周的快照记着的前一份摘要与 {SUMS} 相符" if recorded == claimed else ""
+                if rebuilt:  # the next week's file has its digest: what changed is the delta
+                    blame = f"后一周的文件 {later} 与它的摘要相符{'，' + agrees if agrees else ''}，所以是差量文件 {patch_name} 被改动过"
+                elif later is None:
+                    blame = f"最新一周的完整文件或 {SUMS} 被改动过"
+                else:
+                    blame = f"{agrees}，所以是这个文件被改动过" if agrees else f"这个文件或 {SUMS} 被改动过"
+                issues.setdefault(week, []).append(
+                    f"{source} 是 {actual[:16]}…，与 {SUMS} 所列的 {claimed[:16]}… 不符：{blame}")
+        if good is not None:
+            base = (name, good)
+        elif claimed is not None and claimed in known:
+            base = (name, known[claimed])
+        else:
+            base = None
+        later = name
+    for run in stranded:
+        newest, oldest = week_label(run[0]), week_label(run[-1])
+        span = week_name(oldest) if len(run) == 1 else f"{week_name(oldest)}至{week_name(newest)}（{len(run)} 周）"
+        issues.setdefault(newest, []).append(
+            f"{span}的差量文件要套用在后一周的文件上，而后一周的文件得不到或不符，这些周无法由差量文件核对")
+    _check_chain(sums, digests, found, issues)
+    saved = tuple(SavedDigest(name, digests[name], found.get(name)) for name, _ in sums if digests[name] is not None)
+    flat = tuple(CopyIssue(week, message) for week in sorted(issues) for message in issues[week])
+    return SavedCopy(saved, flat)
+
+
+def _previous(data: bytes | None) -> object:
+    """The `previous` a snapshot file records; a marker of its own when it cannot be read."""
+    if data is None:
+        return _UNREAD
+    import json
+
+    try:
+        snapshot = json.loads(data)
+    except ValueError:
+        return _UNREAD
+    return snapshot.get("previous", _UNREAD) if isinstance(snapshot, dict) else _UNREAD
+
+
+_UNREAD = object()
+
+
+def _check_chain(sums: Sequence[tuple[str, str | None]], digests: Mapping[str, str | None],
+                 found: Mapping[str, bytes | None], issues: dict[str, list[str]]) -> None:
+    """Each week's file (as found, with its digest) records the digest of the week before it in the folder; the
+    first records none. A week already reported is not reported again for the link that follows from it."""
+    before: str | None = None
+    for name, _ in sums:
+        week = week_label(name)
+        recorded = _previous(found.get(name))
+        if recorded is not _UNREAD and week_label(before or "") not in issues:
+            expected = digests.get(before) if before is not None else None
+            if recorded != expected:
+                if before is None:
+                    issues.setdefault(week, []).append(
+                        f"快照链的开头不完整：{name} 记录的前一份摘要是 {str(recorded)[:16]}…，"
+                        f"而 {SUMS} 里没有更早的周：更早的周被删去了")
+                else:
+                    then = f"{str(recorded)[:16]}…" if recorded else "（没有记录）"
+                    issues.setdefault(week, []).append(
+                        f"快照链断裂：{name} 记录的前一份摘要是 {then}，而 {SUMS} 所列前一份 {before} 的摘要是 "
+                        f"{str(expected)[:16]}…：其间有一周被删去、替换或插入")
+        before = name
 
 
 def _parse_saved(name: str, data: bytes, source: str) -> list[SavedDigest]:

@@ -12,6 +12,8 @@ from urllib.parse import urlencode, urljoin
 
 from mkdocs.utils import get_relative_url
 
+from ..model.delta import delta_name
+
 HOME = "index.md"
 DEPARTMENTS = "departments/index.md"
 CATEGORIES = "categories/index.md"
@@ -103,8 +105,23 @@ def bulletin_data(key: str, suffix: str) -> str:
 def department_feed(department_id: str) -> str:
     return f"feeds/{department_id}.xml"
 def snapshot(name: str) -> str:
-    """A published weekly snapshot, offered for download as it is (snapshots/2025-W08.json)."""
+    """A published weekly snapshot, offered for download as it is (snapshots/2025-W08.json): the newest week's,
+    the digest list SHA256SUMS, and an older week whose file no delta can rebuild."""
     return data(f"snapshots/{name}")
+
+
+def snapshot_delta(name: str) -> str:
+    """An older week's snapshot as published: its delta from the next week's file (snapshots/2025-W08.json.delta,
+    generator/model/delta.py)."""
+    return data(f"snapshots/{delta_name(name)}")
+
+
+def repository_file(repository: str, path: str) -> str:
+    """A file of the ledger's repository on its default branch, as its host shows it (GitHub; any other host is
+    taken for a GitLab, as feedback_issue does)."""
+    if repository.startswith("https://github.com/"):
+        return f"{repository}/blob/HEAD/{path}"
+    return f"{repository}/-/blob/HEAD/{path}"
 
 
 def inspection_anchor(inspection_id: str) -> str:

@@ -1,5 +1,5 @@
 """历史记录核验 and 本周变化: every published weekly snapshot up to the as-of date, downloadable with its
-digest, what no longer holds (summarised per run of weeks and per problem, never one row per problem and
+digest (the newest in full, each older one as its delta from the next: derivation/snapshot.py `publication`), what no longer holds (summarised per run of weeks and per problem, never one row per problem and
 week), and the week's changes."""
 
 from __future__ import annotations
@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 
 from ...derivation.site import Part, Site
-from ...derivation.snapshot import FIELD_LABELS, trend, week_changes
+from ...derivation.snapshot import FIELD_LABELS, publication, trend, week_changes
+from ...loading import layout
 from ...loading.snapshots import SUMS
 from ...model.calendar import Week, week_of_file
+from ...model.delta import SUFFIX, delta_name
 from .. import charts, urls
 from ..outputs import File, Output, Page
 from .family import INDEX, Family, Per
@@ -57,19 +59,25 @@ def outputs(site: Site, keys: Collection[str] | None) -> Iterator[Output]:
     if keys is not None and INDEX not in keys:
         return
     c, check = site.campaign, site.history
-    files = {f.name: f for f in (check.files if check else ())}
+    published = {p.name: p for p in publication(check.files if check else ())}
+    repository = c.portal.repository if c.portal else None
     chain = []
     for name, digest in check.digests if check else ():
-        if name in files:
-            yield File(urls.snapshot(name), files[name].data)
+        shown = published.get(name)
+        if shown is not None:
+            yield File(urls.snapshot(name) if shown.full else urls.snapshot_delta(name), shown.data)
         week = week_of_file(name)
         chain.append({"name": name, "week": week.label, "as_of": check.as_of(week.label), "sha256": digest,
-                      "path": urls.snapshot(name) if name in files else None})
+                      "path": None if shown is None else urls.snapshot(name) if shown.full else urls.snapshot_delta(name),
+                      "delta": None if shown is None or shown.full else delta_name(name),
+                      "base": shown.base if shown is not None else None, "bytes": len(shown.data) if shown else 0,
+                      "repository": urls.repository_file(repository, f"{layout.SNAPSHOTS}/{name}") if repository else None})
     if chain:  # what `rectify verify https://…/data/snapshots/` reads, in sha256sum's format
         yield File(urls.snapshot(SUMS), "".join(f"{s['sha256']}  {s['name']}\n" for s in chain).encode("ascii"))
     problems = history_by_problem(check) if check else []
     yield Page(urls.HISTORY, "history.md.j2", "历史记录核验", {
-        "check": check, "chain": list(reversed(chain)), "labels": FIELD_LABELS,
+        "check": check, "chain": list(reversed(chain)), "labels": FIELD_LABELS, "sums": urls.snapshot(SUMS),
+        "delta_suffix": SUFFIX, "repository": repository,
         "problems": problems[:HISTORY_ROWS], "problems_total": len(problems),
         "weeks": history_by_week(check) if check else [],
         "inspections": [d for d in check.discrepancies if d.inspection] if check else [],
