@@ -19,11 +19,19 @@ import pytest
 from generator.commands.snapshot import take
 from generator.commands.verify import verify
 from generator.derivation.snapshot import check_history, render, sha256, trend
-from generator.loading.snapshots import SavedCopyError, git_record, read_folder, read_saved
+from generator.loading.snapshots import (
+    MissingFile,
+    SavedCopyError,
+    git_record,
+    read_folder,
+    read_saved,
+    read_saved_copy,
+)
+from generator.model import delta
 from generator.validation.report import validate
 from generator.writing.build import build
 
-from .conftest import AS_OF, sample_as_published
+from .conftest import AS_OF, ROOT, sample_as_published
 from .test_cli import rectify
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.org", "GIT_COMMITTER_NAME": "test",
@@ -287,17 +295,26 @@ def test_verify_against_a_saved_feed_proves_a_rewrite_even_after_a_force_push(
     rewritten = [v.week for v in result.verdicts if "现在的台账已算不出来" in v.detail]
     assert rewritten == [f"2026-W{n}" for n in range(38, 48)]
     assert all("仍然相符" in v.detail for v in result.verdicts if v.week not in rewritten)
-    # an address saved earlier, read through the fetch it is given (no network in the tests)
+    # an address saved earlier, read through the fetch it is given (no network in the tests): the published
+    # folder's SHA256SUMS, newest file and deltas, every week rebuilt from them as from the saved folder
     fetched = []
+    site = "https://example.org/zhenggai/"
 
     def fetch(url: str) -> bytes:
         fetched.append(url)
-        return saved.read_bytes() if url.endswith("feed.xml") else (folder / "SHA256SUMS").read_bytes()
+        if url.endswith("feed.xml"):
+            return saved.read_bytes()
+        path = folder / url.removeprefix(site + "data/snapshots/")
+        if not path.is_file():
+            raise MissingFile(url)
+        return path.read_bytes()
 
-    assert not verify(repository / "ledgers", "https://example.org/zhenggai/feed.xml", AS_OF, fetch).reproduced
-    by_sums = verify(repository / "ledgers", "https://example.org/zhenggai/data/snapshots/", AS_OF, fetch)
-    assert fetched == ["https://example.org/zhenggai/feed.xml", "https://example.org/zhenggai/data/snapshots/SHA256SUMS"]
-    assert len(by_sums.verdicts) == 92 and by_sums.verdicts[0].outcome == "gone"  # digests only, no history to read
+    assert not verify(repository / "ledgers", site + "feed.xml", AS_OF, fetch).reproduced
+    by_address = verify(repository / "ledgers", site + "data/snapshots/", AS_OF, fetch)
+    assert fetched[:4] == [site + "feed.xml", site + "data/snapshots/SHA256SUMS", site + "data/snapshots/2026-W47.json",
+                           site + "data/snapshots/2026-W46.json.delta"]
+    assert len(fetched) == 2 + 92 and not by_address.issues
+    assert by_address.verdicts == result.verdicts
 
 
 def test_a_snapshot_saved_under_another_name_is_known_by_its_week(tmp_path: Path) -> None:
@@ -313,3 +330,92 @@ def test_verify_says_what_it_cannot_read_with_exit_2(tmp_path: Path, capsys: pyt
     (tmp_path / "notes.txt").write_text("没有摘要\n", encoding="utf-8")
     code, _, err = rectify(capsys, "verify", str(tmp_path / "notes.txt"))
     assert code == 2 and "SHA-256" in err and "Traceback" not in err
+
+
+# ---------------------------------------------------------------- the published folder itself (issue 21: deltas)
+
+
+@pytest.fixture
+def published(repository: Path, sample_docs: Path) -> Path:
+    """A saved copy of the sample portal's data/snapshots/ (SHA256SUMS, the newest file, the older deltas)."""
+    folder = repository / "saved-snapshots"
+    shutil.copytree(sample_docs / "data" / "snapshots", folder)
+    return folder
+
+
+def _edit_delta(folder: Path, name: str) -> None:
+    """A figure changed in a week's delta, as someone would who wants an old week to say something else."""
+    path = folder / f"{name}.delta"
+    text = path.read_text(encoding="utf-8")
+    assert '"as_of":"' in text
+    path.write_text(text.replace('"as_of":"', '"as_of":"1', 1), encoding="utf-8")
+
+
+def _edit_sums(folder: Path, name: str) -> None:
+    path = folder / "SHA256SUMS"
+    lines = path.read_text(encoding="ascii").splitlines(keepends=True)
+    path.write_text("".join(("0" * 64 + line[64:]) if line.endswith(f"  {name}\n") else line for line in lines),
+                    encoding="ascii")
+
+
+def _edit_newest(folder: Path, name: str) -> None:
+    path = folder / name
+    path.write_bytes(path.read_bytes().replace(b'"format":2', b'"format":3'))
+
+
+def _drop_delta(folder: Path, name: str) -> None:
+    (folder / f"{name}.delta").unlink()
+
+
+def _drop_week(folder: Path, name: str) -> None:
+    """A week taken out of the published chain: its line and its delta gone, the week before re-based on the
+    week after, so that every file still rebuilds and has its digest."""
+    names = [line.split("  ")[1] for line in (folder / "SHA256SUMS").read_text(encoding="ascii").splitlines()]
+    before, after = names[names.index(name) - 1], names[names.index(name) + 1]
+    _drop_delta(folder, name)
+    sums = folder / "SHA256SUMS"
+    sums.write_text("".join(line for line in sums.read_text(encoding="ascii").splitlines(keepends=True)
+                            if not line.endswith(f"  {name}\n")), encoding="ascii")
+    (folder / f"{before}.delta").write_bytes(delta.make((ROOT / "snapshots" / after).read_bytes(),
+                                                        (ROOT / "snapshots" / before).read_bytes()))
+
+
+@pytest.mark.parametrize(("tamper", "tampered", "week", "said"), [
+    (_edit_delta, "2026-W40", "2026-W40", "所以是差量文件 2026-W40.json.delta 被改动过"),
+    (_edit_sums, "2026-W30", "2026-W30", "SHA256SUMS 中这一周的摘要被改动过"),
+    (_edit_newest, "2026-W47", "2026-W47", "最新一周的完整文件或 SHA256SUMS 被改动过"),
+    (_drop_delta, "2025-W20", "2025-W20", "既没有差量文件 2025-W20.json.delta，也没有完整文件 2025-W20.json"),
+    (_drop_week, "2026-W10", "2026-W11", "那是 2026-W10 周的快照，SHA256SUMS 里没有这一周，它被删去了"),
+])
+def test_verify_names_the_week_of_a_tampered_published_folder(
+        repository: Path, published: Path, tamper: Callable[[Path, str], None], tampered: str, week: str, said: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    args = ("verify", str(published), "--ledgers", str(repository / "ledgers"), "--today", AS_OF.isoformat())
+    code, out, _ = rectify(capsys, *args)
+    assert code == 0 and "仍然原样给出" in out, out
+    tamper(published, f"{tampered}.json")
+    code, out, _ = rectify(capsys, *args)
+    assert code == 1, out
+    findings = [line for line in out.splitlines() if line.startswith("保存的快照文件夹里")]
+    assert len(findings) == 1 and findings[0].startswith(f"保存的快照文件夹里第 {week} 周：") and said in findings[0], out
+    assert f"保存的快照文件夹本身有 1 周对不上（{week}）" in out
+
+
+def test_without_the_repositorys_files_a_lost_delta_leaves_the_weeks_before_it_unverifiable(published: Path) -> None:
+    """Read alone (no repository to stand in for a week), each older delta needs the week after it."""
+    (published / "2025-W20.json.delta").unlink()
+    copy = read_saved_copy(str(published))
+    assert [i.week for i in copy.issues] == ["2025-W19", "2025-W20"]
+    assert copy.issues[0].message.startswith("2025年第 8 周（2月17日—2月23日）至2025年第 19 周（5月5日—5月11日）（12 周）"
+                                             "的差量文件要套用在后一周的文件上"), copy.issues[0].message
+    assert copy.issues[1].message.startswith("既没有差量文件 2025-W20.json.delta")
+    assert sum(d.data is not None for d in copy.digests) == 92 - 13
+
+
+def test_a_folder_saved_before_the_deltas_with_every_week_in_full_still_verifies(repository: Path) -> None:
+    folder = repository / "saved-in-full"
+    shutil.copytree(repository / "snapshots", folder)
+    (folder / "SHA256SUMS").write_text("".join(f"{sha256(f.data)}  {f.name}\n" for f in read_folder(folder)),
+                                       encoding="ascii")
+    copy = read_saved_copy(str(folder))
+    assert copy.issues == () and all(d.data is not None for d in copy.digests) and len(copy.digests) == 92

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from generator.commands.snapshot import SnapshotError, take
-from generator.derivation.snapshot import check_history, render, sha256, snapshot_of
-from generator.loading.snapshots import read_folder
+from generator.derivation.snapshot import check_history, publication, render, sha256, snapshot_of
+from generator.loading.snapshots import SnapshotFile, read_folder, read_saved_copy
+from generator.model import delta
 from generator.model.calendar import Week, week_label, weeks
 from generator.validation.report import validate
 from generator.writing.build import build
@@ -194,6 +195,75 @@ def test_the_sample_build_says_its_history_checks_out_and_offers_every_snapshot(
     data = (sample_docs / "data" / "snapshots" / name).read_bytes()
     assert data == (ROOT / "snapshots" / name).read_bytes() and sha256(data) in history
     assert "[历史记录核验](history.md)" in (sample_docs / "rules.md").read_text(encoding="utf-8")
+
+
+def test_the_published_folder_rebuilds_every_week_byte_for_byte_from_the_newest_file_and_the_deltas(
+        sample_docs: Path) -> None:
+    """Issue 21: the newest week in full, every older week as a delta; walking back from the newest file gives
+    every committed file exactly, with the digest SHA256SUMS names."""
+    folder = sample_docs / "data" / "snapshots"
+    sums = [line.split("  ") for line in (folder / "SHA256SUMS").read_text(encoding="ascii").splitlines()]
+    names = [name for _, name in sums]
+    assert len(names) == 92 and names == sorted(names) and names[-1] == "2026-W47.json"
+    assert (folder / names[-1]).read_bytes() == (ROOT / "snapshots" / names[-1]).read_bytes()
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*(n + ".delta" for n in names[:-1]), names[-1],
+                                                               "SHA256SUMS"])
+    data = (folder / names[-1]).read_bytes()
+    for digest, name in reversed(sums[:-1]):
+        data = delta.apply(data, (folder / (name + ".delta")).read_bytes())
+        assert data == (ROOT / "snapshots" / name).read_bytes(), name
+        assert sha256(data) == digest
+    published = sum(p.stat().st_size for p in folder.iterdir())
+    assert published < 0.4 * sum((ROOT / "snapshots" / n).stat().st_size for n in names)
+    copy = read_saved_copy(str(folder))
+    assert copy.issues == () and [(d.name, d.data) for d in copy.digests] == [
+        (n, (ROOT / "snapshots" / n).read_bytes()) for n in names]
+
+
+def test_a_delta_is_the_ed_script_diff_e_writes() -> None:
+    """The documented format: commands from the end of the file to its start, numbering the next week's lines."""
+    assert delta.make(b"a\nb\nc\n", b"a\nB\nc\nd\n") == b"3a\nd\n.\n2c\nB\n.\n"
+    assert delta.make(b"a\nb\nc\nd\n", b"b\nd\n") == b"3d\n1d\n"
+    assert delta.make(b"", b"x\n") == b"0a\nx\n.\n" and delta.make(b"x\ny\n", b"") == b"1,2d\n"
+    assert delta.make(b"same\n", b"same\n") == b""
+
+
+@pytest.mark.parametrize(("base", "target"), [
+    (b"", b""),
+    (b"{\n},\n},\n}\n", b"},\n{\n},\n}\n"),  # lines found more than once
+    (b"1\n2\n3\n4\n5\n", b"5\n4\n3\n2\n1\n"),  # in another order: the longest run in order is kept
+    (b"a\nb\n", b"\n\nb\n\n"),  # empty lines
+    (b"k1:1\nk2:2\nk3:3\n", b"k0:0\nk1:1\nk3:4\nk4:4\n"),
+    ("第一\n第二\n".encode(), "第一\n第三\r\n".encode()),
+])
+def test_a_delta_rebuilds_its_file_exactly(base: bytes, target: bytes) -> None:
+    assert delta.apply(base, delta.make(base, target)) == target
+
+
+def test_a_file_no_ed_script_can_rebuild_is_published_in_full() -> None:
+    """An ed script cannot hold a line that is only "." nor a file without a final newline: such a week (no
+    `rectify snapshot` writes one) is offered in full; the others around it still as deltas."""
+    files = [SnapshotFile("2026-W45.json", b"{\n.\n}\n"), SnapshotFile("2026-W46.json", b'{"x":1}'),
+             SnapshotFile("2026-W47.json", b"{\n}\n")]
+    published = publication(files)
+    assert [(p.name, p.full, p.base) for p in published] == [
+        ("2026-W45.json", True, None), ("2026-W46.json", True, None), ("2026-W47.json", True, None)]
+    files[1] = SnapshotFile("2026-W46.json", b'{"x":1}\n')
+    published = publication(files)
+    assert [(p.full, p.base) for p in published] == [(True, None), (False, "2026-W47.json"), (True, None)]
+    assert delta.apply(files[2].data, published[1].data) == files[1].data
+
+
+@pytest.mark.parametrize(("script", "why"), [
+    (b"1c\nx\n.\n3d\n", "不是从后往前排列"),  # commands must run from the end of the file to its start
+    (b"9d\n", "超出了后一周文件的行数"),
+    (b"2c\nx\n", "缺少结束的"),
+    (b"rm -rf /\n", "不是编辑命令"),
+    (b"2d", "最后一行没有换行"),
+])
+def test_a_delta_that_is_not_a_plain_ed_script_of_this_form_is_refused(script: bytes, why: str) -> None:
+    with pytest.raises(delta.DeltaError, match=why):
+        delta.apply(b"a\nb\nc\n", script)
 
 
 def test_render_puts_one_problem_on_a_line_and_is_valid_json() -> None:

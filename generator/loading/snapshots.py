@@ -233,7 +233,8 @@ def rebuild_weeks(sums: Sequence[tuple[str, str | None]], read: Callable[[str], 
     digest SHA256SUMS names (None: no SHA256SUMS, the rebuilt file's own digest stands), `read` gives a file of
     the folder by name (None: not there).
 
-    A week's full file is taken as it is; else its delta (model/delta.py) is applied to the next week's file.
+    An older week's delta (model/delta.py) is applied to the next week's file; without a delta, the week's full
+    file is taken as it is (the newest week's always is).
     Each file got is checked against its digest; a week after it must record that digest as `previous` (the
     first week none). A file that does not match is not used to rebuild the week before it: the repository's
     file with the right digest (`known`) is, if there is one, else those weeks are reported as not rebuildable."""
@@ -246,11 +247,12 @@ def rebuild_weeks(sums: Sequence[tuple[str, str | None]], read: Callable[[str], 
     later: str | None = None
     for name, claimed in reversed(sums):
         week, patch_name = week_label(name), delta.delta_name(name)
-        got, source, rebuilt = read(name), f"完整文件 {name} 的 SHA-256", False
+        # an older week's delta first (the folder as published now), else its full file (as published before)
+        patch = read(patch_name) if later is not None else None
+        got, source, rebuilt = read(name) if patch is None else None, f"完整文件 {name} 的 SHA-256", False
         if got is None and later is None:
             issues.setdefault(week, []).append(f"缺少最新一周的完整快照文件 {name}")
         elif got is None:
-            patch = read(patch_name)
             if patch is None:
                 issues.setdefault(week, []).append(f"既没有差量文件 {patch_name}，也没有完整文件 {name}")
             elif base is None:
@@ -298,7 +300,7 @@ def rebuild_weeks(sums: Sequence[tuple[str, str | None]], read: Callable[[str], 
         span = week_name(oldest) if len(run) == 1 else f"{week_name(oldest)}至{week_name(newest)}（{len(run)} 周）"
         issues.setdefault(newest, []).append(
             f"{span}的差量文件要套用在后一周的文件上，而后一周的文件得不到或不符，这些周无法由差量文件核对")
-    _check_chain(sums, digests, found, issues)
+    _check_chain(sums, digests, found, issues, known)
     saved = tuple(SavedDigest(name, digests[name], found.get(name)) for name, _ in sums if digests[name] is not None)
     flat = tuple(CopyIssue(week, message) for week in sorted(issues) for message in issues[week])
     return SavedCopy(saved, flat)
@@ -320,10 +322,22 @@ def _previous(data: bytes | None) -> object:
 _UNREAD = object()
 
 
+def _week_of(data: bytes | None) -> str | None:
+    """The week a snapshot file says it records; None when it cannot be read."""
+    import json
+
+    try:
+        week = json.loads(data).get("week") if data is not None else None
+    except (ValueError, AttributeError):
+        return None
+    return week if isinstance(week, str) else None
+
+
 def _check_chain(sums: Sequence[tuple[str, str | None]], digests: Mapping[str, str | None],
-                 found: Mapping[str, bytes | None], issues: dict[str, list[str]]) -> None:
+                 found: Mapping[str, bytes | None], issues: dict[str, list[str]], known: Mapping[str, bytes]) -> None:
     """Each week's file (as found, with its digest) records the digest of the week before it in the folder; the
-    first records none. A week already reported is not reported again for the link that follows from it."""
+    first records none. A week already reported is not reported again for the link that follows from it. A link
+    to a file the repository holds (`known`) names the week that file records: a week taken out of the folder."""
     before: str | None = None
     for name, _ in sums:
         week = week_label(name)
@@ -337,9 +351,12 @@ def _check_chain(sums: Sequence[tuple[str, str | None]], digests: Mapping[str, s
                         f"而 {SUMS} 里没有更早的周：更早的周被删去了")
                 else:
                     then = f"{str(recorded)[:16]}…" if recorded else "（没有记录）"
+                    gone = _week_of(known.get(recorded)) if isinstance(recorded, str) else None
+                    where = (f"：那是 {gone} 周的快照，{SUMS} 里没有这一周，它被删去了" if gone and gone != week_label(before)
+                             else "：其间有一周被删去、替换或插入")
                     issues.setdefault(week, []).append(
                         f"快照链断裂：{name} 记录的前一份摘要是 {then}，而 {SUMS} 所列前一份 {before} 的摘要是 "
-                        f"{str(expected)[:16]}…：其间有一周被删去、替换或插入")
+                        f"{str(expected)[:16]}…{where}")
         before = name
 
 
