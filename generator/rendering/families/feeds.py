@@ -76,8 +76,11 @@ def _history_entries(site: Site) -> list[FeedEntry]:
     if check is None:
         return []
     as_of = dict(check.weeks)
+    # linked to the history page's downloads, which stay where they are: a week's own file is published in full
+    # only while it is the newest, then as a delta (derivation/snapshot.py `publication`)
+    downloads = _link(site, urls.site_url(urls.HISTORY), "") + "#snapshots"
     entries = [FeedEntry(f"snapshot:{name}:{digest}", f"每周快照：{week_name(week_label(name))}",
-                         _link(site, urls.snapshot(name), ""), as_of.get(week_label(name), site.campaign.as_of),
+                         downloads, as_of.get(week_label(name), site.campaign.as_of),
                          f"快照文件 {name} 的 SHA-256：{digest}")
                for name, digest in check.digests]
     if not check.intact:
