@@ -419,3 +419,25 @@ def test_a_folder_saved_before_the_deltas_with_every_week_in_full_still_verifies
                                        encoding="ascii")
     copy = read_saved_copy(str(folder))
     assert copy.issues == () and all(d.data is not None for d in copy.digests) and len(copy.digests) == 92
+
+
+def test_an_address_is_read_over_http_and_a_missing_delta_is_a_finding_not_a_failure(published: Path) -> None:
+    """The real download (fetch_url) from a plain web server: a file the server does not have (404) is a missing
+    file of the folder, reported by week, and the rest is still read."""
+    import functools
+    import http.server
+    import threading
+
+    (published / "2026-W40.json.delta").unlink()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(published))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        copy = read_saved_copy(f"http://127.0.0.1:{server.server_address[1]}/")
+    finally:
+        server.shutdown()
+        thread.join()
+    assert len(copy.digests) == 92 and [i.week for i in copy.issues] == ["2026-W39", "2026-W40"]
+    assert copy.issues[1].message == "既没有差量文件 2026-W40.json.delta，也没有完整文件 2026-W40.json"
+    assert [d.data is not None for d in copy.digests][-7:] == [True] * 7

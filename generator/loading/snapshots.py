@@ -211,9 +211,12 @@ def read_saved_copy(saved: str, fetch=fetch_url, known: Mapping[str, bytes] | No
     path = Path(saved)
     if path.is_dir():
         sums = _parse_saved(SUMS, (path / SUMS).read_bytes(), saved) if (path / SUMS).is_file() else []
-        names = {d.name for d in sums} | {f.name for f in read_folder(path)} | {
+        held = {f.name for f in read_folder(path)} | {
             p.name.removesuffix(delta.SUFFIX) for p in path.iterdir()
             if p.name.endswith(delta.SUFFIX) and NAME.match(p.name.removesuffix(delta.SUFFIX))}
+        if not held and sums:  # only the digest list was kept: the digests are what there is to verify
+            return SavedCopy(tuple(sums))
+        names = {d.name for d in sums} | held
         if not names:
             raise SavedCopyError(f"文件夹 {saved} 里没有周快照（YYYY-Www.json）、差量文件或 {SUMS}。")
         claimed = {d.name: d.sha256 for d in sums}
