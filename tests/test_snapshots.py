@@ -215,6 +215,11 @@ def test_the_published_folder_rebuilds_every_week_byte_for_byte_from_the_newest_
         assert sha256(data) == digest
     published = sum(p.stat().st_size for p in folder.iterdir())
     assert published < 0.4 * sum((ROOT / "snapshots" / n).stat().st_size for n in names)
+    history = (sample_docs / "history.md").read_text(encoding="utf-8")
+    assert '<a href="../data/snapshots/2026-W47.json" download>完整文件</a>' in history
+    assert '<a href="../data/snapshots/2026-W46.json.delta" download aria-label="2026年第 46 周（11月9日—11月15日）：差量文件">' \
+           '差量文件</a><br><a href="https://github.com/zhouzhou-city/zhenggai/blob/HEAD/snapshots/2026-W46.json"' in history
+    assert "<code>(cat 2026-W46.json.delta; echo w) | ed -s 复制的文件</code>" in history
     copy = read_saved_copy(str(folder))
     assert copy.issues == () and [(d.name, d.data) for d in copy.digests] == [
         (n, (ROOT / "snapshots" / n).read_bytes()) for n in names]
