@@ -4,7 +4,7 @@ next week's, and rebuilt from it byte for byte.
 The portal publishes the newest week's snapshot in full and, for every older week, a delta
 (`data/snapshots/2025-W08.json.delta`) that turns the next published week's file into this week's: a reader
 holding the newest file walks back week by week, and every file rebuilt is checked against the digest chain
-(SHA256SUMS, the feed, the `previous` of the week after). A week's file is one line per problem, so a delta
+(SHA256SUMS and the `previous` of the week after). A week's file is one line per problem, so a delta
 holds only the lines of the problems that changed in that week: about a tenth of the file.
 
 The format is the one POSIX `diff -e NEXT THIS` writes, an ed script: commands from the end of the file to its
