@@ -65,14 +65,24 @@ class Shell:
 
 def trim(html: str) -> str:
     """The page with every run of whitespace that holds a line break made one line break, except inside
-    <pre>, <textarea>, <script> and <style>: the same page in the browser, without the templates' indentation."""
+    <pre>, <textarea>, <script> and <style>: the same page in the browser (no element of these pages is styled
+    to keep its whitespace), without the templates' indentation."""
     parts, at = [], 0
     for kept in _KEPT.finditer(html):
-        parts.append(_LINES.sub("\n", html[at:kept.start()]))
+        parts.append(_collapse(html[at:kept.start()]))
         parts.append(kept.group())
         at = kept.end()
-    parts.append(_LINES.sub("\n", html[at:]))
+    parts.append(_collapse(html[at:]))
     return "".join(parts)
+
+
+def _collapse(text: str) -> str:
+    if " \n" in text or "\n " in text or "\t" in text or "\r" in text:
+        return _LINES.sub("\n", text)
+    # only blank lines, if anything (a problem's content): the same result ten times faster than the pattern
+    while "\n\n" in text:
+        text = text.replace("\n\n", "\n")
+    return text
 
 
 def read_shell(html: str, shell_url: str) -> Shell:
