@@ -64,6 +64,7 @@ pages, _, _ = Writer(pathlib.Path(tempfile.mkdtemp()), common)._write(families.o
 print(f"{time.perf_counter() - start:.2f} {len(pages)}")
 """
 REPORT_PAGE_BYTES = 300 * 1024  # issue 10: each report page stays under 300 KB
+PROBLEM_PAGE_BYTES = 12 * 1024  # issue 21: bytes per problem page (the mean) at most 12 KB
 # issue 10: weekly snapshots (`rectify snapshot --all` over the synthetic history, which starts in December
 # 2024): the check of all of them against the ledger, done by every build, and a year of them in git
 CHECK = """
@@ -462,6 +463,8 @@ def verdicts(small: dict, large: dict) -> list[tuple[str, bool]]:
         (f"output grows linearly (large / small ≤ {growth:.3g}×: {large['site_bytes'] / small['site_bytes']:.2f}×)",
          large["site_bytes"] / small["site_bytes"] <= growth),
         ("bytes per problem page flat (≤ 1.1 ×)", large["page_bytes"] <= 1.1 * small["page_bytes"]),
+        (f"bytes per problem page ≤ {PROBLEM_PAGE_BYTES // 1024} KB ({large['page_bytes']:,} bytes)",
+         large["page_bytes"] <= PROBLEM_PAGE_BYTES),
         ("peak memory < 1 GiB", max(large["validate_mib"], large["site_peak_mib"]) < 1024),
         (f"each report page < {REPORT_PAGE_BYTES // 1024} KB ({large['report_page_bytes']:,} bytes)",
          large["report_page_bytes"] < REPORT_PAGE_BYTES),

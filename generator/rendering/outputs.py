@@ -23,6 +23,9 @@ class Page:
     # A build for the live preview writes them as Markdown instead, and no shell.
     stitched: bool = False
     shell: bool = False
+    # The theme template MkDocs renders the page with (front matter `template:`, a file in overrides/); the
+    # theme's main.html if None.
+    theme_template: str | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from .family import INDEX, Family, Per
 SHELL_TITLE = "rc-shell-title"
 SHELL_DESCRIPTION = "rc-shell-description"
 SHELL_MARKS = {"start": "rc-shell-content-start", "end": "rc-shell-content-end", "heading": "rc-shell-heading"}
+# The lean page around a problem (overrides/problem.html): the shell and, in the live preview, every problem page.
+THEME_TEMPLATE = "problem.html"
 
 DESCRIPTION_CHARS = 90  # of the problem's own description; search engines show about 120 Chinese characters
 
@@ -27,7 +29,7 @@ def outputs(site: Site, keys: Collection[str] | None) -> Iterator[Output]:
     c = site.campaign
     if keys is None or INDEX in keys:
         yield Page(urls.PROBLEM_SHELL, "shell.md.j2", SHELL_TITLE, {"marks": SHELL_MARKS}, hide=("navigation",),
-                   description=SHELL_DESCRIPTION, shell=True)
+                   description=SHELL_DESCRIPTION, shell=True, theme_template=THEME_TEMPLATE)
     step_names = {s.id: s.name for s in c.portal.steps}
     names = {d.id: d.name for d in c.departments}
     inspections = selection.inspections_by_problem(c)
@@ -45,7 +47,7 @@ def outputs(site: Site, keys: Collection[str] | None) -> Iterator[Output]:
             "rewritten": _rewritten(site, problem.id),
             "revised": _revised(problem, names),
             "revision_view": functools.partial(_revision_view, names=names),
-        }, hide=("navigation",), description=problem_description(row), stitched=True)
+        }, hide=("navigation",), description=problem_description(row), stitched=True, theme_template=THEME_TEMPLATE)
 
 
 def problem_description(row) -> str:
