@@ -1,9 +1,9 @@
 /* The problem finder, the one place to look for a problem (the header's search box opens it too).
  *
  * Without a keyword it filters one compact JSON index of every problem (data/finder.json), loaded only on
- * this page. With a keyword it asks the full-text index (Pagefind, generator/publishing/search.py), which
- * covers every word of every problem page in Chinese word segmentation and downloads only the chunks the
- * words fall in, with the same filters; Pagefind's matches are loose (by the beginnings of words, and by
+ * this page. With a keyword it asks the full-text index (Pagefind, generator/publishing/search.py, in shards
+ * merged here), which covers every word of every problem page in Chinese word segmentation and downloads
+ * only the chunks the words fall in, with the same filters; Pagefind's matches are loose (by the beginnings of words, and by
  * single characters where the browser cuts Chinese so), so each page it finds is read and kept only if its
  * text says the reader's words as written (a run of Chinese characters as one phrase). Where no page does,
  * the finder says so, and may list the nearest pages apart, labelled as such. Where the index is missing,
@@ -38,11 +38,25 @@
     });
   }
 
+  /* The full-text index is cut into shards, each a Pagefind bundle (generator/publishing/search.py), listed
+   * in bundles.json beside Pagefind's script: the first is searched, the others merged into it. */
   function loadSearch(src) {
     return once(src, function () {
-      return import(src).then(function (pagefind) {
+      var manifest = new URL("bundles.json", src).href;
+      var bundles = fetch(manifest, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      }).then(function (list) {
+        if (!list.length) throw new Error("no bundle");
+        return list.map(function (folder) { return new URL(folder, manifest).href; });
+      });
+      return Promise.all([import(src), bundles]).then(function (both) {
+        var pagefind = both[0], folders = both[1];
         // on the page, not in Pagefind's web worker: searchAsWritten needs the page's Intl.Segmenter
-        return pagefind.options({ noWorker: true }).then(function () { return pagefind.init(); })
+        return pagefind.options({ noWorker: true, basePath: folders[0] }).then(function () { return pagefind.init(); })
+          .then(function () {
+            return Promise.all(folders.slice(1).map(function (folder) { return pagefind.mergeIndex(folder); }));
+          })
           .then(function () { return pagefind; });
       });
     });
