@@ -3,13 +3,13 @@
  * Without a keyword it filters one compact JSON index of every problem (data/finder.json), loaded only on
  * this page. With a keyword it asks the full-text index (Pagefind, generator/publishing/search.py, in shards
  * merged here), which covers every word of every problem page in Chinese word segmentation and downloads
- * only the chunks the words fall in, with the same filters; Pagefind's matches are loose (by the beginnings of words, and by
- * single characters where the browser cuts Chinese so), so each page it finds is read and kept only if its
- * text says the reader's words as written (a run of Chinese characters as one phrase). Where no page does,
- * the finder says so, and may list the nearest pages apart, labelled as such. Where the index is missing,
- * as in the live preview, the keyword is matched in the JSON index's ids, titles, departments and
- * categories. Every text from the ledger is put in the page with textContent, never as HTML. The filters
- * live in the address, so a search can be shared as a link. */
+ * only the chunks the words fall in, with the same filters; Pagefind's matches are loose (by the beginnings
+ * of words, and by single characters where the browser cuts Chinese so), so each page it finds is read and
+ * kept only if its text says the reader's words as written (a run of Chinese characters as one phrase).
+ * Where no page does, the finder says so, and may list the nearest pages apart, labelled as such. Where the
+ * index is missing, as in the live preview, the keyword is matched in the JSON index's ids, titles,
+ * departments and categories. Every text from the ledger is put in the page with textContent, never as
+ * HTML. The filters live in the address, so a search can be shared as a link. */
 (function () {
   "use strict";
   var LIMIT = 200;  // rows shown from the JSON index
