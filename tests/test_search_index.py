@@ -63,7 +63,7 @@ def _indexed(bundle: Path) -> set[str]:
 
 
 def test_the_number_of_shards_doubles_as_the_ledger_grows_and_a_problem_keeps_its_half() -> None:
-    assert [shard_count(n) for n in (0, 1, 2000, 2001, 10_000, 100_000)] == [1, 1, 1, 2, 8, 64]
+    assert [shard_count(n) for n in (0, 1, 4000, 4001, 10_000, 100_000)] == [1, 1, 1, 2, 4, 32]
     assert shard_count(66, SIZE) == 16
     for problem_id in ("WJW-2025-001", "JT-2026-001", "DAA-2024-001"):
         assert 0 <= shard_of(problem_id, 8) < 8

@@ -57,7 +57,7 @@ from ..rendering import urls
 # The problems in one shard, on average at most (half as many just after a doubling). Measured at 10,000
 # problems (bench/README.md, issue 21): Pagefind takes ~1.1 s and ~170 MiB per 1,000 problems, and a first
 # query costs each shard four small requests (entry, metadata, a chunk of words, with filters a filter file).
-SHARD_PROBLEMS = 2000
+SHARD_PROBLEMS = 4000
 MANIFEST = "bundles.json"
 # Pagefind's script, written once at the top of the search folder for every bundle.
 _SCRIPTS = ("pagefind.js", "pagefind-worker.js")

@@ -240,19 +240,29 @@
    * call, as the index may hold the word whole) and cut by the browser's Intl.Segmenter (whose dictionary is
    * not the index's: Chromium cuts 回访 into single characters, 过度检查 into two words). Both are loose, as
    * Pagefind matches words by their beginnings and, cut, a word by its characters; together they hold every
-   * page that says the word, and `checker` keeps only those that do. */
+   * page that says the word, and `checker` keeps only those that do. As written, the word is asked first in
+   * quotation marks, which only a shard whose index holds it whole answers, and loosely only where none does:
+   * asked loosely, a shard without the word answers with every page that shares its beginning (each DAA-…
+   * page for DAA-2024-001), which one index of every page, holding the word, would not, and each is read. */
   function candidates(pagefind, words, options) {
     var segmenter = Intl.Segmenter;
     var asked = [];
     words.forEach(function (word) { asked.push([word, false]); if (segmenter) asked.push([word, true]); });
     var seen = {}, found = [];
-    return asked.reduce(function (chain, ask) {
+    function ask(term, cut) {
+      if (!cut) Intl.Segmenter = undefined;
+      return pagefind.search(term, options).then(function (search) {
+        Intl.Segmenter = segmenter;
+        return search.results;
+      }, function (error) { Intl.Segmenter = segmenter; throw error; });
+    }
+    return asked.reduce(function (chain, word) {
       return chain.then(function () {
-        if (!ask[1]) Intl.Segmenter = undefined;
-        return pagefind.search(ask[0], options).then(function (search) {
-          Intl.Segmenter = segmenter;
-          search.results.forEach(function (r) { if (!seen[r.id]) { seen[r.id] = true; found.push(r); } });
-        }, function (error) { Intl.Segmenter = segmenter; throw error; });
+        return (word[1] ? ask(word[0], true) : ask("\"" + word[0] + "\"", false).then(function (whole) {
+          return whole.length ? whole : ask(word[0], false);
+        }));
+      }).then(function (results) {
+        results.forEach(function (r) { if (!seen[r.id]) { seen[r.id] = true; found.push(r); } });
       });
     }, Promise.resolve()).then(function () { return found; });
   }
