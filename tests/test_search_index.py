@@ -25,7 +25,8 @@ from generator.writing.build import build
 
 from .conftest import AS_OF, ROOT
 
-SIZE = 5  # problems a shard on average: the sample's 66 problems in 16 shards
+SIZE = 9  # problems a shard on average, at most: the sample's 66 problems in COUNT shards
+COUNT = 8
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +65,7 @@ def _indexed(bundle: Path) -> set[str]:
 
 def test_the_number_of_shards_doubles_as_the_ledger_grows_and_a_problem_keeps_its_half() -> None:
     assert [shard_count(n) for n in (0, 1, 4000, 4001, 10_000, 100_000)] == [1, 1, 1, 2, 4, 32]
-    assert shard_count(66, SIZE) == 16
+    assert shard_count(66, SIZE) == COUNT
     for problem_id in ("WJW-2025-001", "JT-2026-001", "DAA-2024-001"):
         assert 0 <= shard_of(problem_id, 8) < 8
         assert shard_of(problem_id, 16) % 8 == shard_of(problem_id, 8), "a doubling splits each shard in two"
@@ -85,7 +86,7 @@ def test_each_problem_is_in_the_bundle_of_its_shard_and_the_manifest_lists_exact
     assert len(ids) == 66
     for name in manifest:
         shard = int(name.removesuffix("/").split("-")[1])
-        assert _indexed(folder / name) == {i for i in ids if shard_of(i, 16) == shard}, name
+        assert _indexed(folder / name) == {i for i in ids if shard_of(i, COUNT) == shard}, name
     assert sorted(p.name for p in folder.iterdir() if p.is_file()) == ["bundles.json", "pagefind-worker.js",
                                                                          "pagefind.js"]
     # the first bundle loads Pagefind's WebAssembly; every bundle has it, so any can be the one merged into
@@ -100,36 +101,36 @@ def test_re_indexing_the_shards_of_changed_problems_gives_the_bytes_of_a_full_in
     page = problems / f"{edited}.html"
     page.write_text(page.read_text(encoding="utf-8").replace("</h1>", "</h1><p>量子计算机</p>", 1), encoding="utf-8")
     (problems / f"{removed}.html").unlink()
-    assert shard_count(65, SIZE) == 16, "the same number of shards: only theirs change"
+    assert shard_count(65, SIZE) == COUNT, "the same number of shards: only theirs change"
 
     full = tmp_path / "full"
     SearchIndex(changed, size=SIZE).finish(full)
     partial = tmp_path / "partial"
     shutil.copytree(published, partial)
-    touched = {shard_of(edited, 16), shard_of(removed, 16)}
+    touched = {shard_of(edited, COUNT), shard_of(removed, COUNT)}
     before = _files(partial / urls.SEARCH_FOLDER)
     SearchIndex(changed, shards=touched, size=SIZE).finish(partial)
     after = _files(partial / urls.SEARCH_FOLDER)
 
     assert after == _files(full / urls.SEARCH_FOLDER)
     moved = {name for name in set(before) | set(after) if before.get(name) != after.get(name)}
-    assert {name.split("/")[0] for name in moved} == {bundle_folder(s, 16).removesuffix("/") for s in touched}
-    assert edited in _indexed(partial / urls.SEARCH_FOLDER / bundle_folder(shard_of(edited, 16), 16))
-    assert removed not in _indexed(partial / urls.SEARCH_FOLDER / bundle_folder(shard_of(removed, 16), 16))
+    assert {name.split("/")[0] for name in moved} == {bundle_folder(s, COUNT).removesuffix("/") for s in touched}
+    assert edited in _indexed(partial / urls.SEARCH_FOLDER / bundle_folder(shard_of(edited, COUNT), COUNT))
+    assert removed not in _indexed(partial / urls.SEARCH_FOLDER / bundle_folder(shard_of(removed, COUNT), COUNT))
 
 
 def test_a_shard_left_without_problems_loses_its_bundle_and_its_line_in_the_manifest(
         docs: Path, published: Path, tmp_path: Path) -> None:
     changed = _copy(docs, tmp_path / "docs")
-    shard = shard_of("WJW-2025-001", 16)
-    gone = [i for i in problem_ids(changed) if shard_of(i, 16) == shard]
+    shard = shard_of("WJW-2025-001", COUNT)
+    gone = [i for i in problem_ids(changed) if shard_of(i, COUNT) == shard]
     for problem_id in gone:
         (changed / urls.PROBLEMS_FOLDER / f"{problem_id}.html").unlink()
     site = tmp_path / "site"
     shutil.copytree(published, site)
     SearchIndex(changed, shards=[shard], size=SIZE).finish(site)
-    assert bundle_folder(shard, 16) not in read_manifest(site)
-    assert not (site / urls.SEARCH_FOLDER / bundle_folder(shard, 16)).exists()
+    assert bundle_folder(shard, COUNT) not in read_manifest(site)
+    assert not (site / urls.SEARCH_FOLDER / bundle_folder(shard, COUNT)).exists()
     assert json.loads((site / urls.SEARCH_FOLDER / MANIFEST).read_text(encoding="utf-8")) == sorted(
         f"{p.name}/" for p in (site / urls.SEARCH_FOLDER).iterdir() if p.is_dir())
 
@@ -143,5 +144,5 @@ def test_shards_of_another_cut_are_refused(docs: Path, published: Path, tmp_path
     shutil.copytree(published, site)
     with pytest.raises(SearchIndexError, match="只能重新生成全部索引"):
         SearchIndex(fewer, shards=[0], size=SIZE).finish(site)
-    with pytest.raises(SearchIndexError, match="没有分片 16"):
-        SearchIndex(docs, shards=[16], size=SIZE)
+    with pytest.raises(SearchIndexError, match=f"没有分片 {COUNT}"):
+        SearchIndex(docs, shards=[COUNT], size=SIZE)

@@ -54,9 +54,11 @@ import cbor2
 
 from ..rendering import urls
 
-# The problems in one shard, on average at most (half as many just after a doubling). Measured at 10,000
-# problems (bench/README.md, issue 21): Pagefind takes ~1.1 s and ~170 MiB per 1,000 problems, and a first
-# query costs each shard four small requests (entry, metadata, a chunk of words, with filters a filter file).
+# The problems in one shard, on average at most (half as many just after a doubling): 4 shards of 2,500 at
+# 10,000 problems, 32 of 3,125 at 100,000. Measured (bench/README.md, issue 21): Pagefind's peak memory grows
+# with the shard (166 MiB at 1,250 problems, 276 at 2,500, 340 at 3,125, 915 at 10,000), and so does the time
+# to re-index one; a first query costs every shard its entry, its metadata and one to three chunks of words
+# (10 to 20 KB each), so fewer, larger shards cost a reader less.
 SHARD_PROBLEMS = 4000
 MANIFEST = "bundles.json"
 # Pagefind's script, written once at the top of the search folder for every bundle.
