@@ -136,7 +136,8 @@ def test_a_shard_left_without_problems_loses_its_bundle_and_its_line_in_the_mani
 
 
 def test_shards_of_another_cut_are_refused(docs: Path, published: Path, tmp_path: Path) -> None:
-    """Re-indexing some shards of a ledger that now needs more or fewer shards would mix two cuts."""
+    """Re-indexing some shards of a ledger that now needs more or fewer shards would mix two cuts, and into a
+    site without the other shards' bundles would publish part of an index."""
     fewer = _copy(docs, tmp_path / "docs")
     for problem_id in problem_ids(fewer)[:30]:
         (fewer / urls.PROBLEMS_FOLDER / f"{problem_id}.html").unlink()
@@ -144,5 +145,8 @@ def test_shards_of_another_cut_are_refused(docs: Path, published: Path, tmp_path
     shutil.copytree(published, site)
     with pytest.raises(SearchIndexError, match="只能重新生成全部索引"):
         SearchIndex(fewer, shards=[0], size=SIZE).finish(site)
+    with pytest.raises(SearchIndexError, match="缺少分片"):  # no index published yet: a few shards are not one
+        SearchIndex(docs, shards=[0], size=SIZE).finish(tmp_path / "nothing")
+    assert not (tmp_path / "nothing" / urls.SEARCH_FOLDER / MANIFEST).exists()
     with pytest.raises(SearchIndexError, match=f"没有分片 {COUNT}"):
         SearchIndex(docs, shards=[COUNT], size=SIZE)

@@ -191,7 +191,7 @@ class SearchIndex:
                 raise SearchIndexError(self._errors[0])
             target = site / urls.SEARCH_FOLDER
             if self.partial:
-                _check_cut(target, self.count)
+                _check_cut(target, self.count, [shard for shard in self.members if shard not in self.shards])
             elif target.exists():
                 shutil.rmtree(target)
             target.mkdir(parents=True, exist_ok=True)
@@ -231,12 +231,16 @@ def _write_manifest(folder: Path) -> None:
     (folder / MANIFEST).write_text(json.dumps(_bundles(folder)), encoding="utf-8")
 
 
-def _check_cut(folder: Path, count: int) -> None:
-    """Some shards re-indexed go only into an index cut into as many shards."""
+def _check_cut(folder: Path, count: int, kept: list[int]) -> None:
+    """Some shards re-indexed go only into an index cut into as many shards that has the bundles of the
+    others (`kept`, those with problems): a build's index is whole, or it is not published."""
     counts = {int(name.split("-")[0]) for name in _bundles(folder)}
     if counts and counts != {count}:
         raise SearchIndexError(f"已发布的全文检索索引分为 {'、'.join(map(str, sorted(counts)))} 个分片，现在的问题数"
                                f"需要 {count} 个：只能重新生成全部索引。")
+    missing = [shard for shard in kept if not (folder / bundle_folder(shard, count) / "pagefind-entry.json").exists()]
+    if missing:
+        raise SearchIndexError(f"已发布的全文检索索引缺少分片 {'、'.join(map(str, missing))}：只能重新生成全部索引。")
 
 
 def _read(path: Path):
