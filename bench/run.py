@@ -192,8 +192,9 @@ QUERIES = ("医院", "DAA-2024-001")
 
 
 def query_bytes(site: Path, keyword: str) -> tuple[int, int] | None:
-    """Bytes and requests of the full-text index (site/pagefind/) that the finder downloads to show the first
-    page of results for `keyword`, in Chromium: what a query costs a reader, whatever the ledger's size."""
+    """Bytes and requests of the full-text index (site/pagefind/: Pagefind's script, the manifest and, of every
+    shard's bundle, what the query needs) that the finder downloads to show the first page of results for
+    `keyword`, in Chromium: what a query costs a reader, and how it grows with the number of shards."""
     chromium = shutil.which("chromium")
     if chromium is None:
         return None
@@ -276,6 +277,7 @@ def measure(size: int, departments: int, lighthouse_at_this_size: bool) -> dict:
     result["page_bytes"] = sum(p.stat().st_size for p in pages) // len(pages)
     result["site_bytes"] = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
     result["search_index_bytes"] = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
+    result["search_shards"] = len(json.loads((site / "pagefind" / "bundles.json").read_text(encoding="utf-8")))
     for keyword in QUERIES:
         result[f"query_{keyword}"] = query_bytes(site, keyword)
     pages = {"home": "/", "problem": a_problem_page(site)}
@@ -433,7 +435,7 @@ def table(results: list[dict]) -> str:
         ("history page of that build (bytes)", lambda r: f"{r['disagreeing_history_bytes']:,}"),
         ("bytes per problem page", lambda r: f"{r['page_bytes']:,}"),
         ("whole site (MiB)", lambda r: f"{r['site_bytes'] / 2**20:.0f}"),
-        ("full-text index, whole (MiB)", lambda r: f"{r['search_index_bytes'] / 2**20:.1f}"),
+        ("full-text index, whole (MiB) / shards", lambda r: f"{r['search_index_bytes'] / 2**20:.1f} / {r['search_shards']}"),
         *((f"query “{q}”: downloaded (bytes, requests)", functools.partial(
             lambda q, r: "no Chromium" if r[f"query_{q}"] is None else f"{r[f'query_{q}'][0]:,} ({r[f'query_{q}'][1]})", q))
           for q in QUERIES),

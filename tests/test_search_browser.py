@@ -1,17 +1,41 @@
 # ruff: noqa: F811  (the fixtures imported from test_browser are parameters of the tests below)
 """Looking for a problem by what it is about: the finder's full-text search and the header's search box,
-in a real browser on the built sample portal (fixtures from test_browser.py)."""
+in a real browser on the built sample portal (fixtures from test_browser.py), its index cut into small
+shards that the finder merges (generator/publishing/search.py), as a ledger of many thousand problems is."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import yaml
 from playwright.sync_api import Page
 
-from .conftest import ROOT
-from .test_browser import Browser, Watched, browser, site, watched  # noqa: F401  (fixtures)
+from generator.publishing.compress import precompress
+from generator.publishing.search import SearchIndex, read_manifest, shard_of
+from generator.rendering import urls
+
+from .conftest import AS_OF, ROOT
+from .sitebuild import build_site, serve
+from .test_browser import Browser, Watched, browser, watched  # noqa: F401  (fixtures)
+
+SHARDS = 8  # the sample's 66 problems in 8 shards (at most 9 problems a shard on average)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sample portal, served compressed, with its index re-made in SHARDS shards after the build."""
+    work = tmp_path_factory.mktemp("portal")
+    server = serve(work / "site")
+    address = f"http://127.0.0.1:{server.server_address[1]}"
+    build_site(ROOT / "ledgers", work, AS_OF, site_url=address + "/")
+    SearchIndex(work / "docs", size=9).finish(work / "site")
+    precompress(work / "site", work / "site" / urls.SEARCH_FOLDER)
+    assert len(read_manifest(work / "site")) == SHARDS
+    yield address
+    server.shutdown()
 
 
 def _mentioning(word: str) -> set[str]:
@@ -222,3 +246,19 @@ def test_on_a_phone_the_results_come_first_and_the_filters_fold(browser: Browser
         assert page.locator("select[name=department]").is_visible(), "on a wide screen the filters are open"
     finally:
         wide.close()
+
+
+def test_a_problem_is_found_whichever_shard_indexes_it(watched: Watched) -> None:
+    """One problem of every shard, found by a word only its page says (its id), and by a word many say."""
+    ids = sorted(_mentioning(""))
+    firsts = {}
+    for problem_id in ids:
+        firsts.setdefault(shard_of(problem_id, SHARDS), problem_id)
+    assert sorted(firsts) == list(range(SHARDS))
+    for problem_id in firsts.values():
+        page = watched.open(f"/finder/?keyword={problem_id}")
+        assert _results(page)[0] == problem_id, problem_id
+    page = watched.open("/finder/?keyword=牵头部门")  # every page: every shard answers
+    assert sorted(_results(page)) == ids
+    assert {shard_of(i, SHARDS) for i in ids} == set(range(SHARDS))
+    assert watched.errors == [] and watched.outside() == []

@@ -145,12 +145,12 @@ def test_the_campaign_s_first_day_publishes_without_a_search_index(tmp_path: Pat
 
 
 def _indexed(site: Path) -> set[str]:
-    """The problems the full-text index can return: the page of each of its fragments."""
+    """The problems the full-text index can return: the page of each fragment of each shard's bundle."""
     import gzip
     import json
 
     urls = set()
-    for fragment in (site / "pagefind" / "fragment").iterdir():
+    for fragment in (site / "pagefind").glob("*/fragment/*.pf_fragment"):
         data = gzip.decompress(fragment.read_bytes())
         urls.add(json.loads(data[data.index(b"{"):])["url"])
     return {re.sub(r"^/problems/(.+)\.html$", r"\1", url) for url in urls}

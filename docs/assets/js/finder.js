@@ -1,15 +1,15 @@
 /* The problem finder, the one place to look for a problem (the header's search box opens it too).
  *
  * Without a keyword it filters one compact JSON index of every problem (data/finder.json), loaded only on
- * this page. With a keyword it asks the full-text index (Pagefind, generator/publishing/search.py), which
- * covers every word of every problem page in Chinese word segmentation and downloads only the chunks the
- * words fall in, with the same filters; Pagefind's matches are loose (by the beginnings of words, and by
- * single characters where the browser cuts Chinese so), so each page it finds is read and kept only if its
- * text says the reader's words as written (a run of Chinese characters as one phrase). Where no page does,
- * the finder says so, and may list the nearest pages apart, labelled as such. Where the index is missing,
- * as in the live preview, the keyword is matched in the JSON index's ids, titles, departments and
- * categories. Every text from the ledger is put in the page with textContent, never as HTML. The filters
- * live in the address, so a search can be shared as a link. */
+ * this page. With a keyword it asks the full-text index (Pagefind, generator/publishing/search.py, in shards
+ * merged here), which covers every word of every problem page in Chinese word segmentation and downloads
+ * only the chunks the words fall in, with the same filters; Pagefind's matches are loose (by the beginnings
+ * of words, and by single characters where the browser cuts Chinese so), so each page it finds is read and
+ * kept only if its text says the reader's words as written (a run of Chinese characters as one phrase).
+ * Where no page does, the finder says so, and may list the nearest pages apart, labelled as such. Where the
+ * index is missing, as in the live preview, the keyword is matched in the JSON index's ids, titles,
+ * departments and categories. Every text from the ledger is put in the page with textContent, never as
+ * HTML. The filters live in the address, so a search can be shared as a link. */
 (function () {
   "use strict";
   var LIMIT = 200;  // rows shown from the JSON index
@@ -38,11 +38,25 @@
     });
   }
 
+  /* The full-text index is cut into shards, each a Pagefind bundle (generator/publishing/search.py), listed
+   * in bundles.json beside Pagefind's script: the first is searched, the others merged into it. */
   function loadSearch(src) {
     return once(src, function () {
-      return import(src).then(function (pagefind) {
+      var manifest = new URL("bundles.json", src).href;
+      var bundles = fetch(manifest, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      }).then(function (list) {
+        if (!list.length) throw new Error("no bundle");
+        return list.map(function (folder) { return new URL(folder, manifest).href; });
+      });
+      return Promise.all([import(src), bundles]).then(function (both) {
+        var pagefind = both[0], folders = both[1];
         // on the page, not in Pagefind's web worker: searchAsWritten needs the page's Intl.Segmenter
-        return pagefind.options({ noWorker: true }).then(function () { return pagefind.init(); })
+        return pagefind.options({ noWorker: true, basePath: folders[0] }).then(function () { return pagefind.init(); })
+          .then(function () {
+            return Promise.all(folders.slice(1).map(function (folder) { return pagefind.mergeIndex(folder); }));
+          })
           .then(function () { return pagefind; });
       });
     });
@@ -226,19 +240,29 @@
    * call, as the index may hold the word whole) and cut by the browser's Intl.Segmenter (whose dictionary is
    * not the index's: Chromium cuts 回访 into single characters, 过度检查 into two words). Both are loose, as
    * Pagefind matches words by their beginnings and, cut, a word by its characters; together they hold every
-   * page that says the word, and `checker` keeps only those that do. */
+   * page that says the word, and `checker` keeps only those that do. As written, the word is asked first in
+   * quotation marks, which only a shard whose index holds it whole answers, and loosely only where none does:
+   * asked loosely, a shard without the word answers with every page that shares its beginning (each DAA-…
+   * page for DAA-2024-001), which one index of every page, holding the word, would not, and each is read. */
   function candidates(pagefind, words, options) {
     var segmenter = Intl.Segmenter;
     var asked = [];
     words.forEach(function (word) { asked.push([word, false]); if (segmenter) asked.push([word, true]); });
     var seen = {}, found = [];
-    return asked.reduce(function (chain, ask) {
+    function ask(term, cut) {
+      if (!cut) Intl.Segmenter = undefined;
+      return pagefind.search(term, options).then(function (search) {
+        Intl.Segmenter = segmenter;
+        return search.results;
+      }, function (error) { Intl.Segmenter = segmenter; throw error; });
+    }
+    return asked.reduce(function (chain, word) {
       return chain.then(function () {
-        if (!ask[1]) Intl.Segmenter = undefined;
-        return pagefind.search(ask[0], options).then(function (search) {
-          Intl.Segmenter = segmenter;
-          search.results.forEach(function (r) { if (!seen[r.id]) { seen[r.id] = true; found.push(r); } });
-        }, function (error) { Intl.Segmenter = segmenter; throw error; });
+        return (word[1] ? ask(word[0], true) : ask("\"" + word[0] + "\"", false).then(function (whole) {
+          return whole.length ? whole : ask(word[0], false);
+        }));
+      }).then(function (results) {
+        results.forEach(function (r) { if (!seen[r.id]) { seen[r.id] = true; found.push(r); } });
       });
     }, Promise.resolve()).then(function () { return found; });
   }
