@@ -36,7 +36,7 @@ from ..publishing.sitemaps import write_sitemaps
 from ..publishing.stitch import read_shell, stitch, stitch_page
 from ..rendering import urls
 from ..writing import incremental
-from ..writing.build import BuildResult, build
+from ..writing.build import BuildError, BuildResult, build
 
 
 class PublishError(Exception):
@@ -170,7 +170,12 @@ def make_site(ledgers: Path, docs: Path, config: Path, as_of: dt.date, today: dt
         cache.forget()
     if why is None:
         try:
-            rebuilt = incremental.rebuild(cached, ledgers, docs, as_of, commit, today, site_url=site_url)
+            try:
+                rebuilt = incremental.rebuild(cached, ledgers, docs, as_of, commit, today, site_url=site_url)
+            except BuildError as error:
+                if error.report is not None:  # invalid ledgers, found before anything was written: the cache holds
+                    cache.save(cached)
+                raise
             code = publish_changes(config, as_of, rebuilt, site_url=site_url)
             if code == 0 and cache is not None:
                 cache.save(incremental.record(rebuilt.result, cached.parsed, inputs, docs, site))
