@@ -163,7 +163,11 @@ def make_site(ledgers: Path, docs: Path, config: Path, as_of: dt.date, today: dt
     fails leaves none."""
     commit = commit_on(ledgers, as_of) if commit is None else commit
     site = _folders(config)[1] if config.is_file() else None
-    inputs = incremental.inputs_digest(ledgers, docs, config, as_of, today, site_url, commit)
+
+    def inputs_of() -> str:  # taken again once built: what docs/ holds by hand is what the build did not write
+        return incremental.inputs_digest(ledgers, docs, config, as_of, today, site_url)
+
+    inputs = inputs_of()
     cached = cache.load() if cache is not None and not full else None
     why = "要求完整生成（--full）" if full else incremental.refusal(cached, inputs, docs, site)
     if cache is not None:
@@ -178,7 +182,7 @@ def make_site(ledgers: Path, docs: Path, config: Path, as_of: dt.date, today: dt
                 raise
             code = publish_changes(config, as_of, rebuilt, site_url=site_url)
             if code == 0 and cache is not None:
-                cache.save(incremental.record(rebuilt.result, cached.parsed, inputs, docs, site))
+                cache.save(incremental.record(rebuilt.result, cached.parsed, inputs_of(), docs, site, commit))
             return Made(rebuilt.result, code, None, len(rebuilt.written))
         except incremental.NotIncremental as reason:
             why = str(reason)
@@ -187,7 +191,7 @@ def make_site(ledgers: Path, docs: Path, config: Path, as_of: dt.date, today: dt
                    site_url=site_url, memo=memo)
     code = publish(config, result.campaign.as_of, search=search() if callable(search) else search)
     if code == 0 and cache is not None:
-        cache.save(incremental.record(result, memo, inputs, docs, site))
+        cache.save(incremental.record(result, memo, inputs_of(), docs, site, commit))
     return Made(result, code, why)
 
 

@@ -4,14 +4,16 @@ only problem files changed.
 A build writes its cache (`BuildCache`, outside the repository) once its site is published: a digest of every
 input but the problem files (`inputs_digest`: the generator's code and templates, mkdocs.yml, the theme
 overrides, the hand-written docs/ files, portal.yml, departments.yml, indicators.yml, the inspection records, the
-snapshots, the as-of date, today, the site's address and the commit the pages show), the problem files as loading
+snapshots, the as-of date, today and the site's address), the problem files as loading
 left them (loading/ledger.py ParsedFiles, by the SHA-256 of their bytes), the problems as the campaign held them,
-what the history check found, and the size and modification time of every file in docs/ and site/.
+what the history check found, the commit the pages showed, and the size and modification time of every file in
+docs/ and site/.
 
 The next build trusts the cache only if all of that still holds (`refusal` says why not, in one line); then it
 parses again only the changed problem files, runs the rules across files over all of them, derives the site,
 asks the page families which outputs the changed problems touch (derivation.site `changes`, rendering/families
-`affected`) and writes only those (`rebuild`). Anything the cache cannot vouch for is a full build: a stale,
+`affected`) and writes only those (`rebuild`). A new commit (every pull request's preview has one) is shown on
+every page but the problem pages: those pages are all written again, the problem pages only where changed. Anything the cache cannot vouch for is a full build: a stale,
 missing or corrupt cache only costs time. tests/test_incremental.py changes problem files at random and compares
 every file with a full build's.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import os
 import pickle
 import sys
@@ -63,6 +66,7 @@ class CachedBuild:
     history: tuple[str, str, dict[str, str]]  # digests of the history check (`_history_digests`)
     docs: dict[str, tuple[int, int]]  # the generated files of docs/: size and modification time
     site: dict[str, tuple[int, int]]  # every file of site/: likewise
+    commit: str = ""  # the ledger's version the pages showed
     format: int = CACHE_FORMAT
 
 
@@ -122,10 +126,10 @@ def _digest_files(digest, root: Path, skip: frozenset[str] = frozenset()) -> Non
 
 
 def inputs_digest(ledgers: Path, docs: Path, config: Path | None, as_of: dt.date, today: dt.date, site_url: str,
-                  commit: str, options: tuple = ()) -> str:
-    """A digest of everything a build reads but the problem files (see the module's docstring)."""
+                  options: tuple = ()) -> str:
+    """A digest of everything a build reads but the problem files and the commit (see the module's docstring)."""
     digest = hashlib.sha256()
-    digest.update(repr((CACHE_FORMAT, sys.version, as_of, today, site_url, commit, options, os.getcwd())).encode())
+    digest.update(repr((CACHE_FORMAT, sys.version, as_of, today, site_url, options, os.getcwd())).encode())
     _digest_files(digest, GENERATOR)
     for name in (*layout.REGISTRIES, layout.INSPECTIONS):
         digest.update(f"\0ledger:{name}\0".encode())
@@ -197,13 +201,14 @@ def _rules_digest(rules) -> str:
     return hashlib.sha256(repr(rules).encode()).hexdigest()
 
 
-def record(result: BuildResult, parsed: ParsedFiles, inputs: str, docs: Path, site: Path | None) -> CachedBuild:
+def record(result: BuildResult, parsed: ParsedFiles, inputs: str, docs: Path, site: Path | None,
+           commit: str) -> CachedBuild:
     """What a finished build leaves for the next one (`site`: the published folder, None for docs/ alone)."""
     campaign = result.campaign
     return CachedBuild(inputs, parsed, {r.problem.id: r.problem for r in campaign.rows},
                        periods.cycle_start(campaign), _rules_digest(result.site.rules),
                        _history_digests(result.site.history), listing(docs, _manifest(docs)),
-                       listing(site) if site is not None else {})
+                       listing(site) if site is not None else {}, commit)
 
 
 @dataclass(frozen=True)
@@ -258,14 +263,20 @@ def _rebuild(cached: CachedBuild, ledgers: Path, docs: Path, as_of: dt.date, com
     site = site.with_history(history)
     result = BuildResult(site, 0, len(now))
     removed = sorted(cached.problems.keys() - now.keys())
-    if not changed:
+    if not changed and commit == cached.commit:
         return Rebuilt(result, (), (), ())
     site = site.completed(frozenset({Part.CYCLE}))
     keys = families.affected(changed, site)
+    outputs = families.outputs(site, keys=keys)
+    if commit != cached.commit:  # shown on every page but the problem pages
+        others = [f for f in families.FAMILIES if f.per is not families.Per.PROBLEM]
+        outputs = itertools.chain(families.outputs(site, others),
+                                  families.outputs(site, keys={f.name: keys[f.name] for f in families.FAMILIES
+                                                               if f not in others and f.name in keys}))
     place = urls.fragment if stitch else (lambda path: path)
     try:
         written = _writer(docs, site, commit, stitch).write_changed(
-            families.outputs(site, keys=keys), added={place(urls.problem(pid)) for pid in now.keys() - cached.problems.keys()},
+            outputs, added={place(urls.problem(pid)) for pid in now.keys() - cached.problems.keys()},
             removed={place(urls.problem(pid)) for pid in removed})
     except WriteError as error:
         raise NotIncremental(f"改动产生了新的页面或文件（{error}）") from None
