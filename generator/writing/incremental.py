@@ -23,12 +23,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import itertools
 import os
 import pickle
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 from ..derivation import periods
 from ..derivation.campaign import campaign_of
@@ -38,6 +38,7 @@ from ..derivation.snapshot import HistoryCheck
 from ..loading import layout
 from ..loading.ledger import ParsedFiles
 from ..loading.snapshots import folder_beside
+from ..model.calendar import months, xuns
 from ..model.schema import Problem
 from ..parallel import collector_paused
 from ..rendering import families, urls
@@ -253,36 +254,71 @@ def _rebuild(cached: CachedBuild, ledgers: Path, docs: Path, as_of: dt.date, com
     found = (problem_change(cached.problems.get(pid), now.get(pid)) for pid in sorted(cached.problems.keys() | now))
     changed: list[ProblemChange] = [c for c in found if c is not None]
     site = site_of(campaign, rules, history=NOT_DERIVED, derive=frozenset(), site_url=site_url, today=today)
-    history = published_history(report.ledger, ledgers, until=as_of, today=today, git=git_history)
-    given, whole, per_problem = _history_digests(history)
+    removed = sorted(cached.problems.keys() - now.keys())
     ids = {c.id for c in changed}
-    moved = {pid for pid in per_problem.keys() | cached.history[2].keys()
-             if per_problem.get(pid) != cached.history[2].get(pid)}
-    if given != cached.history[0] or moved - ids or (not changed and whole != cached.history[1]):
-        raise NotIncremental("已发布快照的核验结果有变化")
+    keys = families.affected(changed, _periods(campaign))
+    if commit != cached.commit:  # shown on every page but the problem pages
+        keys |= {f.name: _every_key(f, campaign) for f in families.FAMILIES if f.per is not families.Per.PROBLEM}
+    # As the full build does: the outputs that do not show the history check are written in a forked process
+    # (which derives the cycle) while it is made here; then those that show it and the cycle in another, and
+    # the others here.
+    shown = frozenset({Part.HISTORY})
+    plain = [f for f in families.FAMILIES if not (f.reads | f.index_reads) & shown and f.name in keys]
+    writer = _writer(docs, site, commit, stitch)
+    started = [writer.start(families.outputs(site, plain, keys))] if plain else []
+    try:
+        history = published_history(report.ledger, ledgers, until=as_of, today=today, git=git_history)
+        given, whole, per_problem = _history_digests(history)
+        moved = {pid for pid in per_problem.keys() | cached.history[2].keys()
+                 if per_problem.get(pid) != cached.history[2].get(pid)}
+        if given != cached.history[0] or moved - ids or (not changed and whole != cached.history[1]):
+            raise NotIncremental("已发布快照的核验结果有变化")
+    except BaseException:
+        for other in started:
+            other.result()  # what it wrote is written again by the full build that follows
+        raise
     site = site.with_history(history)
     result = BuildResult(site, 0, len(now))
-    removed = sorted(cached.problems.keys() - now.keys())
     if not changed and commit == cached.commit:
         return Rebuilt(result, (), (), ())
-    site = site.completed(frozenset({Part.CYCLE}))
-    keys = families.affected(changed, site)
-    outputs = families.outputs(site, keys=keys)
-    if commit != cached.commit:  # shown on every page but the problem pages
-        others = [f for f in families.FAMILIES if f.per is not families.Per.PROBLEM]
-        outputs = itertools.chain(families.outputs(site, others),
-                                  families.outputs(site, keys={f.name: keys[f.name] for f in families.FAMILIES
-                                                               if f not in others and f.name in keys}))
+    showing = [f for f in families.FAMILIES if f not in plain and f.name in keys]
+    cyclic = [f for f in showing if Part.CYCLE in f.reads | f.index_reads]
+    writer = _writer(docs, site, commit, stitch)
+    if cyclic:
+        started.append(writer.start(families.outputs(site, cyclic, keys)))
     place = urls.fragment if stitch else (lambda path: path)
     try:
-        written = _writer(docs, site, commit, stitch).write_changed(
-            outputs, added={place(urls.problem(pid)) for pid in now.keys() - cached.problems.keys()},
-            removed={place(urls.problem(pid)) for pid in removed})
+        written = writer.write_changed(
+            families.outputs(site, [f for f in showing if f not in cyclic], keys),
+            added={place(urls.problem(pid)) for pid in now.keys() - cached.problems.keys()},
+            removed={place(urls.problem(pid)) for pid in removed}, started=started)
     except WriteError as error:
         raise NotIncremental(f"改动产生了新的页面或文件（{error}）") from None
     _check_nothing_lost(campaign, docs, report, ".html" if stitch else ".md")
     result = dataclasses.replace(result, pages=len(written))
     return Rebuilt(result, tuple(written), tuple(sorted(ids - set(removed))), tuple(removed))
+
+
+def _periods(campaign) -> SimpleNamespace:
+    """What `families.affected` reads of the cycle, the key and the cut of every 旬 and month report, without
+    deriving the reports (periods.cycle: the same periods, each cut at its end or the as-of date)."""
+    start, as_of = periods.cycle_start(campaign), campaign.as_of
+
+    def cut(period):
+        return SimpleNamespace(period=period, key=period.key, cut=min(period.end, as_of))
+
+    return SimpleNamespace(cycle=SimpleNamespace(xuns=[cut(p) for p in xuns(start, as_of)]),
+                           bulletins=[SimpleNamespace(key=p.key, report=cut(p)) for p in months(start, as_of)])
+
+
+def _every_key(family: families.Family, campaign) -> set[str]:
+    """Every output of a family, as keys: its site-wide ones and one per department, category, 旬 or month."""
+    start, as_of = periods.cycle_start(campaign), campaign.as_of
+    per = {families.Per.SITE: (), families.Per.DEPARTMENT: [d.id for d in campaign.departments],
+           families.Per.CATEGORY: [c.id for c in campaign.portal.categories],
+           families.Per.XUN: [p.key for p in xuns(start, as_of)],
+           families.Per.MONTH: [p.key for p in months(start, as_of)]}[family.per]
+    return {families.INDEX, *per}
 
 
 def parsed_files() -> ParsedFiles:

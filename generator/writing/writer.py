@@ -114,13 +114,21 @@ class Writer:
         return sorted(seen)
 
     def write_changed(self, outputs: Iterable[Output], added: set[str] = frozenset(),
-                      removed: set[str] = frozenset()) -> list[str]:
-        """Write `outputs` over what the last build wrote, remove `removed` (the pages of problems gone) and list
-        in the manifest `added` (the pages of new problems) besides what it held: an incremental rebuild
-        (writing/incremental.py). Any other path the last build did not write is refused (WriteError): the
-        change made an output appear that only a full build places, and cleans up after."""
+                      removed: set[str] = frozenset(), started: Iterable[parallel.Started] = ()) -> list[str]:
+        """Write `outputs` over what the last build wrote (and collect what `start` began), remove `removed` (the
+        pages of problems gone) and list in the manifest `added` (the pages of new problems) besides what it
+        held: an incremental rebuild (writing/incremental.py). Any other path the last build did not write is
+        refused (WriteError): the change made an output appear that only a full build places, and cleans up."""
         previous = self._manifest()
         _, _, seen = self._write(outputs)
+        for other in started:
+            try:
+                _, _, more = other.result()
+            except parallel.ParallelError as error:
+                raise WriteError(str(error)) from None
+            if seen & more:
+                raise WriteError(f"two outputs for {sorted(seen & more)[0]}")
+            seen |= more
         unknown = seen - previous - added
         if unknown:
             raise WriteError(f"not an output of the last full build: {sorted(unknown)[0]}")
