@@ -31,6 +31,17 @@ def _fingerprint(root: Path) -> tuple:
     return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*") if p.is_file()))
 
 
+# `mkdocs serve --dirty`, which renders again only the pages whose files changed; its warning that a dirty build
+# may leave the navigation stale is true of the navigation alone, which no ledger changes, and must not abort the
+# strict build (mkdocs.yml) at every change.
+_DIRTY_SERVE = """
+import logging, sys
+logging.getLogger("mkdocs.commands.build").addFilter(lambda record: "'dirty' build" not in record.getMessage())
+from mkdocs.__main__ import cli
+sys.exit(cli())
+"""
+
+
 class Preview:
     """The docs/ the preview serves, with what its last build leaves for the next (in memory, for as long as it runs)."""
 
@@ -76,8 +87,8 @@ def serve(root: Path, docs: Path, as_of: dt.date | None, today: dt.date | None, 
     preview = Preview(root, docs, as_of, today)
     preview.regenerate()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
-                              env=env)
+    server = subprocess.Popen([sys.executable, "-c", _DIRTY_SERVE, "serve", "--dirty", "--dev-addr",
+                               f"127.0.0.1:{port}"], env=env)
     seen = _fingerprint(root)
     try:
         while server.poll() is None:
