@@ -349,32 +349,53 @@ def build(path: str, docs: str, as_of: dt.date, today: dt.date, commit: str | No
 @click.option("--require-site-url", is_flag=True, envvar="RECTIFY_REQUIRE_SITE_URL",
               help="发布用（CI 的发布任务设置环境变量 RECTIFY_REQUIRE_SITE_URL=1）：门户的网址（mkdocs.yml 的 site_url，"
                    "或环境变量 SITE_URL）不是完整的 http(s) 网址时不生成，以免订阅源里的链接只能写成相对链接。")
+@click.option("--cache", "cache_dir", default=None, type=click.Path(file_okay=False), envvar="RECTIFY_CACHE",
+              help="生成缓存的目录（默认在 $XDG_CACHE_HOME/rectify 或 ~/.cache/rectify 下，按仓库和 site 目录区分）。"
+                   "上次生成之后只改了问题文件时，只重新生成受影响的页面，结果与完整生成逐字节相同。")
+@click.option("--full", is_flag=True, help="不用缓存，完整生成（之后照样写缓存）。")
 def site(path: str, docs: str, as_of: dt.date, today: dt.date, commit: str | None, config: str,
-         require_site_url: bool) -> None:
+         require_site_url: bool, cache_dir: str | None, full: bool) -> None:
     """生成页面后运行 mkdocs build --strict，把门户发布到 site/；相同的台账和日期总是得到相同的文件。
 
     门户的网址取自 mkdocs.yml 的 site_url（其中可引用环境变量 SITE_URL）：订阅源里的链接用它写成完整网址。
+    上次生成之后只改了问题文件时只重新生成受影响的部分（见 --cache）；其他任何改动都完整生成，并说明原因。
     """
-    from .commands.site import EarlySearch, PublishError, publish, site_address
+    from .commands.site import EarlySearch, PublishError, make_site, site_address
     from .parallel import collector_paused
+    from .validation.report import format_text
+    from .writing.build import AsOfError, BuildError
+    from .writing.incremental import BuildCache
 
     address = site_address(Path(config))
     if require_site_url and not _is_address(address):
         raise click.UsageError(f"门户的网址“{address}”不是完整的 http(s) 网址：请设置环境变量 SITE_URL（或 mkdocs.yml 的 site_url）为门户发布的地址，"
                                "订阅源里的链接要用它写成完整网址。")
+    root = _ledger_root(path)
+    cache = BuildCache(Path(cache_dir)) if cache_dir else BuildCache.default(root, Path(config))
     search = EarlySearch(Path(docs))
     try:
         with collector_paused():  # the build's objects live to the end (generator/parallel.py)
-            result = _generate(path, docs, as_of, today, commit, problem_pages_written=search.start,
-                               site_url=address)
-            _built(result)
-            code = publish(Path(config), result.campaign.as_of, search=search.take())
+            made = make_site(root, Path(docs), Path(config), as_of, today, commit, address, cache, full,
+                             problem_pages_written=search.start, search=search.take)
+    except AsOfError as exc:
+        raise click.UsageError(str(exc)) from None
+    except BuildError as exc:
+        if exc.report is not None:
+            click.echo(format_text(exc.report), err=True)
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_INVALID)
     except PublishError as exc:
         click.echo(f"{exc}门户没有完整发布。", err=True)
         sys.exit(EXIT_INVALID)
     finally:
         search.cancel()
-    if code != 0:
+    if made.full is None:
+        click.echo(f"增量生成：只重新生成了受改动影响的 {made.written} 个页面和文件，"
+                   f"数据截至 {made.result.campaign.as_of.isoformat()}。")
+    else:
+        click.echo(f"完整生成：{made.full}。")
+        _built(made.result)
+    if made.code != 0:
         click.echo("mkdocs build 没有成功，门户没有发布（见上面的信息）。", err=True)
         sys.exit(EXIT_INVALID)
     click.echo("门户已发布（到 mkdocs.yml 的 site_dir，默认 site/）。")

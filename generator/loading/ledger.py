@@ -4,6 +4,7 @@ and, leniently, the owners its registries declare (for CODEOWNERS and check-owne
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -79,10 +80,24 @@ class Refused:
         ledger.unparsed.extend(self.unparsed)
 
 
-def load_ledger(source: LedgerTree | Path, only: Collection[str] | None = None) -> Ledger:
+@dataclass
+class ParsedFiles:
+    """Problem files as loading left them (their problems, or what was refused), by path, name in messages and
+    SHA-256 of their bytes: a rebuild (writing/incremental.py keeps one between builds) parses again only the
+    files whose bytes changed. Valid only with the registries it was made with: a problem file is checked
+    against portal.yml's and departments.yml's ids, so a cache made under other registries must not be used."""
+
+    loaded: dict[tuple[str, str, str], tuple[list[ProblemFile], Refused]] = field(default_factory=dict)
+    parsed: int = 0  # files parsed by the last load, the others taken from `loaded`
+
+
+def load_ledger(source: LedgerTree | Path, only: Collection[str] | None = None,
+                memo: ParsedFiles | None = None) -> Ledger:
     """Load every file of the ledger (a tree, or a folder's path); findings collect all that is wrong,
     nothing stops at the first. With `only`, the problem files of those departments' folders alone are read (the
-    others are listed, so every id is known): what a department's update import needs of a province's ledger."""
+    others are listed, so every id is known): what a department's update import needs of a province's ledger.
+    With `memo`, problem files whose bytes it holds are taken from it, and it is left holding exactly this
+    ledger's problem files."""
     tree = as_tree(source)
     ledger = Ledger(root=tree)
     findings = ledger.findings
@@ -135,7 +150,7 @@ def load_ledger(source: LedgerTree | Path, only: Collection[str] | None = None) 
             _load_inspections(path, ledger)
         else:
             problem_folders.append(path)
-    _load_problems(problem_folders, ledger, only)
+    _load_problems(problem_folders, ledger, only, memo)
     return ledger
 
 
@@ -225,7 +240,8 @@ def _choices(ledger: Ledger) -> dict[str, list[tuple[str, str]]]:
     return choices
 
 
-def _load_problems(folders: list[PurePosixPath], ledger: Ledger, only: Collection[str] | None = None) -> None:
+def _load_problems(folders: list[PurePosixPath], ledger: Ledger, only: Collection[str] | None = None,
+                   memo: ParsedFiles | None = None) -> None:
     """Every problem file of the departments' folders, in order. At scale, from a folder on disk, the files are
     shared between forked processes (generator/parallel.py): parsing is most of the time a build takes to
     validate, and each process sends back only its documents and models."""
@@ -234,12 +250,31 @@ def _load_problems(folders: list[PurePosixPath], ledger: Ledger, only: Collectio
     ledger.problem_file_ids.update(layout.claimed_id(path) for path in paths)
     if only is not None:
         paths = [path for path in paths if path.parts[0] in only]
-    load = functools.partial(_load_problem_files, tree=ledger.root, choices=_choices(ledger))
+    load = functools.partial(_load_each, tree=ledger.root, choices=_choices(ledger))
     # a repository's objects are read through one open pack file, whose position forked readers would share
-    worth_it = isinstance(ledger.root, FolderTree) and len(paths) >= PARALLEL_FROM
-    for problems, refused in fork_map(load, paths, worth_it=worth_it):
+    on_disk = isinstance(ledger.root, FolderTree)
+    keys = [_memo_key(ledger.root, path) for path in paths] if memo is not None else []
+    known = memo.loaded if memo is not None else {}
+    missing = [path for i, path in enumerate(paths) if memo is None or keys[i] not in known]
+    parsed = iter([one for part in fork_map(load, missing, worth_it=on_disk and len(missing) >= PARALLEL_FROM)
+                   for one in part])
+    results = [next(parsed) if memo is None or keys[i] not in known else known[keys[i]] for i in range(len(paths))]
+    for problems, refused in results:
         ledger.problems.extend(problems)
         refused.into(ledger)
+    if memo is not None:
+        memo.loaded = dict(zip(keys, results, strict=True))
+        memo.parsed = len(missing)
+
+
+def _memo_key(tree: LedgerTree, path: PurePosixPath) -> tuple[str, str, str]:
+    return str(path), tree.display(path), hashlib.sha256(tree.read(path)).hexdigest()
+
+
+def _load_each(paths: Sequence[PurePosixPath], tree: LedgerTree, choices: dict
+               ) -> list[tuple[list[ProblemFile], Refused]]:
+    """Each file loaded alone: what it gave, file by file."""
+    return [_load_problem_files([path], tree, choices) for path in paths]
 
 
 def _load_problem_files(paths: Sequence[PurePosixPath], tree: LedgerTree, choices: dict

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..loading.ledger import Ledger, load_ledger
+from ..loading.ledger import Ledger, ParsedFiles, load_ledger
 from ..loading.tree import LedgerTree
 from ..model.findings import CODES, Finding, Severity, most_serious_first
 from ..parallel import collector_paused
@@ -86,13 +86,14 @@ class CheckReport(_Findings):
 
 
 def validate(source: LedgerTree | Path, today: dt.date, repository: Path | None = None,
-             history: bool = False) -> Report:
+             history: bool = False, memo: ParsedFiles | None = None) -> Report:
     """`source` is a ledger folder's path or a tree (`FolderTree`, `GitTree`). With `repository` (the root the
     ledger folder lies in), its committed CODEOWNERS files are checked against the registries too. With
     `history`, a valid ledger in a folder is also checked against the snapshots published beside it and their
-    git history (E340-E345)."""
+    git history (E340-E345). `memo`: the problem files a previous load parsed (loading/ledger.py ParsedFiles),
+    of which only those whose bytes changed are parsed again; the rules across files run over all of them."""
     with collector_paused():
-        ledger = load_ledger(source)
+        ledger = load_ledger(source, memo=memo)
         findings = list(ledger.findings)
         findings.extend(check_all(ledger, today))
     if repository is not None:

@@ -19,6 +19,7 @@ from .. import clock
 from ..derivation.campaign import Campaign, campaign_of
 from ..derivation.rulebook import RuleBook, current_only, rulebook_of
 from ..derivation.site import NOT_DERIVED, Part, Site, site_of
+from ..loading.ledger import ParsedFiles
 from ..loading.portalhistory import read_portal_history
 from ..loading.tree import commit_on
 from ..parallel import collector_paused
@@ -65,17 +66,18 @@ def check_as_of(as_of: dt.date, today: dt.date, campaign_start: dt.date | None) 
 def build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None = None,
           today: dt.date | None = None, stitch: bool = True,
           problem_pages_written: Callable[[], None] | None = None, rule_history: bool = True,
-          git_history: bool = True, site_url: str = "") -> BuildResult:
+          git_history: bool = True, site_url: str = "", memo: ParsedFiles | None = None) -> BuildResult:
     """`stitch=False` writes the problem pages as Markdown for MkDocs to render (the live preview) instead
     of HTML content for the publisher to write into the page shell. `problem_pages_written` is called once
     every problem page is in docs/problems/ (and no stale one), while the rest is still being written.
     `rule_history=False` builds every period's report with today's portal.yml instead of the rules git
     records for its day, and `git_history=False` leaves the git history of the snapshots unread (the golden
     output, which must not depend on the clone it is built in); the site says so. `site_url` is the published
-    address, which makes the feeds' links absolute."""
+    address, which makes the feeds' links absolute. `memo` (loading/ledger.py ParsedFiles) is filled with the
+    problem files as loaded, for an incremental build to start from (writing/incremental.py)."""
     with collector_paused():
         return _build(ledgers, docs, as_of, commit, today, stitch, problem_pages_written, rule_history, git_history,
-                      site_url)
+                      site_url, memo)
 
 
 def rules_through_time(ledgers: Path, portal, today: dt.date) -> RuleBook:
@@ -85,10 +87,10 @@ def rules_through_time(ledgers: Path, portal, today: dt.date) -> RuleBook:
 
 def _build(ledgers: Path, docs: Path, as_of: dt.date, commit: str | None, today: dt.date | None, stitch: bool,
            problem_pages_written: Callable[[], None] | None, rule_history: bool, git_history: bool,
-           site_url: str) -> BuildResult:
+           site_url: str, memo: ParsedFiles | None = None) -> BuildResult:
     today = today or clock.today()
     check_as_of(as_of, today, None)
-    report = validate(ledgers, today)
+    report = validate(ledgers, today, memo=memo)
     if not report.valid():
         raise BuildError(f"台账校验未通过（{len(report.errors)} 个错误），门户没有生成。", report)
     check_as_of(as_of, today, report.ledger.portal.campaign_start)

@@ -113,6 +113,30 @@ class Writer:
             raise WriteError(f"not an output of the last full build: {sorted(unknown)[0]}")
         return sorted(seen)
 
+    def write_changed(self, outputs: Iterable[Output], added: set[str] = frozenset(),
+                      removed: set[str] = frozenset(), started: Iterable[parallel.Started] = ()) -> list[str]:
+        """Write `outputs` over what the last build wrote (and collect what `start` began), remove `removed` (the
+        pages of problems gone) and list in the manifest `added` (the pages of new problems) besides what it
+        held: an incremental rebuild (writing/incremental.py). Any other path the last build did not write is
+        refused (WriteError): the change made an output appear that only a full build places, and cleans up."""
+        previous = self._manifest()
+        _, _, seen = self._write(outputs)
+        for other in started:
+            try:
+                _, _, more = other.result()
+            except parallel.ParallelError as error:
+                raise WriteError(str(error)) from None
+            if seen & more:
+                raise WriteError(f"two outputs for {sorted(seen & more)[0]}")
+            seen |= more
+        unknown = seen - previous - added
+        if unknown:
+            raise WriteError(f"not an output of the last full build: {sorted(unknown)[0]}")
+        self._clean(removed - seen)
+        (self.docs / MANIFEST).write_text("".join(f"{p}\n" for p in sorted((previous | seen) - (removed - seen))),
+                                          encoding="utf-8")
+        return sorted(seen)
+
     def _clean(self, stale: set[str]) -> None:
         """Remove the stale files, then the folders they leave empty."""
         emptied = {self._remove(path) for path in sorted(stale)}
