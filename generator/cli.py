@@ -562,8 +562,9 @@ def diff(base: str | None, head: str | None, repository: str, today: dt.date, au
 @click.option("--assets", default="docs/assets", show_default=True, type=click.Path(file_okay=False), help="城市门户的样式和脚本文件夹。")
 @click.option("--site-url", default="", envvar="SITE_URL", metavar="URL", help="省级门户发布的网址（默认取 province.yml 的 site_url）。")
 @click.option("--strict", is_flag=True, help="有城市未通过核验时退出码为 1（门户照常生成，并显示该市未通过核验）。")
+@click.option("--list-cities", is_flag=True, help="只校验 CONFIG，并输出各城市编号的 JSON 数组（CI 按它为每个城市开一个作业）。")
 def province(config: str, city_id: str | None, save_to: str | None, fetched: str | None, work: str, site_dir: str,
-             overrides: str, assets: str, site_url: str, strict: bool) -> None:
+             overrides: str, assets: str, site_url: str, strict: bool, list_cities: bool) -> None:
     """省级门户：读取 CONFIG（默认 province.yml）列出的各市门户公开发布的数据，逐市核验快照链和统计数字，
     把通过核验的城市汇总成全省门户（统计、图表、城市排名、跨城市全文搜索）。未通过核验的城市醒目标出原因，不计入全省统计。
 
@@ -578,6 +579,13 @@ def province(config: str, city_id: str | None, save_to: str | None, fetched: str
     if (city_id is None) != (save_to is None):
         raise click.UsageError("--city 和 --save 要一起用。")
     try:
+        if list_cities:
+            import json
+
+            from .province.config import read_config
+
+            click.echo(json.dumps([c.id for c in read_config(Path(config)).cities]))
+            return
         if city_id is not None:
             report = fetch(Path(config), city_id, Path(save_to))
             verdict = "通过核验" if report.verified else "未通过核验：" + "；".join(report.reasons)

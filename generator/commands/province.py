@@ -9,7 +9,15 @@ from pathlib import Path
 from ..province import portal
 from ..province.config import City, ProvinceConfig, folder_of, read_config
 from ..province.figures import Province, province_of
-from ..province.sources import AddressSource, FolderSource, Published, Source, SourceError, read_published, save
+from ..province.sources import (
+    AddressSource,
+    FolderSource,
+    Published,
+    Source,
+    SourceError,
+    read_published,
+    save,
+)
 from ..province.verify import CityReport, unreadable, verify
 
 

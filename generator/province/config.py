@@ -92,59 +92,63 @@ def read_config(path: Path) -> ProvinceConfig:
     except LoadError as exc:
         raise ConfigError(sorted(set(exc.findings + check_loaded(exc, ProvinceConfig)))) from None
     config, findings = check_model(document, ProvinceConfig)
-    if config is None:
-        raise ConfigError(findings)
-    findings = rules(document, config)
-    if findings:
+    findings = sorted(set(findings + rules(document)))
+    if findings or config is None:
         raise ConfigError(findings)
     return config
 
 
-def rules(document: Document, config: ProvinceConfig) -> list[Finding]:
-    """The rules across fields, each finding on the line of the value to fix."""
+def rules(document: Document) -> list[Finding]:
+    """The rules across fields, each finding on the line of the value to fix. They read the document as written,
+    so that they report alongside the schema's findings, not after them."""
     out: list[Finding] = []
+    data = document.data if isinstance(document.data, dict) else {}
 
     def at(code: str, path: tuple, message: str, key: bool = False) -> None:
         field = ".".join(str(step) if isinstance(step, str) else f"[{step}]" for step in path).replace(".[", "[")
         out.append(Finding.make(code, document.display, document.locate(path, key=key), message, field))
 
-    types = {t.id for t in config.department_types}
-    seen_types: set[str] = set()
-    for i, kind in enumerate(config.department_types):
-        if kind.id in seen_types:
-            at("E303", ("department_types", i, "id"), f"部门类型编号 {kind.id} 重复出现；每个部门类型只写一次。")
-        seen_types.add(kind.id)
-    seen: dict[str, set[str]] = {"id": set(), "name": set(), "url": set()}
-    for i, city in enumerate(config.cities):
-        if city.id in seen["id"]:
-            at("E303", ("cities", i, "id"), f"城市编号 {city.id} 重复出现；每个城市只写一次。")
-        if city.name in seen["name"]:
-            at("E327", ("cities", i, "name"), f"城市名称“{city.name}”重复出现；每个城市的名称应当不同。")
-        seen["id"].add(city.id)
-        seen["name"].add(city.name)
-        if city.url is None and city.folder is None:
-            at("E201", ("cities", i), f"城市 {city.id} 既没有写 url（门户网址）也没有写 folder（本地文件夹）；"
+    def items(key: str) -> list[tuple[int, dict]]:
+        value = data.get(key)
+        return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)] if isinstance(value, list) else []
+
+    types: set[str] = set()
+    for i, kind in items("department_types"):
+        if kind.get("id") in types:
+            at("E303", ("department_types", i, "id"), f"部门类型编号 {kind.get('id')} 重复出现；每个部门类型只写一次。")
+        types.add(kind.get("id"))
+    seen: dict[str, set] = {"id": set(), "name": set(), "url": set()}
+    for i, city in items("cities"):
+        city_id, name, url, head = (city.get(k) for k in ("id", "name", "url", "head"))
+        if city_id in seen["id"]:
+            at("E303", ("cities", i, "id"), f"城市编号 {city_id} 重复出现；每个城市只写一次。")
+        if name in seen["name"]:
+            at("E327", ("cities", i, "name"), f"城市名称“{name}”重复出现；每个城市的名称应当不同。")
+        seen["id"].add(city_id)
+        seen["name"].add(name)
+        if url is None and city.get("folder") is None:
+            at("E201", ("cities", i), f"城市 {city_id} 既没有写 url（门户网址）也没有写 folder（本地文件夹）；"
                                       "至少写一项，省里才能读取它发布的数据。", key=True)
-        if city.url is not None:
-            parts = urlsplit(city.url)
+        if isinstance(url, str):
+            parts = urlsplit(url)
             if parts.scheme not in ADDRESS_SCHEMES or (parts.scheme != "file" and not parts.netloc):
-                at("E206", ("cities", i, "url"), f"url 写的是“{city.url}”，应为该市门户的完整网址，"
+                at("E206", ("cities", i, "url"), f"url 写的是“{url}”，应为该市门户的完整网址，"
                                                  "如 https://zhenggai.jiazhou.gov.cn/。")
-            elif not city.url.endswith("/"):
-                at("E206", ("cities", i, "url"), f"url 写的是“{city.url}”，应以 / 结尾（门户首页的网址），"
-                                                 f"如 {city.url}/。")
-            elif city.url in seen["url"]:
-                at("E303", ("cities", i, "url"), f"url “{city.url}”已写给了另一个城市；每个城市的门户网址不同。")
-            seen["url"].add(city.url)
-        if not SHA256.match(city.head):
-            at("E206", ("cities", i, "head"), f"head 写的是“{city.head[:80]}”，应为 64 位小写十六进制数"
+            elif not url.endswith("/"):
+                at("E206", ("cities", i, "url"), f"url 写的是“{url}”，应以 / 结尾（门户首页的网址），如 {url}/。")
+            elif url in seen["url"]:
+                at("E303", ("cities", i, "url"), f"url “{url}”已写给了另一个城市；每个城市的门户网址不同。")
+            seen["url"].add(url)
+        if isinstance(head, str) and not SHA256.match(head.strip()):
+            at("E206", ("cities", i, "head"), f"head 写的是“{head[:80]}”，应为 64 位小写十六进制数"
                                               "（该市 data/snapshots/SHA256SUMS 里某一行开头的 SHA-256）。")
-        for department, kind in city.departments.items():
-            if kind not in types:
-                listed = "、".join(sorted(types)) or "（department_types 里还没有登记任何部门类型）"
+        departments = city.get("departments")
+        for department, kind in (departments.items() if isinstance(departments, dict) else ()):
+            if isinstance(kind, str) and kind not in types:
+                listed = "、".join(sorted(t for t in types if isinstance(t, str))) or "（department_types 里还没有登记任何部门类型）"
                 at("E204", ("cities", i, "departments", department),
                    f"部门 {department} 对应的部门类型是 {kind}，但 department_types 里没有它；可选：{listed}。")
-    return sorted(set(out))
+    return out
 
 
 def folder_of(config_path: Path, city: City) -> Path | None:

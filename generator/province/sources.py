@@ -209,7 +209,7 @@ def bundle_files(source: Source, folder: str, files: dict[str, bytes]) -> list[s
     except (ValueError, KeyError, TypeError):
         raise SourceError(f"{entry_path} 不是 Pagefind 的索引入口文件。") from None
     names = [folder + "pagefind.js", folder + "pagefind-worker.js"]
-    for language, about in sorted(languages.items()):
+    for _, about in sorted(languages.items()):
         meta_path = f"{folder}pagefind.{about['hash']}.pf_meta"
         meta_data = source.read(meta_path)
         files[meta_path] = meta_data
