@@ -588,7 +588,7 @@ def province(config: str, city_id: str | None, save_to: str | None, fetched: str
             return
         if city_id is not None:
             report = fetch(Path(config), city_id, Path(save_to))
-            verdict = "通过核验" if report.verified else "未通过核验：" + "；".join(report.reasons)
+            verdict = "通过核验" if report.verified else "未通过核验：" + report.reason_text
             click.echo(f"{report.city.name}（{report.city.id}）{verdict}")
             sys.exit(EXIT_VALID if report.verified else EXIT_INVALID)
         built = build(Path(config), Path(fetched) if fetched else None, Path(work), Path(site_dir), Path(overrides),
@@ -603,7 +603,7 @@ def province(config: str, city_id: str | None, save_to: str | None, fetched: str
         click.echo(str(exc), err=True)
         sys.exit(EXIT_INVALID)
     for report in built.province.reports:
-        verdict = "通过核验" if report.verified else "未通过核验：" + "；".join(report.reasons)
+        verdict = "通过核验" if report.verified else "未通过核验：" + report.reason_text
         click.echo(f"{report.city.name}（{report.city.id}）{verdict}", err=not report.verified)
     click.echo(f"省级门户已发布到 {site_dir}（通过核验的城市 {len(built.province.verified)} 个，共 {len(built.province.reports)} 个）。")
     sys.exit(EXIT_INVALID if strict and built.province.failing else EXIT_VALID)

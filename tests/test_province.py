@@ -132,6 +132,16 @@ class Federation:
         return json.loads((self.cities[city_id].site / "data" / "problems.json").read_text(encoding="utf-8"))
 
 
+def build_province(federation: Federation, site: str) -> str:
+    """`rectify province` from the saved folders (as the CI's build job runs it); returns what it printed."""
+    root = federation.root
+    done = subprocess.run([str(ROOT / ".venv" / "bin" / "rectify"), "province", str(root / "province.yml"), "--fetched",
+                           str(root / "fetched"), "--work", str(root / f".{site}"), "--site", str(root / site)],
+                          capture_output=True, text=True, cwd=ROOT, env={**os.environ, "SITE_URL": ""})
+    assert done.returncode == 0, done.stderr
+    return done.stdout + done.stderr
+
+
 @pytest.fixture(scope="session")
 def federation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Federation]:
     root = tmp_path_factory.mktemp("province")
@@ -147,6 +157,9 @@ def federation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Federation]
         if item.name != "main":
             shutil.move(str(item), search / "main" / item.name)
     (search / "bundles.json").write_text('["main/"]', encoding="utf-8")
+    # a city's own script in its index folder must never run on the province's site
+    script = federation.cities["bingzhou"].site / "pagefind" / "pagefind.js"
+    script.write_text(script.read_text(encoding="utf-8") + "\n/* city code */\n", encoding="utf-8")
     config = root / "province.yml"
     config.write_text(province_yml(cities, addresses), encoding="utf-8")
     for city in cities:  # as the CI jobs do, one city each
@@ -161,11 +174,7 @@ def federation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Federation]
     problems = fetched / TAMPERED_FIGURES / "data" / "problems.json"
     text = problems.read_text(encoding="utf-8")
     problems.write_text(text.replace('"status": "overdue"', '"status": "in_progress"', 1), encoding="utf-8")
-    done = subprocess.run([str(ROOT / ".venv" / "bin" / "rectify"), "province", str(config), "--fetched", str(fetched),
-                           "--work", str(root / ".province"), "--site", str(root / "province-site")],
-                          capture_output=True, text=True, cwd=ROOT, env={**os.environ, "SITE_URL": ""})
-    assert done.returncode == 0, done.stderr
-    federation.output = done.stdout + done.stderr
+    federation.output = build_province(federation, "province-site")
     yield federation
     server.shutdown()
 
@@ -176,6 +185,29 @@ def test_every_untouched_city_passes_its_own_job_and_the_tampered_ones_are_caugh
     assert "甲州市（jiazhou）未通过核验：公开数据的统计数字与该市" in federation.output
     for city_id in VERIFIED:
         assert f"（{city_id}）通过核验" in federation.output
+
+
+def test_the_same_published_data_give_the_same_portal_byte_for_byte(federation: Federation) -> None:
+    build_province(federation, "province-again")
+    first, again = federation.root / "province-site", federation.root / "province-again"
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    assert [f for f in files if (first / f).read_bytes() != (again / f).read_bytes()] == []
+
+
+def test_a_city_s_own_script_is_never_copied_into_the_province_site(federation: Federation) -> None:
+    copied = federation.root / "province-site" / "cities" / "bingzhou" / "pagefind" / "pagefind.js"
+    assert "city code" not in copied.read_text(encoding="utf-8")
+    assert "city code" in (federation.root / "fetched" / "bingzhou" / "pagefind" / "pagefind.js").read_text("utf-8")
+
+
+def test_a_city_that_cannot_be_read_fails_with_the_reason(tmp_path: Path) -> None:
+    from generator.commands.province import read_city
+
+    path = _config(tmp_path, GOOD.replace("    url: https://zhenggai.jiazhou.example.gov.cn/\n", "    folder: gone/site\n"))
+    report, published = read_city(path, read_config(path).cities[0], None)
+    assert published is None and not report.verified
+    assert report.reasons == [f"无法读取该市发布的数据：文件夹 {tmp_path / 'gone' / 'site'} 不存在。"]
 
 
 def test_a_city_read_from_its_address_reads_the_same_files_as_from_its_folder(federation: Federation) -> None:

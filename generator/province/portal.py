@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -159,6 +161,27 @@ def render(province: Province, docs: Path, links: dict[str, str | None]) -> None
     (docs / "assets" / "css" / "province.css").write_bytes((HERE / "static" / "province.css").read_bytes())
 
 
+# A bundle's code: never taken from a city (it would run on the province's own site), always the province's own
+# Pagefind's. Only the index data (entry, metadata, chunks, filters, fragments) are copied from the cities.
+RUNTIME = re.compile(r"^(pagefind\.js|pagefind-worker\.js|wasm\.[a-z_-]+\.pagefind)$")
+
+
+def pagefind_runtime() -> dict[str, bytes]:
+    """The installed Pagefind's own browser code (pagefind.js, its worker and WebAssembly), from indexing one
+    placeholder page."""
+    with tempfile.TemporaryDirectory(prefix="rectify-province-") as folder:
+        root = Path(folder)
+        (root / "site").mkdir()
+        (root / "site" / "index.html").write_text('<html lang="zh"><body><main>省</main></body></html>',
+                                                  encoding="utf-8")
+        done = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(root / "site"), "--force-language",
+                               "zh", "--output-path", str(root / "index"), "--silent"], capture_output=True, text=True,
+                              check=False)
+        if done.returncode != 0:
+            raise PortalError("Pagefind 没有成功运行，无法生成全省搜索：\n" + (done.stderr or done.stdout)[-2000:])
+        return {p.name: p.read_bytes() for p in (root / "index").iterdir() if p.is_file() and RUNTIME.match(p.name)}
+
+
 def build(province: Province, work: Path, site: Path, overrides: Path, assets: Path,
           bundles: dict[str, dict[str, bytes]], links: dict[str, str | None], site_url: str = "") -> None:
     """Assemble the work folder, render the pages, run `mkdocs build --strict` into `site` and copy the cities'
@@ -186,11 +209,15 @@ def build(province: Province, work: Path, site: Path, overrides: Path, assets: P
                           env=env, cwd=work, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise PortalError("mkdocs build 没有成功，省级门户没有发布：\n" + (done.stderr or done.stdout)[-4000:])
+    runtime = pagefind_runtime() if bundles else {}
     for city_id, files in sorted(bundles.items()):
         target = site / CITY_FOLDER / city_id
         for name, data in sorted(files.items()):
-            if not name.startswith(SEARCH):
+            if not name.startswith(SEARCH) or RUNTIME.match(name.rpartition("/")[2]):
                 continue
             path = target / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+        for folder in sorted({name.rpartition("/")[0] for name in files if name.endswith("/pagefind-entry.json")}):
+            for name, data in sorted(runtime.items()):
+                (target / folder / name).write_bytes(data)

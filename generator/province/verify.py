@@ -102,6 +102,11 @@ class CityReport:
     def verified(self) -> bool:
         return not self.reasons
 
+    @property
+    def reason_text(self) -> str:
+        """Every reason in one sentence run: “…不符；…断裂。”"""
+        return "；".join(r.rstrip("。") for r in self.reasons) + "。" if self.reasons else ""
+
 
 def unreadable(city: City, reason: str) -> CityReport:
     return CityReport(city, [f"无法读取该市发布的数据：{reason}"])
