@@ -32,7 +32,7 @@ from .sources import SEARCH
 
 HERE = Path(__file__).parent
 CITY_FOLDER = "cities"
-PROBLEM_ROWS = 2000  # red-light problems listed per city on 重点问题; the search finds every problem
+PROBLEM_ROWS = 200  # red-light problems listed per city on 重点问题, the longest overdue first; the search finds every problem
 PAGES = (("index.md", "首页"), ("cities.md", "各市核验"), ("ranking.md", "城市排名"), ("types.md", "各类部门"),
          ("problems.md", "重点问题"), ("search.md", "全省搜索"))
 
@@ -124,7 +124,7 @@ def render(province: Province, docs: Path, links: dict[str, str | None]) -> None
     groups = []
     total = shown = 0
     for r in province.verified:
-        red = [p for p in r.problems if p.light == Light.RED.value]
+        red = sorted((p for p in r.problems if p.light == Light.RED.value), key=lambda p: (p.deadline, p.id))
         total += len(red)
         base = links.get(r.city.id)
         rows = red[:PROBLEM_ROWS]

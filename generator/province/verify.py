@@ -5,7 +5,8 @@ Three things are checked, each failure said in Chinese:
 1. The chain. The head the province has on record (the SHA-256 of the newest snapshot it saw) must be one of the
    digests in the city's SHA256SUMS: a city that rewrote its chain no longer lists it. The newest snapshot must
    hash to the last digest listed, and name the digest before it as its `previous`.
-2. The snapshot's own figures: its city and department totals must be the count of its own problem records.
+2. The snapshot's own figures: its city totals must be the count of its own problem records (a record names no
+   department, so the departments' totals are checked against the open data in 3).
 3. The open data against the snapshot, for the same day. The open data (data/problems.json) holds every
    problem's whole record and log with the status and light derived on its day; the snapshot, the city's
    figures per status and light on its day, for the city and each department. When both are of the same day the
