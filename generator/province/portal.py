@@ -129,10 +129,11 @@ def render(province: Province, docs: Path, links: dict[str, str | None]) -> None
         base = links.get(r.city.id)
         rows = red[:PROBLEM_ROWS]
         shown += len(rows)
-        groups.append({"city": r.city, "rows": rows, "more": len(red) - len(rows), "departments": {},
+        groups.append({"city": r.city, "rows": rows, "more": len(red) - len(rows), "departments": r.department_names,
                        "page": (lambda i, b=base: problem_page(b).replace("{id}", i)) if base else (lambda i: "#")})
     names = {t.id: t.name for t in province.config.department_types}
-    mapping = [(r.city.name, d, names[k]) for r in province.reports for d, k in sorted(r.city.departments.items())]
+    mapping = [(r.city.name, f"{r.department_names[d]}（{d}）" if d in r.department_names else d, names[k])
+               for r in province.reports for d, k in sorted(r.city.departments.items())]
     pages = {
         "index.md": ("index.md.j2", {"status": charts.status_chart(province.tally),
                                      "lights": charts.light_chart(province.tally),

@@ -1,6 +1,7 @@
 """What a city published, read from its address or from a folder: only the files the province needs.
 
-A city's portal is read as any reader would read it: its open data (`data/problems.json`), its snapshot
+A city's portal is read as any reader would read it: its open data (`data/problems.json`, and the finder's
+`data/finder.json` for the departments' names, if there), its snapshot
 digests (`data/snapshots/SHA256SUMS`) and the newest snapshot they name, and its Pagefind bundle(s). Older
 snapshots are never read (their full files may be replaced by deltas). A site may split its index into
 bundles listed in `pagefind/bundles.json` (folders relative to `pagefind/`, each ending in "/"); without that
@@ -29,6 +30,7 @@ from ..loading.snapshots import SUMS
 from ..rendering import urls
 
 PROBLEMS = urls.data("problems.json")
+FINDER = urls.data("finder.json")  # optional: the departments' names (the open data names them by id)
 SNAPSHOTS = urls.data("snapshots/")
 SEARCH = f"{urls.SEARCH_FOLDER}/"
 BUNDLES = f"{SEARCH}bundles.json"
@@ -162,6 +164,9 @@ def read_published(source: Source) -> Published:
     not raised (the city's figures are still verifiable)."""
     published = Published()
     published.files[PROBLEMS] = source.read(PROBLEMS)
+    finder = source.optional(FINDER)
+    if finder is not None:
+        published.files[FINDER] = finder
     sums = source.read(SNAPSHOTS + SUMS)
     published.files[SNAPSHOTS + SUMS] = sums
     published.chain = parse_sums(sums)

@@ -35,7 +35,7 @@ from ..derivation.state import status_and_light
 from ..model.schema import Problem, Thresholds
 from ..model.vocabulary import Light, Status, Supervision
 from .config import City
-from .sources import PROBLEMS, SNAPSHOTS, Published
+from .sources import FINDER, PROBLEMS, SNAPSHOTS, Published
 
 STATUSES = tuple(s.value for s in Status)
 LIGHTS = tuple(light.value for light in Light)
@@ -96,6 +96,7 @@ class CityReport:
     tally: Tally = field(default_factory=Tally)
     departments: dict[str, Tally] = field(default_factory=dict)
     problems: list[ProblemLine] = field(default_factory=list)
+    department_names: dict[str, str] = field(default_factory=dict)  # from data/finder.json, when published
     bundles: tuple[str, ...] = ()
     search_note: str | None = None
 
@@ -115,7 +116,8 @@ def unreadable(city: City, reason: str) -> CityReport:
 
 def verify(city: City, published: Published) -> CityReport:
     """Check what `city` published; the report lists every reason it fails (none when verified)."""
-    report = CityReport(city, bundles=published.bundles, search_note=published.search_error)
+    report = CityReport(city, bundles=published.bundles, search_note=published.search_error,
+                        department_names=_department_names(published.files.get(FINDER)))
     snapshot = _check_chain(report, published)
     open_data = _read_open_data(report, published.files[PROBLEMS])
     if snapshot is not None:
@@ -123,6 +125,14 @@ def verify(city: City, published: Published) -> CityReport:
     if snapshot is not None and open_data is not None:
         _check_open_data(report, snapshot, open_data)
     return report
+
+
+def _department_names(data: bytes | None) -> dict[str, str]:
+    """Department id → name from the finder's index ([id, short name, name] rows); nothing when unreadable."""
+    try:
+        return {str(row[0]): str(row[2]) for row in json.loads(data)["departments"]} if data else {}
+    except (ValueError, KeyError, TypeError, IndexError):
+        return {}
 
 
 def _check_chain(report: CityReport, published: Published) -> dict | None:
