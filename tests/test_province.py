@@ -187,6 +187,14 @@ def test_every_untouched_city_passes_its_own_job_and_the_tampered_ones_are_caugh
         assert f"（{city_id}）通过核验" in federation.output
 
 
+def test_the_public_reads_no_tool_names_on_the_province_pages(federation: Federation) -> None:
+    from .test_public_words import TOOL_WORDS
+
+    for page in sorted((federation.root / "province-site").glob("**/index.html")):
+        article = page.read_text(encoding="utf-8").split("<article", 1)[1].split("</article>", 1)[0]
+        assert not TOOL_WORDS.search(re.sub(r"<[^>]+>", " ", article)), page
+
+
 def test_the_same_published_data_give_the_same_portal_byte_for_byte(federation: Federation) -> None:
     build_province(federation, "province-again")
     first, again = federation.root / "province-site", federation.root / "province-again"
