@@ -14,6 +14,7 @@ read again like any published site (`FolderSource`).
 
 from __future__ import annotations
 
+import concurrent.futures
 import gzip
 import json
 import re
@@ -34,6 +35,7 @@ FINDER = urls.data("finder.json")  # optional: the departments' names (the open 
 SNAPSHOTS = urls.data("snapshots/")
 SEARCH = f"{urls.SEARCH_FOLDER}/"
 BUNDLES = f"{SEARCH}bundles.json"
+READERS = 8  # files of an index read at once
 FETCH_LIMIT = 1024 * 2**20  # one file; problems.json of 20,000 problems is about 50 MB
 _SIGNATURE = b"pagefind_dcd"
 _SUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](\S+)$")
@@ -194,10 +196,11 @@ def read_bundles(source: Source, files: dict[str, bytes]) -> tuple[str, ...]:
                 isinstance(f, str) and f.endswith("/") and _BUNDLE.match(f) and ".." not in f.split("/") for f in listed):
             raise SourceError(f"{BUNDLES} 应当是相对 pagefind/ 的文件夹列表，每项以 / 结尾，如 [\"a/\", \"b/\"]。")
         folders = [SEARCH + f for f in listed]
-    for folder in folders:
-        for name in bundle_files(source, folder, files):
-            if name not in files:
-                files[name] = source.read(name)
+    wanted = [name for folder in folders for name in bundle_files(source, folder, files) if name not in files]
+    # one request per file (a fragment per problem page): a few at a time, as a browser would fetch them
+    with concurrent.futures.ThreadPoolExecutor(READERS) as pool:
+        for name, data in zip(wanted, pool.map(source.read, wanted), strict=True):
+            files[name] = data
     return tuple(folders)
 
 
