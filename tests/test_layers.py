@@ -34,6 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("generator.writing",),
     ("generator.publishing",),
     ("generator.spreadsheet",),
+    ("generator.province",),  # the province portal: reads cities' published sites, renders with rendering/
     ("generator.commands",),
     ("generator.cli", "generator.__main__", "generator"),  # "generator": the package's own __init__
 )
