@@ -31,7 +31,8 @@ from pathlib import Path
 from .. import clock
 from ..loading.tree import commit_on
 from ..publishing.compress import COMPRESSORS, SMALLEST, TEXT_SUFFIXES, precompress
-from ..publishing.search import SearchIndex, SearchIndexError
+from ..publishing.search import SearchIndex, SearchIndexError, shard_count, shard_of
+from ..publishing.search import problem_ids as search_problem_ids
 from ..publishing.sitemaps import write_sitemaps
 from ..publishing.stitch import read_shell, stitch, stitch_page
 from ..rendering import urls
@@ -261,13 +262,18 @@ def publish_changes(config: Path, as_of: dt.date, rebuilt: incremental.Rebuilt, 
 
 
 def _reindex(docs: Path, site: Path, problem_ids: list[str]) -> None:
-    """The full-text index made again after the problem pages `problem_ids` changed (or went): today the whole of it."""
+    """The full-text index made again after the problem pages `problem_ids` changed (or went): only the shards
+    they fall in (publishing/search.py), or the whole of it when the ledger now needs another number of shards
+    or the published index is not the one those shards fit into."""
     try:
-        index = SearchIndex(docs) if any((docs / urls.PROBLEMS_FOLDER).glob("*.html")) else None
-        if index is None:
+        if not any((docs / urls.PROBLEMS_FOLDER).glob("*.html")):
             shutil.rmtree(site / urls.SEARCH_FOLDER, ignore_errors=True)
             return
-        index.finish(site)
+        count = shard_count(len(search_problem_ids(docs)))
+        try:
+            SearchIndex(docs, shards={shard_of(problem_id, count) for problem_id in problem_ids}).finish(site)
+        except SearchIndexError:  # cut into another number of shards (or not there): index it all
+            SearchIndex(docs).finish(site)
     except SearchIndexError as error:
         raise PublishError(str(error)) from None
 
