@@ -106,6 +106,11 @@ def test_the_command_prints_each_mistake_on_its_line_and_exits_1(tmp_path: Path,
     assert "province.yml:6:5: E201 缺少必填字段：城市 jiazhou 既没有写 url" in err and "有 3 处错误，省级门户没有生成" in err
 
 
+def test_the_ci_lists_the_cities_of_a_valid_province_yml(tmp_path: Path, capsys) -> None:
+    main(["province", str(_config(tmp_path, GOOD)), "--list-cities"])
+    assert json.loads(capsys.readouterr().out) == ["jiazhou"]
+
+
 def test_the_ranking_formula_is_the_published_weights() -> None:
     tally = Tally()
     for status, light in [("closed", "green")] * 5 + [("overdue", "red")] * 3 + [("in_progress", "yellow")] * 2:
