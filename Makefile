@@ -55,9 +55,10 @@ contributing: $(STAMP)
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden
 
-## bench: the scale benchmark (1,000 and 10,000 synthetic problems)
+## bench: the scale benchmark (1,000 and 10,000 synthetic problems; make bench SIZES=1000,10000,100000 adds a province-sized city)
+SIZES ?= 1000,10000
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --sizes $(SIZES)
 
 ## constraints: upgrade every dependency to its newest release and pin the result (then run make test)
 constraints:
