@@ -93,3 +93,23 @@ def test_the_search_opens_from_a_phone_s_header_and_the_top_button_shows_its_arr
         assert phone.errors == [] and phone.outside() == []
     finally:
         phone.close()
+
+
+def test_the_header_search_leads_to_the_finder_after_instant_navigation(browser: Browser, site: str) -> None:  # noqa: F811
+    """The header's search form names the finder by a relative address; instant navigation keeps the header
+    and moves the address, so after it a relative address would lead to /lists/finder/ (a 404)."""
+    wide = Watched(browser, site, width=1280)
+    try:
+        page = wide.open("")
+        page.evaluate("window.rcMarker = 1")  # kept by instant navigation, gone after a full reload
+        page.click("a.md-tabs__link:text-is('重点关注')")
+        page.wait_for_function("location.pathname.endsWith('/lists/') && document.querySelector('article h1')")
+        assert page.evaluate("window.rcMarker") == 1, "the tab was followed by a reload, not instant navigation"
+        page.fill(".rc-search input[name=keyword]", "红包")
+        page.press(".rc-search input[name=keyword]", "Enter")
+        page.wait_for_url(re.compile(r"/finder/\?keyword="))
+        assert page.url.startswith(site.rstrip("/") + "/finder/?keyword="), page.url
+        page.wait_for_selector(".rc-finder__results tbody tr")
+        assert wide.errors == [] and wide.outside() == []
+    finally:
+        wide.close()

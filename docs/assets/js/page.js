@@ -95,3 +95,16 @@
     input().focus();
   });
 })();
+
+/* The header's search form names the finder relative to the page it was rendered on (a plain form, so it works
+   without JavaScript). Instant navigation keeps the header and moves the address, so by the time a reader
+   searches, that relative address may point below another page (/lists/finder/, a 404). The theme's scope,
+   the site's root URL it sets on the first load, gives the finder's address wherever the reader now is. */
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("rc-search") || !window.__md_scope) return;
+    form.action = new URL("finder/", window.__md_scope).href;
+  }, true);
+})();
