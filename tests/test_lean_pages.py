@@ -54,7 +54,7 @@ def test_each_icon_the_stylesheet_draws_is_the_installed_theme_s_own() -> None:
         shape = re.fullmatch(r'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="([^"]+)"/></svg>',
                              original.strip())
         assert shape, f"{name}: the theme's icon is no longer one path in a 24 × 24 box"
-        drawn = re.search(rf"\.{re.escape(css_class)} {{ --rc-icon: url\(\"data:image/svg\+xml;charset=utf-8,"
+        drawn = re.search(rf"\.{re.escape(css_class)} {{ --icon-shape: url\(\"data:image/svg\+xml;charset=utf-8,"
                           rf"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24'><path d='([^']+)'/></svg>\"\); }}", css)
         assert drawn and drawn.group(1) == shape.group(1), f"{name}: portal.css draws another shape than the theme"
 

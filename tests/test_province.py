@@ -34,7 +34,8 @@ needs_browser = pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI") != 
                                    reason="Chromium is not installed (/usr/bin/chromium)")
 TAMPERED_CHAIN = "yizhou"  # its SHA256SUMS rewritten: the province's head is no longer in it
 TAMPERED_FIGURES = "jiazhou"  # one problem's status changed in its problems.json (same day as its snapshot)
-SHARDED = "wuzhou"  # its index split into bundles listed in pagefind/bundles.json
+SHARDED = "wuzhou"  # its index in bundles listed in pagefind/bundles.json, as city portals publish it
+UNSHARDED = "bingzhou"  # its index in pagefind/ itself, as city portals published it before the index had shards
 VERIFIED = sorted({c for c, _ in CITIES} - {TAMPERED_CHAIN, TAMPERED_FIGURES})
 
 
@@ -155,15 +156,18 @@ def federation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Federation]
     addresses = {city_id: f"{address}/{city_id}/site/" for city_id, _ in CITIES}
     cities = simulate(root, 24, 3, addresses, workers=3)
     federation = Federation(root, address, cities)
-    # wuzhou publishes its index in shards: its one bundle moved to pagefind/main/, named in bundles.json
-    search = federation.cities[SHARDED].site / "pagefind"
-    (search / "main").mkdir()
-    for item in list(search.iterdir()):
-        if item.name != "main":
-            shutil.move(str(item), search / "main" / item.name)
-    (search / "bundles.json").write_text('["main/"]', encoding="utf-8")
+    # a city portal publishes its index in shards listed in pagefind/bundles.json (wuzhou, as built); bingzhou
+    # publishes it as portals did before shards, pagefind/ itself the one bundle with its script in it
+    search = federation.cities[UNSHARDED].site / "pagefind"
+    (bundle,) = json.loads((search / "bundles.json").read_text(encoding="utf-8"))
+    for item in list((search / bundle).iterdir()):
+        shutil.move(str(item), search / item.name)
+    (search / bundle).rmdir()
+    (search / "bundles.json").unlink()
+    for copy in (".gz", ".br"):
+        (search / f"bundles.json{copy}").unlink(missing_ok=True)
     # a city's own script in its index folder must never run on the province's site
-    script = federation.cities["bingzhou"].site / "pagefind" / "pagefind.js"
+    script = search / "pagefind.js"
     script.write_text(script.read_text(encoding="utf-8") + "\n/* city code */\n", encoding="utf-8")
     config = root / "province.yml"
     config.write_text(province_yml(cities, addresses), encoding="utf-8")
@@ -209,9 +213,10 @@ def test_the_same_published_data_give_the_same_portal_byte_for_byte(federation: 
 
 
 def test_a_city_s_own_script_is_never_copied_into_the_province_site(federation: Federation) -> None:
-    copied = federation.root / "province-site" / "cities" / "bingzhou" / "pagefind" / "pagefind.js"
-    assert "city code" not in copied.read_text(encoding="utf-8")
-    assert "city code" in (federation.root / "fetched" / "bingzhou" / "pagefind" / "pagefind.js").read_text("utf-8")
+    copied = federation.root / "province-site" / "cities" / UNSHARDED / "pagefind" / "pagefind.js"
+    assert copied.exists() and "city code" not in copied.read_text(encoding="utf-8")
+    assert "city code" in (federation.cities[UNSHARDED].site / "pagefind" / "pagefind.js").read_text("utf-8")
+    assert not (federation.root / "fetched" / UNSHARDED / "pagefind" / "pagefind.js").exists()  # never even read
 
 
 def test_a_city_that_cannot_be_read_fails_with_the_reason(tmp_path: Path) -> None:
@@ -224,13 +229,14 @@ def test_a_city_that_cannot_be_read_fails_with_the_reason(tmp_path: Path) -> Non
 
 
 def test_a_city_read_from_its_address_reads_the_same_files_as_from_its_folder(federation: Federation) -> None:
-    for city_id in ("bingzhou", SHARDED):
+    for city_id in (UNSHARDED, SHARDED):
         folder = read_published(FolderSource(federation.cities[city_id].site))
         over_http = read_published(AddressSource(federation.city_url(city_id)))
         as_file = read_published(AddressSource(federation.cities[city_id].site.as_uri() + "/"))
         assert folder.files == over_http.files == as_file.files
         assert len([n for n in folder.files if n.endswith(".pf_fragment")]) == 24  # one per problem page
-    assert read_published(FolderSource(federation.cities[SHARDED].site)).bundles == ("pagefind/main/",)
+    assert read_published(FolderSource(federation.cities[SHARDED].site)).bundles == ("pagefind/1-0/",)
+    assert read_published(FolderSource(federation.cities[UNSHARDED].site)).bundles == ("pagefind/",)
 
 
 def test_the_province_totals_and_ranking_are_the_verified_cities_only(federation: Federation) -> None:

@@ -216,12 +216,13 @@ def bundle_files(source: Source, folder: str, files: dict[str, bytes]) -> list[s
         languages = entry["languages"]
     except (ValueError, KeyError, TypeError):
         raise SourceError(f"{entry_path} 不是 Pagefind 的索引入口文件。") from None
-    names = [folder + "pagefind.js", folder + "pagefind-worker.js"]
+    # only the index's data: a bundle's code (pagefind.js, its worker, its WebAssembly) is never taken from a
+    # city, the province's own runs its search (portal.RUNTIME), and a sharded city keeps its script beside the bundles
+    names: list[str] = []
     for _, about in sorted(languages.items()):
         meta_path = f"{folder}pagefind.{about['hash']}.pf_meta"
         meta_data = source.read(meta_path)
         files[meta_path] = meta_data
-        names.append(f"{folder}wasm.{about.get('wasm') or 'unknown'}.pagefind")
         try:
             raw = gzip.decompress(meta_data)
             if not raw.startswith(_SIGNATURE):
