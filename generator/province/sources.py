@@ -196,7 +196,11 @@ def read_bundles(source: Source, files: dict[str, bytes]) -> tuple[str, ...]:
                 isinstance(f, str) and f.endswith("/") and _BUNDLE.match(f) and ".." not in f.split("/") for f in listed):
             raise SourceError(f"{BUNDLES} 应当是相对 pagefind/ 的文件夹列表，每项以 / 结尾，如 [\"a/\", \"b/\"]。")
         folders = [SEARCH + f for f in listed]
-    wanted = [name for folder in folders for name in bundle_files(source, folder, files) if name not in files]
+    wanted: list[str] = []
+    for folder in folders:
+        read, names = bundle_files(source, folder)
+        files.update(read)
+        wanted += [name for name in names if name not in files]
     # one request per file (a fragment per problem page): a few at a time, as a browser would fetch them
     with concurrent.futures.ThreadPoolExecutor(READERS) as pool:
         for name, data in zip(wanted, pool.map(source.read, wanted), strict=True):
@@ -204,13 +208,13 @@ def read_bundles(source: Source, files: dict[str, bytes]) -> tuple[str, ...]:
     return tuple(folders)
 
 
-def bundle_files(source: Source, folder: str, files: dict[str, bytes]) -> list[str]:
-    """The paths of one bundle's files, read from its entry and metadata (which are put in `files`)."""
+def bundle_files(source: Source, folder: str) -> tuple[dict[str, bytes], list[str]]:
+    """One bundle's entry and metadata, read (by their paths), and the paths of its other files they list."""
     entry_path = folder + "pagefind-entry.json"
     entry_data = source.optional(entry_path)
     if entry_data is None:
         raise SourceError(f"全文检索索引 {entry_path} 不存在。")
-    files[entry_path] = entry_data
+    read = {entry_path: entry_data}
     try:
         entry = json.loads(entry_data)
         languages = entry["languages"]
@@ -222,7 +226,7 @@ def bundle_files(source: Source, folder: str, files: dict[str, bytes]) -> list[s
     for _, about in sorted(languages.items()):
         meta_path = f"{folder}pagefind.{about['hash']}.pf_meta"
         meta_data = source.read(meta_path)
-        files[meta_path] = meta_data
+        read[meta_path] = meta_data
         try:
             raw = gzip.decompress(meta_data)
             if not raw.startswith(_SIGNATURE):
@@ -234,7 +238,7 @@ def bundle_files(source: Source, folder: str, files: dict[str, bytes]) -> list[s
             names += [f"{folder}filter/{item[1]}.pf_filter" for item in filters]
         except (ValueError, IndexError, TypeError, OSError, cbor2.CBORDecodeError):
             raise SourceError(f"{meta_path} 不是可读的 Pagefind 索引（版本不同？）。") from None
-    return names
+    return read, names
 
 
 def save(published: Published, folder: Path) -> None:
