@@ -56,6 +56,7 @@ def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 """)):
         repository = tmp_path_factory.mktemp(name)
         shutil.copytree(ROOT / "ledgers", repository / "ledgers")
+        shutil.copytree(ROOT / "snapshots", repository / "snapshots")  # published: the newest week, deltas before
         problem = repository / PROBLEM
         problem.write_text(problem.read_text(encoding="utf-8") + entry, encoding="utf-8")
         site = build_site(repository / "ledgers", repository / "work", AS_OF)
@@ -197,6 +198,22 @@ def test_nginx_compresses_a_problem_page_as_it_serves_it(nginx) -> None:
     assert headers.get("content-type") == "text/html; charset=utf-8"
     assert gzip.decompress(body) == (www / PROBLEM_PAGE).read_bytes()
     assert "完成二期清淤主体工程。" in gzip.decompress(body).decode("utf-8")  # the deployed build is the new one
+
+
+def test_nginx_compresses_a_snapshot_delta_as_it_serves_it_as_text(nginx) -> None:
+    """The older weeks are ed scripts (data/snapshots/*.json.delta): shown as text in a browser, sent gzipped."""
+    base, www = nginx
+    deltas = sorted((www / "data" / "snapshots").glob("*.json.delta"), key=lambda p: -p.stat().st_size)
+    assert deltas, "the sample publishes its older weeks as deltas"
+    delta = deltas[0]
+    status, headers, body = _get(f"{base}/data/snapshots/{delta.name}", "gzip")
+    assert status == 200 and headers.get("content-encoding") == "gzip"
+    assert headers.get("content-type") == "text/plain; charset=utf-8"
+    assert gzip.decompress(body) == delta.read_bytes()
+    assert len(body) < len(delta.read_bytes()) / 2
+    status, headers, body = _get(f"{base}/data/snapshots/SHA256SUMS", None)
+    assert status == 200 and headers.get("content-type") == "text/plain; charset=utf-8"
+    assert body == (www / "data" / "snapshots" / "SHA256SUMS").read_bytes()
 
 
 def test_nginx_answers_a_missing_page_with_the_portals_404(nginx) -> None:
