@@ -574,7 +574,9 @@ def diff(base: str | None, head: str | None, repository: str, today: dt.date, au
 @cli.command()
 @click.argument("config", default="province.yml", type=click.Path(dir_okay=False))
 @click.option("--city", "city_id", default=None, help="只读取并核验这一个城市（province.yml 中的编号），把读到的文件存到 --save：CI 里每个城市一个作业。")
-@click.option("--save", "save_to", default=None, type=click.Path(file_okay=False), help="与 --city 一起用：存放读到的文件的文件夹。")
+@click.option("--share", default=None, metavar="K/N",
+              help="N 个并行作业中的第 K 个：读取并核验第 K、K+N、K+2N……个城市，每个城市存到 --save 下以编号命名的子文件夹（GitLab 的 parallel 作业用 $CI_NODE_INDEX/$CI_NODE_TOTAL）。")
+@click.option("--save", "save_to", default=None, type=click.Path(file_okay=False), help="与 --city 或 --share 一起用：存放读到的文件的文件夹。")
 @click.option("--fetched", default=None, type=click.Path(file_okay=False),
               help="各市已读取的文件所在的文件夹（其中每个城市一个以编号命名的子文件夹，即 --city --save 存下的）；不给时按 province.yml 读取各市。")
 @click.option("--work", default=".province", show_default=True, type=click.Path(file_okay=False), help="生成页面和主题的工作文件夹（整个替换）。")
@@ -584,21 +586,24 @@ def diff(base: str | None, head: str | None, repository: str, today: dt.date, au
 @click.option("--site-url", default="", envvar="SITE_URL", metavar="URL", help="省级门户发布的网址（默认取 province.yml 的 site_url）。")
 @click.option("--strict", is_flag=True, help="有城市未通过核验时退出码为 1（门户照常生成，并显示该市未通过核验）。")
 @click.option("--list-cities", is_flag=True, help="只校验 CONFIG，并输出各城市编号的 JSON 数组（CI 按它为每个城市开一个作业）。")
-def province(config: str, city_id: str | None, save_to: str | None, fetched: str | None, work: str, site_dir: str,
-             overrides: str, assets: str, site_url: str, strict: bool, list_cities: bool) -> None:
+def province(config: str, city_id: str | None, share: str | None, save_to: str | None, fetched: str | None, work: str,
+             site_dir: str, overrides: str, assets: str, site_url: str, strict: bool, list_cities: bool) -> None:
     """省级门户：读取 CONFIG（默认 province.yml）列出的各市门户公开发布的数据，逐市核验快照链和统计数字，
     把通过核验的城市汇总成全省门户（统计、图表、城市排名、跨城市全文搜索）。未通过核验的城市醒目标出原因，不计入全省统计。
 
     \b
     加 --city ID --save DIR：只读取并核验这一个城市，把读到的文件存到 DIR（退出码 0 通过核验，1 未通过）。
+    加 --share K/N --save DIR：读取并核验 N 份中第 K 份的城市，各存到 DIR/编号（退出码 0 都通过核验，1 有未通过的）。
     退出码：0 门户已生成；1 province.yml 有错误（或 --strict 时有城市未通过核验）；2 用法错误。
     """
-    from .commands.province import build, fetch
+    from .commands.province import build, fetch, fetch_share
     from .province.config import ConfigError
     from .province.portal import PortalError
 
-    if (city_id is None) != (save_to is None):
-        raise click.UsageError("--city 和 --save 要一起用。")
+    if city_id is not None and share is not None:
+        raise click.UsageError("--city 和 --share 只能用一个。")
+    if (city_id is None and share is None) != (save_to is None):
+        raise click.UsageError("--save 要和 --city 或 --share 一起用。")
     try:
         if list_cities:
             import json
@@ -612,6 +617,15 @@ def province(config: str, city_id: str | None, save_to: str | None, fetched: str
             verdict = "通过核验" if report.verified else "未通过核验：" + report.reason_text
             click.echo(f"{report.city.name}（{report.city.id}）{verdict}")
             sys.exit(EXIT_VALID if report.verified else EXIT_INVALID)
+        if share is not None:
+            try:
+                reports = fetch_share(Path(config), share, Path(save_to))
+            except ValueError:
+                raise click.UsageError(f"--share 应当是“K/N”，1 ≤ K ≤ N，如 2/4；收到的是“{share}”。") from None
+            for report in reports:
+                verdict = "通过核验" if report.verified else "未通过核验：" + report.reason_text
+                click.echo(f"{report.city.name}（{report.city.id}）{verdict}", err=not report.verified)
+            sys.exit(EXIT_VALID if all(r.verified for r in reports) else EXIT_INVALID)
         built = build(Path(config), Path(fetched) if fetched else None, Path(work), Path(site_dir), Path(overrides),
                       Path(assets), site_url)
     except ConfigError as exc:

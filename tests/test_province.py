@@ -340,6 +340,56 @@ class TestInTheBrowser:
         assert [u for u in page.requests if not u.startswith(federation.address)] == []
 
 
+def test_the_gitlab_province_pipeline_reads_each_city_once_in_parallel_jobs_and_builds_from_their_artifacts(
+        federation: Federation, tmp_path: Path) -> None:
+    """province/gitlab-ci.yml's jobs, their scripts run as the runner runs them: the `city` job once per node of
+    its `parallel`, then `pages` from what they saved; one city's head changed in province.yml fails its node only."""
+    import yaml
+
+    pipeline = yaml.safe_load((ROOT / "province" / "gitlab-ci.yml").read_text(encoding="utf-8"))
+    city_job, pages_job = pipeline["city"], pipeline["pages"]
+    assert city_job["allow_failure"] == {"exit_codes": [1]} and city_job["artifacts"]["when"] == "always"
+    assert pages_job["needs"] == [{"job": "city", "artifacts": True}]
+    assert "rectify province province.yml --fetched fetched" in " ".join(pages_job["script"])
+    assert "secrets" not in json.dumps(pipeline) and "TOKEN" not in json.dumps(pipeline)
+    work = tmp_path / "repository"
+    work.mkdir()
+    text = (federation.root / "province.yml").read_text(encoding="utf-8")
+    text = re.sub(r"folder: (\S+)", lambda m: f"folder: {federation.root / m.group(1)}", text)  # the copy's folder
+    first = CITIES[0][0]
+    head = re.search(r"head: ([0-9a-f]{64})", text)
+    (work / "province.yml").write_text(text[:head.start(1)] + "0" * 64 + text[head.end(1):], encoding="utf-8")
+    env = {**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}", "SITE_URL": "",
+           "CI_PAGES_URL": "https://province.example.gitlab.io"}
+    nodes = city_job["parallel"]
+    assert nodes == len(CITIES)  # as the file says: one job a city of the example province
+    codes, printed = {}, {}
+    for node in range(1, nodes + 1):
+        done = subprocess.run(["bash", "-e", "-c", "\n".join(city_job["script"])], cwd=work, capture_output=True,
+                              text=True, env=env | {"CI_NODE_INDEX": str(node), "CI_NODE_TOTAL": str(nodes)})
+        assert "Traceback" not in done.stderr, done.stderr
+        codes[node], printed[node] = done.returncode, done.stdout + done.stderr
+    assert codes == {node: 1 if node == 1 else 0 for node in codes}, printed
+    assert f"（{first}）未通过核验：省里记录的快照链头" in printed[1]
+    assert sorted(p.name for p in (work / "fetched").iterdir()) == sorted(c for c, _ in CITIES)  # each city once
+    here = f"--work {tmp_path / 'w'} --overrides {ROOT / 'overrides'} --assets {ROOT / 'docs' / 'assets'}"
+    script = [line.replace("rectify province province.yml", f"rectify province province.yml {here}")  # a project copy
+              for line in pages_job["script"]]
+    done = subprocess.run(["bash", "-e", "-c", "\n".join(script)], cwd=work, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert f"（{first}）未通过核验" in done.stderr and f"共 {len(CITIES)} 个" in done.stdout
+    home = (work / "public" / "index.html").read_text(encoding="utf-8")
+    assert "未通过核验" in home and "https://province.example.gitlab.io/" in (work / "public" / "sitemap.xml").read_text(
+        encoding="utf-8")
+
+
+def test_a_share_that_is_not_k_of_n_is_a_usage_error(federation: Federation, tmp_path: Path) -> None:
+    done = subprocess.run([str(ROOT / ".venv" / "bin" / "rectify"), "province", str(federation.root / "province.yml"),
+                           "--share", "3/2", "--save", str(tmp_path / "fetched")], capture_output=True, text=True)
+    assert done.returncode == 2 and "--share 应当是“K/N”" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "fetched").exists()
+
+
 def test_the_province_workflow_passes_zizmor_and_actionlint() -> None:
     workflow = ROOT / "province" / "workflow.yml"
     done = subprocess.run([str(ROOT / ".venv" / "bin" / "zizmor"), "--offline", "--format", "json", str(workflow)],

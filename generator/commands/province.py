@@ -53,6 +53,20 @@ def fetch(config_path: Path, city_id: str, out: Path) -> CityReport:
     return report
 
 
+def share_of(cities: tuple[City, ...] | list[City], share: str) -> list[City]:
+    """The cities of one of N parallel CI jobs, "K/N" (K from 1, as GitLab's CI_NODE_INDEX/CI_NODE_TOTAL): every
+    N-th city from the K-th, so that N jobs read each city once. Raises ValueError for anything else."""
+    index, _, total = share.partition("/")
+    if not (index.isdigit() and total.isdigit() and 1 <= int(index) <= int(total)):
+        raise ValueError(share)
+    return list(cities)[int(index) - 1::int(total)]
+
+
+def fetch_share(config_path: Path, share: str, out: Path) -> list[CityReport]:
+    """Read and verify the cities of one share (`share_of`), each saved into `out`/<id> as `fetch` saves one."""
+    return [fetch(config_path, city.id, out / city.id) for city in share_of(read_config(config_path).cities, share)]
+
+
 def folder_link(config_path: Path):
     def link(city: City) -> str | None:
         folder = folder_of(config_path, city)
